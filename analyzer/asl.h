@@ -1,0 +1,418 @@
+/*
+ * asl.h - the analyzer's public interface: memory, sources, the flattened
+ * syntax tree, diagnostics, the rule registry and the run driver.
+ *
+ * Ownership in one sentence: everything derived from one file lives in that
+ * file's AslArena and dies with asl_arena_reset(); only diagnostics copied
+ * into the run (AslRun) outlive it.
+ */
+#ifndef ASL_ANALYZER_ASL_H_
+#define ASL_ANALYZER_ASL_H_
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ASL_VERSION "0.1.0"
+#define ASL_NONE UINT32_MAX
+
+/* Hard caps (curl's `toobig`): inputs past them are skipped with a message. */
+#define ASL_MAX_FILE_BYTES (16u * 1024u * 1024u)
+
+/* ------------------------------------------------------------------------
+ * Status codes (libuv's UV_ERRNO_MAP style): 0 is OK.
+ * ---------------------------------------------------------------------- */
+#define ASL_STATUS_MAP(XX)                                                   \
+  XX(OK, "ok")                                                               \
+  XX(EUSAGE, "usage error")                                                  \
+  XX(EIO, "could not read")                                                  \
+  XX(ETOOBIG, "file too large")                                              \
+  XX(ENOTFILE, "not a regular file")                                         \
+  XX(EABI, "grammar ABI version not supported")                             \
+  XX(EINTERNAL, "internal error")
+
+typedef enum {
+#define XX(name, msg) ASL_##name,
+  ASL_STATUS_MAP(XX)
+#undef XX
+} AslStatus;
+
+/** Returns a static message for `st`. */
+const char *asl_strstatus(AslStatus st);
+
+/* ------------------------------------------------------------------------
+ * Heap and arenas
+ * ---------------------------------------------------------------------- */
+
+/** malloc/realloc/calloc wrappers that abort on out-of-memory. */
+void *asl_malloc(size_t n);
+void *asl_calloc(size_t count, size_t n);
+void *asl_realloc(void *p, size_t n);
+void asl_free(void *p);
+char *asl_strdup(const char *s);
+
+typedef struct AslArenaChunk AslArenaChunk;
+
+/** A bump allocator; memory is released all at once. */
+typedef struct AslArena {
+  AslArenaChunk *head; /* newest chunk first */
+  size_t total;        /* bytes handed out since the last reset */
+} AslArena;
+
+void asl_arena_init(AslArena *a);
+/** Frees every chunk but the first; afterwards the arena is empty. */
+void asl_arena_reset(AslArena *a);
+void asl_arena_destroy(AslArena *a);
+/** Returns `n` bytes aligned to 16, zeroed. Never NULL. */
+void *asl_arena_alloc(AslArena *a, size_t n);
+char *asl_arena_strndup(AslArena *a, const char *s, size_t n);
+char *asl_arena_strdup(AslArena *a, const char *s);
+char *asl_arena_printf(AslArena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+char *asl_arena_vprintf(AslArena *a, const char *fmt, va_list ap);
+
+/* A growable array in the shape of tree-sitter's Array(T). Backed by the
+ * heap (asl_vec_*) and freed with asl_vec_free, or by an arena
+ * (asl_avec_push) and never freed by hand. */
+#define AslVec(T) struct { T *items; uint32_t len, cap; }
+#define asl_vec_push(v, x)                                                   \
+  (asl__vec_grow((void **)&(v)->items, &(v)->cap, (v)->len + 1,              \
+                 sizeof(*(v)->items), NULL),                                 \
+   (v)->items[(v)->len++] = (x))
+#define asl_avec_push(arena, v, x)                                           \
+  (asl__vec_grow((void **)&(v)->items, &(v)->cap, (v)->len + 1,              \
+                 sizeof(*(v)->items), (arena)),                              \
+   (v)->items[(v)->len++] = (x))
+typedef AslVec(const char *) AslStrVec;
+#define asl_vec_free(v) (asl_free((v)->items), (v)->items = NULL,            \
+                         (v)->len = (v)->cap = 0)
+void asl__vec_grow(void **items, uint32_t *cap, uint32_t need, size_t elem,
+                   AslArena *arena);
+
+/* A growable byte buffer on the heap, for building output. */
+typedef struct AslBuf {
+  char *data;
+  size_t len, cap;
+} AslBuf;
+void asl_buf_put(AslBuf *b, const char *s, size_t n);
+void asl_buf_puts(AslBuf *b, const char *s);
+void asl_buf_putc(AslBuf *b, char c);
+void asl_buf_printf(AslBuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void asl_buf_free(AslBuf *b);
+/** Appends `s` as a JSON string literal (with quotes); bytes that are not
+ * valid UTF-8 become U+FFFD so the output is always valid JSON. */
+void asl_buf_json_str(AslBuf *b, const char *s, size_t n);
+/** Length of the valid UTF-8 sequence at `s` (`n` bytes left), 0 if the
+ * bytes there are not valid UTF-8. */
+size_t asl_utf8_seq(const unsigned char *s, size_t n);
+
+/* ------------------------------------------------------------------------
+ * Source text
+ * ---------------------------------------------------------------------- */
+
+typedef struct AslSource {
+  const char *path;   /* as the user would type it (display path) */
+  const char *text;   /* the bytes, BOM removed, NUL-terminated */
+  uint32_t len;
+  uint32_t *line_starts; /* byte offset of each line's start */
+  uint32_t nlines;
+} AslSource;
+
+/** Reads `path` into the arena. On failure returns a status and leaves a
+ * human-readable reason in *why (arena-owned). */
+AslStatus asl_source_read(AslArena *a, const char *path, const char *display,
+                          AslSource *out, const char **why);
+/** Wraps bytes already in memory (stdin, tests, fuzzing); copies them. */
+void asl_source_from_bytes(AslArena *a, const char *display, const char *bytes,
+                           size_t len, AslSource *out);
+/** 0-based line of a byte offset. */
+uint32_t asl_source_line_of(const AslSource *s, uint32_t byte);
+/** 1-based column in characters (UTF-8 code points; a tab is one character,
+ * as in ruff) of a byte offset on 0-based line `line`. */
+uint32_t asl_source_column(const AslSource *s, uint32_t line, uint32_t byte);
+/** The text of 0-based line `line` without its terminator. */
+const char *asl_source_line_text(const AslSource *s, uint32_t line,
+                                 uint32_t *len);
+
+/* ------------------------------------------------------------------------
+ * The flattened syntax tree
+ *
+ * After parsing, the tree-sitter tree is copied once, iteratively, into an
+ * array of AslNode in pre-order, and deleted. Rules walk this array: node
+ * i's descendants are i+1 .. end_of(i)-1, so a pre-order walk is a loop and
+ * nothing recurses on the depth of the input.
+ * ---------------------------------------------------------------------- */
+
+/* Node kinds we name (tree-sitter-python type names). Everything else is
+ * ASL_K_OTHER (named) or ASL_K_TOKEN (anonymous), with `sym` kept. */
+#define ASL_KIND_MAP(XX)                                                     \
+  XX(module) XX(function_definition) XX(class_definition)                    \
+  XX(decorated_definition) XX(decorator) XX(lambda) XX(block)                \
+  XX(expression_statement) XX(assignment) XX(augmented_assignment)           \
+  XX(named_expression) XX(return_statement) XX(yield) XX(await) XX(call)     \
+  XX(attribute) XX(identifier) XX(argument_list) XX(keyword_argument)        \
+  XX(list_splat) XX(dictionary_splat) XX(parenthesized_expression)           \
+  XX(list) XX(tuple) XX(set) XX(dictionary) XX(pair)                         \
+  XX(list_comprehension) XX(set_comprehension) XX(dictionary_comprehension)  \
+  XX(generator_expression) XX(for_in_clause) XX(if_clause)                   \
+  XX(if_statement) XX(elif_clause) XX(else_clause) XX(for_statement)         \
+  XX(while_statement) XX(try_statement) XX(except_clause)                    \
+  XX(finally_clause) XX(with_statement)              \
+  XX(with_clause) XX(with_item) XX(match_statement) XX(case_clause)          \
+  XX(import_statement) XX(import_from_statement) XX(future_import_statement) \
+  XX(aliased_import) XX(dotted_name) XX(relative_import) XX(import_prefix)   \
+  XX(wildcard_import) XX(global_statement) XX(nonlocal_statement)            \
+  XX(delete_statement) XX(pass_statement) XX(break_statement)                \
+  XX(continue_statement) XX(raise_statement) XX(assert_statement)            \
+  XX(subscript) XX(slice) XX(pattern_list) XX(tuple_pattern)                 \
+  XX(list_pattern) XX(expression_list) XX(parameters)                        \
+  XX(lambda_parameters) XX(default_parameter) XX(typed_parameter)            \
+  XX(typed_default_parameter) XX(list_splat_pattern)                         \
+  XX(dictionary_splat_pattern) XX(type) XX(boolean_operator)                 \
+  XX(not_operator) XX(comparison_operator) XX(binary_operator)               \
+  XX(unary_operator) XX(conditional_expression) XX(string)                   \
+  XX(string_content) XX(interpolation) XX(concatenated_string) XX(integer)   \
+  XX(float) XX(true) XX(false) XX(none) XX(comment) XX(ERROR)                \
+  XX(keyword_separator) XX(positional_separator) XX(as_pattern)              \
+  XX(type_alias_statement) XX(exec_statement)          \
+  XX(print_statement) XX(ellipsis) XX(parenthesized_list_splat)       \
+  XX(string_start) XX(string_end) XX(escape_sequence) XX(format_expression)   \
+  XX(as_pattern_target) XX(case_pattern) XX(class_pattern)                   \
+  XX(keyword_pattern) XX(dict_pattern) XX(splat_pattern) XX(union_pattern)
+
+typedef enum {
+  ASL_K_OTHER = 0, /* a named node we do not name */
+  ASL_K_TOKEN,     /* an anonymous token: keyword, operator, punctuation */
+#define XX(name) ASL_K_##name,
+  ASL_KIND_MAP(XX)
+#undef XX
+  ASL_K__COUNT
+} AslKind;
+
+/* Field names (tree-sitter-python) a node can have in its parent. */
+#define ASL_FIELD_MAP(XX)                                                    \
+  XX(name) XX(parameters) XX(body) XX(return_type) XX(function)              \
+  XX(arguments) XX(object) XX(attribute) XX(left) XX(right) XX(value)        \
+  XX(type) XX(condition) XX(consequence) XX(alternative) XX(operator)        \
+  XX(argument) XX(alias) XX(module_name) XX(superclasses) XX(key)            \
+  XX(subscript) XX(code) XX(definition) XX(operators) XX(cause)             \
+  XX(subject) XX(guard) XX(type_parameters)           \
+  XX(expression) XX(format_specifier) XX(type_conversion)
+
+typedef enum {
+  ASL_F_NONE = 0,
+#define XX(name) ASL_F_##name,
+  ASL_FIELD_MAP(XX)
+#undef XX
+  ASL_F__COUNT
+} AslField;
+
+enum {
+  ASL_NODE_NAMED = 1u << 0,
+  ASL_NODE_ERROR = 1u << 1,     /* an ERROR node or a MISSING token */
+  ASL_NODE_IN_ERROR = 1u << 2,  /* inside an ERROR node: rules skip it */
+};
+
+typedef struct AslNode {
+  uint16_t kind;        /* AslKind */
+  uint16_t sym;         /* the tree-sitter symbol (for tokens: which one) */
+  uint8_t field;        /* AslField of this node within its parent */
+  uint8_t flags;        /* ASL_NODE_* */
+  uint16_t nchildren;   /* saturates at 65535; walk siblings to be exact */
+  uint32_t parent;      /* ASL_NONE for the root */
+  uint32_t next;        /* next sibling or ASL_NONE */
+  uint32_t end;         /* one past the last descendant (pre-order index) */
+  uint32_t scope;       /* nearest enclosing function/lambda/class/module,
+                           itself excluded (the root's scope is itself) */
+  uint32_t start_byte, end_byte;
+} AslNode;
+
+typedef struct AslTree {
+  AslNode *nodes; /* pre-order; nodes[0] is the module */
+  uint32_t count;
+  bool has_error;
+  uint32_t first_error; /* node index of the first ERROR/MISSING or NONE */
+} AslTree;
+
+/** Parses `src` and flattens the tree into the arena. Returns a status
+ * (never fails on bad input: tree-sitter always produces a tree). The
+ * parser object is per thread and reused (asl_parser_*). */
+typedef struct AslParser AslParser;
+AslStatus asl_parser_new(AslParser **out, const char **why);
+void asl_parser_delete(AslParser *p);
+void asl_parse(AslParser *p, AslArena *a, const AslSource *src, AslTree *out);
+
+/** Grammar and core versions for --version and the ABI check. */
+uint32_t asl_grammar_abi(void);
+
+/* Node helpers (all O(children) at most, no recursion). */
+static inline const AslNode *asl_node(const AslTree *t, uint32_t i) {
+  return &t->nodes[i];
+}
+/** First child of `i` (named or not), ASL_NONE if none. */
+uint32_t asl_first_child(const AslTree *t, uint32_t i);
+/** First named child of `i`. */
+uint32_t asl_first_named(const AslTree *t, uint32_t i);
+/** Next named sibling of `i`. */
+uint32_t asl_next_named(const AslTree *t, uint32_t i);
+/** The child of `i` in field `f`, ASL_NONE if absent. */
+uint32_t asl_child_by_field(const AslTree *t, uint32_t i, AslField f);
+/** Does `i` have an anonymous token child spelled `tok` (e.g. "async")? */
+bool asl_has_token(const AslTree *t, const AslSource *s, uint32_t i,
+                   const char *tok);
+/** Skips parenthesized_expression wrappers. */
+uint32_t asl_unparen(const AslTree *t, uint32_t i);
+/** Is node text equal to the C string `s`? */
+bool asl_node_text_eq(const AslTree *t, const AslSource *s, uint32_t i,
+                      const char *str);
+/** Copies the node's text into the arena. */
+char *asl_node_text(AslArena *a, const AslTree *t, const AslSource *s,
+                    uint32_t i);
+/** Is `i` an `async def` (function_definition with the async token)? */
+bool asl_is_async_def(const AslTree *t, const AslSource *s, uint32_t i);
+/** Is `i` a scope node (module, function_definition, lambda, class)? */
+bool asl_is_scope(const AslTree *t, uint32_t i);
+/** Name of a kind, for messages and debugging. */
+const char *asl_kind_name(AslKind k);
+
+/* ------------------------------------------------------------------------
+ * Rule registry (rules/registry.def)
+ * ---------------------------------------------------------------------- */
+
+typedef enum { ASL_SEV_ERROR, ASL_SEV_WARNING } AslSeverity;
+
+typedef enum {
+#define RULE(code, name, family, sev, on, summary) ASL_RULE_##code,
+#include "../rules/registry.def"
+#undef RULE
+  ASL_RULE__COUNT
+} AslRuleId;
+
+typedef struct AslRule {
+  const char *code;    /* "ASL301" */
+  const char *name;    /* "unowned-task" */
+  const char *family;  /* pass that implements it */
+  AslSeverity severity;
+  const char *summary; /* one line */
+  const char *explain; /* What it does / Why is this bad / Example / ... */
+  bool default_on;     /* selected unless the user asks otherwise */
+} AslRule;
+
+extern const AslRule asl_rules[ASL_RULE__COUNT];
+/** Looks a rule up by exact code; returns ASL_RULE__COUNT if unknown. */
+AslRuleId asl_rule_by_code(const char *code);
+
+/* ------------------------------------------------------------------------
+ * Diagnostics
+ * ---------------------------------------------------------------------- */
+
+typedef struct AslDiag {
+  const char *path;       /* display path */
+  uint32_t line, column;  /* 1-based; column in characters */
+  uint32_t end_line, end_column;
+  AslRuleId rule;
+  const char *message;
+  uint32_t file_index;    /* position of the file in discovery order */
+} AslDiag;
+
+typedef AslVec(AslDiag) AslDiagList;
+
+/* ------------------------------------------------------------------------
+ * Options of one run
+ * ---------------------------------------------------------------------- */
+
+typedef enum {
+  ASL_FMT_TEXT,
+  ASL_FMT_JSON,
+} AslFormat;
+
+typedef struct AslOptions {
+  bool selected[ASL_RULE__COUNT]; /* effective selection */
+  AslStrVec exclude;              /* globs replacing the default excludes */
+  AslStrVec extend_exclude;
+  bool exclude_given;             /* --exclude replaces the defaults */
+  bool respect_gitignore;
+  AslFormat format;
+  bool exit_zero;
+  bool quiet;
+} AslOptions;
+
+/* ------------------------------------------------------------------------
+ * Per-file analysis context handed to the rule passes
+ * ---------------------------------------------------------------------- */
+
+/* ------------------------------------------------------------------------
+ * Names: what each scope binds (the shared traversal helper of every rule)
+ * ---------------------------------------------------------------------- */
+
+typedef enum {
+  ASL_BIND_IMPORT,   /* import x / from m import x: `target` is qualified */
+  ASL_BIND_ASSIGN,   /* x = value (value node kept when it is the only one) */
+  ASL_BIND_OTHER,    /* parameter, for/with/except target, def, class, ... */
+  ASL_BIND_GLOBAL,   /* global x / nonlocal x */
+} AslBindKind;
+
+typedef struct AslBinding {
+  const char *name;   /* arena-owned */
+  uint32_t name_len;
+  uint32_t scope;     /* scope node that owns the name */
+  uint32_t node;      /* the binding identifier (or import statement) */
+  uint32_t value;     /* ASSIGN: the right-hand side node, else ASL_NONE */
+  AslBindKind kind;
+  const char *target; /* IMPORT: dotted qualified name */
+  uint32_t next_same; /* next binding of the same (scope, name) or NONE */
+} AslBinding;
+
+typedef struct AslNames AslNames;
+
+/** Collects every binding in the file in one linear pass (arena-owned). */
+AslNames *asl_names_build(AslArena *a, const AslSource *s, const AslTree *t);
+/** The first binding of `name` in `scope`, or NULL. Further bindings of the
+ * same name in that scope follow via next_same (indices into asl_names_at).*/
+const AslBinding *asl_names_find(const AslNames *n, uint32_t scope,
+                                 const char *name, uint32_t len);
+const AslBinding *asl_names_at(const AslNames *n, uint32_t i);
+
+typedef struct AslCtx AslCtx;
+
+/** The dotted, import-resolved name of an expression made only of an
+ * identifier and attributes (`aio.create_task` -> "asyncio.create_task";
+ * `spawn` -> "asyncio.create_task" after `from asyncio import create_task
+ * as spawn`). A name that nothing binds is returned as written (builtins).
+ * NULL when the leftmost name is a local variable, ambiguous, or `expr` is
+ * not a dotted chain. Arena-owned. */
+const char *asl_qualname(const AslCtx *cx, uint32_t expr);
+/** The scope in which the identifier `ident` resolves (Python's LEGB without
+ * the class-body step for nested functions), and its binding there; returns
+ * NULL when no scope binds it. */
+const AslBinding *asl_resolve_name(const AslCtx *cx, uint32_t ident);
+/** If identifier `ident` names a local bound exactly once by `name = value`
+ * in its scope, returns that value node; else ASL_NONE. */
+uint32_t asl_single_assignment(const AslCtx *cx, uint32_t ident);
+/** Is identifier node `i` in a store position (assignment target, for/with/
+ * except target, parameter, def/class name, import alias, global)? */
+bool asl_is_store(const AslTree *t, uint32_t i);
+
+struct AslCtx {
+  AslArena *arena;          /* the file's arena */
+  const AslSource *src;
+  const AslTree *tree;
+  const AslNames *names;    /* what each scope binds */
+  const AslOptions *opt;
+  AslDiagList *out;         /* arena-backed; copied out by the driver */
+  uint32_t file_index;
+};
+
+/** Reports rule `r` at node `i` with a printf-style message. The span is
+ * the node's; suppression (select, noqa) is applied later by the driver. */
+void asl_report(AslCtx *cx, AslRuleId r, uint32_t node, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/** Is rule `r` enabled for this run? Passes skip work for disabled rules. */
+static inline bool asl_enabled(const AslCtx *cx, AslRuleId r) {
+  return cx->opt->selected[r];
+}
+
+#endif /* ASL_ANALYZER_ASL_H_ */

@@ -1,0 +1,357 @@
+/*
+ * cli.c - the command line: `check`, `rules`, `explain`, `--version`, and
+ * the developer commands (`--check-fixture`, `debug tree`). Exit codes are
+ * ruff's: 0 clean, 1 findings, 2 usage error or unreadable input.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tree_sitter/api.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "fixture.h"
+#include "run.h"
+
+enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
+
+static const char usage_text[] =
+    "asynclint - find asyncio misuse in Python source trees\n"
+    "\n"
+    "Usage:\n"
+    "  asynclint check [OPTIONS] [PATH ...]   check files and directories\n"
+    "  asynclint rules                        list every rule\n"
+    "  asynclint explain CODE                 explain one rule\n"
+    "  asynclint --version\n"
+    "\n"
+    "Options of check:\n"
+    "  --select CODES         only these codes or prefixes (comma-separated)\n"
+    "  --extend-select CODES  add codes or prefixes to the selection\n"
+    "  --ignore CODES         drop codes or prefixes from the selection\n"
+    "  --exclude GLOB         exclude paths (replaces the default excludes)\n"
+    "  --extend-exclude GLOB  exclude paths in addition to the defaults\n"
+    "  --no-respect-gitignore do not read .gitignore files\n"
+    "  --format FORMAT        text (default) or json\n"
+    "  --exit-zero            exit 0 even when there are findings\n"
+    "  -q, --quiet            print findings only, no summary or warnings\n"
+    "\n"
+    "Exit status: 0 no findings, 1 findings, 2 usage error or a path that\n"
+    "could not be read.\n";
+
+static int usage_error(const char *fmt, const char *arg) {
+  fprintf(stderr, "asynclint: error: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\nRun 'asynclint --help' for usage.\n");
+  return EXIT_ERROR;
+}
+
+/* Applies a comma-separated selector list; false on an unknown selector. */
+static bool apply_list(bool sel[ASL_RULE__COUNT], const char *list, bool value,
+                       const char **bad) {
+  char *copy = asl_strdup(list);
+  bool ok = true;
+  for (char *save = NULL, *tok = strtok_r(copy, ", ", &save); tok;
+       tok = strtok_r(NULL, ", ", &save)) {
+    if (!asl_apply_selectors(sel, tok, value)) {
+      static char badbuf[64];
+      snprintf(badbuf, sizeof badbuf, "%s", tok);
+      *bad = badbuf;
+      ok = false;
+      break;
+    }
+  }
+  asl_free(copy);
+  return ok;
+}
+
+/* Splits comma-separated globs into the vector (strings leak into argv's
+ * lifetime by design: they live as long as the process). */
+static void push_globs(AslArena *a, AslStrVec *v, const char *list) {
+  const char *p = list;
+  while (*p) {
+    const char *q = strchr(p, ',');
+    size_t n = q ? (size_t)(q - p) : strlen(p);
+    if (n) asl_avec_push(a, v, (const char *)asl_arena_strndup(a, p, n));
+    if (!q) break;
+    p = q + 1;
+  }
+}
+
+/* Returns the value of `--name VALUE` or `--name=VALUE` at argv[*i]. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name,
+                             bool *matched) {
+  size_t n = strlen(name);
+  const char *a = argv[*i];
+  *matched = false;
+  if (strncmp(a, name, n) != 0) return NULL;
+  if (a[n] == '=') {
+    *matched = true;
+    return a + n + 1;
+  }
+  if (a[n] != 0) return NULL;
+  *matched = true;
+  if (*i + 1 >= argc) return NULL;
+  return argv[++*i];
+}
+
+typedef struct CheckArgs {
+  AslOptions opt;
+  AslArena arena;
+  AslStrVec paths;
+  const char *select, *ignore;
+  AslStrVec extend_select;
+} CheckArgs;
+
+static int parse_check_args(int argc, char **argv, CheckArgs *ca) {
+  static const char *const list_opts[] = {
+      "--select", "--ignore", "--extend-select", "--exclude",
+      "--extend-exclude", "--format", NULL};
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--") == 0) {
+      for (i++; i < argc; i++) asl_avec_push(&ca->arena, &ca->paths, argv[i]);
+      break;
+    }
+    if (a[0] != '-' || strcmp(a, "-") == 0) {
+      asl_avec_push(&ca->arena, &ca->paths, a);
+      continue;
+    }
+    if (!strcmp(a, "--exit-zero")) { ca->opt.exit_zero = true; continue; }
+    if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+      ca->opt.quiet = true;
+      continue;
+    }
+    if (!strcmp(a, "--no-respect-gitignore")) {
+      ca->opt.respect_gitignore = false;
+      continue;
+    }
+    if (!strcmp(a, "--respect-gitignore")) {
+      ca->opt.respect_gitignore = true;
+      continue;
+    }
+    bool matched = false;
+    const char *v = NULL;
+    int which = -1;
+    for (int k = 0; list_opts[k] && !matched; k++) {
+      v = opt_value(argc, argv, &i, list_opts[k], &matched);
+      which = k;
+    }
+    if (!matched) return usage_error("unknown option '%s'", a);
+    if (!v) return usage_error("option '%s' needs a value", a);
+    switch (which) {
+    case 0: ca->select = v; break;
+    case 1: ca->ignore = v; break;
+    case 2: asl_avec_push(&ca->arena, &ca->extend_select, v); break;
+    case 3:
+      ca->opt.exclude_given = true;
+      push_globs(&ca->arena, &ca->opt.exclude, v);
+      break;
+    case 4: push_globs(&ca->arena, &ca->opt.extend_exclude, v); break;
+    case 5:
+      if (!strcmp(v, "text")) ca->opt.format = ASL_FMT_TEXT;
+      else if (!strcmp(v, "json")) ca->opt.format = ASL_FMT_JSON;
+      else return usage_error("unknown format '%s' (text, json)", v);
+      break;
+    }
+  }
+  return -1;
+}
+
+/* select (replaces defaults), then extend-select, then ignore: ruff's order. */
+static int resolve_selection(CheckArgs *ca) {
+  const char *bad = NULL;
+  bool *sel = ca->opt.selected;
+  if (ca->select) {
+    memset(sel, 0, sizeof(bool) * ASL_RULE__COUNT);
+    if (!apply_list(sel, ca->select, true, &bad))
+      return usage_error("unknown rule selector '%s'", bad);
+  } else {
+    asl_select_defaults(sel);
+  }
+  for (uint32_t i = 0; i < ca->extend_select.len; i++)
+    if (!apply_list(sel, ca->extend_select.items[i], true, &bad))
+      return usage_error("unknown rule selector '%s'", bad);
+  if (ca->ignore && !apply_list(sel, ca->ignore, false, &bad))
+    return usage_error("unknown rule selector '%s'", bad);
+  return -1;
+}
+
+/* Reads all of stdin into a heap buffer. */
+static char *read_stdin(size_t *len) {
+  AslBuf b = {0};
+  char chunk[65536];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
+    asl_buf_put(&b, chunk, n);
+    if (b.len > ASL_MAX_FILE_BYTES) break;
+  }
+  *len = b.len;
+  if (!b.data) asl_buf_put(&b, "", 0);
+  return b.data;
+}
+
+static void print_summary(const AslOptions *opt, const AslRun *run) {
+  if (opt->quiet || opt->format != ASL_FMT_TEXT) return;
+  if (run->diags.len == 0)
+    printf("All checks passed!\n");
+  else
+    printf("Found %u finding%s.\n", run->diags.len,
+           run->diags.len == 1 ? "" : "s");
+}
+
+static int cmd_check(int argc, char **argv) {
+  CheckArgs ca;
+  memset(&ca, 0, sizeof ca);
+  asl_arena_init(&ca.arena);
+  ca.opt.respect_gitignore = true;
+  int rc = parse_check_args(argc, argv, &ca);
+  if (rc < 0) rc = resolve_selection(&ca);
+  if (rc >= 0) {
+    asl_arena_destroy(&ca.arena);
+    return rc;
+  }
+  if (ca.paths.len == 0) asl_avec_push(&ca.arena, &ca.paths, ".");
+
+  const char *why = NULL;
+  AslParser *parser = NULL;
+  if (asl_parser_new(&parser, &why) != ASL_OK) {
+    fprintf(stderr, "asynclint: error: %s\n", why);
+    asl_arena_destroy(&ca.arena);
+    return EXIT_ERROR;
+  }
+  AslRun run;
+  asl_run_init(&run, &ca.opt);
+  AslArena scratch;
+  asl_arena_init(&scratch);
+
+  // "-" reads one source from stdin; everything else is discovered.
+  AslStrVec fs_paths = {0};
+  uint32_t file_index = 0;
+  for (uint32_t i = 0; i < ca.paths.len; i++) {
+    if (strcmp(ca.paths.items[i], "-") == 0) {
+      size_t len;
+      char *bytes = read_stdin(&len);
+      asl_run_bytes(&run, parser, &scratch, "-", bytes, len, file_index++);
+      asl_free(bytes);
+    } else {
+      asl_vec_push(&fs_paths, ca.paths.items[i]);
+    }
+  }
+  if (fs_paths.len) {
+    AslDiscovery disc;
+    asl_discover(&ca.opt, fs_paths.items, fs_paths.len, &disc);
+    run.nerrors += disc.nerrors;
+    for (uint32_t i = 0; i < disc.files.len; i++)
+      asl_run_file(&run, parser, &scratch, &disc.files.items[i],
+                   file_index++);
+    asl_discovery_destroy(&disc);
+  }
+  asl_vec_free(&fs_paths);
+  asl_run_finish(&run);
+
+  AslBuf out = {0};
+  asl_emit(&ca.opt, &run.diags, &out);
+  if (out.len) fwrite(out.data, 1, out.len, stdout);
+  print_summary(&ca.opt, &run);
+  fflush(stdout);
+  asl_buf_free(&out);
+
+  rc = run.nerrors ? EXIT_ERROR
+       : (run.diags.len && !ca.opt.exit_zero) ? EXIT_FINDINGS
+                                              : EXIT_CLEAN;
+  asl_run_destroy(&run);
+  asl_arena_destroy(&scratch);
+  asl_parser_delete(parser);
+  asl_arena_destroy(&ca.arena);
+  return rc;
+}
+
+static int cmd_rules(void) {
+  for (int r = 0; r < ASL_RULE__COUNT; r++)
+    printf("%-7s %-24s %s\n", asl_rules[r].code, asl_rules[r].name,
+           asl_rules[r].summary);
+  return EXIT_CLEAN;
+}
+
+static int cmd_explain(int argc, char **argv) {
+  if (argc != 1) return usage_error("%s", "explain takes one rule code");
+  AslRuleId r = asl_rule_by_code(argv[0]);
+  if (r == ASL_RULE__COUNT) {
+    // Also accept the rule's name, as ruff does.
+    for (int k = 0; k < ASL_RULE__COUNT; k++)
+      if (strcmp(asl_rules[k].name, argv[0]) == 0) r = (AslRuleId)k;
+  }
+  if (r == ASL_RULE__COUNT) return usage_error("unknown rule '%s'", argv[0]);
+  printf("# %s (%s)\n\n%s\n\n%s", asl_rules[r].name, asl_rules[r].code,
+         asl_rules[r].summary, asl_rules[r].explain);
+  return EXIT_CLEAN;
+}
+
+/* `asynclint debug tree FILE`: the flattened tree, for rule authors. */
+static int cmd_debug_tree(const char *path) {
+  AslArena a;
+  asl_arena_init(&a);
+  AslSource src;
+  const char *why = NULL;
+  AslParser *p = NULL;
+  if (asl_parser_new(&p, &why) != ASL_OK ||
+      asl_source_read(&a, path, path, &src, &why) != ASL_OK) {
+    fprintf(stderr, "asynclint: error: %s: %s\n", path, why);
+    asl_parser_delete(p);
+    asl_arena_destroy(&a);
+    return EXIT_ERROR;
+  }
+  AslTree t;
+  asl_parse(p, &a, &src, &t);
+  static const char *const fields[] = {"",
+#define XX(name) #name,
+                                       ASL_FIELD_MAP(XX)
+#undef XX
+  };
+  for (uint32_t i = 0; i < t.count; i++) {
+    const AslNode *n = &t.nodes[i];
+    uint32_t depth = 0;
+    for (uint32_t q = n->parent; q != ASL_NONE; q = t.nodes[q].parent) depth++;
+    uint32_t line = asl_source_line_of(&src, n->start_byte);
+    printf("%*s%s%s%s %u:%u", (int)(depth * 2), "",
+           n->field ? fields[n->field] : "", n->field ? ": " : "",
+           n->kind == ASL_K_TOKEN ? "'" : asl_kind_name(n->kind), line + 1,
+           asl_source_column(&src, line, n->start_byte));
+    if (n->kind == ASL_K_TOKEN || n->kind == ASL_K_identifier)
+      printf(" %.*s", (int)(n->end_byte - n->start_byte),
+             src.text + n->start_byte);
+    if (n->kind == ASL_K_OTHER) printf(" (sym %u)", n->sym);
+    printf("\n");
+  }
+  asl_parser_delete(p);
+  asl_arena_destroy(&a);
+  return EXIT_CLEAN;
+}
+
+int asl_cli_main(int argc, char **argv) {
+  if (argc < 2) {
+    fputs(usage_text, stderr);
+    return EXIT_ERROR;
+  }
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+    fputs(usage_text, stdout);
+    return EXIT_CLEAN;
+  }
+  if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V") ||
+      !strcmp(cmd, "version")) {
+    printf("asynclint %s (tree-sitter ABI %u, tree-sitter-python ABI %u)\n",
+           ASL_VERSION, TREE_SITTER_LANGUAGE_VERSION, asl_grammar_abi());
+    return EXIT_CLEAN;
+  }
+  if (!strcmp(cmd, "check")) return cmd_check(argc - 2, argv + 2);
+  if (!strcmp(cmd, "rules")) return cmd_rules();
+  if (!strcmp(cmd, "explain")) return cmd_explain(argc - 2, argv + 2);
+  if (!strcmp(cmd, "--check-fixture"))
+    return asl_fixture_main(argc - 2, argv + 2);
+  if (!strcmp(cmd, "debug") && argc == 4 && !strcmp(argv[2], "tree"))
+    return cmd_debug_tree(argv[3]);
+  return usage_error("unknown command '%s'", cmd);
+}

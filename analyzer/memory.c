@@ -1,0 +1,266 @@
+/*
+ * memory.c - heap wrappers that abort on out-of-memory, the per-file bump
+ * arena, growable vectors and the output byte buffer.
+ */
+#include "asl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void asl__oom(size_t n) {
+  fprintf(stderr, "asynclint: out of memory (%zu bytes)\n", n);
+  abort();
+}
+
+void *asl_malloc(size_t n) {
+  void *p = malloc(n ? n : 1);
+  if (!p) asl__oom(n);
+  return p;
+}
+
+void *asl_calloc(size_t count, size_t n) {
+  void *p = calloc(count ? count : 1, n ? n : 1);
+  if (!p) asl__oom(count * n);
+  return p;
+}
+
+void *asl_realloc(void *p, size_t n) {
+  void *q = realloc(p, n ? n : 1);
+  if (!q) asl__oom(n);
+  return q;
+}
+
+void asl_free(void *p) { free(p); }
+
+char *asl_strdup(const char *s) {
+  size_t n = strlen(s);
+  char *d = asl_malloc(n + 1);
+  memcpy(d, s, n + 1);
+  return d;
+}
+
+/* ---- arena ------------------------------------------------------------ */
+
+struct AslArenaChunk {
+  AslArenaChunk *next;
+  size_t size, used;
+  _Alignas(16) unsigned char data[];
+};
+
+enum { ASL_ARENA_CHUNK = 64 * 1024 };
+
+void asl_arena_init(AslArena *a) {
+  a->head = NULL;
+  a->total = 0;
+}
+
+void asl_arena_reset(AslArena *a) {
+  // Keep the oldest chunk (the tail) so the next file reuses it.
+  AslArenaChunk *c = a->head, *keep = NULL;
+  while (c) {
+    AslArenaChunk *next = c->next;
+    if (!next && c->size == ASL_ARENA_CHUNK) {
+      keep = c;
+    } else {
+      asl_free(c);
+    }
+    c = next;
+  }
+  if (keep) keep->used = 0;
+  a->head = keep;
+  a->total = 0;
+}
+
+void asl_arena_destroy(AslArena *a) {
+  AslArenaChunk *c = a->head;
+  while (c) {
+    AslArenaChunk *next = c->next;
+    asl_free(c);
+    c = next;
+  }
+  a->head = NULL;
+  a->total = 0;
+}
+
+void *asl_arena_alloc(AslArena *a, size_t n) {
+  n = (n + 15) & ~(size_t)15;
+  AslArenaChunk *c = a->head;
+  if (!c || c->size - c->used < n) {
+    size_t size = n > ASL_ARENA_CHUNK / 4 ? n : ASL_ARENA_CHUNK;
+    AslArenaChunk *fresh = asl_malloc(sizeof(AslArenaChunk) + size);
+    fresh->size = size;
+    fresh->used = 0;
+    if (size != ASL_ARENA_CHUNK && c) {
+      // A big one-off block goes behind the current chunk so the current
+      // chunk's free space is not abandoned.
+      fresh->next = c->next;
+      c->next = fresh;
+      fresh->used = n;
+      a->total += n;
+      memset(fresh->data, 0, n);
+      return fresh->data;
+    }
+    fresh->next = c;
+    a->head = fresh;
+    c = fresh;
+  }
+  void *p = c->data + c->used;
+  c->used += n;
+  a->total += n;
+  memset(p, 0, n);
+  return p;
+}
+
+char *asl_arena_strndup(AslArena *a, const char *s, size_t n) {
+  char *d = asl_arena_alloc(a, n + 1);
+  memcpy(d, s, n);
+  d[n] = 0;
+  return d;
+}
+
+char *asl_arena_strdup(AslArena *a, const char *s) {
+  return asl_arena_strndup(a, s, strlen(s));
+}
+
+char *asl_arena_vprintf(AslArena *a, const char *fmt, va_list ap) {
+  va_list ap2;
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap2);
+  va_end(ap2);
+  if (n < 0) n = 0;
+  char *d = asl_arena_alloc(a, (size_t)n + 1);
+  vsnprintf(d, (size_t)n + 1, fmt, ap);
+  return d;
+}
+
+char *asl_arena_printf(AslArena *a, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *d = asl_arena_vprintf(a, fmt, ap);
+  va_end(ap);
+  return d;
+}
+
+/* ---- vectors ---------------------------------------------------------- */
+
+void asl__vec_grow(void **items, uint32_t *cap, uint32_t need, size_t elem,
+                   AslArena *arena) {
+  if (need <= *cap) return;
+  uint32_t ncap = *cap ? *cap * 2 : 8;
+  while (ncap < need) ncap *= 2;
+  if (arena) {
+    void *fresh = asl_arena_alloc(arena, (size_t)ncap * elem);
+    if (*items) memcpy(fresh, *items, (size_t)*cap * elem);
+    *items = fresh;
+  } else {
+    *items = asl_realloc(*items, (size_t)ncap * elem);
+  }
+  *cap = ncap;
+}
+
+/* ---- byte buffer ------------------------------------------------------ */
+
+void asl_buf_put(AslBuf *b, const char *s, size_t n) {
+  if (b->len + n + 1 > b->cap) {
+    size_t ncap = b->cap ? b->cap * 2 : 256;
+    while (ncap < b->len + n + 1) ncap *= 2;
+    b->data = asl_realloc(b->data, ncap);
+    b->cap = ncap;
+  }
+  memcpy(b->data + b->len, s, n);
+  b->len += n;
+  b->data[b->len] = 0;
+}
+
+void asl_buf_puts(AslBuf *b, const char *s) { asl_buf_put(b, s, strlen(s)); }
+
+void asl_buf_putc(AslBuf *b, char c) { asl_buf_put(b, &c, 1); }
+
+void asl_buf_printf(AslBuf *b, const char *fmt, ...) {
+  char small[256];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(small, sizeof small, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  if ((size_t)n < sizeof small) {
+    asl_buf_put(b, small, (size_t)n);
+    return;
+  }
+  char *big = asl_malloc((size_t)n + 1);
+  va_start(ap, fmt);
+  vsnprintf(big, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  asl_buf_put(b, big, (size_t)n);
+  asl_free(big);
+}
+
+void asl_buf_free(AslBuf *b) {
+  asl_free(b->data);
+  b->data = NULL;
+  b->len = b->cap = 0;
+}
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
+size_t asl_utf8_seq(const unsigned char *s, size_t n) {
+  unsigned c = s[0];
+  if (c < 0x80) return 1;
+  size_t len;
+  unsigned min;
+  if (c >= 0xC2 && c <= 0xDF) len = 2, min = 0x80;
+  else if (c >= 0xE0 && c <= 0xEF) len = 3, min = 0x800;
+  else if (c >= 0xF0 && c <= 0xF4) len = 4, min = 0x10000;
+  else return 0;
+  if (len > n) return 0;
+  unsigned cp = c & (0xFF >> (len + 1));
+  for (size_t i = 1; i < len; i++) {
+    if ((s[i] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (s[i] & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+void asl_buf_json_str(AslBuf *b, const char *str, size_t n) {
+  const unsigned char *s = (const unsigned char *)str;
+  asl_buf_putc(b, '"');
+  for (size_t i = 0; i < n;) {
+    unsigned c = s[i];
+    if (c == '"' || c == '\\') {
+      asl_buf_putc(b, '\\');
+      asl_buf_putc(b, (char)c);
+      i++;
+    } else if (c < 0x20 || c == 0x7F) {
+      switch (c) {
+      case '\n': asl_buf_puts(b, "\\n"); break;
+      case '\r': asl_buf_puts(b, "\\r"); break;
+      case '\t': asl_buf_puts(b, "\\t"); break;
+      default: asl_buf_printf(b, "\\u%04x", c); break;
+      }
+      i++;
+    } else if (c < 0x80) {
+      asl_buf_putc(b, (char)c);
+      i++;
+    } else {
+      size_t len = asl_utf8_seq(s + i, n - i);
+      if (len) {
+        asl_buf_put(b, (const char *)s + i, len);
+        i += len;
+      } else {
+        asl_buf_puts(b, "\\ufffd");
+        i++;
+      }
+    }
+  }
+  asl_buf_putc(b, '"');
+}
+
+const char *asl_strstatus(AslStatus st) {
+  switch (st) {
+#define XX(name, msg) case ASL_##name: return msg;
+    ASL_STATUS_MAP(XX)
+#undef XX
+  }
+  return "unknown status";
+}

@@ -1,0 +1,32 @@
+/*
+ * registry.c - the rule table built from registry.def, lookup by code, and
+ * the dispatch of family passes.
+ */
+#include "rules.h"
+
+#include <string.h>
+
+const AslRule asl_rules[ASL_RULE__COUNT] = {
+#define RULE(code, name, family, sev, on, summary)                           \
+  {#code, name, #family, sev, summary, asl_explain_##code, on},
+#include "registry.def"
+#undef RULE
+};
+
+AslRuleId asl_rule_by_code(const char *code) {
+  for (int r = 0; r < ASL_RULE__COUNT; r++)
+    if (strcmp(asl_rules[r].code, code) == 0) return (AslRuleId)r;
+  return ASL_RULE__COUNT;
+}
+
+/* Is any rule of `family` enabled? Saves the walk of a disabled family. */
+static bool family_enabled(const AslCtx *cx, const char *family) {
+  for (int r = 0; r < ASL_RULE__COUNT; r++)
+    if (cx->opt->selected[r] && strcmp(asl_rules[r].family, family) == 0)
+      return true;
+  return false;
+}
+
+void asl_rules_run(AslCtx *cx) {
+  if (family_enabled(cx, "unowned_task")) asl_pass_unowned_task(cx);
+}
