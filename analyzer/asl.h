@@ -391,6 +391,16 @@ const AslBinding *asl_resolve_name(const AslCtx *cx, uint32_t ident);
 /** If identifier `ident` names a local bound exactly once by `name = value`
  * in its scope, returns that value node; else ASL_NONE. */
 uint32_t asl_single_assignment(const AslCtx *cx, uint32_t ident);
+/** Is identifier `i` a read of a variable (not a store, not an attribute
+ * name after a dot, not a keyword argument's name, not part of an import)?*/
+bool asl_is_load(const AslTree *t, uint32_t i);
+/** For an identifier bound by an assignment (`ident` is its target), is the
+ * bound value possibly read later in its function: a load of the same
+ * variable after the binding statement that no unconditional rebinding in
+ * between hides, a load anywhere in an enclosing loop (the next iteration),
+ * or a read in a nested function? Names bound at module or class level, and
+ * `global`/`nonlocal` names, count as read (someone else owns them). */
+bool asl_local_is_read_later(const AslCtx *cx, uint32_t ident);
 /** Is identifier node `i` in a store position (assignment target, for/with/
  * except target, parameter, def/class name, import alias, global)? */
 bool asl_is_store(const AslTree *t, uint32_t i);

@@ -1,0 +1,20 @@
+/*
+ * unowned_task.h - internal to the ASL3xx pass: the rules' report helpers
+ * and the spawn recogniser shared between them.
+ */
+#ifndef ASL_RULES_UNOWNED_TASK_H_
+#define ASL_RULES_UNOWNED_TASK_H_
+
+#include "../rules.h"
+
+/** If `call` schedules an asyncio task, how it is spelled for messages
+ * ("asyncio.create_task", "loop.create_task"); else NULL. */
+const char *asl_task_spawn_name(const AslCtx *cx, uint32_t call);
+
+/** ASL301: the task created by `call` is discarded. */
+void asl_report_discarded_task(AslCtx *cx, uint32_t call, const char *spawn);
+/** ASL302: the task created by `call` is bound to `name`, never read. */
+void asl_report_unread_task(AslCtx *cx, uint32_t call, uint32_t name,
+                            const char *spawn);
+
+#endif /* ASL_RULES_UNOWNED_TASK_H_ */
