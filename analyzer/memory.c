@@ -56,18 +56,23 @@ void asl_arena_init(AslArena *a) {
 }
 
 void asl_arena_reset(AslArena *a) {
-  // Keep the oldest chunk (the tail) so the next file reuses it.
+  // Keep one standard-size chunk so the next file reuses it; prefer the
+  // oldest (the last one in the list), which the first allocation got.
   AslArenaChunk *c = a->head, *keep = NULL;
   while (c) {
     AslArenaChunk *next = c->next;
-    if (!next && c->size == ASL_ARENA_CHUNK) {
+    if (c->size == ASL_ARENA_CHUNK) {
+      if (keep) asl_free(keep);
       keep = c;
     } else {
       asl_free(c);
     }
     c = next;
   }
-  if (keep) keep->used = 0;
+  if (keep) {
+    keep->used = 0;
+    keep->next = NULL;
+  }
   a->head = keep;
   a->total = 0;
 }
