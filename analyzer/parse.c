@@ -5,6 +5,7 @@
  */
 #include "asl.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <string.h>
 #include <tree_sitter/api.h>
@@ -142,30 +143,40 @@ static uint32_t push_node(AslTree *t, TSTreeCursor *cur, uint32_t parent,
   return i;
 }
 
-void asl_parse(AslParser *p, AslArena *a, const AslSource *src, AslTree *out) {
-  memset(out, 0, sizeof *out);
-  out->first_error = ASL_NONE;
-  TSTree *tree = ts_parser_parse_string(p->ts, NULL, src->text, src->len);
-  TSNode root = ts_tree_root_node(tree);
-  uint32_t total = ts_node_descendant_count(root);
-  out->nodes = asl_arena_alloc(a, sizeof(AslNode) * (total ? total : 1));
-  out->has_error = ts_node_has_error(root);
-
-  TSTreeCursor cur = ts_tree_cursor_new(root);
+/* Copies `tree` into out->nodes (capacity `cap`) in pre-order. With
+ * attach == ASL_NONE the tree's root becomes a node; otherwise the root's
+ * children are appended as children of node `attach` (chunked parsing). */
+static void flatten(AslParser *p, AslTree *out, uint32_t cap, TSTree *tree,
+                    uint32_t attach) {
+  TSTreeCursor cur = ts_tree_cursor_new(ts_tree_root_node(tree));
   p->stack.len = p->last.len = 0;
-  uint32_t idx = push_node(out, &cur, ASL_NONE, ASL_NONE);
+  uint32_t idx;
+  if (attach == ASL_NONE) {
+    idx = push_node(out, &cur, ASL_NONE, ASL_NONE);
+  } else {
+    // Pretend we are at `attach` and descend into the root's children.
+    idx = attach;
+    uint32_t last = ASL_NONE;
+    for (uint32_t c = asl_first_child(out, attach); c != ASL_NONE;
+         c = out->nodes[c].next)
+      last = c;
+    if (!ts_tree_cursor_goto_first_child(&cur)) goto done;
+    asl_vec_push(&p->stack, attach);
+    idx = push_node(out, &cur, attach, last);
+    asl_vec_push(&p->last, idx);
+  }
   for (;;) {
-    if (out->count < total && ts_tree_cursor_goto_first_child(&cur)) {
+    if (out->count < cap && ts_tree_cursor_goto_first_child(&cur)) {
       asl_vec_push(&p->stack, idx);
       idx = push_node(out, &cur, idx, ASL_NONE);
       asl_vec_push(&p->last, idx);
       continue;
     }
-    // No children: close this node and climb until a sibling exists.
+    // No (room for) children: close this node, climb until a sibling exists.
     for (;;) {
       out->nodes[idx].end = out->count;
       if (p->stack.len == 0) goto done;
-      if (out->count < total && ts_tree_cursor_goto_next_sibling(&cur)) {
+      if (out->count < cap && ts_tree_cursor_goto_next_sibling(&cur)) {
         uint32_t parent = p->stack.items[p->stack.len - 1];
         uint32_t prev = p->last.items[p->last.len - 1];
         idx = push_node(out, &cur, parent, prev);
@@ -178,11 +189,193 @@ void asl_parse(AslParser *p, AslArena *a, const AslSource *src, AslTree *out) {
     }
   }
 done:
-  // Only reached early if tree-sitter's count disagreed with the walk.
   for (uint32_t d = 0; d < p->stack.len; d++)
     out->nodes[p->stack.items[d]].end = out->count;
+  if (attach != ASL_NONE) out->nodes[attach].end = out->count;
   ts_tree_cursor_delete(&cur);
+}
+
+/* Does the line starting at byte i begin a new top-level statement? Lines
+ * that continue the previous compound statement (else/elif/except/finally)
+ * and lines after a decorator do not. */
+static bool starts_top_statement(const char *t, uint32_t i, uint32_t len,
+                                 bool after_decorator) {
+  char c = t[i];
+  if (after_decorator || c == ' ' || c == '\t' || c == '\f' || c == '#' ||
+      c == '\n' || c == '\r')
+    return false;
+  static const char *const continuations[] = {"else", "elif", "except",
+                                              "finally", NULL};
+  for (const char *const *w = continuations; *w; w++) {
+    size_t n = strlen(*w);
+    if (i + n <= len && memcmp(t + i, *w, n) == 0 &&
+        (i + n == len || !(isalnum((unsigned char)t[i + n]) || t[i + n] == '_')))
+      return false;
+  }
+  return true;
+}
+
+/* Splits the source into top-level statement chunks with a small Python
+ * tokenizer (strings, brackets, comments, backslash continuations), so
+ * that one damaged statement does not swallow the file. Returns the start
+ * offsets (the first is 0) in the arena. */
+static uint32_t split_top_level(AslArena *a, const AslSource *s,
+                                uint32_t **out) {
+  AslVec(uint32_t) starts = {0};
+  asl_avec_push(a, &starts, 0u);
+  const char *t = s->text;
+  uint32_t len = s->len, depth = 0;
+  char quote = 0;      // inside a string: its quote character
+  bool triple = false; // ... and whether it is triple-quoted
+  bool at_line_start = true, continued = false, after_decorator = false;
+  for (uint32_t i = 0; i < len; i++) {
+    char c = t[i];
+    if (at_line_start && !quote && depth == 0 && !continued && i > 0 &&
+        starts_top_statement(t, i, len, after_decorator))
+      asl_avec_push(a, &starts, i);
+    if (at_line_start && !quote && depth == 0 && c != ' ' && c != '\t' &&
+        c != '\n' && c != '\r' && c != '#')
+      after_decorator = c == '@';
+    at_line_start = false;
+    if (quote) {
+      if (c == '\\') { i++; continue; }
+      if (c == quote && (!triple || (i + 2 < len && t[i + 1] == quote &&
+                                     t[i + 2] == quote))) {
+        if (triple) i += 2;
+        quote = 0;
+      } else if (!triple && (c == '\n' || c == '\r')) {
+        quote = 0; // an unterminated one-line string ends at the line
+        at_line_start = true;
+      }
+      continue;
+    }
+    switch (c) {
+    case '#':
+      while (i + 1 < len && t[i + 1] != '\n' && t[i + 1] != '\r') i++;
+      break;
+    case '\'': case '"':
+      triple = i + 2 < len && t[i + 1] == c && t[i + 2] == c;
+      quote = c;
+      if (triple) i += 2;
+      break;
+    case '(': case '[': case '{': depth++; break;
+    case ')': case ']': case '}': if (depth) depth--; break;
+    case '\\':
+      if (i + 1 < len && (t[i + 1] == '\n' || t[i + 1] == '\r')) {
+        continued = true;
+        i++;
+        if (t[i] == '\r' && i + 1 < len && t[i + 1] == '\n') i++;
+        at_line_start = true;
+        continue;
+      }
+      break;
+    case '\n': case '\r':
+      at_line_start = true;
+      continued = false;
+      break;
+    default:
+      break;
+    }
+  }
+  *out = starts.items;
+  return starts.len;
+}
+
+/* A point (row, byte column) for a byte offset, as tree-sitter counts rows
+ * (only \n ends a row for tree-sitter). */
+static TSPoint point_of(const AslSource *s, uint32_t byte) {
+  TSPoint pt = {0, 0};
+  uint32_t line_start = 0;
+  for (uint32_t i = 0; i < byte; i++)
+    if (s->text[i] == '\n') {
+      pt.row++;
+      line_start = i + 1;
+    }
+  pt.column = byte - line_start;
+  return pt;
+}
+
+/* Re-parses a damaged file one top-level statement at a time and flattens
+ * the pieces under one module node, so only the damaged statements hold
+ * ERROR nodes. */
+static void parse_in_chunks(AslParser *p, AslArena *a, const AslSource *src,
+                            AslTree *out) {
+  uint32_t *starts;
+  uint32_t n = split_top_level(a, src, &starts);
+  TSTree **trees = asl_arena_alloc(a, sizeof(TSTree *) * n);
+  uint32_t cap = 1;
+  TSPoint pt = {0, 0};
+  uint32_t pt_byte = 0;
+  for (uint32_t k = 0; k < n; k++) {
+    uint32_t b0 = starts[k], b1 = k + 1 < n ? starts[k + 1] : src->len;
+    // Advance the point incrementally: chunks are in order.
+    TSPoint d = point_of(&(AslSource){.text = src->text + pt_byte,
+                                      .len = b0 - pt_byte}, b0 - pt_byte);
+    pt.row += d.row;
+    pt.column = d.row ? d.column : pt.column + d.column;
+    pt_byte = b0;
+    TSPoint end = pt;
+    TSPoint de = point_of(&(AslSource){.text = src->text + b0,
+                                       .len = b1 - b0}, b1 - b0);
+    end.row += de.row;
+    end.column = de.row ? de.column : end.column + de.column;
+    TSRange range = {pt, end, b0, b1};
+    ts_parser_set_included_ranges(p->ts, &range, 1);
+    trees[k] = ts_parser_parse_string(p->ts, NULL, src->text, src->len);
+    cap += ts_node_descendant_count(ts_tree_root_node(trees[k]));
+  }
+  ts_parser_set_included_ranges(p->ts, NULL, 0);
+  out->nodes = asl_arena_alloc(a, sizeof(AslNode) * cap);
+  out->count = 1;
+  AslNode *mod = &out->nodes[0];
+  mod->kind = ASL_K_module;
+  mod->flags = ASL_NODE_NAMED;
+  mod->parent = mod->next = ASL_NONE;
+  mod->scope = 0;
+  mod->end = 1;
+  mod->end_byte = src->len;
+  for (uint32_t k = 0; k < n; k++) {
+    flatten(p, out, cap, trees[k], 0);
+    ts_tree_delete(trees[k]);
+  }
+}
+
+/* Bytes covered by outermost ERROR nodes: how much of the file no rule
+ * will see. */
+static uint64_t damaged_bytes(const AslTree *t) {
+  uint64_t sum = 0;
+  for (uint32_t i = 0; i < t->count; i++) {
+    const AslNode *n = &t->nodes[i];
+    if (n->kind == ASL_K_ERROR && !(n->flags & ASL_NODE_IN_ERROR)) {
+      sum += n->end_byte - n->start_byte;
+      i = n->end - 1; // skip its descendants
+    }
+  }
+  return sum;
+}
+
+void asl_parse(AslParser *p, AslArena *a, const AslSource *src, AslTree *out) {
+  memset(out, 0, sizeof *out);
+  out->first_error = ASL_NONE;
+  TSTree *tree = ts_parser_parse_string(p->ts, NULL, src->text, src->len);
+  TSNode root = ts_tree_root_node(tree);
+  out->has_error = ts_node_has_error(root);
+  uint32_t total = ts_node_descendant_count(root);
+  out->nodes = asl_arena_alloc(a, sizeof(AslNode) * (total ? total : 1));
+  flatten(p, out, total, tree, ASL_NONE);
   ts_tree_delete(tree);
+  if (!out->has_error) return;
+  // tree-sitter's recovery sometimes turns a whole file into one ERROR node
+  // for one odd statement. Parsing statement by statement confines such
+  // damage; keep whichever tree leaves more of the file checkable.
+  uint64_t whole = damaged_bytes(out);
+  if (whole == 0) return;
+  AslTree chunked;
+  memset(&chunked, 0, sizeof chunked);
+  chunked.first_error = ASL_NONE;
+  chunked.has_error = true;
+  parse_in_chunks(p, a, src, &chunked);
+  if (damaged_bytes(&chunked) < whole) *out = chunked;
 }
 
 /* ---- node helpers ----------------------------------------------------- */
