@@ -52,6 +52,10 @@ static bool apply_list(bool sel[ASL_RULE__COUNT], const char *list, bool value,
                        const char **bad) {
   char *copy = asl_strdup(list);
   bool ok = true;
+  if (!*list) {
+    *bad = "";
+    ok = false;
+  }
   for (char *save = NULL, *tok = strtok_r(copy, ", ", &save); tok;
        tok = strtok_r(NULL, ", ", &save)) {
     if (!asl_apply_selectors(sel, tok, value)) {
@@ -117,6 +121,10 @@ static int parse_check_args(int argc, char **argv, CheckArgs *ca) {
     if (a[0] != '-' || strcmp(a, "-") == 0) {
       asl_avec_push(&ca->arena, &ca->paths, a);
       continue;
+    }
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      fputs(usage_text, stdout);
+      return EXIT_CLEAN;
     }
     if (!strcmp(a, "--exit-zero")) { ca->opt.exit_zero = true; continue; }
     if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
@@ -194,7 +202,11 @@ static char *read_stdin(size_t *len) {
 
 static void print_summary(const AslOptions *opt, const AslRun *run) {
   if (opt->quiet || opt->format != ASL_FMT_TEXT) return;
-  if (run->diags.len == 0)
+  if (run->nerrors)
+    printf("Found %u finding%s; %u path%s could not be read.\n",
+           run->diags.len, run->diags.len == 1 ? "" : "s", run->nerrors,
+           run->nerrors == 1 ? "" : "s");
+  else if (run->diags.len == 0)
     printf("All checks passed!\n");
   else
     printf("Found %u finding%s.\n", run->diags.len,

@@ -154,7 +154,7 @@ bool asl_apply_selectors(bool selected[ASL_RULE__COUNT], const char *sel,
     }
   }
   // A valid prefix of a code that has no rule yet (e.g. "ASL1") is fine.
-  if (!any && strncmp(sel, "ASL", 3) == 0 && strlen(sel) <= 6) {
+  if (!any && strncmp(sel, "ASL", 3) == 0 && strlen(sel) < 6) {
     for (const char *c = sel + 3; *c; c++)
       if (!isdigit((unsigned char)*c)) return false;
     return true;
