@@ -24,13 +24,20 @@ if(NOT _asl_have_stamp STREQUAL _asl_lock_hash)
                    COPYONLY)
   endforeach()
   message(STATUS "asynclint: fetching pinned sources with npm ci")
-  # --prefer-offline: use the local npm cache when it has the tarball, so a
-  # second configure (or a new build dir) needs no network.
+  # First from npm's local cache alone (a second configure, or a new build
+  # directory, needs no network); then from the registry.
   execute_process(
-    COMMAND "${ASL_NPM}" ci --ignore-scripts --no-audit --no-fund
-            --prefer-offline --loglevel=error
+    COMMAND "${ASL_NPM}" ci --ignore-scripts --no-audit --no-fund --offline
+            --loglevel=silent
     WORKING_DIRECTORY "${ASL_DEPS_DIR}"
-    RESULT_VARIABLE _asl_npm_rc)
+    RESULT_VARIABLE _asl_npm_rc OUTPUT_QUIET ERROR_QUIET)
+  if(NOT _asl_npm_rc EQUAL 0)
+    execute_process(
+      COMMAND "${ASL_NPM}" ci --ignore-scripts --no-audit --no-fund
+              --prefer-offline --loglevel=error
+      WORKING_DIRECTORY "${ASL_DEPS_DIR}"
+      RESULT_VARIABLE _asl_npm_rc)
+  endif()
   if(NOT _asl_npm_rc EQUAL 0)
     message(FATAL_ERROR "asynclint: `npm ci` failed (${_asl_npm_rc}); "
       "see its output above. The registry or its cache must be reachable.")
