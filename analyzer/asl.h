@@ -337,6 +337,10 @@ typedef struct AslOptions {
   AslFormat format;
   bool exit_zero;
   bool quiet;
+  AslStrVec known_coroutines;      /* --known-coroutine: dotted names */
+  AslStrVec preserving_decorators; /* --preserving-decorator: dotted names */
+  bool index_given_only;           /* index only the given paths, not the
+                                      project around them (fixtures) */
 } AslOptions;
 
 /* ------------------------------------------------------------------------
@@ -363,6 +367,8 @@ typedef struct AslBinding {
   AslBindKind kind;
   const char *target; /* IMPORT: dotted qualified name */
   uint32_t next_same; /* next binding of the same (scope, name) or NONE */
+  uint32_t last_same; /* on the first binding: the chain's last one */
+  uint32_t kinds;     /* on the first binding: 1 << kind of every binding */
 } AslBinding;
 
 typedef struct AslNames AslNames;
@@ -374,6 +380,10 @@ AslNames *asl_names_build(AslArena *a, const AslSource *s, const AslTree *t);
 const AslBinding *asl_names_find(const AslNames *n, uint32_t scope,
                                  const char *name, uint32_t len);
 const AslBinding *asl_names_at(const AslNames *n, uint32_t i);
+/** Every identifier node spelled `name` in the file, in source order (so
+ * in increasing node index); *count gets their number. */
+const uint32_t *asl_names_occurrences(const AslNames *n, const char *name,
+                                      uint32_t len, uint32_t *count);
 
 typedef struct AslCtx AslCtx;
 
@@ -405,6 +415,90 @@ bool asl_local_is_read_later(const AslCtx *cx, uint32_t ident);
  * except target, parameter, def/class name, import alias, global)? */
 bool asl_is_store(const AslTree *t, uint32_t i);
 
+/* ------------------------------------------------------------------------
+ * The project index (analyzer/index.c)
+ *
+ * Phase 1 extracts a compact summary of every file of the project (its
+ * module name, top-level definitions, classes with bases and methods, and
+ * imports); phase 2 merges them into a read-only AslIndex. Rules never see
+ * another file's tree: they ask the index what a dotted name resolves to.
+ * Because the index exists only after every file was read, a pass that
+ * needs it records an AslDeferred in phase 1 (asl_defer) and the rule
+ * decides it in phase 3 (asl_rules_decide), with the index in hand.
+ * ---------------------------------------------------------------------- */
+
+typedef struct AslIndex AslIndex;
+
+typedef enum {
+  ASL_DEF_UNKNOWN,   /* not found, or not something we can reason about */
+  ASL_DEF_AMBIGUOUS, /* bound in more than one way (branches, try, ...) */
+  ASL_DEF_EXTERNAL,  /* leaves the project: `name` is the absolute dotted
+                        name outside it ("asyncio.sleep") */
+  ASL_DEF_MODULE,
+  ASL_DEF_CLASS,
+  ASL_DEF_FUNCTION,  /* plain def */
+  ASL_DEF_COROUTINE, /* async def without yield (check decorators!) */
+  ASL_DEF_ASYNCGEN,  /* async def with yield: calling it starts nothing */
+} AslDefKind;
+
+/* What a name resolves to. Strings are owned by the index (or, for a
+ * definition resolved inside the current file, by the file's arena). */
+typedef struct AslDef {
+  AslDefKind kind;
+  const char *name;        /* "send_email", "Client.fetch"; EXTERNAL: the
+                              absolute dotted name */
+  const char *module;      /* defining module ("app.mail"), NULL if none */
+  const char *path;        /* display path of the defining file, or NULL */
+  uint32_t line, column;   /* 1-based position of the definition's name */
+  const char *const *decorators; /* resolved dotted names, outermost first;
+                                    a decorator we cannot name is "?" */
+  uint32_t ndecorators;
+} AslDef;
+
+/** Resolves an absolute dotted name (`app.mail.send_email`, `pkg.Client.
+ * fetch`) as seen from file `from` (an AslCtx's facts_id: its project, and
+ * its own module even when another file claims the same name): longest module prefix, then names
+ * bound there, following imports, re-exports (`from .mail import send` in
+ * `__init__.py`) and star imports for a bounded number of hops (cycles
+ * end), and class attributes through the bases. Fills *out and returns
+ * out->kind. */
+AslDefKind asl_index_resolve(const AslIndex *idx, uint32_t from,
+                             const char *dotted, AslDef *out);
+/** Looks `method` up on the class named `cls` (absolute dotted) and its
+ * bases in depth-first, left-to-right order (Python's MRO for trees without
+ * diamonds). With `bases_only` the class itself is skipped (`super().m()`).
+ * A base outside the project gives EXTERNAL "base.method"; an expression
+ * base we cannot name gives UNKNOWN unless the method was found first. */
+AslDefKind asl_index_method(const AslIndex *idx, uint32_t from,
+                            const char *cls, const char *method,
+                            bool bases_only, AslDef *out);
+
+/* What a call's callee is, as far as one file can tell without the index. */
+typedef enum {
+  ASL_CALLEE_NAME,   /* `dotted` is an absolute dotted name */
+  ASL_CALLEE_METHOD, /* method `attr` on an instance of class `dotted` */
+  ASL_CALLEE_SUPER,  /* `super().attr` inside class `dotted` */
+  ASL_CALLEE_LOCAL,  /* a def nested in a function: `local` says what */
+} AslCalleeKind;
+
+typedef struct AslCallee {
+  AslCalleeKind kind;
+  const char *dotted;
+  const char *attr;
+  const AslDef *local; /* LOCAL only: what the def is */
+} AslCallee;
+
+/* A finding that waits for the index: where it would be reported and the
+ * question that decides it. */
+typedef struct AslDeferred {
+  AslDiag diag;        /* position, path, rule; message NULL until decided */
+  AslCallee callee;
+  const char *subject; /* rule-specific text (ASL102: the variable name) */
+  uint32_t facts_id;   /* the asking file (AslCtx.facts_id) */
+} AslDeferred;
+
+typedef AslVec(AslDeferred) AslDeferredList;
+
 struct AslCtx {
   AslArena *arena;          /* the file's arena */
   const AslSource *src;
@@ -413,7 +507,38 @@ struct AslCtx {
   const AslOptions *opt;
   AslDiagList *out;         /* arena-backed; copied out by the driver */
   uint32_t file_index;
+  const char *module;       /* dotted module name, NULL if unknown (stdin) */
+  bool is_package;          /* the file is a package's __init__ */
+  bool has_star_import;     /* `from m import *` at module level */
+  uint32_t project;         /* the project the file belongs to */
+  uint32_t facts_id;        /* the file's facts in the index */
+  AslDeferredList *deferred; /* arena-backed; decided after the index */
 };
+
+/** Records a finding of rule `r` at node `i` that the index will decide:
+ * the driver applies noqa now and calls asl_rules_decide() in phase 3. */
+void asl_defer(AslCtx *cx, AslRuleId r, uint32_t node,
+               const AslCallee *callee, const char *subject);
+
+/** The absolute dotted name of an expression made of an identifier and
+ * attributes, for asking the index: imports become their (relative imports
+ * resolved) targets, module-level names get the module prefix
+ * (`send_email` -> "app.mail.send_email"), unbound names stay as written
+ * (builtins) unless the module has a star import. NULL for a local
+ * variable, a class-body name, or anything else. Arena-owned. */
+const char *asl_absolute_name(const AslCtx *cx, uint32_t expr);
+/** Makes an import target as names.c records it (leading dots for relative
+ * imports) absolute for module `module` (a package if `is_package`); NULL
+ * if it climbs above the top-level package. Arena-owned. */
+const char *asl_absolute_import(AslArena *a, const char *module,
+                                bool is_package, const char *target);
+/** For a function directly in the body of a top-level class, the class's
+ * absolute dotted name ("app.client.Client"); else NULL. */
+const char *asl_enclosing_class(const AslCtx *cx, uint32_t fn);
+/** What function_definition `fn` of the current file is (FUNCTION,
+ * COROUTINE or ASYNCGEN) with its position and decorators (absolute
+ * names, arena-owned) in *out. */
+void asl_describe_def(const AslCtx *cx, uint32_t fn, AslDef *out);
 
 /** Reports rule `r` at node `i` with a printf-style message. The span is
  * the node's; suppression (select, noqa) is applied later by the driver. */

@@ -34,6 +34,11 @@ static const char usage_text[] =
     "  --extend-exclude GLOB  exclude paths in addition to the defaults\n"
     "  --no-respect-gitignore do not read .gitignore files\n"
     "  --format FORMAT        text (default) or json\n"
+    "  --known-coroutine NAME also treat NAME (dotted, e.g. aiohttp.request)\n"
+    "                         as a coroutine function (repeatable)\n"
+    "  --preserving-decorator NAME\n"
+    "                         NAME keeps a decorated coroutine function one\n"
+    "                         (repeatable)\n"
     "  --exit-zero            exit 0 even when there are findings\n"
     "  -q, --quiet            print findings only, no summary or warnings\n"
     "\n"
@@ -111,7 +116,8 @@ typedef struct CheckArgs {
 static int parse_check_args(int argc, char **argv, CheckArgs *ca) {
   static const char *const list_opts[] = {
       "--select", "--ignore", "--extend-select", "--exclude",
-      "--extend-exclude", "--format", NULL};
+      "--extend-exclude", "--format", "--known-coroutine",
+      "--preserving-decorator", NULL};
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--") == 0) {
@@ -161,6 +167,10 @@ static int parse_check_args(int argc, char **argv, CheckArgs *ca) {
       if (!strcmp(v, "text")) ca->opt.format = ASL_FMT_TEXT;
       else if (!strcmp(v, "json")) ca->opt.format = ASL_FMT_JSON;
       else return usage_error("unknown format '%s' (text, json)", v);
+      break;
+    case 6: push_globs(&ca->arena, &ca->opt.known_coroutines, v); break;
+    case 7:
+      push_globs(&ca->arena, &ca->opt.preserving_decorators, v);
       break;
     }
   }
@@ -251,15 +261,10 @@ static int cmd_check(int argc, char **argv) {
       asl_vec_push(&fs_paths, ca.paths.items[i]);
     }
   }
-  if (fs_paths.len) {
-    AslDiscovery disc;
-    asl_discover(&ca.opt, fs_paths.items, fs_paths.len, &disc);
-    run.nerrors += disc.nerrors;
-    for (uint32_t i = 0; i < disc.files.len; i++)
-      asl_run_file(&run, parser, &scratch, &disc.files.items[i],
-                   file_index++);
-    asl_discovery_destroy(&disc);
-  }
+  // The project around the paths is indexed too; only they are checked.
+  if (fs_paths.len)
+    asl_run_paths(&run, parser, &scratch, fs_paths.items, fs_paths.len,
+                  &file_index);
   asl_vec_free(&fs_paths);
   asl_run_finish(&run);
 

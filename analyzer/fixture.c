@@ -6,15 +6,19 @@
  *     asyncio.create_task(job())  # ASL301: 5, "TaskGroup"
  *
  * `# RULES: ASL3, ASL001` in a file selects rules (default: every rule on
- * by default). The harness runs the same pipeline as `check` and fails on
- * any missing or extra finding, column included; quoted arguments must
- * appear in the message.
+ * by default); `# ARG --known-coroutine=NAME` and `# ARG
+ * --preserving-decorator=NAME` add to the catalog. The harness runs the
+ * same pipeline as `check` and fails on any missing or extra finding,
+ * column included; quoted arguments must appear in the message. A
+ * directory holding a project marker (pyproject.toml, ...) is also checked
+ * file by file, each alone, and must give the same findings.
  */
 #include "fixture.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "run.h"
@@ -85,9 +89,11 @@ static void parse_annotations(AslArena *a, const char *path, uint32_t line,
   }
 }
 
-/* Reads one file's annotations and `# RULES:` header into the lists. */
+/* Reads one file's annotations, `# RULES:` and `# ARG` headers into the
+ * lists. */
 static bool collect_file(AslParser *parser, AslArena *a, const AslFileRef *f,
-                         ExpectList *expects, AslStrVec *rules) {
+                         ExpectList *expects, AslStrVec *rules,
+                         AslStrVec *args) {
   AslSource src;
   const char *why = NULL;
   if (asl_source_read(a, f->fs_path, f->display, &src, &why) != ASL_OK) {
@@ -106,6 +112,11 @@ static bool collect_file(AslParser *parser, AslArena *a, const AslFileRef *f,
       asl_avec_push(a, rules, (const char *)asl_arena_strndup(a, text + 8, len - 8));
       continue;
     }
+    if (len > 6 && strncmp(text, "# ARG ", 6) == 0) {
+      asl_avec_push(a, args,
+                    (const char *)asl_arena_strndup(a, text + 6, len - 6));
+      continue;
+    }
     parse_annotations(a, f->display, line, text, len, expects);
   }
   return true;
@@ -120,6 +131,90 @@ static bool matches(const Expect *e, const AslDiag *d) {
   return true;
 }
 
+/* Does directory `dir` hold a project marker (it is a project root)? */
+static bool has_project_marker(const char *dir) {
+  static const char *const markers[] = {"pyproject.toml", "setup.cfg",
+                                        "setup.py", ".git", NULL};
+  char buf[4096];
+  for (const char *const *m = markers; *m; m++) {
+    snprintf(buf, sizeof buf, "%s/%s", dir, *m);
+    if (access(buf, F_OK) == 0) return true;
+  }
+  return false;
+}
+
+static bool same_diag(const AslDiag *a, const AslDiag *b) {
+  return a->rule == b->rule && a->line == b->line &&
+         a->column == b->column && strcmp(a->path, b->path) == 0 &&
+         strcmp(a->message, b->message) == 0;
+}
+
+/* Counts the diagnostics of `list` on `path`. */
+static uint32_t count_on(const AslDiagList *list, const char *path) {
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < list->len; i++)
+    n += strcmp(list->items[i].path, path) == 0;
+  return n;
+}
+
+/* Findings for a file must not depend on which other files were named:
+ * checks every file of a project fixture alone, the way pre-commit names
+ * only changed files (the project is then found from the file, not given),
+ * and compares with its findings in the whole run. Returns the number of
+ * differences, each printed. */
+static int check_each_file_alone(AslParser *parser, const AslOptions *base,
+                                 const AslDiscovery *disc,
+                                 const AslDiagList *whole) {
+  AslOptions opt = *base;
+  opt.index_given_only = false;
+  int bad = 0;
+  for (uint32_t f = 0; f < disc->files.len; f++) {
+    const char *path = disc->files.items[f].fs_path;
+    const char *display = disc->files.items[f].display;
+    AslRun run;
+    asl_run_init(&run, &opt);
+    AslArena scratch;
+    asl_arena_init(&scratch);
+    uint32_t next_index = 0;
+    asl_run_paths(&run, parser, &scratch, &path, 1, &next_index);
+    asl_run_finish(&run);
+    bool same = count_on(whole, display) == run.diags.len;
+    for (uint32_t i = 0; i < run.diags.len && same; i++) {
+      bool found = false;
+      for (uint32_t k = 0; k < whole->len && !found; k++)
+        found = same_diag(&run.diags.items[i], &whole->items[k]);
+      same = found;
+    }
+    if (!same) {
+      printf("  alone:      %s gives %u findings, %u in the whole run\n",
+             display, run.diags.len, count_on(whole, display));
+      bad++;
+    }
+    asl_run_destroy(&run);
+    asl_arena_destroy(&scratch);
+  }
+  return bad;
+}
+
+/* Applies one `# ARG --name=value` header to the options. */
+static bool apply_arg(AslArena *a, AslOptions *opt, const char *arg) {
+  static const char kc[] = "--known-coroutine=";
+  static const char pd[] = "--preserving-decorator=";
+  AslStrVec *v = NULL;
+  const char *value = NULL;
+  if (strncmp(arg, kc, sizeof kc - 1) == 0) {
+    v = &opt->known_coroutines;
+    value = arg + sizeof kc - 1;
+  } else if (strncmp(arg, pd, sizeof pd - 1) == 0) {
+    v = &opt->preserving_decorators;
+    value = arg + sizeof pd - 1;
+  }
+  if (!v || !*value) return false;
+  size_t n = strcspn(value, " \t");
+  asl_avec_push(a, v, (const char *)asl_arena_strndup(a, value, n));
+  return true;
+}
+
 /* Checks one fixture path; returns the number of mismatches (or -1). */
 static int check_fixture(AslParser *parser, const char *path) {
   AslOptions opt;
@@ -130,11 +225,17 @@ static int check_fixture(AslParser *parser, const char *path) {
   AslArena a;
   asl_arena_init(&a);
   ExpectList expects = {0};
-  AslStrVec rules = {0};
+  AslStrVec rules = {0}, args = {0};
   int bad = disc.nerrors ? -1 : 0;
   for (uint32_t i = 0; i < disc.files.len && bad == 0; i++)
-    if (!collect_file(parser, &a, &disc.files.items[i], &expects, &rules))
+    if (!collect_file(parser, &a, &disc.files.items[i], &expects, &rules,
+                      &args))
       bad = -1;
+  for (uint32_t i = 0; i < args.len && bad == 0; i++)
+    if (!apply_arg(&a, &opt, args.items[i])) {
+      fprintf(stderr, "%s: unknown ARG '%s'\n", path, args.items[i]);
+      bad = -1;
+    }
 
   asl_select_defaults(opt.selected);
   if (rules.len) memset(opt.selected, 0, sizeof opt.selected);
@@ -148,13 +249,17 @@ static int check_fixture(AslParser *parser, const char *path) {
       }
   }
 
+  // A fixture is a project of its own: index exactly its files.
+  opt.index_given_only = true;
   AslRun run;
   asl_run_init(&run, &opt);
   AslArena scratch;
   asl_arena_init(&scratch);
-  for (uint32_t i = 0; i < disc.files.len && bad == 0; i++)
-    asl_run_file(&run, parser, &scratch, &disc.files.items[i], i);
+  uint32_t next_index = 0;
+  if (bad == 0) asl_run_paths(&run, parser, &scratch, &path, 1, &next_index);
   asl_run_finish(&run);
+  if (bad == 0 && has_project_marker(path))
+    bad += check_each_file_alone(parser, &opt, &disc, &run.diags);
 
   for (uint32_t i = 0; i < run.diags.len && bad >= 0; i++) {
     const AslDiag *d = &run.diags.items[i];

@@ -49,12 +49,6 @@ static uint32_t enclosing_loop(const AslTree *t, uint32_t i, uint32_t scope) {
   return ASL_NONE;
 }
 
-static bool same_text(const AslSource *s, const AslNode *a, const AslNode *b) {
-  uint32_t la = a->end_byte - a->start_byte, lb = b->end_byte - b->start_byte;
-  return la == lb && memcmp(s->text + a->start_byte, s->text + b->start_byte,
-                            la) == 0;
-}
-
 /* Does a scope strictly between `inner` and `outer` bind the name itself
  * (so a read there is of another variable)? */
 static bool shadowed_between(const AslCtx *cx, uint32_t inner, uint32_t outer,
@@ -68,22 +62,38 @@ static bool shadowed_between(const AslCtx *cx, uint32_t inner, uint32_t outer,
   return false;
 }
 
-/* Is the read at `use` hidden from the binding (which ends at byte `from`)
- * by an unconditional `name = ...` statement between them: a direct
- * statement of a block that also contains `use` further down? */
-static bool rebound_before(const AslCtx *cx, uint32_t scope, uint32_t ident,
-                           uint32_t from, uint32_t use) {
-  const AslTree *t = cx->tree;
-  const AslNode *target = &t->nodes[ident];
-  for (uint32_t k = ident + 1; k < use; k++) {
-    const AslNode *kn = &t->nodes[k];
-    if (kn->kind != ASL_K_identifier || kn->start_byte < from ||
-        kn->scope != scope || !same_text(cx->src, kn, target))
-      continue;
-    if (kn->field != ASL_F_left || kn->parent == ASL_NONE ||
+/* How many uses, and rebinding candidates per use, one question may look
+ * at before answering "read" (so a hostile file with 100,000 uses of one
+ * name stays linear). */
+enum { ASL_FLOW_BUDGET = 256 };
+
+/* First position in the sorted array `occ` whose node index is >= i. */
+static uint32_t lower_bound(const uint32_t *occ, uint32_t n, uint32_t i) {
+  uint32_t lo = 0, hi = n;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (occ[mid] < i) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* Is the read at `use` hidden from the binding (whose statement ends at
+ * byte `from`) by an unconditional `name = ...` statement between them: a
+ * direct statement of a block that also contains `use` further down?
+ * `occ[first..]` are the name's occurrences after the binding. */
+static bool rebound_before(const AslTree *t, uint32_t scope, const uint32_t *occ,
+                           uint32_t first, uint32_t n, uint32_t from,
+                           uint32_t use) {
+  uint32_t looked = 0;
+  for (uint32_t k = first; k < n && occ[k] < use; k++) {
+    if (++looked > ASL_FLOW_BUDGET) return false;
+    const AslNode *kn = &t->nodes[occ[k]];
+    if (kn->start_byte < from || kn->scope != scope ||
+        kn->field != ASL_F_left || kn->parent == ASL_NONE ||
         t->nodes[kn->parent].kind != ASL_K_assignment)
       continue;
-    uint32_t stmt = enclosing_statement(t, k);
+    uint32_t stmt = enclosing_statement(t, occ[k]);
     if (t->nodes[stmt].kind != ASL_K_expression_statement ||
         t->nodes[stmt].parent == ASL_NONE)
       continue;
@@ -95,6 +105,14 @@ static bool rebound_before(const AslCtx *cx, uint32_t scope, uint32_t ident,
   return false;
 }
 
+/* Is occurrence j a read of the variable bound in `scope`? */
+static bool reads_variable(const AslCtx *cx, uint32_t j, uint32_t scope,
+                           const char *name, uint32_t len) {
+  const AslNode *u = &cx->tree->nodes[j];
+  return asl_is_load(cx->tree, j) &&
+         !shadowed_between(cx, u->scope, scope, name, len);
+}
+
 bool asl_local_is_read_later(const AslCtx *cx, uint32_t ident) {
   const AslTree *t = cx->tree;
   const AslNode *n = &t->nodes[ident];
@@ -103,23 +121,35 @@ bool asl_local_is_read_later(const AslCtx *cx, uint32_t ident) {
   if (sk != ASL_K_function_definition && sk != ASL_K_lambda) return true;
   const char *name = cx->src->text + n->start_byte;
   uint32_t len = n->end_byte - n->start_byte;
-  for (const AslBinding *b = asl_names_find(cx->names, scope, name, len); b;
-       b = asl_names_at(cx->names, b->next_same))
-    if (b->kind == ASL_BIND_GLOBAL) return true;
+  const AslBinding *head = asl_names_find(cx->names, scope, name, len);
+  if (head && (head->kinds & (1u << ASL_BIND_GLOBAL))) return true;
 
+  uint32_t count;
+  const uint32_t *occ = asl_names_occurrences(cx->names, name, len, &count);
   uint32_t stmt = enclosing_statement(t, ident);
-  uint32_t from = t->nodes[stmt].end_byte;
+  uint32_t scope_end = t->nodes[scope].end;
+
+  // A read anywhere in an enclosing loop may see the value next time round.
   uint32_t loop = enclosing_loop(t, ident, scope);
-  for (uint32_t j = scope + 1; j < t->nodes[scope].end; j++) {
-    const AslNode *u = &t->nodes[j];
-    if (j == ident || u->kind != ASL_K_identifier || !same_text(cx->src, u, n))
-      continue;
-    if (!asl_is_load(t, j)) continue;
-    if (shadowed_between(cx, u->scope, scope, name, len)) continue;
-    bool after = u->start_byte >= from;
-    bool next_iteration = loop != ASL_NONE && j > loop && j < t->nodes[loop].end;
-    if (next_iteration) return true;
-    if (after && !rebound_before(cx, scope, ident, from, j)) return true;
+  if (loop != ASL_NONE) {
+    uint32_t looked = 0;
+    for (uint32_t k = lower_bound(occ, count, loop);
+         k < count && occ[k] < t->nodes[loop].end; k++) {
+      if (++looked > ASL_FLOW_BUDGET) return true;
+      if (occ[k] != ident && reads_variable(cx, occ[k], scope, name, len))
+        return true;
+    }
+  }
+  // A read after the binding statement that no rebinding hides.
+  uint32_t from = t->nodes[stmt].end_byte;
+  uint32_t first = lower_bound(occ, count, ident + 1), looked = 0;
+  for (uint32_t k = first; k < count && occ[k] < scope_end; k++) {
+    uint32_t j = occ[k];
+    if (t->nodes[j].start_byte < from) continue; // in the binding statement
+    if (++looked > ASL_FLOW_BUDGET) return true;
+    if (reads_variable(cx, j, scope, name, len) &&
+        !rebound_before(t, scope, occ, first, count, from, j))
+      return true;
   }
   return false;
 }

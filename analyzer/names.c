@@ -8,10 +8,19 @@
 
 #include <string.h>
 
+/* Every identifier occurrence of one spelling, in source order. */
+typedef struct AslOccurrences {
+  const char *name;
+  uint32_t len;
+  AslVec(uint32_t) nodes;
+} AslOccurrences;
+
 struct AslNames {
   AslVec(AslBinding) all;
   uint32_t *slots; /* open addressing: index into all + 1, 0 = empty */
   uint32_t nslots;
+  AslOccurrences *occ; /* open addressing by spelling; name NULL = empty */
+  uint32_t nocc;
   const AslSource *src;
 };
 
@@ -113,7 +122,8 @@ static void add_binding(AslArena *a, AslNames *nm, const AslTree *t,
                         uint32_t scope, const char *name, uint32_t len,
                         uint32_t node, AslBindKind kind, const char *target,
                         uint32_t value) {
-  AslBinding b = {name, len, scope, node, value, kind, target, ASL_NONE};
+  AslBinding b = {name, len, scope, node, value, kind, target, ASL_NONE,
+                  ASL_NONE, 0};
   asl_avec_push(a, &nm->all, b);
   (void)t;
 }
@@ -209,6 +219,46 @@ static void collect_identifier(AslArena *a, AslNames *nm, const AslSource *s,
               n->end_byte - n->start_byte, i, kind, NULL, value);
 }
 
+/* Groups identifier nodes by spelling, so "where else is `t` used?" costs
+ * the uses of `t`, not a walk of the whole function. */
+static void index_occurrences(AslArena *a, AslNames *nm, const AslSource *s,
+                              const AslTree *t) {
+  uint32_t count = 0;
+  for (uint32_t i = 0; i < t->count; i++)
+    if (t->nodes[i].kind == ASL_K_identifier) count++;
+  nm->nocc = 16;
+  while (nm->nocc < count * 2) nm->nocc *= 2;
+  nm->occ = asl_arena_alloc(a, sizeof(AslOccurrences) * nm->nocc);
+  for (uint32_t i = 0; i < t->count; i++) {
+    const AslNode *n = &t->nodes[i];
+    if (n->kind != ASL_K_identifier || (n->flags & ASL_NODE_IN_ERROR))
+      continue;
+    const char *name = s->text + n->start_byte;
+    uint32_t len = n->end_byte - n->start_byte;
+    uint32_t h = hash_key(0, name, len) & (nm->nocc - 1);
+    while (nm->occ[h].name && !(nm->occ[h].len == len &&
+                                memcmp(nm->occ[h].name, name, len) == 0))
+      h = (h + 1) & (nm->nocc - 1);
+    nm->occ[h].name = name;
+    nm->occ[h].len = len;
+    asl_avec_push(a, &nm->occ[h].nodes, i);
+  }
+}
+
+const uint32_t *asl_names_occurrences(const AslNames *nm, const char *name,
+                                      uint32_t len, uint32_t *count) {
+  uint32_t h = hash_key(0, name, len) & (nm->nocc - 1);
+  while (nm->occ[h].name) {
+    if (nm->occ[h].len == len && memcmp(nm->occ[h].name, name, len) == 0) {
+      *count = nm->occ[h].nodes.len;
+      return nm->occ[h].nodes.items;
+    }
+    h = (h + 1) & (nm->nocc - 1);
+  }
+  *count = 0;
+  return NULL;
+}
+
 AslNames *asl_names_build(AslArena *a, const AslSource *s, const AslTree *t) {
   AslNames *nm = asl_arena_alloc(a, sizeof *nm);
   nm->src = s;
@@ -240,18 +290,21 @@ AslNames *asl_names_build(AslArena *a, const AslSource *s, const AslTree *t) {
       uint32_t slot = nm->slots[h];
       if (slot == 0) {
         nm->slots[h] = k + 1;
+        b->last_same = k;
+        b->kinds = 1u << b->kind;
         break;
       }
       AslBinding *first = &nm->all.items[slot - 1];
       if (same_key(first, b->scope, b->name, b->name_len)) {
-        while (first->next_same != ASL_NONE)
-          first = &nm->all.items[first->next_same];
-        first->next_same = k;
+        nm->all.items[first->last_same].next_same = k;
+        first->last_same = k;
+        first->kinds |= 1u << b->kind;
         break;
       }
       h = (h + 1) & (nm->nslots - 1);
     }
   }
+  index_occurrences(a, nm, s, t);
   return nm;
 }
 
@@ -300,7 +353,10 @@ const AslBinding *asl_resolve_name(const AslCtx *cx, uint32_t ident) {
 static const char *unique_import_target(const AslNames *nm,
                                         const AslBinding *b) {
   const char *target = NULL;
+  if (b->kinds != 1u << ASL_BIND_IMPORT) return NULL;
+  uint32_t hops = 0;
   for (; b; b = b->next_same == ASL_NONE ? NULL : &nm->all.items[b->next_same]) {
+    if (++hops > 64) return NULL; // a hostile file: not worth certainty
     if (b->kind != ASL_BIND_IMPORT) return NULL;
     if (target && strcmp(target, b->target) != 0) return NULL;
     target = b->target;

@@ -1,45 +1,51 @@
 /*
- * run.h - internal: the driver that checks one file (read, parse, names,
- * rule passes, noqa) and collects the diagnostics of a whole run.
+ * run.h - internal: the driver of a run. Phase 1 reads and parses every
+ * file of the project once, extracts its facts for the index and, for the
+ * files the user named, runs the rule passes (findings that need the index
+ * are deferred); phase 2 builds the index; phase 3 decides the deferred
+ * findings. Then everything is sorted for the emitters.
  */
 #ifndef ASL_ANALYZER_RUN_H_
 #define ASL_ANALYZER_RUN_H_
 
 #include "asl.h"
 #include "discover.h"
-
-/** The result of checking one source: diagnostics in the file's arena,
- * noqa already applied, unsorted. */
-typedef struct AslFileResult {
-  AslDiagList diags;
-  bool parse_error;        /* the tree had an ERROR or MISSING node */
-  uint32_t error_line;     /* 1-based position of the first one */
-  uint32_t error_column;
-} AslFileResult;
-
-/** Checks `src` with every selected rule. Allocates in `a` only. */
-void asl_check_source(AslParser *p, AslArena *a, const AslSource *src,
-                      const AslOptions *opt, uint32_t file_index,
-                      AslFileResult *out);
+#include "index.h"
 
 typedef struct AslRun {
   const AslOptions *opt;
-  AslArena arena;      /* diagnostics' strings, for the whole run */
-  AslDiagList diags;   /* heap-backed; sorted by asl_run_finish */
-  uint32_t nfiles;     /* files checked */
-  uint32_t nerrors;    /* files or paths that could not be read */
+  AslArena arena;          /* diagnostics, facts, deferred findings */
+  AslDiagList diags;       /* heap-backed; sorted by asl_run_finish */
+  AslVec(AslFileFacts *) facts;  /* every file read, by facts id */
+  AslDeferredList deferred;      /* heap-backed; decided at the finish */
+  AslLayout *layout;       /* module names and project roots */
+  bool use_index;          /* a selected rule asks the index */
+  uint32_t nfiles;         /* files checked (named by the user) */
+  uint32_t nindexed;       /* files read only for the index */
+  uint32_t nerrors;        /* files or paths that could not be read */
 } AslRun;
 
 void asl_run_init(AslRun *r, const AslOptions *opt);
-/** Reads and checks one discovered file; problems reading it are named on
- * stderr and counted. */
+
+/** Discovers the files under `paths` and reads each once: every file of
+ * the projects around them is indexed (unless opt->index_given_only), and
+ * the files found under `paths` are also checked. Problems reading a named
+ * path are named on stderr and counted; files read only for the index
+ * are skipped quietly when unreadable. `file_index` numbers the checked
+ * files from *next_index on. */
+void asl_run_paths(AslRun *r, AslParser *p, AslArena *scratch,
+                   const char *const *paths, uint32_t npaths,
+                   uint32_t *next_index);
+/** Reads and checks one discovered file (indexing it too). */
 void asl_run_file(AslRun *r, AslParser *p, AslArena *scratch,
                   const AslFileRef *f, uint32_t file_index);
-/** Checks bytes already in memory (stdin) under the name `display`. */
+/** Checks bytes already in memory (stdin) under the name `display`, as
+ * module `__main__` of a project of its own. */
 void asl_run_bytes(AslRun *r, AslParser *p, AslArena *scratch,
                    const char *display, const char *bytes, size_t len,
                    uint32_t file_index);
-/** Sorts and deduplicates the run's diagnostics. */
+/** Builds the index, decides the deferred findings, then sorts and
+ * deduplicates the run's diagnostics. */
 void asl_run_finish(AslRun *r);
 void asl_run_destroy(AslRun *r);
 

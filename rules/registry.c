@@ -28,5 +28,20 @@ static bool family_enabled(const AslCtx *cx, const char *family) {
 }
 
 void asl_rules_run(AslCtx *cx) {
+  if (family_enabled(cx, "unawaited")) asl_pass_unawaited(cx);
   if (family_enabled(cx, "unowned_task")) asl_pass_unowned_task(cx);
+}
+
+bool asl_rules_need_index(const AslOptions *opt) {
+  for (int r = 0; r < ASL_RULE__COUNT; r++)
+    if (opt->selected[r] && strcmp(asl_rules[r].family, "unawaited") == 0)
+      return true;
+  return false;
+}
+
+const char *asl_rules_decide(const AslIndex *idx, const AslOptions *opt,
+                             AslArena *a, const AslDeferred *d) {
+  if (strcmp(asl_rules[d->diag.rule].family, "unawaited") == 0)
+    return asl_unawaited_decide(idx, opt, a, d);
+  return NULL;
 }

@@ -11,8 +11,23 @@
 /** ASL3xx: tasks whose result nobody keeps (rules/unowned_task/). */
 void asl_pass_unowned_task(AslCtx *cx);
 
+/** ASL1xx: coroutines nobody awaits (rules/unawaited/). Defers its
+ * findings; asl_unawaited_decide settles them with the index. */
+void asl_pass_unawaited(AslCtx *cx);
+/** Decides one deferred ASL1xx finding: its message (allocated in `a`),
+ * or NULL when the callee is not certainly a coroutine function. */
+const char *asl_unawaited_decide(const AslIndex *idx, const AslOptions *opt,
+                                 AslArena *a, const AslDeferred *d);
+
 /** Runs every family pass that has at least one enabled rule. */
 void asl_rules_run(AslCtx *cx);
+/** Does any selected rule need the project index (so the driver reads
+ * the rest of the project too)? */
+bool asl_rules_need_index(const AslOptions *opt);
+/** Phase 3: decides a finding a pass deferred (asl_defer), by its rule's
+ * family. Returns the message (in `a`), or NULL to drop it. */
+const char *asl_rules_decide(const AslIndex *idx, const AslOptions *opt,
+                             AslArena *a, const AslDeferred *d);
 
 #define RULE(code, name, family, sev, on, summary)                           \
   extern const char asl_explain_##code[];

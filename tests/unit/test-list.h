@@ -4,5 +4,28 @@
  */
 #define ASL_TEST_LIST(TEST_ENTRY)                                            \
   TEST_ENTRY(arena_reset_reuses)                                             \
+  TEST_ENTRY(glob_star_and_question)                                         \
+  TEST_ENTRY(glob_double_star)                                               \
+  TEST_ENTRY(glob_classes)                                                   \
+  TEST_ENTRY(glob_escapes)                                                   \
+  TEST_ENTRY(glob_pathological_patterns_are_fast)                            \
+  TEST_ENTRY(display_path_cleanup)                                           \
+  TEST_ENTRY(display_path_absolute_under_cwd)                                \
+  TEST_ENTRY(discover_walk_finds_python_files)                               \
+  TEST_ENTRY(discover_exclude_semantics)                                     \
+  TEST_ENTRY(discover_explicit_paths_always_checked)                         \
+  TEST_ENTRY(discover_gitignore_syntax)                                      \
+  TEST_ENTRY(discover_gitignore_negation_and_depth)                          \
+  TEST_ENTRY(discover_gitignore_repo_root_and_ancestors)                     \
+  TEST_ENTRY(discover_symlinks_fifos_and_odd_names)                          \
+  TEST_ENTRY(discover_unreadable_directory_is_an_error)                      \
+  TEST_ENTRY(discover_large_tree)                                            \
   TEST_ENTRY(source_columns_count_characters)                                \
-  TEST_ENTRY(json_string_escapes_invalid_utf8)
+  TEST_ENTRY(json_string_escapes_invalid_utf8)                               \
+  TEST_ENTRY(index_relative_imports)                                         \
+  TEST_ENTRY(index_module_names_and_projects)                                \
+  TEST_ENTRY(index_reexport_chain)                                           \
+  TEST_ENTRY(index_cycles_terminate)                                         \
+  TEST_ENTRY(index_star_imports_and_ambiguity)                               \
+  TEST_ENTRY(index_methods_through_bases)                                    \
+  TEST_ENTRY(index_duplicate_modules)

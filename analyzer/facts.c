@@ -1,0 +1,375 @@
+/*
+ * facts.c - phase 1 of the project index: absolute names for expressions
+ * (imports and relative imports resolved, module-level names prefixed with
+ * their module) and the compact per-file summary (AslFileFacts) that the
+ * index is built from: top-level definitions with their decorators, classes
+ * with bases and methods, imports and star imports.
+ */
+#include "index.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Decorators that make a def a declaration only: its binding is skipped. */
+static const char *const overload_decorators[] = {
+    "typing.overload", "typing_extensions.overload", NULL};
+
+/* ---- absolute names ---------------------------------------------------- */
+
+/* The package `level` dots refer to from `module`, with `rest` appended
+ * ("a.b" + level 1 + "c" in module a.b.m -> "a.b.c"); NULL when the dots
+ * climb above the top-level package, as Python's ImportError. */
+static const char *absolute_module(AslArena *a, const char *module,
+                                   bool is_package, uint32_t level,
+                                   const char *rest) {
+  if (!module || module[0] == ':') return NULL;
+  size_t keep = strlen(module);
+  // A module's package is its parent; a package's is itself.
+  uint32_t strip = is_package ? level - 1 : level;
+  for (uint32_t k = 0; k < strip; k++) {
+    while (keep > 0 && module[keep - 1] != '.') keep--;
+    if (keep == 0) return NULL;
+    keep--; // drop the dot too
+  }
+  if (!rest[0]) return asl_arena_strndup(a, module, keep);
+  return asl_arena_printf(a, "%.*s.%s", (int)keep, module, rest);
+}
+
+/* names.c records `from M import x` as "M.x" keeping M's dots, so `from .
+ * import x` reads "..x" and `from .x import y` reads ".x.y". A from-import
+ * name is never dotted: a single component after the dots means the dots
+ * were M itself plus the joining one. */
+const char *asl_absolute_import(AslArena *a, const char *module,
+                                bool is_package, const char *target) {
+  if (!target || target[0] != '.') return target;
+  uint32_t dots = 0;
+  while (target[dots] == '.') dots++;
+  const char *rest = target + dots;
+  uint32_t level = strchr(rest, '.') ? dots : dots - 1;
+  if (level == 0 || !rest[0]) return NULL;
+  return absolute_module(a, module, is_package, level, rest);
+}
+
+/* The import target shared by every binding of b's (scope, name), or NULL
+ * when anything else binds the name there too. */
+static const char *only_import_target(const AslCtx *cx, const AslBinding *b) {
+  const char *target = NULL;
+  for (; b; b = b->next_same == ASL_NONE ? NULL
+                                           : asl_names_at(cx->names,
+                                                          b->next_same)) {
+    if (b->kind != ASL_BIND_IMPORT) return NULL;
+    if (target && strcmp(target, b->target) != 0) return NULL;
+    target = b->target;
+  }
+  return target;
+}
+
+/* The absolute name of the identifier `ident` (leftmost of a chain). */
+static const char *absolute_head(const AslCtx *cx, uint32_t ident) {
+  const AslNode *n = &cx->tree->nodes[ident];
+  const char *text = cx->src->text + n->start_byte;
+  int len = (int)(n->end_byte - n->start_byte);
+  const AslBinding *b = asl_resolve_name(cx, ident);
+  if (!b) {
+    // Unbound: a builtin, or (only with a star import) a module name.
+    if (cx->has_star_import && cx->module)
+      return asl_arena_printf(cx->arena, "%s.%.*s", cx->module, len, text);
+    return asl_arena_strndup(cx->arena, text, (size_t)len);
+  }
+  const char *target = only_import_target(cx, b);
+  if (target)
+    return asl_absolute_import(cx->arena, cx->module, cx->is_package, target);
+  if (b->scope == 0 && cx->module)
+    return asl_arena_printf(cx->arena, "%s.%.*s", cx->module, len, text);
+  return NULL; // a local variable or a class-body name
+}
+
+const char *asl_absolute_name(const AslCtx *cx, uint32_t expr) {
+  const AslTree *t = cx->tree;
+  expr = asl_unparen(t, expr);
+  if (expr == ASL_NONE) return NULL;
+  uint32_t parts[32];
+  uint32_t np = 0, cur = expr;
+  while (t->nodes[cur].kind == ASL_K_attribute) {
+    uint32_t attr = asl_child_by_field(t, cur, ASL_F_attribute);
+    uint32_t obj = asl_child_by_field(t, cur, ASL_F_object);
+    if (attr == ASL_NONE || obj == ASL_NONE || np == 32) return NULL;
+    parts[np++] = attr;
+    cur = asl_unparen(t, obj);
+  }
+  if (cur == ASL_NONE || t->nodes[cur].kind != ASL_K_identifier) return NULL;
+  const char *head = absolute_head(cx, cur);
+  if (!head || np == 0) return head;
+  AslBuf buf = {0};
+  asl_buf_puts(&buf, head);
+  while (np > 0) {
+    const AslNode *an = &t->nodes[parts[--np]];
+    asl_buf_putc(&buf, '.');
+    asl_buf_put(&buf, cx->src->text + an->start_byte,
+                an->end_byte - an->start_byte);
+  }
+  char *out = asl_arena_strndup(cx->arena, buf.data, buf.len);
+  asl_buf_free(&buf);
+  return out;
+}
+
+const char *asl_enclosing_class(const AslCtx *cx, uint32_t fn) {
+  const AslTree *t = cx->tree;
+  uint32_t cls = t->nodes[fn].scope;
+  if (!cx->module || t->nodes[cls].kind != ASL_K_class_definition ||
+      t->nodes[cls].scope != 0)
+    return NULL;
+  uint32_t name = asl_child_by_field(t, cls, ASL_F_name);
+  if (name == ASL_NONE) return NULL;
+  const AslNode *n = &t->nodes[name];
+  return asl_arena_printf(cx->arena, "%s.%.*s", cx->module,
+                          (int)(n->end_byte - n->start_byte),
+                          cx->src->text + n->start_byte);
+}
+
+/* ---- definitions ------------------------------------------------------- */
+
+/* FUNCTION, COROUTINE or ASYNCGEN: an async def is an async generator when
+ * a yield belongs to its own scope (not to a nested def or lambda). */
+static AslDefKind def_kind(const AslCtx *cx, uint32_t fn) {
+  const AslTree *t = cx->tree;
+  if (!asl_is_async_def(t, cx->src, fn)) return ASL_DEF_FUNCTION;
+  for (uint32_t j = fn + 1; j < t->nodes[fn].end; j++)
+    if (t->nodes[j].kind == ASL_K_yield && t->nodes[j].scope == fn)
+      return ASL_DEF_ASYNCGEN;
+  return ASL_DEF_COROUTINE;
+}
+
+/* The decorators of `fn`, outermost first, as absolute names ("?" when a
+ * decorator is not a dotted name). `@wraps(f)` counts as `wraps`. */
+static const char *const *def_decorators(const AslCtx *cx, uint32_t fn,
+                                         uint32_t *count) {
+  const AslTree *t = cx->tree;
+  uint32_t p = t->nodes[fn].parent;
+  *count = 0;
+  if (p == ASL_NONE || t->nodes[p].kind != ASL_K_decorated_definition)
+    return NULL;
+  AslStrVec out = {0};
+  for (uint32_t d = asl_first_named(t, p); d != ASL_NONE;
+       d = asl_next_named(t, d)) {
+    if (t->nodes[d].kind != ASL_K_decorator) continue;
+    uint32_t e = asl_unparen(t, asl_first_named(t, d));
+    if (e != ASL_NONE && t->nodes[e].kind == ASL_K_call)
+      e = asl_child_by_field(t, e, ASL_F_function);
+    const char *name = e == ASL_NONE ? NULL : asl_absolute_name(cx, e);
+    asl_avec_push(cx->arena, &out, name ? name : "?");
+  }
+  *count = out.len;
+  return out.items;
+}
+
+void asl_describe_def(const AslCtx *cx, uint32_t fn, AslDef *out) {
+  const AslTree *t = cx->tree;
+  memset(out, 0, sizeof *out);
+  out->kind = def_kind(cx, fn);
+  out->module = cx->module;
+  out->path = cx->src->path;
+  uint32_t name = asl_child_by_field(t, fn, ASL_F_name);
+  uint32_t at = name == ASL_NONE ? fn : name;
+  out->name = asl_node_text(cx->arena, t, cx->src, at);
+  uint32_t line = asl_source_line_of(cx->src, t->nodes[at].start_byte);
+  out->line = line + 1;
+  out->column = asl_source_column(cx->src, line, t->nodes[at].start_byte);
+  out->decorators = def_decorators(cx, fn, &out->ndecorators);
+}
+
+/* ---- facts -------------------------------------------------------------- */
+
+typedef AslVec(AslFactBinding) BindingVec;
+typedef AslVec(AslFactClass) ClassVec;
+
+/* Copies a decorator list from the file's arena into the run's. */
+static const char *const *copy_strs(AslArena *a, const char *const *v,
+                                    uint32_t n) {
+  if (!n) return NULL;
+  const char **out = asl_arena_alloc(a, sizeof(char *) * n);
+  for (uint32_t k = 0; k < n; k++) out[k] = asl_arena_strdup(a, v[k]);
+  return out;
+}
+
+static bool in_list(const char *s, const char *const *list) {
+  for (; *list; list++)
+    if (strcmp(s, *list) == 0) return true;
+  return false;
+}
+
+/* Fills the kind (and decorators) of a binding made by a def or class
+ * name; returns false for a binding to skip (an @overload declaration). */
+static bool classify_definition(AslArena *a, const AslCtx *cx, uint32_t def,
+                                AslFactBinding *fb) {
+  const AslTree *t = cx->tree;
+  if (t->nodes[def].kind == ASL_K_class_definition) {
+    fb->kind = ASL_FACT_CLASS;
+    return true;
+  }
+  AslDef d;
+  asl_describe_def(cx, def, &d);
+  for (uint32_t k = 0; k < d.ndecorators; k++)
+    if (in_list(d.decorators[k], overload_decorators)) return false;
+  fb->kind = d.kind == ASL_DEF_COROUTINE  ? ASL_FACT_COROUTINE
+             : d.kind == ASL_DEF_ASYNCGEN ? ASL_FACT_ASYNCGEN
+                                          : ASL_FACT_FUNCTION;
+  fb->decorators = copy_strs(a, d.decorators, d.ndecorators);
+  fb->ndecorators = d.ndecorators;
+  return true;
+}
+
+/* Turns one binding of names.c into a fact; false to skip it. */
+static bool make_binding(AslArena *a, const AslCtx *cx, const AslBinding *b,
+                         const char *owner, AslFactBinding *fb) {
+  const AslTree *t = cx->tree;
+  memset(fb, 0, sizeof *fb);
+  fb->name = asl_arena_strndup(a, b->name, b->name_len);
+  fb->qualname = owner ? asl_arena_printf(a, "%s.%s", owner, fb->name)
+                       : fb->name;
+  const AslNode *n = &t->nodes[b->node];
+  uint32_t line = asl_source_line_of(cx->src, n->start_byte);
+  fb->line = line + 1;
+  fb->column = asl_source_column(cx->src, line, n->start_byte);
+  fb->order = b->node;
+  fb->cls = ASL_NONE;
+  switch (b->kind) {
+  case ASL_BIND_IMPORT: {
+    fb->kind = ASL_FACT_IMPORT;
+    const char *abs = asl_absolute_import(cx->arena, cx->module,
+                                          cx->is_package, b->target);
+    fb->target = abs ? asl_arena_strdup(a, abs) : NULL;
+    return true;
+  }
+  case ASL_BIND_GLOBAL:
+    return false;
+  default:
+    break;
+  }
+  fb->kind = ASL_FACT_VALUE;
+  uint32_t p = n->parent;
+  if (p != ASL_NONE && n->field == ASL_F_name &&
+      (t->nodes[p].kind == ASL_K_function_definition ||
+       t->nodes[p].kind == ASL_K_class_definition))
+    return classify_definition(a, cx, p, fb);
+  return true;
+}
+
+/* The bases of class `cls` as absolute names ("?" for what has none). */
+static void class_bases(AslArena *a, const AslCtx *cx, uint32_t cls,
+                        AslFactClass *fc) {
+  const AslTree *t = cx->tree;
+  uint32_t args = asl_child_by_field(t, cls, ASL_F_superclasses);
+  if (args == ASL_NONE) return;
+  AslStrVec bases = {0};
+  for (uint32_t c = asl_first_named(t, args); c != ASL_NONE;
+       c = asl_next_named(t, c)) {
+    AslKind k = t->nodes[c].kind;
+    if (k == ASL_K_keyword_argument || k == ASL_K_comment ||
+        k == ASL_K_dictionary_splat)
+      continue;
+    // `Base[T]` inherits from Base; `*bases` is anyone's guess.
+    uint32_t e = k == ASL_K_subscript ? asl_child_by_field(t, c, ASL_F_value)
+                                      : c;
+    const char *name = k == ASL_K_list_splat || e == ASL_NONE
+                           ? NULL
+                           : asl_absolute_name(cx, e);
+    asl_avec_push(a, &bases,
+                  (const char *)asl_arena_strdup(a, name ? name : "?"));
+  }
+  fc->bases = bases.items;
+  fc->nbases = bases.len;
+}
+
+static int binding_cmp(const void *pa, const void *pb) {
+  const AslFactBinding *x = pa, *y = pb;
+  int c = strcmp(x->name, y->name);
+  if (c) return c;
+  return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Absolute modules of every `from M import *` at module level. */
+static void collect_stars(AslArena *a, const AslCtx *cx, AslFileFacts *f) {
+  const AslTree *t = cx->tree;
+  AslStrVec stars = {0};
+  for (uint32_t i = 0; i < t->count; i++) {
+    const AslNode *n = &t->nodes[i];
+    if (n->kind != ASL_K_wildcard_import || n->scope != 0 ||
+        (n->flags & ASL_NODE_IN_ERROR))
+      continue;
+    uint32_t m = asl_child_by_field(t, n->parent, ASL_F_module_name);
+    if (m == ASL_NONE) continue;
+    const char *text = asl_node_text(cx->arena, t, cx->src, m);
+    uint32_t dots = 0;
+    while (text[dots] == '.') dots++;
+    const char *abs = dots ? absolute_module(cx->arena, cx->module,
+                                             cx->is_package, dots, text + dots)
+                           : text;
+    if (abs) asl_avec_push(a, &stars, (const char *)asl_arena_strdup(a, abs));
+  }
+  f->stars = stars.items;
+  f->nstars = stars.len;
+}
+
+/* The class (among those collected so far) whose body is scope `s`. */
+static AslFactClass *class_of_scope(ClassVec *classes, uint32_t s) {
+  for (uint32_t k = classes->len; k-- > 0;)
+    if (classes->items[k].node == s) return &classes->items[k];
+  return NULL;
+}
+
+AslFileFacts *asl_facts_extract(AslArena *a, const AslCtx *cx,
+                                const char *path) {
+  const AslTree *t = cx->tree;
+  AslFileFacts *f = asl_arena_alloc(a, sizeof *f);
+  f->module = cx->module ? asl_arena_strdup(a, cx->module) : NULL;
+  f->path = asl_arena_strdup(a, path);
+  f->project = cx->project;
+  f->is_package = cx->is_package;
+  BindingVec names = {0};
+  ClassVec classes = {0};
+  AslVec(BindingVec) members = {0};
+  // names.c lists bindings in pre-order, so a class's name comes before
+  // the bindings of its body.
+  for (uint32_t k = 0;; k++) {
+    const AslBinding *b = asl_names_at(cx->names, k);
+    if (!b) break;
+    const AslNode *sn = &t->nodes[b->scope];
+    AslFactClass *owner = NULL;
+    if (b->scope != 0) {
+      if (sn->kind != ASL_K_class_definition || sn->scope != 0) continue;
+      owner = class_of_scope(&classes, b->scope);
+      if (!owner) continue;
+    }
+    AslFactBinding fb;
+    if (!make_binding(a, cx, b, owner ? owner->name : NULL, &fb)) continue;
+    if (owner) {
+      asl_avec_push(a, &members.items[owner - classes.items], fb);
+      continue;
+    }
+    if (fb.kind == ASL_FACT_CLASS) {
+      AslFactClass fc = {0};
+      fc.name = fb.name;
+      fc.node = t->nodes[b->node].parent;
+      class_bases(a, cx, fc.node, &fc);
+      fb.cls = classes.len;
+      asl_avec_push(a, &classes, fc);
+      asl_avec_push(a, &members, (BindingVec){0});
+    }
+    asl_avec_push(a, &names, fb);
+  }
+  for (uint32_t c = 0; c < classes.len; c++) {
+    BindingVec *m = &members.items[c];
+    if (m->len > 1) qsort(m->items, m->len, sizeof *m->items, binding_cmp);
+    classes.items[c].members = m->items;
+    classes.items[c].nmembers = m->len;
+  }
+  if (names.len > 1)
+    qsort(names.items, names.len, sizeof *names.items, binding_cmp);
+  f->names = names.items;
+  f->nnames = names.len;
+  f->classes = classes.items;
+  f->nclasses = classes.len;
+  collect_stars(a, cx, f);
+  return f;
+}

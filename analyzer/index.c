@@ -1,0 +1,422 @@
+/*
+ * index.c - phase 2: the project index. Maps (project, module name) to the
+ * facts of the file that defines it and answers "what does this dotted
+ * name denote?" by following imports, re-exports, star imports and class
+ * bases through other modules' facts. Every walk is a loop with a budget
+ * (a chain of re-exports or bases may be cyclic), never open recursion.
+ */
+#include "index.h"
+
+#include <string.h>
+
+/* Hops (import targets followed, star sources tried, bases visited) one
+ * question may take; real chains are a handful long. */
+enum { MAX_HOPS = 48, MAX_CLASSES = 64 };
+
+/* Bases outside the project known to add no public methods of their own,
+ * so a method lookup walks past them (Repo(abc.ABC) then a mixin). */
+static const char *const transparent_bases[] = {
+    "object", "abc.ABC", "typing.Generic", "typing.Protocol",
+    "typing_extensions.Protocol", NULL};
+
+static bool is_transparent(const char *base) {
+  for (const char *const *b = transparent_bases; *b; b++)
+    if (strcmp(base, *b) == 0) return true;
+  return false;
+}
+
+struct AslIndex {
+  AslFileFacts *const *files;
+  uint32_t nfiles;
+  uint32_t *slots;    /* open addressing: file index + 1, 0 = empty */
+  bool *ambiguous;    /* per slot: two files claim the module */
+  uint32_t nslots;
+  AslArena *scratch;  /* strings of answers (EXTERNAL names) */
+};
+
+static uint32_t hash_module(uint32_t project, const char *s, size_t n) {
+  uint32_t h = 2166136261u ^ project;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
+  return h;
+}
+
+static bool same_module(const AslFileFacts *f, uint32_t project,
+                        const char *s, size_t n) {
+  return f->project == project && strncmp(f->module, s, n) == 0 &&
+         f->module[n] == 0;
+}
+
+/* Adds file k to the table; a second claimant makes the slot ambiguous,
+ * except that a .py beside its .pyi wins over the stub. */
+static void index_insert(AslIndex *idx, uint32_t k) {
+  const AslFileFacts *f = idx->files[k];
+  size_t n = strlen(f->module);
+  uint32_t h = hash_module(f->project, f->module, n) & (idx->nslots - 1);
+  for (;; h = (h + 1) & (idx->nslots - 1)) {
+    if (idx->slots[h] == 0) {
+      idx->slots[h] = k + 1;
+      return;
+    }
+    const AslFileFacts *old = idx->files[idx->slots[h] - 1];
+    if (!same_module(old, f->project, f->module, n)) continue;
+    if (old->is_stub != f->is_stub) {
+      if (old->is_stub) idx->slots[h] = k + 1;
+    } else {
+      idx->ambiguous[h] = true;
+    }
+    return;
+  }
+}
+
+AslIndex *asl_index_new(AslFileFacts *const *facts, uint32_t n) {
+  AslIndex *idx = asl_calloc(1, sizeof *idx);
+  idx->files = facts;
+  idx->nfiles = n;
+  idx->nslots = 16;
+  while (idx->nslots < n * 2) idx->nslots *= 2;
+  idx->slots = asl_calloc(idx->nslots, sizeof *idx->slots);
+  idx->ambiguous = asl_calloc(idx->nslots, sizeof *idx->ambiguous);
+  idx->scratch = asl_calloc(1, sizeof *idx->scratch);
+  asl_arena_init(idx->scratch);
+  for (uint32_t k = 0; k < n; k++)
+    if (facts[k]->module) index_insert(idx, k);
+  return idx;
+}
+
+void asl_index_delete(AslIndex *idx) {
+  if (!idx) return;
+  asl_free(idx->slots);
+  asl_free(idx->ambiguous);
+  asl_arena_destroy(idx->scratch);
+  asl_free(idx->scratch);
+  asl_free(idx);
+}
+
+/* Stands for a module two files claim. */
+static const AslFileFacts ambiguous_module;
+
+/* The facts of module s[0..n) in the project of file `from`; the asking
+ * file's own module always answers for itself, even when another file
+ * claims the same name (two `conftest.py` in one project). NULL if none,
+ * &ambiguous_module if two files claim it. */
+static const AslFileFacts *find_module(const AslIndex *idx, uint32_t from,
+                                       const char *s, size_t n) {
+  const AslFileFacts *self = from < idx->nfiles ? idx->files[from] : NULL;
+  if (!self) return NULL;
+  if (self->module && same_module(self, self->project, s, n)) return self;
+  uint32_t h = hash_module(self->project, s, n) & (idx->nslots - 1);
+  for (; idx->slots[h]; h = (h + 1) & (idx->nslots - 1)) {
+    const AslFileFacts *f = idx->files[idx->slots[h] - 1];
+    if (same_module(f, self->project, s, n))
+      return idx->ambiguous[h] ? &ambiguous_module : f;
+  }
+  return NULL;
+}
+
+/* ---- bindings ----------------------------------------------------------- */
+
+/* The bindings of `name` (n bytes) in a sorted array: [*first, return). */
+static uint32_t find_bindings(const AslFactBinding *v, uint32_t len,
+                              const char *name, size_t n, uint32_t *first) {
+  uint32_t lo = 0, hi = len;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    int c = strncmp(v[mid].name, name, n);
+    if (c == 0 && v[mid].name[n] != 0) c = 1;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  *first = lo;
+  while (hi < len && strncmp(v[hi].name, name, n) == 0 && v[hi].name[n] == 0)
+    hi++;
+  return hi;
+}
+
+static bool same_strs(const char *const *a, uint32_t na, const char *const *b,
+                      uint32_t nb) {
+  if (na != nb) return false;
+  for (uint32_t k = 0; k < na; k++)
+    if (strcmp(a[k], b[k]) != 0) return false;
+  return true;
+}
+
+static bool same_binding(const AslFactBinding *a, const AslFactBinding *b) {
+  if (a->kind != b->kind) return false;
+  if (a->kind == ASL_FACT_IMPORT)
+    return a->target && b->target && strcmp(a->target, b->target) == 0;
+  if (a->kind == ASL_FACT_CLASS) return a->cls == b->cls;
+  if (a->kind == ASL_FACT_VALUE) return false; // two values may differ
+  return same_strs(a->decorators, a->ndecorators, b->decorators,
+                   b->ndecorators);
+}
+
+/* The binding a name certainly has: the last of several that all agree
+ * (a redefinition), NULL with *ambiguous set when they disagree (sync in
+ * one branch, async in the other; an import in `try`, a def in `except`),
+ * NULL alone when the name is not bound. */
+static const AslFactBinding *certain_binding(const AslFactBinding *v,
+                                             uint32_t len, const char *name,
+                                             size_t n, bool *ambiguous) {
+  uint32_t first, end = find_bindings(v, len, name, n, &first);
+  *ambiguous = false;
+  if (first == end) return NULL;
+  for (uint32_t k = first + 1; k < end; k++)
+    if (!same_binding(&v[first], &v[k])) {
+      *ambiguous = true;
+      return NULL;
+    }
+  return &v[end - 1];
+}
+
+/* ---- answers ------------------------------------------------------------ */
+
+/* One answer under construction. */
+typedef struct Hit {
+  AslDefKind kind;
+  const AslFileFacts *file;   /* MODULE, CLASS and the defs */
+  const AslFactBinding *b;    /* CLASS and the defs */
+  const char *external;       /* EXTERNAL */
+} Hit;
+
+static void hit_binding(Hit *h, const AslFileFacts *f,
+                        const AslFactBinding *b) {
+  static const AslDefKind kinds[] = {
+      [ASL_FACT_FUNCTION] = ASL_DEF_FUNCTION,
+      [ASL_FACT_COROUTINE] = ASL_DEF_COROUTINE,
+      [ASL_FACT_ASYNCGEN] = ASL_DEF_ASYNCGEN,
+      [ASL_FACT_CLASS] = ASL_DEF_CLASS,
+      [ASL_FACT_IMPORT] = ASL_DEF_UNKNOWN,
+      [ASL_FACT_VALUE] = ASL_DEF_UNKNOWN,
+  };
+  h->kind = kinds[b->kind];
+  h->file = f;
+  h->b = b;
+}
+
+static void hit_external(const AslIndex *idx, Hit *h, const char *a,
+                         const char *b) {
+  h->kind = ASL_DEF_EXTERNAL;
+  h->external = b ? asl_arena_printf(idx->scratch, "%s.%s", a, b)
+                  : asl_arena_strdup(idx->scratch, a);
+}
+
+static void resolve_hit(const AslIndex *idx, uint32_t from, const char *dotted,
+                        int *budget, Hit *out);
+
+/* One step of a depth-first walk over a class and its bases. */
+typedef struct ClassStep {
+  const AslFileFacts *file; /* NULL: a base we cannot see into */
+  uint32_t cls;
+  const char *external;     /* a base outside the project, or NULL */
+  bool skip_self;
+} ClassStep;
+
+typedef AslVec(ClassStep) ClassStepVec;
+
+/* Pushes the bases of class (f, cls) in reverse, so they pop in order. */
+static void push_bases(const AslIndex *idx, uint32_t from,
+                       const AslFileFacts *f, uint32_t cls, int *budget,
+                       ClassStepVec *stack) {
+  const AslFactClass *c = &f->classes[cls];
+  for (uint32_t k = c->nbases; k-- > 0;) {
+    ClassStep s = {NULL, 0, NULL, false};
+    Hit h = {0};
+    if (strcmp(c->bases[k], "?") != 0)
+      resolve_hit(idx, from, c->bases[k], budget, &h);
+    if (h.kind == ASL_DEF_CLASS) {
+      s.file = h.file;
+      s.cls = h.b->cls;
+    } else if (h.kind == ASL_DEF_EXTERNAL) {
+      s.external = h.external;
+    }
+    asl_vec_push(stack, s);
+  }
+}
+
+/* Finds `method` on class (f, cls) or its bases: the first class in
+ * depth-first, left-to-right order that binds it. A base outside the
+ * project answers EXTERNAL "base.method" (a catalog may know it); a base
+ * we cannot name stops the walk with UNKNOWN, since it might define it. */
+static void method_hit(const AslIndex *idx, uint32_t from,
+                       const AslFileFacts *f, uint32_t cls, const char *method,
+                       bool skip_self, int *budget, Hit *out) {
+  ClassStepVec stack = {0};
+  ClassStep first = {f, cls, NULL, skip_self};
+  asl_vec_push(&stack, first);
+  memset(out, 0, sizeof *out);
+  size_t n = strlen(method);
+  for (uint32_t visited = 0; stack.len && visited < MAX_CLASSES; visited++) {
+    ClassStep s = stack.items[--stack.len];
+    if (s.external && is_transparent(s.external)) continue;
+    if (s.external) {
+      hit_external(idx, out, s.external, method);
+      break;
+    }
+    if (!s.file) break; // UNKNOWN
+    const AslFactClass *c = &s.file->classes[s.cls];
+    if (!s.skip_self) {
+      bool ambiguous;
+      const AslFactBinding *b =
+          certain_binding(c->members, c->nmembers, method, n, &ambiguous);
+      if (ambiguous) {
+        out->kind = ASL_DEF_AMBIGUOUS;
+        break;
+      }
+      if (b) {
+        hit_binding(out, s.file, b);
+        break;
+      }
+    }
+    if (--*budget <= 0) break;
+    push_bases(idx, from, s.file, s.cls, budget, &stack);
+  }
+  asl_vec_free(&stack);
+}
+
+/* The longest prefix of `s` (ending at a dot or the end) that names a
+ * module; its length in *plen. */
+static const AslFileFacts *longest_module(const AslIndex *idx, uint32_t from,
+                                          const char *s, size_t *plen) {
+  size_t n = strlen(s);
+  for (;;) {
+    const AslFileFacts *f = find_module(idx, from, s, n);
+    if (f) {
+      *plen = n;
+      return f;
+    }
+    while (n > 0 && s[n - 1] != '.') n--;
+    if (n == 0) return NULL;
+    n--;
+  }
+}
+
+/* A name a module does not bind itself may come from its star imports:
+ * the first source in the project that binds it wins (whatever it binds
+ * it to); else a lone source outside the project answers EXTERNAL; else,
+ * if every source is in the project, the name is a builtin. */
+static void star_hit(const AslIndex *idx, uint32_t from,
+                     const AslFileFacts *f, const char *rest, int *budget,
+                     Hit *out) {
+  memset(out, 0, sizeof *out);
+  const char *outside = NULL;
+  uint32_t noutside = 0;
+  for (uint32_t k = 0; k < f->nstars && *budget > 0; k++) {
+    const char *src = f->stars[k];
+    const AslFileFacts *sf = find_module(idx, from, src, strlen(src));
+    if (sf == &ambiguous_module) return;
+    if (!sf) {
+      outside = src;
+      noutside++;
+      continue;
+    }
+    Hit h;
+    char *name = asl_arena_printf(idx->scratch, "%s.%s", src, rest);
+    resolve_hit(idx, from, name, budget, &h);
+    if (h.kind != ASL_DEF_UNKNOWN) {
+      *out = h;
+      return;
+    }
+  }
+  if (noutside == 1) hit_external(idx, out, outside, rest);
+  // (`object` in a file with a star import reads "mod.object".)
+  if (noutside == 0 && f->nstars && !strchr(rest, '.'))
+    hit_external(idx, out, rest, NULL);
+}
+
+/* Resolves `dotted` (see asl_index_resolve). Each import followed costs
+ * one unit of *budget; star sources recurse with the same budget, so the
+ * depth is bounded by MAX_HOPS. */
+static void resolve_hit(const AslIndex *idx, uint32_t from, const char *dotted,
+                        int *budget, Hit *out) {
+  memset(out, 0, sizeof *out);
+  const char *cur = dotted;
+  while ((*budget)-- > 0) {
+    size_t plen;
+    const AslFileFacts *f = longest_module(idx, from, cur, &plen);
+    if (!f) {
+      hit_external(idx, out, cur, NULL);
+      return;
+    }
+    if (f == &ambiguous_module) {
+      out->kind = ASL_DEF_AMBIGUOUS;
+      return;
+    }
+    if (cur[plen] == 0) {
+      out->kind = ASL_DEF_MODULE;
+      out->file = f;
+      return;
+    }
+    const char *rest = cur + plen + 1;
+    const char *dot = strchr(rest, '.');
+    size_t n = dot ? (size_t)(dot - rest) : strlen(rest);
+    bool ambiguous;
+    const AslFactBinding *b =
+        certain_binding(f->names, f->nnames, rest, n, &ambiguous);
+    if (ambiguous) {
+      out->kind = ASL_DEF_AMBIGUOUS;
+      return;
+    }
+    if (!b) {
+      star_hit(idx, from, f, rest, budget, out);
+      return;
+    }
+    if (b->kind == ASL_FACT_IMPORT) {
+      if (!b->target) return;
+      cur = dot ? asl_arena_printf(idx->scratch, "%s%s", b->target, dot)
+                : b->target;
+      continue;
+    }
+    if (b->kind == ASL_FACT_CLASS && dot && !strchr(dot + 1, '.')) {
+      method_hit(idx, from, f, b->cls, dot + 1, false, budget, out);
+      return;
+    }
+    if (!dot) hit_binding(out, f, b);
+    return;
+  }
+}
+
+static AslDefKind fill_def(const Hit *h, AslDef *out) {
+  memset(out, 0, sizeof *out);
+  out->kind = h->kind;
+  if (h->kind == ASL_DEF_EXTERNAL) {
+    out->name = h->external;
+    return out->kind;
+  }
+  if (h->file) {
+    out->module = h->file->module;
+    out->path = h->file->path;
+    out->name = h->file->module;
+  }
+  if (h->b) {
+    out->name = h->b->qualname;
+    out->line = h->b->line;
+    out->column = h->b->column;
+    out->decorators = h->b->decorators;
+    out->ndecorators = h->b->ndecorators;
+  }
+  return out->kind;
+}
+
+AslDefKind asl_index_resolve(const AslIndex *idx, uint32_t from,
+                             const char *dotted, AslDef *out) {
+  int budget = MAX_HOPS;
+  Hit h;
+  resolve_hit(idx, from, dotted, &budget, &h);
+  return fill_def(&h, out);
+}
+
+AslDefKind asl_index_method(const AslIndex *idx, uint32_t from,
+                            const char *cls, const char *method,
+                            bool bases_only, AslDef *out) {
+  int budget = MAX_HOPS;
+  Hit h;
+  resolve_hit(idx, from, cls, &budget, &h);
+  if (h.kind == ASL_DEF_CLASS) {
+    method_hit(idx, from, h.file, h.b->cls, method, bases_only, &budget, &h);
+  } else if (h.kind == ASL_DEF_EXTERNAL && !bases_only) {
+    hit_external(idx, &h, h.external, method);
+  } else {
+    memset(&h, 0, sizeof h);
+  }
+  return fill_def(&h, out);
+}

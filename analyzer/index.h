@@ -1,0 +1,99 @@
+/*
+ * index.h - internal: the per-file facts extracted in phase 1 (facts.c),
+ * the project index built from them in phase 2 (index.c), and where files
+ * sit in a project: module names and project roots (project.c).
+ */
+#ifndef ASL_ANALYZER_INDEX_H_
+#define ASL_ANALYZER_INDEX_H_
+
+#include "asl.h"
+
+/* How a name is bound at module or class level. */
+typedef enum {
+  ASL_FACT_FUNCTION,  /* def */
+  ASL_FACT_COROUTINE, /* async def without yield */
+  ASL_FACT_ASYNCGEN,  /* async def with yield */
+  ASL_FACT_CLASS,     /* class: `cls` says which */
+  ASL_FACT_IMPORT,    /* import / from-import: `target` (NULL: unknown) */
+  ASL_FACT_VALUE,     /* assignment, for target, anything else */
+} AslFactKind;
+
+/* One binding of one name; a name bound twice has two entries. */
+typedef struct AslFactBinding {
+  const char *name;
+  const char *qualname;          /* "name", or "Class.name" for a member */
+  AslFactKind kind;
+  const char *target;            /* IMPORT: absolute dotted name */
+  uint32_t line, column;         /* 1-based, of the bound name */
+  const char *const *decorators; /* absolute names, outermost first */
+  uint32_t ndecorators;
+  uint32_t cls;                  /* CLASS: index into the file's classes */
+  uint32_t order;                /* source order, to keep sorts stable */
+} AslFactBinding;
+
+/* A top-level class. */
+typedef struct AslFactClass {
+  const char *name;
+  const char *const *bases; /* absolute dotted names; "?" = an expression
+                               we cannot name (a call, a local) */
+  uint32_t nbases;
+  AslFactBinding *members;  /* sorted by name, then source order */
+  uint32_t nmembers;
+  uint32_t node;            /* class_definition node (extraction only) */
+} AslFactClass;
+
+/* Everything the index needs from one file. All memory belongs to the
+ * arena given to asl_facts_extract (the run's). */
+typedef struct AslFileFacts {
+  const char *module;     /* dotted name; NULL if unknown */
+  const char *path;       /* display path */
+  uint32_t project;
+  bool is_package;        /* an __init__ file */
+  bool is_stub;           /* a .pyi file (a .py of the same module wins) */
+  AslFactBinding *names;  /* module level, sorted by name then order */
+  uint32_t nnames;
+  AslFactClass *classes;
+  uint32_t nclasses;
+  const char *const *stars; /* absolute modules of `from M import *` */
+  uint32_t nstars;
+} AslFileFacts;
+
+/** Extracts the facts of the file described by `cx` (tree, names, module,
+ * project) into `a`. `path` is the display path recorded for definitions.*/
+AslFileFacts *asl_facts_extract(AslArena *a, const AslCtx *cx,
+                                const char *path);
+
+/** Builds the index over `n` files' facts (which must outlive it). Two
+ * files claiming the same module in one project make that module
+ * ambiguous (nothing in it resolves), except a .pyi beside its .py. */
+AslIndex *asl_index_new(AslFileFacts *const *facts, uint32_t n);
+void asl_index_delete(AslIndex *idx);
+
+/* ---- project layout (project.c) ----------------------------------------
+ * Modules are named the way mypy and pyright name them without
+ * configuration: a file's import root is the first ancestor directory
+ * without an `__init__.py`, so `src/` layouts work by themselves. A
+ * project is the nearest ancestor holding pyproject.toml, setup.cfg,
+ * setup.py or .git. Lookups are cached per directory. */
+
+typedef struct AslLayout AslLayout;
+
+AslLayout *asl_layout_new(void);
+void asl_layout_delete(AslLayout *l);
+
+/** The module name of the file at `fs_path` ("pkg.sub.mod"; "pkg" for
+ * pkg/__init__.py), and whether it is a package's __init__ or a stub.
+ * NULL if the name is not a valid dotted identifier path. The string is
+ * owned by `a`. */
+const char *asl_layout_module(AslLayout *l, AslArena *a, const char *fs_path,
+                              bool *is_package, bool *is_stub);
+/** The project id of the file or directory at `fs_path`: one id per
+ * project root; every path with no marker above it shares one id. */
+uint32_t asl_layout_project(AslLayout *l, const char *fs_path);
+/** The root directory of project `id` (absolute), or NULL for the id of
+ * paths without a marker. */
+const char *asl_layout_root(const AslLayout *l, uint32_t id);
+/** A fresh project id no path maps to (standard input). */
+uint32_t asl_layout_fresh_project(AslLayout *l);
+
+#endif /* ASL_ANALYZER_INDEX_H_ */

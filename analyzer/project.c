@@ -1,0 +1,192 @@
+/*
+ * project.c - where a file sits: its module name (import root = first
+ * ancestor directory that is not a package, as mypy and pyright find it
+ * without configuration) and its project (nearest ancestor with a project
+ * marker). Both walk up the directory tree with stat(), so each answer is
+ * cached per directory: discovery hands files over sorted, and siblings
+ * share their directory's answer.
+ */
+#include "index.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *const project_markers[] = {
+    "pyproject.toml", "setup.cfg", "setup.py", ".git", NULL};
+
+struct AslLayout {
+  AslArena arena;
+  char *mod_dir;          /* directory of the cached module prefix */
+  const char *mod_prefix; /* "pkg.sub" or "" (not a package); NULL: the
+                             package path has an invalid name */
+  char *proj_dir;         /* directory of the cached project answer */
+  uint32_t proj_id;
+  AslStrVec roots;        /* project root of id k+1; id 0 = no marker */
+  uint32_t next_fresh;    /* fresh ids count down from UINT32_MAX - 1 */
+};
+
+AslLayout *asl_layout_new(void) {
+  AslLayout *l = asl_calloc(1, sizeof *l);
+  asl_arena_init(&l->arena);
+  l->next_fresh = UINT32_MAX - 1;
+  return l;
+}
+
+void asl_layout_delete(AslLayout *l) {
+  if (!l) return;
+  asl_free(l->mod_dir);
+  asl_free(l->proj_dir);
+  asl_vec_free(&l->roots);
+  asl_arena_destroy(&l->arena);
+  asl_free(l);
+}
+
+static bool exists_in(const char *dir, const char *name) {
+  char path[PATH_MAX];
+  struct stat st;
+  if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+    return false;
+  return stat(path, &st) == 0;
+}
+
+static bool is_package_dir(const char *dir) {
+  return exists_in(dir, "__init__.py") || exists_in(dir, "__init__.pyi");
+}
+
+/* Is s[0..n) a Python identifier? Non-ASCII bytes are accepted as they
+ * come (Python allows most letters); a dash or dot is what really occurs. */
+static bool is_identifier(const char *s, size_t n) {
+  if (n == 0 || (s[0] >= '0' && s[0] <= '9')) return false;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (!(c == '_' || c >= 0x80 || (c >= 'a' && c <= 'z') ||
+          (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+      return false;
+  }
+  return true;
+}
+
+/* The dotted package path of directory `dir` ("" if not a package), or
+ * NULL if some package directory's name is not an identifier. Climbs with
+ * stat() per level; the result is cached for the last directory asked. */
+static const char *package_prefix(AslLayout *l, const char *dir) {
+  if (l->mod_dir && strcmp(l->mod_dir, dir) == 0) return l->mod_prefix;
+  char cur[PATH_MAX];
+  snprintf(cur, sizeof cur, "%s", dir);
+  AslBuf parts = {0}; // components, innermost first, '.'-joined
+  bool valid = true;
+  while (cur[0] && strcmp(cur, "/") != 0 && is_package_dir(cur)) {
+    char *slash = strrchr(cur, '/');
+    const char *base = slash ? slash + 1 : cur;
+    if (!is_identifier(base, strlen(base))) valid = false;
+    if (parts.len) asl_buf_putc(&parts, '\x01');
+    asl_buf_puts(&parts, base);
+    if (!slash) break;
+    *slash = 0;
+  }
+  // Reverse the innermost-first list into "outer.inner".
+  AslBuf out = {0};
+  for (size_t end = parts.len; end > 0;) {
+    size_t start = end;
+    while (start > 0 && parts.data[start - 1] != '\x01') start--;
+    if (out.len) asl_buf_putc(&out, '.');
+    asl_buf_put(&out, parts.data + start, end - start);
+    end = start > 0 ? start - 1 : 0;
+  }
+  asl_free(l->mod_dir);
+  l->mod_dir = asl_strdup(dir);
+  l->mod_prefix = !valid ? NULL
+                  : out.len ? asl_arena_strndup(&l->arena, out.data, out.len)
+                            : "";
+  asl_buf_free(&parts);
+  asl_buf_free(&out);
+  return l->mod_prefix;
+}
+
+/* A name no import can spell, unique per file, for files whose module name
+ * is not a dotted identifier path (`my-script.py`): their own module-level
+ * names still resolve, and nobody else can import them. */
+static const char *private_module(AslArena *a, const char *real) {
+  char *m = asl_arena_printf(a, ":%s", real);
+  for (char *p = m; *p; p++)
+    if (*p == '.') *p = '/';
+  return m;
+}
+
+const char *asl_layout_module(AslLayout *l, AslArena *a, const char *fs_path,
+                              bool *is_package, bool *is_stub) {
+  *is_package = *is_stub = false;
+  char real[PATH_MAX];
+  if (!realpath(fs_path, real)) return NULL;
+  char *slash = strrchr(real, '/');
+  const char *base = slash ? slash + 1 : real;
+  size_t n = strlen(base);
+  if (n > 4 && strcmp(base + n - 4, ".pyi") == 0) {
+    *is_stub = true;
+    n -= 4;
+  } else if (n > 3 && strcmp(base + n - 3, ".py") == 0) {
+    n -= 3;
+  }
+  char dir[PATH_MAX];
+  snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - real) : 0, real);
+  const char *prefix = package_prefix(l, dir[0] ? dir : "/");
+  bool init = n == 8 && strncmp(base, "__init__", 8) == 0;
+  if (init && prefix && prefix[0]) {
+    *is_package = true;
+    return asl_arena_strdup(a, prefix);
+  }
+  if (!prefix || init || !is_identifier(base, n))
+    return private_module(a, real);
+  if (!prefix[0]) return asl_arena_strndup(a, base, n);
+  return asl_arena_printf(a, "%s.%.*s", prefix, (int)n, base);
+}
+
+/* The nearest directory at or above `dir` holding a project marker, or
+ * NULL. */
+static char *find_root(const char *dir) {
+  char cur[PATH_MAX];
+  snprintf(cur, sizeof cur, "%s", dir);
+  for (;;) {
+    const char *here = cur[0] ? cur : "/";
+    for (const char *const *m = project_markers; *m; m++)
+      if (exists_in(here, *m)) return asl_strdup(here);
+    char *slash = strrchr(cur, '/');
+    if (!slash || !cur[0]) return NULL;
+    *slash = 0;
+  }
+}
+
+uint32_t asl_layout_project(AslLayout *l, const char *fs_path) {
+  char real[PATH_MAX];
+  if (!realpath(fs_path, real)) return 0;
+  struct stat st;
+  if (stat(real, &st) == 0 && !S_ISDIR(st.st_mode)) {
+    char *slash = strrchr(real, '/');
+    if (slash) *slash = 0;
+  }
+  if (l->proj_dir && strcmp(l->proj_dir, real) == 0) return l->proj_id;
+  char *root = find_root(real);
+  uint32_t id = 0;
+  if (root) {
+    for (uint32_t k = 0; k < l->roots.len && !id; k++)
+      if (strcmp(l->roots.items[k], root) == 0) id = k + 1;
+    if (!id) {
+      asl_vec_push(&l->roots, (const char *)asl_arena_strdup(&l->arena, root));
+      id = l->roots.len;
+    }
+    asl_free(root);
+  }
+  asl_free(l->proj_dir);
+  l->proj_dir = asl_strdup(real);
+  l->proj_id = id;
+  return id;
+}
+
+const char *asl_layout_root(const AslLayout *l, uint32_t id) {
+  return id >= 1 && id <= l->roots.len ? l->roots.items[id - 1] : NULL;
+}
+
+uint32_t asl_layout_fresh_project(AslLayout *l) { return l->next_fresh--; }

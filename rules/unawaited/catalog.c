@@ -1,0 +1,118 @@
+/*
+ * catalog.c - lookups in known_coroutines.def, the ASL1xx catalog, plus
+ * the names the user adds on the command line.
+ */
+#include "unawaited.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define KNOWN_COROUTINE(name) name,
+#define RESULT_TYPE(f, awaited, i, type)
+#define REEXPORTED(module, into)
+#define PRESERVING_DECORATOR(name)
+#define CALLBACK_SINK(method)
+static const char *const known_coroutines[] = {
+#include "known_coroutines.def"
+    NULL};
+#undef KNOWN_COROUTINE
+#undef RESULT_TYPE
+#undef REEXPORTED
+#undef PRESERVING_DECORATOR
+#undef CALLBACK_SINK
+
+typedef struct ResultType {
+  const char *factory;
+  bool awaited;
+  int position;
+  const char *type;
+} ResultType;
+
+#define KNOWN_COROUTINE(name)
+#define RESULT_TYPE(f, awaited, i, type) {f, awaited, i, type},
+#define REEXPORTED(module, into)
+#define PRESERVING_DECORATOR(name)
+#define CALLBACK_SINK(method)
+static const ResultType result_types[] = {
+#include "known_coroutines.def"
+    {NULL, false, 0, NULL}};
+#undef RESULT_TYPE
+#undef REEXPORTED
+#define RESULT_TYPE(f, awaited, i, type)
+#define REEXPORTED(module, into) {module, into},
+static const char *const reexports[][2] = {
+#include "known_coroutines.def"
+    {NULL, NULL}};
+#undef REEXPORTED
+#undef PRESERVING_DECORATOR
+#define REEXPORTED(module, into)
+#define PRESERVING_DECORATOR(name) name,
+static const char *const preserving[] = {
+#include "known_coroutines.def"
+    NULL};
+#undef PRESERVING_DECORATOR
+#undef CALLBACK_SINK
+#define PRESERVING_DECORATOR(name)
+#define CALLBACK_SINK(method) method,
+static const char *const callback_sinks[] = {
+#include "known_coroutines.def"
+    NULL};
+#undef KNOWN_COROUTINE
+#undef RESULT_TYPE
+#undef REEXPORTED
+#undef PRESERVING_DECORATOR
+#undef CALLBACK_SINK
+
+static bool in_list(const char *s, const char *const *list) {
+  for (; *list; list++)
+    if (strcmp(s, *list) == 0) return true;
+  return false;
+}
+
+static bool in_vec(const char *s, const AslStrVec *v) {
+  for (uint32_t i = 0; i < v->len; i++)
+    if (strcmp(s, v->items[i]) == 0) return true;
+  return false;
+}
+
+/* Writes the re-exported spelling of `name` ("asyncio.tasks.sleep" ->
+ * "asyncio.sleep") into buf; false if no REEXPORTED entry applies. */
+static bool reexported_name(const char *name, char *buf, size_t size) {
+  for (uint32_t k = 0; reexports[k][0]; k++) {
+    size_t n = strlen(reexports[k][0]);
+    if (strncmp(name, reexports[k][0], n) != 0 || name[n] != '.') continue;
+    return (size_t)snprintf(buf, size, "%s%s", reexports[k][1], name + n) <
+           size;
+  }
+  return false;
+}
+
+bool asl_catalog_is_coroutine(const AslOptions *opt, const char *name) {
+  if (in_list(name, known_coroutines) || in_vec(name, &opt->known_coroutines))
+    return true;
+  char canon[256];
+  return reexported_name(name, canon, sizeof canon) &&
+         (in_list(canon, known_coroutines) ||
+          in_vec(canon, &opt->known_coroutines));
+}
+
+const char *asl_catalog_result_type(const char *factory, bool awaited,
+                                    int position) {
+  char canon[256];
+  if (reexported_name(factory, canon, sizeof canon)) factory = canon;
+  for (const ResultType *r = result_types; r->factory; r++)
+    if (r->awaited == awaited && r->position == position &&
+        strcmp(r->factory, factory) == 0)
+      return r->type;
+  return NULL;
+}
+
+bool asl_catalog_preserves(const AslOptions *opt, const char *name) {
+  return in_list(name, preserving) || in_vec(name, &opt->preserving_decorators);
+}
+
+bool asl_catalog_is_callback_sink(const char *name, size_t len) {
+  for (const char *const *s = callback_sinks; *s; s++)
+    if (strlen(*s) == len && memcmp(*s, name, len) == 0) return true;
+  return false;
+}

@@ -1,0 +1,42 @@
+/*
+ * coroutine_truthiness.c - ASL103 coroutine-truthiness: a coroutine object
+ * used only for its truth value, which is always true.
+ */
+#include "unawaited.h"
+
+const char asl_explain_ASL103[] =
+    "## What it does\n"
+    "Checks for calls of coroutine functions whose result is only tested\n"
+    "for truth: the condition of `if`, `elif` or `while`, the operand of\n"
+    "`not`, the operands of `and`/`or` in such a condition, the test of\n"
+    "`assert` and of `a if c else b`, and the `if` of a comprehension. The\n"
+    "callee is resolved as for ASL101.\n"
+    "\n"
+    "## Why is this bad?\n"
+    "A coroutine object is always true, and testing it does not run the\n"
+    "function: `if await_ready():` takes the branch every time and never\n"
+    "checks anything, `while not stopped():` never ends, and the coroutine\n"
+    "is dropped with a `RuntimeWarning: coroutine ... was never awaited`.\n"
+    "Type checkers miss it too: both pyright and mypy have open requests\n"
+    "for this check.\n"
+    "\n"
+    "## Example\n"
+    "```python\n"
+    "async def handle(request):\n"
+    "    if is_allowed(request.user):  # async def is_allowed(user)\n"
+    "        return await serve(request)\n"
+    "```\n"
+    "\n"
+    "Use instead:\n"
+    "```python\n"
+    "async def handle(request):\n"
+    "    if await is_allowed(request.user):\n"
+    "        return await serve(request)\n"
+    "```\n";
+
+const char *asl_msg_truthiness(AslArena *a, const AslDef *def) {
+  return asl_arena_printf(a,
+                          "%s; a coroutine object is always true, so this "
+                          "test never runs it; add 'await'",
+                          asl_msg_subject(a, def));
+}

@@ -1,0 +1,63 @@
+/*
+ * decide.c - the ASL1xx pass, phase 3: with the project index built, ask
+ * what each deferred call's callee is, and report the calls of coroutine
+ * functions. The catalog answers for callees outside the project.
+ */
+#include "unawaited.h"
+
+#include <string.h>
+
+/* Is `def` certainly a coroutine function? An async def (not an async
+ * generator) whose every decorator is known to keep it one, or a name
+ * outside the project that the catalog or the user lists. */
+static bool is_coroutine_function(const AslOptions *opt, const AslDef *def) {
+  if (def->kind == ASL_DEF_EXTERNAL)
+    return asl_catalog_is_coroutine(opt, def->name);
+  if (def->kind != ASL_DEF_COROUTINE) return false;
+  for (uint32_t k = 0; k < def->ndecorators; k++)
+    if (!asl_catalog_preserves(opt, def->decorators[k])) return false;
+  return true;
+}
+
+/* Asks the index (or the file, for nested defs) what the callee is. */
+static void resolve_callee(const AslIndex *idx, const AslDeferred *d,
+                           AslDef *out) {
+  const AslCallee *c = &d->callee;
+  switch (c->kind) {
+  case ASL_CALLEE_NAME:
+    asl_index_resolve(idx, d->facts_id, c->dotted, out);
+    break;
+  case ASL_CALLEE_METHOD:
+  case ASL_CALLEE_SUPER:
+    asl_index_method(idx, d->facts_id, c->dotted, c->attr,
+                     c->kind == ASL_CALLEE_SUPER, out);
+    break;
+  case ASL_CALLEE_LOCAL:
+    *out = *c->local;
+    break;
+  }
+}
+
+const char *asl_unawaited_decide(const AslIndex *idx, const AslOptions *opt,
+                                 AslArena *a, const AslDeferred *d) {
+  AslDef def;
+  resolve_callee(idx, d, &def);
+  if (!is_coroutine_function(opt, &def)) return NULL;
+  switch (d->diag.rule) {
+  case ASL_RULE_ASL101:
+    return asl_msg_unawaited(a, &def);
+  case ASL_RULE_ASL102:
+    return asl_msg_unread(a, &def, d->subject ? d->subject : "?");
+  case ASL_RULE_ASL103:
+    return asl_msg_truthiness(a, &def);
+  default:
+    return NULL;
+  }
+}
+
+const char *asl_msg_subject(AslArena *a, const AslDef *def) {
+  if (!def->path)
+    return asl_arena_printf(a, "'%s' is a coroutine function", def->name);
+  return asl_arena_printf(a, "'%s' is a coroutine function (%s:%u)",
+                          def->name, def->path, def->line);
+}

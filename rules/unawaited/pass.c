@@ -1,0 +1,363 @@
+/*
+ * pass.c - the ASL1xx pass, phase 1: find every call whose result is
+ * thrown away (ASL101), bound to a local nobody reads (ASL102) or only
+ * tested for truth (ASL103), and describe its callee as far as this file
+ * can: an absolute name, a method on a class, a super() call or a nested
+ * def. Whether the callee is a coroutine function needs the project index,
+ * so each candidate is deferred (asl_defer) and decided in decide.c.
+ * Everything else a call result can meet (await, return, yield, an
+ * argument, a container, an attribute, async with/for) owns it: not
+ * reported.
+ */
+#include "unawaited.h"
+
+#include <string.h>
+
+typedef enum { USE_NONE, USE_DISCARDED, USE_BOUND, USE_TRUTHY } Use;
+
+static uint32_t parent_of(const AslTree *t, uint32_t i) {
+  return t->nodes[i].parent;
+}
+
+/* The condition of `a if cond else b`: its second named child. */
+static uint32_t conditional_test(const AslTree *t, uint32_t cond_expr) {
+  uint32_t first = asl_first_named(t, cond_expr);
+  return first == ASL_NONE ? ASL_NONE : asl_next_named(t, first);
+}
+
+/* Is comprehension `comp`, through parentheses, an expression statement?
+ * Then every element it builds is thrown away with the list. */
+static bool comprehension_is_statement(const AslTree *t, uint32_t comp) {
+  uint32_t p = parent_of(t, comp);
+  while (p != ASL_NONE && t->nodes[p].kind == ASL_K_parenthesized_expression)
+    p = parent_of(t, p);
+  return p != ASL_NONE && t->nodes[p].kind == ASL_K_expression_statement;
+}
+
+/* Is `j` the element of a list/set/dict comprehension used as a statement? */
+static bool is_comprehension_element(const AslTree *t, uint32_t j) {
+  uint32_t p = parent_of(t, j);
+  AslKind pk = t->nodes[p].kind;
+  if ((pk == ASL_K_list_comprehension || pk == ASL_K_set_comprehension) &&
+      t->nodes[j].field == ASL_F_body)
+    return comprehension_is_statement(t, p);
+  if (pk == ASL_K_pair && t->nodes[j].field == ASL_F_value) {
+    uint32_t g = parent_of(t, p);
+    return g != ASL_NONE &&
+           t->nodes[g].kind == ASL_K_dictionary_comprehension &&
+           comprehension_is_statement(t, g);
+  }
+  return false;
+}
+
+/* Is `j` the body of a lambda handed to a callback sink (`loop.call_soon(
+ * lambda: f())`): the loop calls the lambda and drops what it returns. */
+static bool is_dropped_callback_body(const AslCtx *cx, uint32_t j) {
+  const AslTree *t = cx->tree;
+  uint32_t lam = parent_of(t, j);
+  if (t->nodes[lam].kind != ASL_K_lambda || t->nodes[j].field != ASL_F_body)
+    return false;
+  uint32_t args = parent_of(t, lam);
+  if (args == ASL_NONE || t->nodes[args].kind != ASL_K_argument_list)
+    return false;
+  uint32_t call = parent_of(t, args);
+  uint32_t fn = asl_unparen(t, asl_child_by_field(t, call, ASL_F_function));
+  if (fn == ASL_NONE || t->nodes[fn].kind != ASL_K_attribute) return false;
+  uint32_t attr = asl_child_by_field(t, fn, ASL_F_attribute);
+  if (attr == ASL_NONE) return false;
+  const AslNode *an = &t->nodes[attr];
+  return asl_catalog_is_callback_sink(cx->src->text + an->start_byte,
+                                      an->end_byte - an->start_byte);
+}
+
+/* The identifier a call's value is bound to by `x = call`, `x: T = call`,
+ * `a, x = other, call`, or a walrus used as a statement; else ASL_NONE. */
+static uint32_t bound_name(const AslTree *t, uint32_t i) {
+  uint32_t pi = parent_of(t, i);
+  const AslNode *p = &t->nodes[pi];
+  if (p->kind == ASL_K_named_expression && t->nodes[i].field == ASL_F_value) {
+    uint32_t up = parent_of(t, pi);
+    while (up != ASL_NONE &&
+           t->nodes[up].kind == ASL_K_parenthesized_expression)
+      up = parent_of(t, up);
+    if (up == ASL_NONE || t->nodes[up].kind != ASL_K_expression_statement)
+      return ASL_NONE;
+    return asl_child_by_field(t, pi, ASL_F_name);
+  }
+  if (p->kind == ASL_K_assignment && t->nodes[i].field == ASL_F_right) {
+    uint32_t left = asl_child_by_field(t, pi, ASL_F_left);
+    if (left != ASL_NONE && t->nodes[left].kind == ASL_K_identifier)
+      return left;
+    return ASL_NONE;
+  }
+  // a, x = other, call: pair the k-th value with the k-th target.
+  if (p->kind != ASL_K_expression_list || p->field != ASL_F_right ||
+      t->nodes[p->parent].kind != ASL_K_assignment)
+    return ASL_NONE;
+  uint32_t left = asl_child_by_field(t, p->parent, ASL_F_left);
+  if (left == ASL_NONE || (t->nodes[left].kind != ASL_K_pattern_list &&
+                           t->nodes[left].kind != ASL_K_tuple_pattern))
+    return ASL_NONE;
+  uint32_t v = asl_first_named(t, pi), target = asl_first_named(t, left);
+  while (v != ASL_NONE && target != ASL_NONE && v != i) {
+    v = asl_next_named(t, v);
+    target = asl_next_named(t, target);
+  }
+  if (v == i && target != ASL_NONE &&
+      t->nodes[target].kind == ASL_K_identifier)
+    return target;
+  return ASL_NONE;
+}
+
+/* Is `j` in a position whose value Python tests for truth only? */
+static bool is_condition(const AslTree *t, uint32_t j) {
+  uint32_t p = parent_of(t, j);
+  switch (t->nodes[p].kind) {
+  case ASL_K_if_statement:
+  case ASL_K_elif_clause:
+  case ASL_K_while_statement:
+    return t->nodes[j].field == ASL_F_condition;
+  case ASL_K_assert_statement:
+    return asl_first_named(t, p) == j;
+  case ASL_K_if_clause:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/* What happens to the value of `call`. Parentheses, `and`/`or` operands
+ * and the branches of `a if c else b` pass it on; `not` and the test of a
+ * conditional expression only look at its truth. */
+static Use classify_use(const AslCtx *cx, uint32_t call, uint32_t *bound) {
+  const AslTree *t = cx->tree;
+  uint32_t j = call;
+  bool wrapped = false;
+  for (;;) {
+    uint32_t p = parent_of(t, j);
+    if (p == ASL_NONE) return USE_NONE;
+    AslKind pk = t->nodes[p].kind;
+    if (pk == ASL_K_not_operator) return USE_TRUTHY;
+    if (pk == ASL_K_conditional_expression && conditional_test(t, p) == j)
+      return USE_TRUTHY;
+    if (pk != ASL_K_parenthesized_expression &&
+        pk != ASL_K_boolean_operator && pk != ASL_K_conditional_expression)
+      break;
+    wrapped |= pk != ASL_K_parenthesized_expression;
+    j = p;
+  }
+  uint32_t p = parent_of(t, j);
+  if (t->nodes[p].kind == ASL_K_expression_statement) return USE_DISCARDED;
+  if (is_condition(t, j)) return USE_TRUTHY;
+  if (is_comprehension_element(t, j)) return USE_DISCARDED;
+  if (wrapped) return USE_NONE;
+  if (is_dropped_callback_body(cx, j)) return USE_DISCARDED;
+  *bound = bound_name(t, j);
+  return *bound != ASL_NONE ? USE_BOUND : USE_NONE;
+}
+
+/* ---- receivers ---------------------------------------------------------- */
+
+/* The type of what calling `call` gives (awaited or not; one element of
+ * its tuple when position >= 0): the catalog's answer for factories such
+ * as asyncio.get_running_loop(), else the callee itself, which the index
+ * later confirms is a class (a constructor call). */
+static const char *call_result_type(const AslCtx *cx, uint32_t call,
+                                    bool awaited, int position) {
+  const AslTree *t = cx->tree;
+  if (call == ASL_NONE || t->nodes[call].kind != ASL_K_call) return NULL;
+  uint32_t fn = asl_child_by_field(t, call, ASL_F_function);
+  const char *callee = fn == ASL_NONE ? NULL : asl_absolute_name(cx, fn);
+  if (!callee) return NULL;
+  const char *type = asl_catalog_result_type(callee, awaited, position);
+  if (type) return type;
+  return !awaited && position < 0 ? callee : NULL;
+}
+
+/* The class an annotation names (`c: Client`, `c: pkg.Client`). */
+static const char *annotation_type(const AslCtx *cx, uint32_t type_node) {
+  const AslTree *t = cx->tree;
+  if (type_node == ASL_NONE) return NULL;
+  uint32_t e = asl_first_named(cx->tree, type_node);
+  if (e == ASL_NONE) return NULL;
+  AslKind k = t->nodes[e].kind;
+  if (k != ASL_K_identifier && k != ASL_K_attribute) return NULL;
+  return asl_absolute_name(cx, e);
+}
+
+/* Is `fn` decorated with @staticmethod (no self or cls parameter)? */
+static bool is_staticmethod(const AslCtx *cx, uint32_t fn) {
+  AslDef d;
+  asl_describe_def(cx, fn, &d);
+  for (uint32_t k = 0; k < d.ndecorators; k++)
+    if (strcmp(d.decorators[k], "staticmethod") == 0) return true;
+  return false;
+}
+
+/* For a parameter binding `ident`: the enclosing class when it is the
+ * first parameter (self/cls) of a method, or the annotated class. */
+static const char *parameter_type(const AslCtx *cx, uint32_t ident) {
+  const AslTree *t = cx->tree;
+  uint32_t p = parent_of(t, ident);
+  AslKind pk = t->nodes[p].kind;
+  if (pk == ASL_K_typed_parameter || pk == ASL_K_typed_default_parameter)
+    return annotation_type(cx, asl_child_by_field(t, p, ASL_F_type));
+  if (pk != ASL_K_parameters || asl_first_named(t, p) != ident) return NULL;
+  uint32_t fn = parent_of(t, p);
+  if (t->nodes[fn].kind != ASL_K_function_definition || is_staticmethod(cx, fn))
+    return NULL;
+  return asl_enclosing_class(cx, fn);
+}
+
+/* The position of `ident` among the targets of `a, b = ...`, or -1. */
+static int target_position(const AslTree *t, uint32_t list, uint32_t ident) {
+  int k = 0;
+  for (uint32_t c = asl_first_named(t, list); c != ASL_NONE;
+       c = asl_next_named(t, c), k++)
+    if (c == ident) return k;
+  return -1;
+}
+
+/* For `x = ...` / `x: T = ...` / `r, w = await f()` bindings of `ident`:
+ * the class of the value bound. */
+static const char *assigned_type(const AslCtx *cx, uint32_t ident) {
+  const AslTree *t = cx->tree;
+  uint32_t p = parent_of(t, ident);
+  uint32_t asg = p;
+  int position = -1;
+  if (t->nodes[p].kind == ASL_K_pattern_list ||
+      t->nodes[p].kind == ASL_K_tuple_pattern) {
+    position = target_position(t, p, ident);
+    asg = parent_of(t, p);
+  }
+  if (t->nodes[asg].kind != ASL_K_assignment) return NULL;
+  if (position < 0) {
+    const char *ann =
+        annotation_type(cx, asl_child_by_field(t, asg, ASL_F_type));
+    if (ann) return ann;
+  }
+  uint32_t value = asl_unparen(t, asl_child_by_field(t, asg, ASL_F_right));
+  if (value == ASL_NONE) return NULL;
+  if (t->nodes[value].kind == ASL_K_await)
+    return call_result_type(cx, asl_unparen(t, asl_first_named(t, value)),
+                            true, position);
+  return position < 0 ? call_result_type(cx, value, false, -1) : NULL;
+}
+
+/* The class of the object `obj` a method is called on, when this file
+ * shows it: `Client()`, a local bound once from a constructor or a known
+ * factory, a parameter annotated with a class, or self/cls. NULL if not. */
+static const char *receiver_type(const AslCtx *cx, uint32_t obj) {
+  const AslTree *t = cx->tree;
+  obj = asl_unparen(t, obj);
+  if (obj == ASL_NONE) return NULL;
+  if (t->nodes[obj].kind == ASL_K_call)
+    return call_result_type(cx, obj, false, -1);
+  if (t->nodes[obj].kind != ASL_K_identifier) return NULL;
+  const AslBinding *b = asl_resolve_name(cx, obj);
+  // Bound more than once: the object may be of either value's class.
+  if (!b || b->next_same != ASL_NONE || b->kind == ASL_BIND_IMPORT ||
+      b->kind == ASL_BIND_GLOBAL)
+    return NULL;
+  const char *type = parameter_type(cx, b->node);
+  return type ? type : assigned_type(cx, b->node);
+}
+
+/* ---- callees ------------------------------------------------------------ */
+
+/* Is `obj` the call `super()` (the builtin, not a local called super)? */
+static bool is_super_call(const AslCtx *cx, uint32_t obj) {
+  const AslTree *t = cx->tree;
+  if (obj == ASL_NONE || t->nodes[obj].kind != ASL_K_call) return false;
+  uint32_t fn = asl_child_by_field(t, obj, ASL_F_function);
+  return fn != ASL_NONE && t->nodes[fn].kind == ASL_K_identifier &&
+         asl_node_text_eq(t, cx->src, fn, "super") &&
+         !asl_resolve_name(cx, fn);
+}
+
+/* A call of a name a function binds with a nested def: described here,
+ * since the index knows only module and class level. */
+static bool local_def(const AslCtx *cx, uint32_t ident, AslCallee *out) {
+  const AslTree *t = cx->tree;
+  const AslBinding *b = asl_resolve_name(cx, ident);
+  if (!b || b->scope == 0 || b->next_same != ASL_NONE ||
+      b->kind != ASL_BIND_OTHER)
+    return false;
+  AslKind sk = t->nodes[b->scope].kind;
+  uint32_t def = parent_of(t, b->node);
+  if ((sk != ASL_K_function_definition && sk != ASL_K_lambda) ||
+      t->nodes[def].kind != ASL_K_function_definition ||
+      t->nodes[b->node].field != ASL_F_name)
+    return false;
+  AslDef *d = asl_arena_alloc(cx->arena, sizeof *d);
+  asl_describe_def(cx, def, d);
+  out->kind = ASL_CALLEE_LOCAL;
+  out->local = d;
+  return true;
+}
+
+/* `obj.attr(...)`: super(), a receiver of known class, or a dotted name. */
+static bool describe_method(const AslCtx *cx, uint32_t fn, AslCallee *out) {
+  const AslTree *t = cx->tree;
+  uint32_t obj = asl_unparen(t, asl_child_by_field(t, fn, ASL_F_object));
+  uint32_t attr = asl_child_by_field(t, fn, ASL_F_attribute);
+  if (obj == ASL_NONE || attr == ASL_NONE) return false;
+  out->attr = asl_node_text(cx->arena, t, cx->src, attr);
+  if (is_super_call(cx, obj)) {
+    uint32_t scope = t->nodes[fn].scope;
+    out->kind = ASL_CALLEE_SUPER;
+    out->dotted = t->nodes[scope].kind == ASL_K_function_definition
+                      ? asl_enclosing_class(cx, scope)
+                      : NULL;
+    return out->dotted != NULL;
+  }
+  const char *type = receiver_type(cx, obj);
+  if (type) {
+    out->kind = ASL_CALLEE_METHOD;
+    out->dotted = type;
+    return true;
+  }
+  out->kind = ASL_CALLEE_NAME;
+  out->dotted = asl_absolute_name(cx, fn);
+  out->attr = NULL;
+  return out->dotted != NULL;
+}
+
+/* Describes the callee of `call` for the index; false if nothing can. */
+static bool describe_callee(const AslCtx *cx, uint32_t call, AslCallee *out) {
+  const AslTree *t = cx->tree;
+  memset(out, 0, sizeof *out);
+  uint32_t fn = asl_unparen(t, asl_child_by_field(t, call, ASL_F_function));
+  if (fn == ASL_NONE) return false;
+  if (t->nodes[fn].kind == ASL_K_attribute)
+    return describe_method(cx, fn, out);
+  if (t->nodes[fn].kind != ASL_K_identifier) return false;
+  if (local_def(cx, fn, out)) return true;
+  out->kind = ASL_CALLEE_NAME;
+  out->dotted = asl_absolute_name(cx, fn);
+  return out->dotted != NULL;
+}
+
+static const AslRuleId rule_of_use[] = {
+    [USE_NONE] = ASL_RULE__COUNT,
+    [USE_DISCARDED] = ASL_RULE_ASL101,
+    [USE_BOUND] = ASL_RULE_ASL102,
+    [USE_TRUTHY] = ASL_RULE_ASL103,
+};
+
+void asl_pass_unawaited(AslCtx *cx) {
+  const AslTree *t = cx->tree;
+  for (uint32_t i = 0; i < t->count; i++) {
+    const AslNode *n = &t->nodes[i];
+    if (n->kind != ASL_K_call || (n->flags & ASL_NODE_IN_ERROR)) continue;
+    uint32_t bound = ASL_NONE;
+    Use use = classify_use(cx, i, &bound);
+    if (use == USE_NONE || !asl_enabled(cx, rule_of_use[use])) continue;
+    if (use == USE_BOUND && asl_local_is_read_later(cx, bound)) continue;
+    AslCallee callee;
+    if (!describe_callee(cx, i, &callee)) continue;
+    const char *subject =
+        use == USE_BOUND ? asl_node_text(cx->arena, t, cx->src, bound) : NULL;
+    asl_defer(cx, rule_of_use[use], i, &callee, subject);
+  }
+}

@@ -1,0 +1,70 @@
+/*
+ * unawaited_coroutine.c - ASL101 unawaited-coroutine: the coroutine a call
+ * creates is thrown away, so the function's body never runs.
+ */
+#include "unawaited.h"
+
+const char asl_explain_ASL101[] =
+    "## What it does\n"
+    "Checks for calls of coroutine functions whose result is thrown away: a\n"
+    "bare expression statement (in an `async def`, a plain `def` or at\n"
+    "module level), an element of a list, set or dict comprehension used as\n"
+    "a statement, an operand of `and`/`or` or a branch of `a if c else b`\n"
+    "used as a statement, and the body of a `lambda` handed to a callback\n"
+    "API that drops its result (`loop.call_soon`, `call_later`, `call_at`,\n"
+    "`call_soon_threadsafe`, `add_done_callback`, `add_signal_handler`,\n"
+    "`add_reader`, `add_writer`).\n"
+    "\n"
+    "The callee is resolved across the project without a type checker:\n"
+    "through local names, imports, relative imports and re-exports\n"
+    "(`from .mail import send_email` in `__init__.py`), methods on `self`,\n"
+    "`cls` and `super()` through the class and its bases, and methods on\n"
+    "objects built in the same function (`c = Client(); c.fetch()`) or\n"
+    "annotated with a class (`c: Client`). asyncio's own coroutine\n"
+    "functions come from a catalog (`asyncio.sleep`, `wait_for`,\n"
+    "`open_connection`, `Lock.acquire`, `Queue.get`, `StreamWriter.drain`,\n"
+    "`loop.sock_recv`, ...); add your own with `--known-coroutine NAME`.\n"
+    "\n"
+    "A decorated function counts only when every decorator is known to keep\n"
+    "it a coroutine function (`functools.wraps`, `staticmethod`,\n"
+    "`classmethod`, `abc.abstractmethod`, `typing.override`, or\n"
+    "`--preserving-decorator NAME`). Async generators (`async def` with\n"
+    "`yield`) are not coroutine functions, and a name bound in more than one\n"
+    "way (sync in one branch, async in another) is not reported.\n"
+    "\n"
+    "## Why is this bad?\n"
+    "Calling a coroutine function only creates a coroutine object; nothing\n"
+    "of its body runs until it is awaited or scheduled. Thrown away, it is\n"
+    "garbage-collected with a `RuntimeWarning: coroutine ... was never\n"
+    "awaited` that is easy to miss, and the email is never sent.\n"
+    "\n"
+    "## Example\n"
+    "```python\n"
+    "async def signup(user):\n"
+    "    save(user)\n"
+    "    send_email(user)  # async def send_email(...)\n"
+    "```\n"
+    "\n"
+    "Use instead:\n"
+    "```python\n"
+    "async def signup(user):\n"
+    "    save(user)\n"
+    "    await send_email(user)\n"
+    "```\n"
+    "or, to run it in the background, keep the task:\n"
+    "```python\n"
+    "async with asyncio.TaskGroup() as tg:\n"
+    "    tg.create_task(send_email(user))\n"
+    "```\n"
+    "\n"
+    "## References\n"
+    "- Python docs: Coroutines and Tasks (\"simply calling a coroutine will\n"
+    "  not schedule it to be executed\")\n"
+    "- pyright `reportUnusedCoroutine`, mypy `unused-coroutine`\n";
+
+const char *asl_msg_unawaited(AslArena *a, const AslDef *def) {
+  return asl_arena_printf(a,
+                          "%s; add 'await' or schedule it with "
+                          "asyncio.create_task()/TaskGroup",
+                          asl_msg_subject(a, def));
+}
