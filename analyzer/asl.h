@@ -411,6 +411,10 @@ bool asl_is_load(const AslTree *t, uint32_t i);
  * or a read in a nested function? Names bound at module or class level, and
  * `global`/`nonlocal` names, count as read (someone else owns them). */
 bool asl_local_is_read_later(const AslCtx *cx, uint32_t ident);
+/** The name an expression's value is bound to by a whole statement:
+ * `x = expr`, `x: T = expr`, `a, x = other, expr`, or `(x := expr)` used as
+ * a statement; ASL_NONE otherwise (also for `a = b = expr`). */
+uint32_t asl_bound_name(const AslTree *t, uint32_t expr);
 /** Is identifier node `i` in a store position (assignment target, for/with/
  * except target, parameter, def/class name, import alias, global)? */
 bool asl_is_store(const AslTree *t, uint32_t i);

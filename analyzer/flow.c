@@ -153,3 +153,51 @@ bool asl_local_is_read_later(const AslCtx *cx, uint32_t ident) {
   }
   return false;
 }
+
+/* The parent of `i` with parentheses around `i` skipped. */
+static uint32_t parent_unparen(const AslTree *t, uint32_t *i) {
+  while (t->nodes[*i].parent != ASL_NONE &&
+         t->nodes[t->nodes[*i].parent].kind == ASL_K_parenthesized_expression)
+    *i = t->nodes[*i].parent;
+  return t->nodes[*i].parent;
+}
+
+uint32_t asl_bound_name(const AslTree *t, uint32_t expr) {
+  uint32_t i = expr;
+  uint32_t pi = parent_unparen(t, &i);
+  if (pi == ASL_NONE) return ASL_NONE;
+  const AslNode *p = &t->nodes[pi];
+  if (p->kind == ASL_K_named_expression && t->nodes[i].field == ASL_F_value) {
+    // `(x := call)` as a statement binds x and nothing else.
+    uint32_t w = pi, up = parent_unparen(t, &w);
+    if (up == ASL_NONE || t->nodes[up].kind != ASL_K_expression_statement)
+      return ASL_NONE;
+    return asl_child_by_field(t, pi, ASL_F_name);
+  }
+  if (p->kind == ASL_K_assignment && t->nodes[i].field == ASL_F_right) {
+    // Only a whole statement: in `a = b = call` the value has two names.
+    uint32_t left = asl_child_by_field(t, pi, ASL_F_left);
+    if (left != ASL_NONE && t->nodes[left].kind == ASL_K_identifier &&
+        p->parent != ASL_NONE &&
+        t->nodes[p->parent].kind == ASL_K_expression_statement)
+      return left;
+    return ASL_NONE;
+  }
+  // a, x = other, call: pair the k-th value with the k-th target.
+  if (p->kind != ASL_K_expression_list || p->field != ASL_F_right ||
+      p->parent == ASL_NONE || t->nodes[p->parent].kind != ASL_K_assignment)
+    return ASL_NONE;
+  uint32_t left = asl_child_by_field(t, p->parent, ASL_F_left);
+  if (left == ASL_NONE || (t->nodes[left].kind != ASL_K_pattern_list &&
+                           t->nodes[left].kind != ASL_K_tuple_pattern))
+    return ASL_NONE;
+  uint32_t v = asl_first_named(t, pi), target = asl_first_named(t, left);
+  while (v != ASL_NONE && target != ASL_NONE && v != i) {
+    v = asl_next_named(t, v);
+    target = asl_next_named(t, target);
+  }
+  if (v == i && target != ASL_NONE &&
+      t->nodes[target].kind == ASL_K_identifier)
+    return target;
+  return ASL_NONE;
+}

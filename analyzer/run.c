@@ -270,7 +270,9 @@ static void index_projects(AslRun *r, AslParser *p, AslArena *scratch,
     AslStrVec seen = {0};
     real_paths(named, &seen);
     AslDiscovery all;
-    asl_discover(r->opt, roots.items, roots.len, &all);
+    // Silent: errors under the project are not the user's paths; the ones
+    // that are were reported by the walk of the named paths.
+    asl_discover_ex(r->opt, roots.items, roots.len, ASL_DISCOVER_SILENT, &all);
     char real[PATH_MAX];
     for (uint32_t i = 0; i < all.files.len; i++) {
       const AslFileRef *f = &all.files.items[i];

@@ -70,45 +70,6 @@ static bool is_dropped_callback_body(const AslCtx *cx, uint32_t j) {
                                       an->end_byte - an->start_byte);
 }
 
-/* The identifier a call's value is bound to by `x = call`, `x: T = call`,
- * `a, x = other, call`, or a walrus used as a statement; else ASL_NONE. */
-static uint32_t bound_name(const AslTree *t, uint32_t i) {
-  uint32_t pi = parent_of(t, i);
-  const AslNode *p = &t->nodes[pi];
-  if (p->kind == ASL_K_named_expression && t->nodes[i].field == ASL_F_value) {
-    uint32_t up = parent_of(t, pi);
-    while (up != ASL_NONE &&
-           t->nodes[up].kind == ASL_K_parenthesized_expression)
-      up = parent_of(t, up);
-    if (up == ASL_NONE || t->nodes[up].kind != ASL_K_expression_statement)
-      return ASL_NONE;
-    return asl_child_by_field(t, pi, ASL_F_name);
-  }
-  if (p->kind == ASL_K_assignment && t->nodes[i].field == ASL_F_right) {
-    uint32_t left = asl_child_by_field(t, pi, ASL_F_left);
-    if (left != ASL_NONE && t->nodes[left].kind == ASL_K_identifier)
-      return left;
-    return ASL_NONE;
-  }
-  // a, x = other, call: pair the k-th value with the k-th target.
-  if (p->kind != ASL_K_expression_list || p->field != ASL_F_right ||
-      t->nodes[p->parent].kind != ASL_K_assignment)
-    return ASL_NONE;
-  uint32_t left = asl_child_by_field(t, p->parent, ASL_F_left);
-  if (left == ASL_NONE || (t->nodes[left].kind != ASL_K_pattern_list &&
-                           t->nodes[left].kind != ASL_K_tuple_pattern))
-    return ASL_NONE;
-  uint32_t v = asl_first_named(t, pi), target = asl_first_named(t, left);
-  while (v != ASL_NONE && target != ASL_NONE && v != i) {
-    v = asl_next_named(t, v);
-    target = asl_next_named(t, target);
-  }
-  if (v == i && target != ASL_NONE &&
-      t->nodes[target].kind == ASL_K_identifier)
-    return target;
-  return ASL_NONE;
-}
-
 /* Is `j` in a position whose value Python tests for truth only? */
 static bool is_condition(const AslTree *t, uint32_t j) {
   uint32_t p = parent_of(t, j);
@@ -152,7 +113,7 @@ static Use classify_use(const AslCtx *cx, uint32_t call, uint32_t *bound) {
   if (is_comprehension_element(t, j)) return USE_DISCARDED;
   if (wrapped) return USE_NONE;
   if (is_dropped_callback_body(cx, j)) return USE_DISCARDED;
-  *bound = bound_name(t, j);
+  *bound = asl_bound_name(t, j);
   return *bound != ASL_NONE ? USE_BOUND : USE_NONE;
 }
 

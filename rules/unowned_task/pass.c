@@ -108,49 +108,6 @@ static bool is_discarded(const AslTree *t, uint32_t i) {
          t->nodes[c->parent].kind == ASL_K_expression_statement;
 }
 
-/* The identifier a call's result is bound to by `x = call`, `x: T = call`,
- * `a, x = other, call`, or a walrus used as a statement; else ASL_NONE. */
-static uint32_t bound_name(const AslTree *t, uint32_t call) {
-  uint32_t i = call;
-  while (t->nodes[i].parent != ASL_NONE &&
-         t->nodes[t->nodes[i].parent].kind == ASL_K_parenthesized_expression)
-    i = t->nodes[i].parent;
-  const AslNode *n = &t->nodes[i];
-  if (n->parent == ASL_NONE) return ASL_NONE;
-  uint32_t pi = n->parent;
-  const AslNode *p = &t->nodes[pi];
-  if (p->kind == ASL_K_named_expression && n->field == ASL_F_value) {
-    // `(t := create_task(...))` as a statement binds t and nothing else.
-    if (!is_discarded(t, pi)) return ASL_NONE;
-    return asl_child_by_field(t, pi, ASL_F_name);
-  }
-  if (p->kind == ASL_K_assignment && n->field == ASL_F_right) {
-    uint32_t left = asl_child_by_field(t, pi, ASL_F_left);
-    if (left != ASL_NONE && t->nodes[left].kind == ASL_K_identifier &&
-        t->nodes[p->parent].kind == ASL_K_expression_statement)
-      return left;
-    return ASL_NONE;
-  }
-  // a, t = x, create_task(...): pair the k-th value with the k-th target.
-  if (p->kind == ASL_K_expression_list && p->parent != ASL_NONE &&
-      t->nodes[p->parent].kind == ASL_K_assignment &&
-      p->field == ASL_F_right) {
-    uint32_t left = asl_child_by_field(t, p->parent, ASL_F_left);
-    if (left == ASL_NONE || (t->nodes[left].kind != ASL_K_pattern_list &&
-                             t->nodes[left].kind != ASL_K_tuple_pattern))
-      return ASL_NONE;
-    uint32_t v = asl_first_named(t, pi), target = asl_first_named(t, left);
-    while (v != ASL_NONE && target != ASL_NONE && v != i) {
-      v = asl_next_named(t, v);
-      target = asl_next_named(t, target);
-    }
-    if (v == i && target != ASL_NONE &&
-        t->nodes[target].kind == ASL_K_identifier)
-      return target;
-  }
-  return ASL_NONE;
-}
-
 void asl_pass_unowned_task(AslCtx *cx) {
   const AslTree *t = cx->tree;
   for (uint32_t i = 0; i < t->count; i++) {
@@ -162,7 +119,7 @@ void asl_pass_unowned_task(AslCtx *cx) {
       asl_report_discarded_task(cx, i, spawn);
       continue;
     }
-    uint32_t name = bound_name(t, i);
+    uint32_t name = asl_bound_name(t, i);
     if (name != ASL_NONE && !asl_local_is_read_later(cx, name))
       asl_report_unread_task(cx, i, name, spawn);
   }
