@@ -68,4 +68,4 @@ target_compile_definitions(asl_treesitter PRIVATE _POSIX_C_SOURCE=200112L
                            _DEFAULT_SOURCE)
 set_target_properties(asl_treesitter PROPERTIES C_STANDARD 11
                       POSITION_INDEPENDENT_CODE ON)
-target_compile_options(asl_treesitter PRIVATE -w -O2 -g0)
+target_compile_options(asl_treesitter PRIVATE -w -g0)
