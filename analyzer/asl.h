@@ -394,6 +394,13 @@ typedef struct AslCtx AslCtx;
  * NULL when the leftmost name is a local variable, ambiguous, or `expr` is
  * not a dotted chain. Arena-owned. */
 const char *asl_qualname(const AslCtx *cx, uint32_t expr);
+/** How asl_dotted_name turns the leftmost identifier into a dotted head
+ * (NULL: the chain has no name). */
+typedef const char *(*AslHeadResolver)(const AslCtx *cx, uint32_t ident);
+/** A dotted chain (`a.b.c`, parentheses allowed) rendered with its head
+ * resolved by `head_of`; NULL if `expr` is not such a chain. */
+const char *asl_dotted_name(const AslCtx *cx, uint32_t expr,
+                            AslHeadResolver head_of);
 /** The scope in which the identifier `ident` resolves (Python's LEGB without
  * the class-body step for nested functions), and its binding there; returns
  * NULL when no scope binds it. */

@@ -85,32 +85,7 @@ static const char *absolute_head(const AslCtx *cx, uint32_t ident) {
 }
 
 const char *asl_absolute_name(const AslCtx *cx, uint32_t expr) {
-  const AslTree *t = cx->tree;
-  expr = asl_unparen(t, expr);
-  if (expr == ASL_NONE) return NULL;
-  uint32_t parts[32];
-  uint32_t np = 0, cur = expr;
-  while (t->nodes[cur].kind == ASL_K_attribute) {
-    uint32_t attr = asl_child_by_field(t, cur, ASL_F_attribute);
-    uint32_t obj = asl_child_by_field(t, cur, ASL_F_object);
-    if (attr == ASL_NONE || obj == ASL_NONE || np == 32) return NULL;
-    parts[np++] = attr;
-    cur = asl_unparen(t, obj);
-  }
-  if (cur == ASL_NONE || t->nodes[cur].kind != ASL_K_identifier) return NULL;
-  const char *head = absolute_head(cx, cur);
-  if (!head || np == 0) return head;
-  AslBuf buf = {0};
-  asl_buf_puts(&buf, head);
-  while (np > 0) {
-    const AslNode *an = &t->nodes[parts[--np]];
-    asl_buf_putc(&buf, '.');
-    asl_buf_put(&buf, cx->src->text + an->start_byte,
-                an->end_byte - an->start_byte);
-  }
-  char *out = asl_arena_strndup(cx->arena, buf.data, buf.len);
-  asl_buf_free(&buf);
-  return out;
+  return asl_dotted_name(cx, expr, absolute_head);
 }
 
 const char *asl_enclosing_class(const AslCtx *cx, uint32_t fn) {

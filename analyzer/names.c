@@ -364,9 +364,11 @@ static const char *unique_import_target(const AslNames *nm,
   return target;
 }
 
-const char *asl_qualname(const AslCtx *cx, uint32_t expr) {
+const char *asl_dotted_name(const AslCtx *cx, uint32_t expr,
+                            AslHeadResolver head_of) {
   const AslTree *t = cx->tree;
   expr = asl_unparen(t, expr);
+  if (expr == ASL_NONE) return NULL;
   // Collect the attribute names right to left down to the leftmost name.
   uint32_t parts[32];
   uint32_t np = 0;
@@ -378,15 +380,9 @@ const char *asl_qualname(const AslCtx *cx, uint32_t expr) {
     parts[np++] = attr;
     cur = asl_unparen(t, obj);
   }
-  if (t->nodes[cur].kind != ASL_K_identifier) return NULL;
-  const AslBinding *b = asl_resolve_name(cx, cur);
-  const char *head;
-  if (!b) {
-    head = asl_node_text(cx->arena, t, cx->src, cur); // builtin or unknown
-  } else {
-    head = unique_import_target(cx->names, b);
-    if (!head) return NULL;
-  }
+  if (cur == ASL_NONE || t->nodes[cur].kind != ASL_K_identifier) return NULL;
+  const char *head = head_of(cx, cur);
+  if (!head || np == 0) return head;
   AslBuf buf = {0};
   asl_buf_puts(&buf, head);
   while (np > 0) {
@@ -398,6 +394,18 @@ const char *asl_qualname(const AslCtx *cx, uint32_t expr) {
   char *out = asl_arena_strndup(cx->arena, buf.data, buf.len);
   asl_buf_free(&buf);
   return out;
+}
+
+/* The import target a name stands for, or the name itself if nothing
+ * binds it (a builtin); NULL for locals and ambiguous names. */
+static const char *import_head(const AslCtx *cx, uint32_t ident) {
+  const AslBinding *b = asl_resolve_name(cx, ident);
+  if (!b) return asl_node_text(cx->arena, cx->tree, cx->src, ident);
+  return unique_import_target(cx->names, b);
+}
+
+const char *asl_qualname(const AslCtx *cx, uint32_t expr) {
+  return asl_dotted_name(cx, expr, import_head);
 }
 
 uint32_t asl_single_assignment(const AslCtx *cx, uint32_t ident) {
