@@ -10,8 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-void asl_report(AslCtx *cx, AslRuleId r, uint32_t node, const char *fmt, ...) {
-  if (!cx->opt->selected[r]) return;
+AslDiag asl_diag_at(const AslCtx *cx, AslRuleId r, uint32_t node) {
   const AslNode *n = &cx->tree->nodes[node];
   AslDiag d = {0};
   d.path = cx->src->path;
@@ -22,11 +21,17 @@ void asl_report(AslCtx *cx, AslRuleId r, uint32_t node, const char *fmt, ...) {
   d.end_line = l1 + 1;
   d.end_column = asl_source_column(cx->src, l1, n->end_byte);
   d.rule = r;
+  d.file_index = cx->file_index;
+  return d;
+}
+
+void asl_report(AslCtx *cx, AslRuleId r, uint32_t node, const char *fmt, ...) {
+  if (!cx->opt->selected[r]) return;
+  AslDiag d = asl_diag_at(cx, r, node);
   va_list ap;
   va_start(ap, fmt);
   d.message = asl_arena_vprintf(cx->arena, fmt, ap);
   va_end(ap);
-  d.file_index = cx->file_index;
   asl_avec_push(cx->arena, cx->out, d);
 }
 

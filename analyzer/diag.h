@@ -7,6 +7,10 @@
 
 #include "asl.h"
 
+/** A diagnostic of rule `r` spanning node `node` of the context's file,
+ * without a message. */
+AslDiag asl_diag_at(const AslCtx *cx, AslRuleId r, uint32_t node);
+
 /* One `# noqa[: CODES]` or `# asynclint: noqa[: CODES]` comment. */
 typedef struct AslNoqa {
   uint32_t line;       /* 1-based line of the comment */

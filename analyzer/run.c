@@ -32,18 +32,9 @@ typedef struct FileInfo {
 void asl_defer(AslCtx *cx, AslRuleId r, uint32_t node,
                const AslCallee *callee, const char *subject) {
   if (!cx->opt->selected[r] || !cx->deferred) return;
-  const AslNode *n = &cx->tree->nodes[node];
   AslDeferred d;
   memset(&d, 0, sizeof d);
-  uint32_t l0 = asl_source_line_of(cx->src, n->start_byte);
-  uint32_t l1 = asl_source_line_of(cx->src, n->end_byte);
-  d.diag.path = cx->src->path;
-  d.diag.line = l0 + 1;
-  d.diag.column = asl_source_column(cx->src, l0, n->start_byte);
-  d.diag.end_line = l1 + 1;
-  d.diag.end_column = asl_source_column(cx->src, l1, n->end_byte);
-  d.diag.rule = r;
-  d.diag.file_index = cx->file_index;
+  d.diag = asl_diag_at(cx, r, node);
   d.callee = *callee;
   d.subject = subject;
   d.facts_id = cx->facts_id;
