@@ -180,7 +180,8 @@ const char *asl_source_line_text(const AslSource *s, uint32_t line,
   XX(print_statement) XX(ellipsis) XX(parenthesized_list_splat)       \
   XX(string_start) XX(string_end) XX(escape_sequence) XX(format_expression)   \
   XX(as_pattern_target) XX(case_pattern) XX(class_pattern)                   \
-  XX(keyword_pattern) XX(dict_pattern) XX(splat_pattern) XX(union_pattern)
+  XX(keyword_pattern) XX(dict_pattern) XX(splat_pattern) XX(union_pattern)   \
+  XX(generic_type) XX(type_parameter)
 
 typedef enum {
   ASL_K_OTHER = 0, /* a named node we do not name */
@@ -380,6 +381,9 @@ AslNames *asl_names_build(AslArena *a, const AslSource *s, const AslTree *t);
 const AslBinding *asl_names_find(const AslNames *n, uint32_t scope,
                                  const char *name, uint32_t len);
 const AslBinding *asl_names_at(const AslNames *n, uint32_t i);
+/** The import target if every binding of b's (scope, name) is an import of
+ * the same target; NULL when anything else binds the name there too. */
+const char *asl_import_target(const AslNames *n, const AslBinding *b);
 /** Every identifier node spelled `name` in the file, in source order (so
  * in increasing node index); *count gets their number. */
 const uint32_t *asl_names_occurrences(const AslNames *n, const char *name,
@@ -538,6 +542,11 @@ void asl_defer(AslCtx *cx, AslRuleId r, uint32_t node,
  * (builtins) unless the module has a star import. NULL for a local
  * variable, a class-body name, or anything else. Arena-owned. */
 const char *asl_absolute_name(const AslCtx *cx, uint32_t expr);
+/** The absolute name of a dotted name written as text (a string
+ * annotation such as "pkg.Client"), resolved in the module's namespace;
+ * NULL for anything that is not a plain dotted name, or for a local. */
+const char *asl_absolute_text(const AslCtx *cx, const char *dotted,
+                              uint32_t len);
 /** Makes an import target as names.c records it (leading dots for relative
  * imports) absolute for module `module` (a package if `is_package`); NULL
  * if it climbs above the top-level package. Arena-owned. */

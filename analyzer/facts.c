@@ -50,38 +50,50 @@ const char *asl_absolute_import(AslArena *a, const char *module,
   return absolute_module(a, module, is_package, level, rest);
 }
 
-/* The import target shared by every binding of b's (scope, name), or NULL
- * when anything else binds the name there too. */
-static const char *only_import_target(const AslCtx *cx, const AslBinding *b) {
-  const char *target = NULL;
-  for (; b; b = b->next_same == ASL_NONE ? NULL
-                                           : asl_names_at(cx->names,
-                                                          b->next_same)) {
-    if (b->kind != ASL_BIND_IMPORT) return NULL;
-    if (target && strcmp(target, b->target) != 0) return NULL;
-    target = b->target;
-  }
-  return target;
-}
-
-/* The absolute name of the identifier `ident` (leftmost of a chain). */
-static const char *absolute_head(const AslCtx *cx, uint32_t ident) {
-  const AslNode *n = &cx->tree->nodes[ident];
-  const char *text = cx->src->text + n->start_byte;
-  int len = (int)(n->end_byte - n->start_byte);
-  const AslBinding *b = asl_resolve_name(cx, ident);
+/* The absolute name of `text` (a name) bound by `b` (NULL: nothing binds
+ * it); NULL for locals and class-body names. */
+static const char *absolute_of_binding(const AslCtx *cx, const AslBinding *b,
+                                       const char *text, int len) {
   if (!b) {
     // Unbound: a builtin, or (only with a star import) a module name.
     if (cx->has_star_import && cx->module)
       return asl_arena_printf(cx->arena, "%s.%.*s", cx->module, len, text);
     return asl_arena_strndup(cx->arena, text, (size_t)len);
   }
-  const char *target = only_import_target(cx, b);
+  const char *target = asl_import_target(cx->names, b);
   if (target)
     return asl_absolute_import(cx->arena, cx->module, cx->is_package, target);
   if (b->scope == 0 && cx->module)
     return asl_arena_printf(cx->arena, "%s.%.*s", cx->module, len, text);
   return NULL; // a local variable or a class-body name
+}
+
+/* The absolute name of the identifier `ident` (leftmost of a chain). */
+static const char *absolute_head(const AslCtx *cx, uint32_t ident) {
+  const AslNode *n = &cx->tree->nodes[ident];
+  return absolute_of_binding(cx, asl_resolve_name(cx, ident),
+                             cx->src->text + n->start_byte,
+                             (int)(n->end_byte - n->start_byte));
+}
+
+const char *asl_absolute_text(const AslCtx *cx, const char *dotted,
+                              uint32_t len) {
+  uint32_t head = 0;
+  while (head < len && dotted[head] != '.') head++;
+  if (head == 0) return NULL;
+  for (uint32_t i = 0; i < len; i++) {
+    char c = dotted[i];
+    if (!(c == '.' || c == '_' || (c >= '0' && c <= '9') ||
+          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          (unsigned char)c >= 0x80))
+      return NULL; // not a plain dotted name: "list[int]", "A | None"
+  }
+  // A string annotation is evaluated in the module's namespace.
+  const AslBinding *b = asl_names_find(cx->names, 0, dotted, head);
+  const char *abs = absolute_of_binding(cx, b, dotted, (int)head);
+  if (!abs || head == len) return abs;
+  return asl_arena_printf(cx->arena, "%s%.*s", abs, (int)(len - head),
+                          dotted + head);
 }
 
 const char *asl_absolute_name(const AslCtx *cx, uint32_t expr) {

@@ -350,8 +350,7 @@ const AslBinding *asl_resolve_name(const AslCtx *cx, uint32_t ident) {
 
 /* The import target if every binding of b's (scope, name) is an import of
  * the same target; NULL when anything else binds the name there too. */
-static const char *unique_import_target(const AslNames *nm,
-                                        const AslBinding *b) {
+const char *asl_import_target(const AslNames *nm, const AslBinding *b) {
   const char *target = NULL;
   if (b->kinds != 1u << ASL_BIND_IMPORT) return NULL;
   uint32_t hops = 0;
@@ -401,7 +400,7 @@ const char *asl_dotted_name(const AslCtx *cx, uint32_t expr,
 static const char *import_head(const AslCtx *cx, uint32_t ident) {
   const AslBinding *b = asl_resolve_name(cx, ident);
   if (!b) return asl_node_text(cx->arena, cx->tree, cx->src, ident);
-  return unique_import_target(cx->names, b);
+  return asl_import_target(cx->names, b);
 }
 
 const char *asl_qualname(const AslCtx *cx, uint32_t expr) {
