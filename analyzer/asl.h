@@ -260,6 +260,8 @@ uint32_t asl_first_named(const AslTree *t, uint32_t i);
 uint32_t asl_next_named(const AslTree *t, uint32_t i);
 /** The child of `i` in field `f`, ASL_NONE if absent. */
 uint32_t asl_child_by_field(const AslTree *t, uint32_t i, AslField f);
+/** The first child of `i` of kind `k`, ASL_NONE if none. */
+uint32_t asl_child_by_kind(const AslTree *t, uint32_t i, AslKind k);
 /** Does `i` have an anonymous token child spelled `tok` (e.g. "async")? */
 bool asl_has_token(const AslTree *t, const AslSource *s, uint32_t i,
                    const char *tok);

@@ -416,6 +416,12 @@ uint32_t asl_child_by_field(const AslTree *t, uint32_t i, AslField f) {
   return ASL_NONE;
 }
 
+uint32_t asl_child_by_kind(const AslTree *t, uint32_t i, AslKind k) {
+  for (uint32_t c = asl_first_child(t, i); c != ASL_NONE; c = t->nodes[c].next)
+    if (t->nodes[c].kind == k) return c;
+  return ASL_NONE;
+}
+
 bool asl_node_text_eq(const AslTree *t, const AslSource *s, uint32_t i,
                       const char *str) {
   const AslNode *n = &t->nodes[i];

@@ -135,15 +135,78 @@ static const char *call_result_type(const AslCtx *cx, uint32_t call,
   return !awaited && position < 0 ? callee : NULL;
 }
 
-/* The class an annotation names (`c: Client`, `c: pkg.Client`). */
+/* Is `name` typing's Optional or Union (from typing or typing_extensions)? */
+static bool is_optional_or_union(const char *name) {
+  static const char *const forms[] = {
+      "typing.Optional", "typing.Union", "typing_extensions.Optional",
+      "typing_extensions.Union", NULL};
+  for (const char *const *f = forms; name && *f; f++)
+    if (strcmp(name, *f) == 0) return true;
+  return false;
+}
+
+/* The one member of a union that is not None, or ASL_NONE when there are
+ * several (the object may be of either class). `first` and the following
+ * named siblings are the members. */
+static uint32_t sole_non_none(const AslTree *t, uint32_t first) {
+  uint32_t found = ASL_NONE;
+  for (uint32_t m = first; m != ASL_NONE; m = asl_next_named(t, m)) {
+    uint32_t e = t->nodes[m].kind == ASL_K_type ? asl_first_named(t, m) : m;
+    if (e != ASL_NONE && t->nodes[e].kind == ASL_K_none) continue;
+    if (found != ASL_NONE) return ASL_NONE;
+    found = e;
+  }
+  return found;
+}
+
+/* The class an annotation names: `Client`, `pkg.Client`, `"Client"`, and
+ * the same inside `Optional[...]`, `Union[..., None]` or `... | None`
+ * (calling a method on None fails anyway, so the call sees a Client). */
 static const char *annotation_type(const AslCtx *cx, uint32_t type_node) {
   const AslTree *t = cx->tree;
-  if (type_node == ASL_NONE) return NULL;
-  uint32_t e = asl_first_named(cx->tree, type_node);
-  if (e == ASL_NONE) return NULL;
-  AslKind k = t->nodes[e].kind;
-  if (k != ASL_K_identifier && k != ASL_K_attribute) return NULL;
-  return asl_absolute_name(cx, e);
+  uint32_t e = type_node;
+  for (int depth = 0; e != ASL_NONE && depth < 8; depth++) {
+    switch (t->nodes[e].kind) {
+    case ASL_K_type:
+      e = asl_first_named(t, e);
+      break;
+    case ASL_K_identifier:
+    case ASL_K_attribute:
+      return asl_absolute_name(cx, e);
+    case ASL_K_string: {
+      uint32_t c = asl_child_by_kind(t, e, ASL_K_string_content);
+      if (c == ASL_NONE) return NULL;
+      const AslNode *n = &t->nodes[c];
+      return asl_absolute_text(cx, cx->src->text + n->start_byte,
+                               n->end_byte - n->start_byte);
+    }
+    case ASL_K_binary_operator: { // X | None
+      uint32_t op = asl_child_by_field(t, e, ASL_F_operator);
+      if (op == ASL_NONE || !asl_node_text_eq(t, cx->src, op, "|"))
+        return NULL;
+      e = sole_non_none(t, asl_child_by_field(t, e, ASL_F_left));
+      break;
+    }
+    case ASL_K_generic_type: { // Optional[X] / Union[X, None]
+      uint32_t head = asl_first_named(t, e);
+      uint32_t params = head == ASL_NONE ? ASL_NONE : asl_next_named(t, head);
+      if (params == ASL_NONE || !is_optional_or_union(asl_qualname(cx, head)))
+        return NULL;
+      e = sole_non_none(t, asl_first_named(t, params));
+      break;
+    }
+    case ASL_K_subscript: { // typing.Optional[X] parses as a subscript
+      uint32_t head = asl_child_by_field(t, e, ASL_F_value);
+      if (head == ASL_NONE || !is_optional_or_union(asl_qualname(cx, head)))
+        return NULL;
+      e = sole_non_none(t, asl_child_by_field(t, e, ASL_F_subscript));
+      break;
+    }
+    default:
+      return NULL;
+    }
+  }
+  return NULL;
 }
 
 /* Is `fn` decorated with @staticmethod (no self or cls parameter)? */
