@@ -320,6 +320,77 @@ static bool local_def(const AslCtx *cx, uint32_t ident, AslCallee *out) {
   return true;
 }
 
+/* The class_definition a function binds `ident` to with a nested
+ * `class` statement (bound once), or ASL_NONE. */
+static uint32_t local_class_named(const AslCtx *cx, uint32_t ident) {
+  const AslTree *t = cx->tree;
+  if (ident == ASL_NONE || t->nodes[ident].kind != ASL_K_identifier)
+    return ASL_NONE;
+  const AslBinding *b = asl_resolve_name(cx, ident);
+  if (!b || b->scope == 0 || b->next_same != ASL_NONE ||
+      b->kind != ASL_BIND_OTHER || t->nodes[b->node].field != ASL_F_name)
+    return ASL_NONE;
+  AslKind sk = t->nodes[b->scope].kind;
+  uint32_t cls = parent_of(t, b->node);
+  if ((sk != ASL_K_function_definition && sk != ASL_K_lambda) ||
+      t->nodes[cls].kind != ASL_K_class_definition)
+    return ASL_NONE;
+  return cls;
+}
+
+/* For `Local()` or a name bound once from it, where Local is a class of
+ * the enclosing function: that class_definition, else ASL_NONE. */
+static uint32_t local_class_instance(const AslCtx *cx, uint32_t obj) {
+  const AslTree *t = cx->tree;
+  if (t->nodes[obj].kind == ASL_K_identifier) {
+    uint32_t value = asl_single_assignment(cx, obj);
+    if (value == ASL_NONE) return ASL_NONE;
+    obj = asl_unparen(t, value);
+  }
+  if (obj == ASL_NONE || t->nodes[obj].kind != ASL_K_call) return ASL_NONE;
+  return local_class_named(
+      cx, asl_unparen(t, asl_child_by_field(t, obj, ASL_F_function)));
+}
+
+/* The method `attr` defined once directly in the body of class `cls`
+ * (plain or decorated def), or ASL_NONE. */
+static uint32_t class_body_method(const AslCtx *cx, uint32_t cls,
+                                  uint32_t attr) {
+  const AslTree *t = cx->tree;
+  uint32_t body = asl_child_by_field(t, cls, ASL_F_body);
+  if (body == ASL_NONE) return ASL_NONE;
+  const AslNode *an = &t->nodes[attr];
+  const char *name = cx->src->text + an->start_byte;
+  uint32_t len = an->end_byte - an->start_byte;
+  const AslBinding *b = asl_names_find(cx->names, cls, name, len);
+  if (!b || b->next_same != ASL_NONE || b->kind != ASL_BIND_OTHER)
+    return ASL_NONE;
+  uint32_t def = parent_of(t, b->node);
+  if (t->nodes[def].kind != ASL_K_function_definition ||
+      t->nodes[b->node].field != ASL_F_name)
+    return ASL_NONE;
+  uint32_t holder = parent_of(t, def);
+  if (t->nodes[holder].kind == ASL_K_decorated_definition)
+    holder = parent_of(t, holder);
+  return holder == body ? def : ASL_NONE;
+}
+
+/* A method call on an instance of a function-local class, which the index
+ * does not know: decided here from the class body (bases are not
+ * followed, so a method the body does not define is not described). */
+static bool local_class_method(const AslCtx *cx, uint32_t obj, uint32_t attr,
+                               AslCallee *out) {
+  uint32_t cls = local_class_instance(cx, obj);
+  if (cls == ASL_NONE) return false;
+  uint32_t def = class_body_method(cx, cls, attr);
+  if (def == ASL_NONE) return false;
+  AslDef *d = asl_arena_alloc(cx->arena, sizeof *d);
+  asl_describe_def(cx, def, d);
+  out->kind = ASL_CALLEE_LOCAL;
+  out->local = d;
+  return true;
+}
+
 /* `obj.attr(...)`: super(), a receiver of known class, or a dotted name. */
 static bool describe_method(const AslCtx *cx, uint32_t fn, AslCallee *out) {
   const AslTree *t = cx->tree;
@@ -335,6 +406,7 @@ static bool describe_method(const AslCtx *cx, uint32_t fn, AslCallee *out) {
                       : NULL;
     return out->dotted != NULL;
   }
+  if (local_class_method(cx, obj, attr, out)) return true;
   const char *type = receiver_type(cx, obj);
   if (type) {
     out->kind = ASL_CALLEE_METHOD;
