@@ -159,6 +159,28 @@ static uint32_t sole_non_none(const AslTree *t, uint32_t first) {
   return found;
 }
 
+/* The class a string annotation names: "Client", "pkg.Client", or one of
+ * them with `| None` on either side. */
+static const char *string_annotation_type(const AslCtx *cx, const char *s,
+                                          uint32_t len) {
+  const char *found = NULL;
+  uint32_t found_len = 0;
+  for (uint32_t i = 0; i <= len;) {
+    uint32_t j = i;
+    while (j < len && s[j] != '|') j++;
+    uint32_t a = i, b = j;
+    while (a < b && s[a] == ' ') a++;
+    while (b > a && s[b - 1] == ' ') b--;
+    if (!(b - a == 4 && memcmp(s + a, "None", 4) == 0)) {
+      if (found) return NULL; // a union of two classes
+      found = s + a;
+      found_len = b - a;
+    }
+    i = j + 1;
+  }
+  return found ? asl_absolute_text(cx, found, found_len) : NULL;
+}
+
 /* The class an annotation names: `Client`, `pkg.Client`, `"Client"`, and
  * the same inside `Optional[...]`, `Union[..., None]` or `... | None`
  * (calling a method on None fails anyway, so the call sees a Client). */
@@ -177,8 +199,8 @@ static const char *annotation_type(const AslCtx *cx, uint32_t type_node) {
       uint32_t c = asl_child_by_kind(t, e, ASL_K_string_content);
       if (c == ASL_NONE) return NULL;
       const AslNode *n = &t->nodes[c];
-      return asl_absolute_text(cx, cx->src->text + n->start_byte,
-                               n->end_byte - n->start_byte);
+      return string_annotation_type(cx, cx->src->text + n->start_byte,
+                                    n->end_byte - n->start_byte);
     }
     case ASL_K_binary_operator: { // X | None
       uint32_t op = asl_child_by_field(t, e, ASL_F_operator);
@@ -376,13 +398,21 @@ static uint32_t class_body_method(const AslCtx *cx, uint32_t cls,
 }
 
 /* A method call on an instance of a function-local class, which the index
- * does not know: decided here from the class body (bases are not
- * followed, so a method the body does not define is not described). */
+ * does not know: decided here from the class body, and from the bodies of
+ * its bases while each class has exactly one base that is itself local. */
 static bool local_class_method(const AslCtx *cx, uint32_t obj, uint32_t attr,
                                AslCallee *out) {
-  uint32_t cls = local_class_instance(cx, obj);
-  if (cls == ASL_NONE) return false;
-  uint32_t def = class_body_method(cx, cls, attr);
+  const AslTree *t = cx->tree;
+  uint32_t cls = local_class_instance(cx, obj), def = ASL_NONE;
+  // Walk single inheritance through local classes (a few levels at most).
+  for (int depth = 0; cls != ASL_NONE && depth < 8; depth++) {
+    def = class_body_method(cx, cls, attr);
+    if (def != ASL_NONE) break;
+    uint32_t bases = asl_child_by_field(t, cls, ASL_F_superclasses);
+    uint32_t base = bases == ASL_NONE ? ASL_NONE : asl_first_named(t, bases);
+    if (base == ASL_NONE || asl_next_named(t, base) != ASL_NONE) return false;
+    cls = local_class_named(cx, asl_unparen(t, base));
+  }
   if (def == ASL_NONE) return false;
   AslDef *d = asl_arena_alloc(cx->arena, sizeof *d);
   asl_describe_def(cx, def, d);
