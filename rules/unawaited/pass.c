@@ -464,6 +464,25 @@ static bool describe_callee(const AslCtx *cx, uint32_t call, AslCallee *out) {
   return out->dotted != NULL;
 }
 
+/* Is the coroutine bound to `ident` possibly read later? Inside a function
+ * the shared flow question answers. A module-level private name (`_`,
+ * `_pending`) that nothing in the file reads is never awaited either: no
+ * other module imports a private name, and a global does not run it. */
+static bool bound_value_is_read(const AslCtx *cx, uint32_t ident) {
+  const AslTree *t = cx->tree;
+  const AslNode *n = &t->nodes[ident];
+  if (t->nodes[n->scope].kind != ASL_K_module)
+    return asl_local_is_read_later(cx, ident);
+  const char *name = cx->src->text + n->start_byte;
+  uint32_t len = n->end_byte - n->start_byte;
+  if (name[0] != '_') return true;
+  uint32_t count;
+  const uint32_t *occ = asl_names_occurrences(cx->names, name, len, &count);
+  for (uint32_t k = 0; k < count; k++)
+    if (occ[k] != ident && !asl_is_store(t, occ[k])) return true;
+  return false;
+}
+
 static const AslRuleId rule_of_use[] = {
     [USE_NONE] = ASL_RULE__COUNT,
     [USE_DISCARDED] = ASL_RULE_ASL101,
@@ -479,7 +498,7 @@ void asl_pass_unawaited(AslCtx *cx) {
     uint32_t bound = ASL_NONE;
     Use use = classify_use(cx, i, &bound);
     if (use == USE_NONE || !asl_enabled(cx, rule_of_use[use])) continue;
-    if (use == USE_BOUND && asl_local_is_read_later(cx, bound)) continue;
+    if (use == USE_BOUND && bound_value_is_read(cx, bound)) continue;
     AslCallee callee;
     if (!describe_callee(cx, i, &callee)) continue;
     const char *subject =
