@@ -290,15 +290,87 @@ static const char *assigned_type(const AslCtx *cx, uint32_t ident) {
   return position < 0 ? call_result_type(cx, value, false, -1) : NULL;
 }
 
+/* If identifier `ident` is the first parameter (self) of a method defined
+ * directly in a class body, that class_definition; else ASL_NONE. */
+static uint32_t class_of_self(const AslCtx *cx, uint32_t ident) {
+  const AslTree *t = cx->tree;
+  if (ident == ASL_NONE || t->nodes[ident].kind != ASL_K_identifier)
+    return ASL_NONE;
+  const AslBinding *b = asl_resolve_name(cx, ident);
+  if (!b || b->next_same != ASL_NONE || b->kind != ASL_BIND_OTHER)
+    return ASL_NONE;
+  uint32_t params = parent_of(t, b->node);
+  if (t->nodes[params].kind != ASL_K_parameters ||
+      asl_first_named(t, params) != b->node)
+    return ASL_NONE;
+  uint32_t fn = parent_of(t, params);
+  uint32_t cls = t->nodes[fn].scope;
+  if (t->nodes[fn].kind != ASL_K_function_definition ||
+      t->nodes[cls].kind != ASL_K_class_definition || is_staticmethod(cx, fn))
+    return ASL_NONE;
+  return cls;
+}
+
+/* For `self.attr`: the class of what the class's own methods store in
+ * `self.attr`, when exactly one assignment does (`self.client = Client()`,
+ * or `self.client = client` with `client: Client`). Any other store
+ * (augmented, unpacking, a second assignment) makes it uncertain. */
+static const char *self_attribute_type(const AslCtx *cx, uint32_t obj) {
+  const AslTree *t = cx->tree;
+  uint32_t self = asl_child_by_field(t, obj, ASL_F_object);
+  uint32_t attr = asl_child_by_field(t, obj, ASL_F_attribute);
+  uint32_t cls = class_of_self(cx, asl_unparen(t, self));
+  if (cls == ASL_NONE || attr == ASL_NONE) return NULL;
+  const AslNode *an = &t->nodes[attr];
+  uint32_t count, value = ASL_NONE, stores = 0;
+  const uint32_t *occ = asl_names_occurrences(
+      cx->names, cx->src->text + an->start_byte,
+      an->end_byte - an->start_byte, &count);
+  for (uint32_t k = 0; k < count && stores < 2; k++) {
+    uint32_t o = occ[k];
+    if (o <= cls || o >= t->nodes[cls].end) continue;
+    uint32_t p = parent_of(t, o);
+    if (t->nodes[p].kind != ASL_K_attribute ||
+        t->nodes[o].field != ASL_F_attribute ||
+        class_of_self(cx, asl_unparen(t, asl_child_by_field(
+                              t, p, ASL_F_object))) != cls)
+      continue;
+    uint32_t up = parent_of(t, p);
+    AslKind uk = t->nodes[up].kind;
+    bool target = t->nodes[p].field == ASL_F_left &&
+                  (uk == ASL_K_assignment || uk == ASL_K_augmented_assignment ||
+                   uk == ASL_K_for_statement);
+    bool in_pattern = uk == ASL_K_pattern_list || uk == ASL_K_tuple_pattern ||
+                      uk == ASL_K_list_pattern ||
+                      uk == ASL_K_as_pattern_target;
+    if (!target && !in_pattern) continue; // a read
+    stores++;
+    value = target && uk == ASL_K_assignment
+                ? asl_unparen(t, asl_child_by_field(t, up, ASL_F_right))
+                : ASL_NONE;
+  }
+  if (stores != 1 || value == ASL_NONE) return NULL;
+  if (t->nodes[value].kind == ASL_K_call)
+    return call_result_type(cx, value, false, -1);
+  if (t->nodes[value].kind != ASL_K_identifier) return NULL;
+  const AslBinding *b = asl_resolve_name(cx, value);
+  if (!b || b->next_same != ASL_NONE || b->kind != ASL_BIND_OTHER)
+    return NULL;
+  return parameter_type(cx, b->node);
+}
+
 /* The class of the object `obj` a method is called on, when this file
  * shows it: `Client()`, a local bound once from a constructor or a known
- * factory, a parameter annotated with a class, or self/cls. NULL if not. */
+ * factory, a parameter annotated with a class, self/cls, or `self.x` set
+ * once by the class's own methods. NULL if not. */
 static const char *receiver_type(const AslCtx *cx, uint32_t obj) {
   const AslTree *t = cx->tree;
   obj = asl_unparen(t, obj);
   if (obj == ASL_NONE) return NULL;
   if (t->nodes[obj].kind == ASL_K_call)
     return call_result_type(cx, obj, false, -1);
+  if (t->nodes[obj].kind == ASL_K_attribute)
+    return self_attribute_type(cx, obj);
   if (t->nodes[obj].kind != ASL_K_identifier) return NULL;
   const AslBinding *b = asl_resolve_name(cx, obj);
   // Bound more than once: the object may be of either value's class.
