@@ -107,6 +107,42 @@ const char *asl_kind_name(AslKind k) {
   return k < ASL_K__COUNT ? kind_names[k] : "?";
 }
 
+/* Can a child of kind `child` under a node of kind `parent` have a field
+ * name? ts_tree_cursor_current_field_id walks up every hidden ancestor,
+ * and a long list or block is a deep chain of hidden repeat nodes, which
+ * made flattening a 10 MB one-line list quadratic. These kinds have no
+ * fields in tree-sitter-python 0.25 (node-types.json); a block's only
+ * field is `alternative`, on the case clauses of a match. */
+static bool child_may_have_field(uint16_t parent, uint16_t child) {
+  switch (parent) {
+  case ASL_K_module:
+  case ASL_K_argument_list:
+  case ASL_K_list:
+  case ASL_K_tuple:
+  case ASL_K_set:
+  case ASL_K_dictionary:
+  case ASL_K_expression_list:
+  case ASL_K_pattern_list:
+  case ASL_K_tuple_pattern:
+  case ASL_K_list_pattern:
+  case ASL_K_parameters:
+  case ASL_K_lambda_parameters:
+  case ASL_K_concatenated_string:
+  case ASL_K_string:
+  case ASL_K_parenthesized_expression:
+  case ASL_K_global_statement:
+  case ASL_K_nonlocal_statement:
+  case ASL_K_delete_statement:
+  case ASL_K_assert_statement:
+  case ASL_K_with_clause:
+    return false;
+  case ASL_K_block:
+    return child == ASL_K_case_clause;
+  default:
+    return true;
+  }
+}
+
 /* Appends the cursor's current node below `parent`. */
 static uint32_t push_node(AslTree *t, TSTreeCursor *cur, uint32_t parent,
                           uint32_t prev_sibling) {
@@ -114,10 +150,14 @@ static uint32_t push_node(AslTree *t, TSTreeCursor *cur, uint32_t parent,
   uint32_t i = t->count++;
   AslNode *x = &t->nodes[i];
   TSSymbol sym = ts_node_symbol(n);
-  TSFieldId fid = ts_tree_cursor_current_field_id(cur);
   x->sym = sym;
   x->kind = sym < sym_count ? sym_kind[sym] : ASL_K_OTHER;
-  x->field = fid < field_count ? field_map[fid] : 0;
+  x->field = 0;
+  if (parent == ASL_NONE || child_may_have_field(t->nodes[parent].kind,
+                                                 x->kind)) {
+    TSFieldId fid = ts_tree_cursor_current_field_id(cur);
+    x->field = fid < field_count ? field_map[fid] : 0;
+  }
   x->flags = ts_node_is_named(n) ? ASL_NODE_NAMED : 0;
   if (ts_node_is_error(n) || ts_node_is_missing(n)) {
     x->flags |= ASL_NODE_ERROR;
