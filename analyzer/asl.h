@@ -19,6 +19,8 @@
 
 /* Hard caps (curl's `toobig`): inputs past them are skipped with a message. */
 #define ASL_MAX_FILE_BYTES (16u * 1024u * 1024u)
+/* Bytes of a finding's source line kept for display and fingerprints. */
+#define ASL_SOURCE_LINE_MAX 1024u
 
 /* ------------------------------------------------------------------------
  * Status codes (libuv's UV_ERRNO_MAP style): 0 is OK.
@@ -318,6 +320,8 @@ typedef struct AslDiag {
   AslRuleId rule;
   const char *message;
   uint32_t file_index;    /* position of the file in discovery order */
+  const char *source_line; /* the text of `line` (no terminator), for the
+                              `full` format and stable fingerprints */
 } AslDiag;
 
 typedef AslVec(AslDiag) AslDiagList;
@@ -326,9 +330,15 @@ typedef AslVec(AslDiag) AslDiagList;
  * Options of one run
  * ---------------------------------------------------------------------- */
 
+#define ASL_FORMAT_MAP(XX)                                                   \
+  XX(TEXT, "text") XX(FULL, "full") XX(JSON, "json")                         \
+  XX(JSON_LINES, "json-lines") XX(SARIF, "sarif") XX(GITHUB, "github")       \
+  XX(GITLAB, "gitlab") XX(JUNIT, "junit") XX(PYLINT, "pylint")
+
 typedef enum {
-  ASL_FMT_TEXT,
-  ASL_FMT_JSON,
+#define XX(id, name) ASL_FMT_##id,
+  ASL_FORMAT_MAP(XX)
+#undef XX
 } AslFormat;
 
 typedef struct AslOptions {
@@ -340,8 +350,12 @@ typedef struct AslOptions {
   AslFormat format;
   bool exit_zero;
   bool quiet;
+  bool color;                      /* ANSI colors in text/full output */
+  bool statistics;                 /* counts per code instead of findings */
   AslStrVec known_coroutines;      /* --known-coroutine: dotted names */
   AslStrVec preserving_decorators; /* --preserving-decorator: dotted names */
+  AslStrVec blocking_calls;        /* --blocking-call: "GLOB=SUGGESTION" */
+  AslStrVec allow_blocking;        /* --allow-blocking: globs */
   bool index_given_only;           /* index only the given paths, not the
                                       project around them (fixtures) */
 } AslOptions;

@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,12 +34,22 @@ static const char usage_text[] =
     "  --exclude GLOB         exclude paths (replaces the default excludes)\n"
     "  --extend-exclude GLOB  exclude paths in addition to the defaults\n"
     "  --no-respect-gitignore do not read .gitignore files\n"
-    "  --format FORMAT        text (default) or json\n"
+    "  --format FORMAT        text (default), full, json, json-lines, sarif,\n"
+    "                         github, gitlab, junit, pylint\n"
+    "  --statistics           print counts per rule instead of findings\n"
+    "  --output-file PATH     write the output to PATH instead of stdout\n"
+    "  --color WHEN           auto (default: on a terminal, unless NO_COLOR\n"
+    "                         is set), always, never\n"
     "  --known-coroutine NAME also treat NAME (dotted, e.g. aiohttp.request)\n"
     "                         as a coroutine function (repeatable)\n"
     "  --preserving-decorator NAME\n"
     "                         NAME keeps a decorated coroutine function one\n"
     "                         (repeatable)\n"
+    "  --blocking-call 'GLOB=SUGGESTION'\n"
+    "                         report calls of dotted names matching GLOB in\n"
+    "                         async functions (ASL200; repeatable)\n"
+    "  --allow-blocking GLOB  never report these dotted names as blocking\n"
+    "                         (ASL2xx; repeatable)\n"
     "  --exit-zero            exit 0 even when there are findings\n"
     "  -q, --quiet            print findings only, no summary or warnings\n"
     "\n"
@@ -111,13 +122,16 @@ typedef struct CheckArgs {
   AslStrVec paths;
   const char *select, *ignore;
   AslStrVec extend_select;
+  const char *output_file; /* --output-file, NULL: stdout */
+  const char *color;       /* auto (NULL), always, never */
 } CheckArgs;
 
 static int parse_check_args(int argc, char **argv, CheckArgs *ca) {
   static const char *const list_opts[] = {
       "--select", "--ignore", "--extend-select", "--exclude",
       "--extend-exclude", "--format", "--known-coroutine",
-      "--preserving-decorator", NULL};
+      "--preserving-decorator", "--blocking-call", "--allow-blocking",
+      "--output-file", "--color", NULL};
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--") == 0) {
@@ -133,6 +147,7 @@ static int parse_check_args(int argc, char **argv, CheckArgs *ca) {
       return EXIT_CLEAN;
     }
     if (!strcmp(a, "--exit-zero")) { ca->opt.exit_zero = true; continue; }
+    if (!strcmp(a, "--statistics")) { ca->opt.statistics = true; continue; }
     if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
       ca->opt.quiet = true;
       continue;
@@ -164,13 +179,25 @@ static int parse_check_args(int argc, char **argv, CheckArgs *ca) {
       break;
     case 4: push_globs(&ca->arena, &ca->opt.extend_exclude, v); break;
     case 5:
-      if (!strcmp(v, "text")) ca->opt.format = ASL_FMT_TEXT;
-      else if (!strcmp(v, "json")) ca->opt.format = ASL_FMT_JSON;
-      else return usage_error("unknown format '%s' (text, json)", v);
+      if (!asl_format_parse(v, &ca->opt.format))
+        return usage_error("unknown format '%s' (text, full, json, "
+                           "json-lines, sarif, github, gitlab, junit, pylint)",
+                           v);
       break;
     case 6: push_globs(&ca->arena, &ca->opt.known_coroutines, v); break;
     case 7:
       push_globs(&ca->arena, &ca->opt.preserving_decorators, v);
+      break;
+    case 8: // "GLOB=SUGGESTION": the suggestion may hold commas
+      asl_avec_push(&ca->arena, &ca->opt.blocking_calls, v);
+      break;
+    case 9: push_globs(&ca->arena, &ca->opt.allow_blocking, v); break;
+    case 10: ca->output_file = v; break;
+    case 11:
+      if (strcmp(v, "auto") && strcmp(v, "always") && strcmp(v, "never"))
+        return usage_error("--color takes auto, always or never, not '%s'",
+                           v);
+      ca->color = v;
       break;
     }
   }
@@ -210,17 +237,51 @@ static char *read_stdin(size_t *len) {
   return b.data;
 }
 
-static void print_summary(const AslOptions *opt, const AslRun *run) {
-  if (opt->quiet || opt->format != ASL_FMT_TEXT) return;
+/* The human summary after text/full output (ruff's closing line). */
+static void put_summary(const AslOptions *opt, const AslRun *run,
+                        AslBuf *out) {
+  if (opt->quiet || opt->statistics ||
+      (opt->format != ASL_FMT_TEXT && opt->format != ASL_FMT_FULL))
+    return;
   if (run->nerrors)
-    printf("Found %u finding%s; %u path%s could not be read.\n",
-           run->diags.len, run->diags.len == 1 ? "" : "s", run->nerrors,
-           run->nerrors == 1 ? "" : "s");
+    asl_buf_printf(out, "Found %u finding%s; %u path%s could not be read.\n",
+                   run->diags.len, run->diags.len == 1 ? "" : "s",
+                   run->nerrors, run->nerrors == 1 ? "" : "s");
   else if (run->diags.len == 0)
-    printf("All checks passed!\n");
+    asl_buf_puts(out, "All checks passed!\n");
   else
-    printf("Found %u finding%s.\n", run->diags.len,
-           run->diags.len == 1 ? "" : "s");
+    asl_buf_printf(out, "Found %u finding%s.\n", run->diags.len,
+                   run->diags.len == 1 ? "" : "s");
+}
+
+/* Colors only on a terminal unless asked (`--color`), never with NO_COLOR
+ * set in auto mode (no-color.org), never into a file. */
+static bool want_color(const CheckArgs *ca) {
+  if (ca->color && !strcmp(ca->color, "always")) return true;
+  if (ca->color && !strcmp(ca->color, "never")) return false;
+  const char *no_color = getenv("NO_COLOR");
+  if (no_color && *no_color) return false;
+  return !ca->output_file && isatty(STDOUT_FILENO);
+}
+
+/* Writes the rendered output to --output-file or stdout; false on error. */
+static bool write_output(const CheckArgs *ca, const AslBuf *out) {
+  if (!ca->output_file) {
+    if (out->len) fwrite(out->data, 1, out->len, stdout);
+    return fflush(stdout) == 0;
+  }
+  FILE *f = fopen(ca->output_file, "wb");
+  if (!f) {
+    fprintf(stderr, "asynclint: error: %s: %s\n", ca->output_file,
+            strerror(errno));
+    return false;
+  }
+  bool ok = fwrite(out->data ? out->data : "", 1, out->len, f) == out->len;
+  ok = (fclose(f) == 0) && ok;
+  if (!ok)
+    fprintf(stderr, "asynclint: error: %s: could not write\n",
+            ca->output_file);
+  return ok;
 }
 
 static int cmd_check(int argc, char **argv) {
@@ -235,6 +296,7 @@ static int cmd_check(int argc, char **argv) {
     return rc;
   }
   if (ca.paths.len == 0) asl_avec_push(&ca.arena, &ca.paths, ".");
+  ca.opt.color = want_color(&ca);
 
   const char *why = NULL;
   AslParser *parser = NULL;
@@ -270,12 +332,11 @@ static int cmd_check(int argc, char **argv) {
 
   AslBuf out = {0};
   asl_emit(&ca.opt, &run.diags, &out);
-  if (out.len) fwrite(out.data, 1, out.len, stdout);
-  print_summary(&ca.opt, &run);
-  fflush(stdout);
+  put_summary(&ca.opt, &run, &out);
+  bool written = write_output(&ca, &out);
   asl_buf_free(&out);
 
-  rc = run.nerrors ? EXIT_ERROR
+  rc = (run.nerrors || !written) ? EXIT_ERROR
        : (run.diags.len && !ca.opt.exit_zero) ? EXIT_FINDINGS
                                               : EXIT_CLEAN;
   asl_run_destroy(&run);

@@ -22,6 +22,15 @@ AslDiag asl_diag_at(const AslCtx *cx, AslRuleId r, uint32_t node) {
   d.end_column = asl_source_column(cx->src, l1, n->end_byte);
   d.rule = r;
   d.file_index = cx->file_index;
+  uint32_t len;
+  const char *text = asl_source_line_text(cx->src, l0, &len);
+  // Enough for a caret display and a fingerprint; a 10 MB line is not
+  // copied per finding. Cut on a character boundary.
+  if (len > ASL_SOURCE_LINE_MAX) {
+    len = ASL_SOURCE_LINE_MAX;
+    while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80) len--;
+  }
+  d.source_line = asl_arena_strndup(cx->arena, text, len);
   return d;
 }
 

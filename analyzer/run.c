@@ -62,6 +62,7 @@ static void keep_deferred(AslRun *r, const AslDeferred *src,
   d.callee.dotted = copy_str(a, d.callee.dotted);
   d.callee.attr = copy_str(a, d.callee.attr);
   d.subject = copy_str(a, d.subject);
+  d.diag.source_line = copy_str(a, d.diag.source_line);
   if (src->callee.local) {
     AslDef *l = asl_arena_alloc(a, sizeof *l);
     *l = *src->callee.local;
@@ -91,6 +92,7 @@ static void keep_findings(AslRun *r, AslArena *a, const AslSource *src,
     if (!path) path = asl_arena_strdup(&r->arena, src->path);
     d.path = path;
     d.message = asl_arena_strdup(&r->arena, d.message);
+    d.source_line = copy_str(&r->arena, d.source_line);
     asl_vec_push(&r->diags, d);
   }
   for (uint32_t i = 0; i < deferred->len; i++) {

@@ -49,6 +49,8 @@ void asl_run_bytes(AslRun *r, AslParser *p, AslArena *scratch,
 void asl_run_finish(AslRun *r);
 void asl_run_destroy(AslRun *r);
 
+/** Looks up a --format name ("text", "sarif", ...); false if unknown. */
+bool asl_format_parse(const char *name, AslFormat *out);
 /** Renders diagnostics in the chosen format onto `out`. */
 void asl_emit(const AslOptions *opt, const AslDiagList *diags, AslBuf *out);
 

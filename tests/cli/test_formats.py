@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Output formats, each checked by a real client: SARIF against the official
+2.1.0 schema (python3-jsonschema), JSON/GitLab/JSON lines with the json
+module, JUnit with an XML parser, GitHub workflow commands against injection
+through hostile file names and messages. Prints "N passed, N failed".
+
+Usage: ASYNCLINT=BINARY test_formats.py   (or the binary as argument)
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+import xml.etree.ElementTree as ET
+
+BIN = None
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCHEMA = os.path.normpath(os.path.join(
+    HERE, "..", "..", "..", "shared", "schemas", "sarif-schema-2.1.0.json"))
+
+SOURCE = (b"import asyncio\n\nasync def main():\n"
+          b"    asyncio.create_task(job())\n"
+          b"    t = asyncio.ensure_future(job())\n")
+HOSTILE_NAMES = [
+    "plain.py",
+    "new\nline::error file=x.py::injected.py",
+    "percent%0Aescaped%25.py",
+    "comma,colon:name.py",
+    "quote\"<tag>&amp;'.py",
+]
+
+
+def jsonschema_python():
+    """A python3 that can import jsonschema (Debian's python3-jsonschema
+    lives in the system interpreter, which may not be the first python3)."""
+    for py in (sys.executable, "/usr/bin/python3"):
+        if py and os.path.exists(py) and subprocess.run(
+                [py, "-c", "import jsonschema"],
+                capture_output=True).returncode == 0:
+            return py
+    return None
+
+
+class Base(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="asl-fmt-")
+        for i, name in enumerate(HOSTILE_NAMES):
+            os.makedirs(os.path.join(self.dir, "d%d" % i))
+            with open(os.path.join(self.dir, "d%d" % i, name), "wb") as f:
+                f.write(SOURCE)
+        # A file name and a source that are not valid UTF-8.
+        with open(os.path.join(self.dir.encode(), b"bad\xff.py"), "wb") as f:
+            f.write(SOURCE + b"x = '\xff'\n")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def check(self, fmt, *extra):
+        res = subprocess.run([BIN, "check", "--format", fmt] + list(extra)
+                             + ["."], cwd=self.dir, capture_output=True,
+                             timeout=30)
+        self.assertEqual(res.returncode, 1, res.stderr)
+        return res.stdout
+
+    def count(self):
+        return 2 * (len(HOSTILE_NAMES) + 1)
+
+
+class Formats(Base):
+    def test_json_is_valid_and_complete(self):
+        data = json.loads(self.check("json").decode("utf-8"))
+        self.assertEqual(len(data), self.count())
+        self.assertEqual(set(data[0]), {"path", "line", "column", "end_line",
+                                        "end_column", "code", "name",
+                                        "message", "severity"})
+
+    def test_json_lines(self):
+        lines = self.check("json-lines").decode("utf-8").splitlines()
+        self.assertEqual(len(lines), self.count())
+        for line in lines:
+            self.assertIn(json.loads(line)["code"], ("ASL301", "ASL302"))
+
+    def test_sarif_validates_against_official_schema(self):
+        out = self.check("sarif").decode("utf-8")
+        sarif = json.loads(out)
+        run = sarif["runs"][0]
+        self.assertEqual(len(run["results"]), self.count())
+        driver = run["tool"]["driver"]
+        for key in ("name", "version", "informationUri", "rules"):
+            self.assertIn(key, driver)
+        rule = driver["rules"][0]
+        for key in ("id", "name", "shortDescription", "fullDescription",
+                    "help", "defaultConfiguration"):
+            self.assertIn(key, rule)
+        res = run["results"][0]
+        loc = res["locations"][0]["physicalLocation"]
+        self.assertEqual(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%")
+        for key in ("startLine", "startColumn", "endLine", "endColumn"):
+            self.assertIn(key, loc["region"])
+        self.assertIn("asynclint/v1", res["partialFingerprints"])
+        # ruleIndex points at the rule of the same id.
+        for r in run["results"]:
+            self.assertEqual(driver["rules"][r["ruleIndex"]]["id"],
+                             r["ruleId"])
+        py = jsonschema_python()
+        if py is None:
+            self.skipTest("python3-jsonschema is not installed")
+        script = ("import json,sys,jsonschema\n"
+                  "schema=json.load(open(sys.argv[1]))\n"
+                  "jsonschema.validate(json.load(sys.stdin), schema)\n")
+        v = subprocess.run([py, "-c", script, SCHEMA], input=out.encode(),
+                           capture_output=True, timeout=60)
+        self.assertEqual(v.returncode, 0, v.stderr.decode()[-2000:])
+
+    def test_sarif_fingerprints_are_stable_across_line_moves(self):
+        before = json.loads(self.check("sarif"))["runs"][0]["results"]
+        path = os.path.join(self.dir, "d0", "plain.py")
+        with open(path, "rb") as f:
+            text = f.read()
+        with open(path, "wb") as f:
+            f.write(b"# a new first line\n" + text)
+        after = json.loads(self.check("sarif"))["runs"][0]["results"]
+        fp = lambda rs: {r["partialFingerprints"]["asynclint/v1"] for r in rs}
+        self.assertEqual(fp(before), fp(after))
+
+    def test_gitlab_code_quality(self):
+        data = json.loads(self.check("gitlab").decode("utf-8"))
+        self.assertEqual(len(data), self.count())
+        for issue in data:
+            for key in ("description", "check_name", "fingerprint",
+                        "severity", "location"):
+                self.assertIn(key, issue)
+            self.assertIn("path", issue["location"])
+            self.assertIn("begin", issue["location"]["lines"])
+        self.assertEqual(len({i["fingerprint"] for i in data}), len(data))
+
+    def test_junit_parses_as_xml(self):
+        root = ET.fromstring(self.check("junit"))
+        suites = root.findall("testsuite")
+        self.assertEqual(len(suites), len(HOSTILE_NAMES) + 1)
+        cases = root.findall("testsuite/testcase/failure")
+        self.assertEqual(len(cases), self.count())
+
+    def test_github_commands_cannot_be_injected(self):
+        out = self.check("github").decode("utf-8", "replace")
+        lines = out.splitlines()
+        # One command per finding, each a single line starting with ::
+        self.assertEqual(len(lines), self.count())
+        for line in lines:
+            self.assertTrue(line.startswith("::warning file="), line)
+            props, _, message = line[len("::warning "):].partition("::")
+            self.assertNotIn("\n", message)
+            # The properties hold no raw separators but their own.
+            fields = props.split(",")
+            self.assertEqual([f.split("=")[0] for f in fields],
+                             ["file", "line", "col", "endLine", "endColumn",
+                              "title"], line)
+            self.assertNotIn(":", props.replace("::", ""))
+        self.assertIn("new%0Aline%3A%3Aerror file=x.py%3A%3Ainjected.py",
+                      out)
+        self.assertIn("percent%250Aescaped%2525.py", out)
+        self.assertIn("comma%2Ccolon%3Aname.py", out)
+
+    def test_pylint(self):
+        out = self.check("pylint").decode("utf-8", "replace")
+        self.assertIn("d0/plain.py:4: [ASL301(unowned-task), ] ", out)
+
+    def test_full_shows_source_and_caret(self):
+        out = self.check("full", "--color", "never").decode("utf-8",
+                                                             "replace")
+        self.assertIn("\n4 |     asyncio.create_task(job())\n", out)
+        self.assertIn("\n  |     ^^^^^^^^^^^^^^^^^^^^^^^^^^ ASL301\n", out)
+
+    def test_statistics(self):
+        out = self.check("text", "--statistics").decode()
+        self.assertIn("%5d\tASL301\tunowned-task" % (self.count() // 2), out)
+        data = json.loads(self.check("json", "--statistics"))
+        self.assertEqual({d["code"]: d["count"] for d in data},
+                         {"ASL301": self.count() // 2,
+                          "ASL302": self.count() // 2})
+
+    def test_output_file(self):
+        target = os.path.join(self.dir, "out.json")
+        out = self.check("json", "--output-file", target)
+        self.assertEqual(out, b"")
+        with open(target) as f:
+            self.assertEqual(len(json.load(f)), self.count())
+
+    def test_color(self):
+        self.assertIn(b"\033[", self.check("text", "--color", "always"))
+        self.assertNotIn(b"\033[", self.check("text", "--color", "never"))
+        # Not a terminal: no color in auto mode.
+        self.assertNotIn(b"\033[", self.check("text"))
+
+    def test_unknown_format_is_a_usage_error(self):
+        res = subprocess.run([BIN, "check", "--format", "xml", "."],
+                             cwd=self.dir, capture_output=True, timeout=30)
+        self.assertEqual(res.returncode, 2)
+
+
+def main(argv):
+    global BIN
+    BIN = os.path.abspath(argv[1] if len(argv) > 1
+                          else os.environ.get("ASYNCLINT", ""))
+    if not os.path.exists(BIN):
+        print("usage: ASYNCLINT=BINARY %s" % argv[0])
+        print("0 passed, 1 failed")
+        return 2
+    suite = unittest.defaultTestLoader.loadTestsFromModule(
+        sys.modules[__name__])
+    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
+    failed = len(result.failures) + len(result.errors)
+    skipped = len(result.skipped)
+    print("%d passed, %d failed, %d skipped"
+          % (result.testsRun - failed - skipped, failed, skipped))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
