@@ -38,6 +38,7 @@ static const char usage_text[] =
     "                         github, gitlab, junit, pylint\n"
     "  --statistics           print counts per rule instead of findings\n"
     "  --output-file PATH     write the output to PATH instead of stdout\n"
+    "  --stdin-filename NAME  report the source read from `-` under NAME\n"
     "  --color WHEN           auto (default: on a terminal, unless NO_COLOR\n"
     "                         is set), always, never\n"
     "  --known-coroutine NAME also treat NAME (dotted, e.g. aiohttp.request)\n"
@@ -124,6 +125,7 @@ typedef struct CheckArgs {
   AslStrVec extend_select;
   const char *output_file; /* --output-file, NULL: stdout */
   const char *color;       /* auto (NULL), always, never */
+  const char *stdin_filename; /* the name `-` is reported under */
 } CheckArgs;
 
 static int parse_check_args(int argc, char **argv, CheckArgs *ca) {
@@ -131,7 +133,7 @@ static int parse_check_args(int argc, char **argv, CheckArgs *ca) {
       "--select", "--ignore", "--extend-select", "--exclude",
       "--extend-exclude", "--format", "--known-coroutine",
       "--preserving-decorator", "--blocking-call", "--allow-blocking",
-      "--output-file", "--color", NULL};
+      "--output-file", "--color", "--stdin-filename", NULL};
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--") == 0) {
@@ -193,6 +195,7 @@ static int parse_check_args(int argc, char **argv, CheckArgs *ca) {
       break;
     case 9: push_globs(&ca->arena, &ca->opt.allow_blocking, v); break;
     case 10: ca->output_file = v; break;
+    case 12: ca->stdin_filename = v; break;
     case 11:
       if (strcmp(v, "auto") && strcmp(v, "always") && strcmp(v, "never"))
         return usage_error("--color takes auto, always or never, not '%s'",
@@ -317,7 +320,10 @@ static int cmd_check(int argc, char **argv) {
     if (strcmp(ca.paths.items[i], "-") == 0) {
       size_t len;
       char *bytes = read_stdin(&len);
-      asl_run_bytes(&run, parser, &scratch, "-", bytes, len, file_index++);
+      const char *name = ca.stdin_filename
+                             ? asl_display_path(&ca.arena, ca.stdin_filename)
+                             : "-";
+      asl_run_bytes(&run, parser, &scratch, name, bytes, len, file_index++);
       asl_free(bytes);
     } else {
       asl_vec_push(&fs_paths, ca.paths.items[i]);

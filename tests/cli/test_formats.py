@@ -194,6 +194,13 @@ class Formats(Base):
         # Not a terminal: no color in auto mode.
         self.assertNotIn(b"\033[", self.check("text"))
 
+    def test_stdin_filename(self):
+        res = subprocess.run([BIN, "check", "-", "--stdin-filename",
+                              "./app/x.py"], cwd=self.dir, input=SOURCE,
+                             capture_output=True, timeout=30)
+        self.assertEqual(res.returncode, 1)
+        self.assertIn(b"app/x.py:4:5: ASL301", res.stdout)
+
     def test_unknown_format_is_a_usage_error(self):
         res = subprocess.run([BIN, "check", "--format", "xml", "."],
                              cwd=self.dir, capture_output=True, timeout=30)
