@@ -12,6 +12,7 @@
 #include <tree_sitter/api.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "diag.h"
 #include "fixture.h"
 #include "run.h"
@@ -39,6 +40,9 @@ static const char usage_text[] =
     "  --statistics           print counts per rule instead of findings\n"
     "  --output-file PATH     write the output to PATH instead of stdout\n"
     "  --stdin-filename NAME  report the source read from `-` under NAME\n"
+    "  --config PATH          read settings from PATH (pyproject.toml or\n"
+    "                         asynclint.toml) instead of searching for it\n"
+    "  --isolated             ignore every configuration file\n"
     "  --color WHEN           auto (default: on a terminal, unless NO_COLOR\n"
     "                         is set), always, never\n"
     "  --known-coroutine NAME also treat NAME (dotted, e.g. aiohttp.request)\n"
@@ -126,6 +130,10 @@ typedef struct CheckArgs {
   const char *output_file; /* --output-file, NULL: stdout */
   const char *color;       /* auto (NULL), always, never */
   const char *stdin_filename; /* the name `-` is reported under */
+  const char *config_path;    /* --config */
+  bool isolated;              /* --isolated: no configuration file */
+  bool gitignore_given;       /* --[no-]respect-gitignore on the command line */
+  AslConfig config;           /* the file's settings (found == false: none) */
 } CheckArgs;
 
 static int parse_check_args(int argc, char **argv, CheckArgs *ca) {
@@ -133,7 +141,7 @@ static int parse_check_args(int argc, char **argv, CheckArgs *ca) {
       "--select", "--ignore", "--extend-select", "--exclude",
       "--extend-exclude", "--format", "--known-coroutine",
       "--preserving-decorator", "--blocking-call", "--allow-blocking",
-      "--output-file", "--color", "--stdin-filename", NULL};
+      "--output-file", "--color", "--stdin-filename", "--config", NULL};
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--") == 0) {
@@ -156,12 +164,15 @@ static int parse_check_args(int argc, char **argv, CheckArgs *ca) {
     }
     if (!strcmp(a, "--no-respect-gitignore")) {
       ca->opt.respect_gitignore = false;
+      ca->gitignore_given = true;
       continue;
     }
     if (!strcmp(a, "--respect-gitignore")) {
       ca->opt.respect_gitignore = true;
+      ca->gitignore_given = true;
       continue;
     }
+    if (!strcmp(a, "--isolated")) { ca->isolated = true; continue; }
     bool matched = false;
     const char *v = NULL;
     int which = -1;
@@ -196,6 +207,7 @@ static int parse_check_args(int argc, char **argv, CheckArgs *ca) {
     case 9: push_globs(&ca->arena, &ca->opt.allow_blocking, v); break;
     case 10: ca->output_file = v; break;
     case 12: ca->stdin_filename = v; break;
+    case 13: ca->config_path = v; break;
     case 11:
       if (strcmp(v, "auto") && strcmp(v, "always") && strcmp(v, "never"))
         return usage_error("--color takes auto, always or never, not '%s'",
@@ -207,23 +219,122 @@ static int parse_check_args(int argc, char **argv, CheckArgs *ca) {
   return -1;
 }
 
-/* select (replaces defaults), then extend-select, then ignore: ruff's order. */
+/* Applies every selector of `v` with `value`; false on an unknown one. */
+static bool apply_all(bool *sel, const AslStrVec *v, bool value,
+                      const char **bad) {
+  for (uint32_t i = 0; i < v->len; i++)
+    if (!apply_list(sel, v->items[i], value, bad)) return false;
+  return true;
+}
+
+/* The configuration file's selection first (select replaces the defaults,
+ * extend-select adds, ignore removes), then the command line's in the same
+ * order: a flag always has the last word. */
 static int resolve_selection(CheckArgs *ca) {
   const char *bad = NULL;
   bool *sel = ca->opt.selected;
+  const AslConfig *c = &ca->config;
+  asl_select_defaults(sel);
+  if (c->has_select) {
+    memset(sel, 0, sizeof(bool) * ASL_RULE__COUNT);
+    apply_all(sel, &c->select, true, &bad); // checked when it was read
+  }
+  apply_all(sel, &c->extend_select, true, &bad);
+  apply_all(sel, &c->ignore, false, &bad);
   if (ca->select) {
     memset(sel, 0, sizeof(bool) * ASL_RULE__COUNT);
     if (!apply_list(sel, ca->select, true, &bad))
       return usage_error("unknown rule selector '%s'", bad);
-  } else {
-    asl_select_defaults(sel);
   }
-  for (uint32_t i = 0; i < ca->extend_select.len; i++)
-    if (!apply_list(sel, ca->extend_select.items[i], true, &bad))
-      return usage_error("unknown rule selector '%s'", bad);
+  if (!apply_all(sel, &ca->extend_select, true, &bad))
+    return usage_error("unknown rule selector '%s'", bad);
   if (ca->ignore && !apply_list(sel, ca->ignore, false, &bad))
     return usage_error("unknown rule selector '%s'", bad);
   return -1;
+}
+
+/* Appends every string of `from` to `to` (arena-backed). */
+static void append_strs(AslArena *a, AslStrVec *to, const AslStrVec *from) {
+  for (uint32_t i = 0; i < from->len; i++)
+    asl_avec_push(a, to, from->items[i]);
+}
+
+/* Finds and reads the configuration file, then merges it under the flags:
+ * --exclude replaces the file's exclude, list settings add up, the file's
+ * respect-gitignore yields to the flag. Returns an exit code, or -1. */
+static int load_config(CheckArgs *ca) {
+  if (ca->isolated) return -1;
+  const char *path = ca->config_path;
+  if (!path)
+    path = asl_config_find(&ca->arena,
+                           ca->paths.len && strcmp(ca->paths.items[0], "-")
+                               ? ca->paths.items[0]
+                               : ".");
+  if (!path) return -1;
+  const char *error = NULL;
+  if (asl_config_load(&ca->arena, path, &ca->config, &error) != ASL_OK) {
+    fprintf(stderr, "asynclint: error: %s\n", error);
+    return EXIT_ERROR;
+  }
+  AslConfig *c = &ca->config;
+  AslOptions *o = &ca->opt;
+  if (c->has_exclude && !o->exclude_given) {
+    o->exclude_given = true;
+    append_strs(&ca->arena, &o->exclude, &c->exclude);
+  }
+  append_strs(&ca->arena, &o->extend_exclude, &c->extend_exclude);
+  append_strs(&ca->arena, &o->known_coroutines, &c->known_coroutines);
+  append_strs(&ca->arena, &o->preserving_decorators,
+              &c->preserving_decorators);
+  append_strs(&ca->arena, &o->blocking_calls, &c->blocking_calls);
+  append_strs(&ca->arena, &o->allow_blocking, &c->allowed_blocking);
+  if (c->has_respect_gitignore && !ca->gitignore_given)
+    o->respect_gitignore = c->respect_gitignore;
+  return -1;
+}
+
+/* Does a per-file-ignores glob name this file? Like excludes: a glob
+ * without '/' matches the file name, one with '/' the path as displayed
+ * or relative to the configuration file's directory. */
+static bool pfi_matches(const char *glob, const char *path,
+                        const char *config_dir) {
+  const char *base = strrchr(path, '/');
+  if (!strchr(glob, '/')) return asl_glob_match(glob, base ? base + 1 : path);
+  if (asl_glob_match(glob, path)) return true;
+  char cwd[4096], abs[8300];
+  if (!config_dir || path[0] == '/' || !getcwd(cwd, sizeof cwd)) return false;
+  snprintf(abs, sizeof abs, "%s/%s", cwd, path);
+  size_t n = strlen(config_dir);
+  return strncmp(abs, config_dir, n) == 0 && abs[n] == '/' &&
+         asl_glob_match(glob, abs + n + 1);
+}
+
+/* Drops findings that per-file-ignores silences. */
+static void apply_per_file_ignores(const CheckArgs *ca, AslDiagList *diags) {
+  const AslConfig *c = &ca->config;
+  if (!c->per_file_ignores.len) return;
+  char dir[4096] = "";
+  const char *config_dir = NULL;
+  if (realpath(c->path, dir)) {
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = 0;
+    config_dir = dir;
+  }
+  uint32_t w = 0;
+  for (uint32_t i = 0; i < diags->len; i++) {
+    const AslDiag *d = &diags->items[i];
+    bool drop = false;
+    for (uint32_t k = 0; k < c->per_file_ignores.len && !drop; k++) {
+      const AslPerFileIgnore *p = &c->per_file_ignores.items[k];
+      if (!pfi_matches(p->glob, d->path, config_dir)) continue;
+      bool sel[ASL_RULE__COUNT] = {0};
+      const char *bad;
+      apply_all(sel, &p->codes, true, &bad);
+      drop = sel[d->rule];
+    }
+    if (!drop) diags->items[w++] = *d;
+  }
+  diags->len = w;
 }
 
 /* Reads all of stdin into a heap buffer. */
@@ -293,6 +404,7 @@ static int cmd_check(int argc, char **argv) {
   asl_arena_init(&ca.arena);
   ca.opt.respect_gitignore = true;
   int rc = parse_check_args(argc, argv, &ca);
+  if (rc < 0) rc = load_config(&ca);
   if (rc < 0) rc = resolve_selection(&ca);
   if (rc >= 0) {
     asl_arena_destroy(&ca.arena);
@@ -335,6 +447,7 @@ static int cmd_check(int argc, char **argv) {
                   &file_index);
   asl_vec_free(&fs_paths);
   asl_run_finish(&run);
+  apply_per_file_ignores(&ca, &run.diags);
 
   AslBuf out = {0};
   asl_emit(&ca.opt, &run.diags, &out);

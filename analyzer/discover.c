@@ -235,6 +235,22 @@ bool asl_glob_match(const char *pattern, const char *path) {
   return glob_match_n(pattern, strlen(pattern), path, strlen(path));
 }
 
+bool asl_glob_valid(const char *pattern) {
+  size_t n = strlen(pattern);
+  if (n == 0) return false;
+  for (size_t i = 0; i < n; i++) {
+    if (pattern[i] == '\\') {
+      if (++i >= n) return false; // a trailing backslash escapes nothing
+    } else if (pattern[i] == '[') {
+      bool hit;
+      size_t end = glob_class(pattern, n, i, -1, &hit);
+      if (end == 0) return false; // unclosed class
+      i = end - 1;
+    }
+  }
+  return true;
+}
+
 /* A compiled pattern. Most real excludes and .gitignore lines are a plain
  * name ("build") or a star and a suffix ("*.pyc"), matched without the
  * glob engine. The others keep their literal head and tail as a prefilter:

@@ -84,4 +84,9 @@ const char *asl_display_path(AslArena *a, const char *path);
  * patterns such as `*a*a*a*b`, and no recursion. */
 bool asl_glob_match(const char *pattern, const char *path);
 
+/** Is `pattern` a well-formed glob for configuration: not empty, every `[`
+ * closed, no trailing backslash? (asl_glob_match reads such patterns
+ * literally; a configuration file saying them is an error.) */
+bool asl_glob_valid(const char *pattern);
+
 #endif /* ASL_ANALYZER_DISCOVER_H_ */

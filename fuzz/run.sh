@@ -20,15 +20,20 @@ fi
 build=build-fuzz
 CC=clang cmake -S . -B "$build" -DASL_FUZZ=ON -DASL_SANITIZE=ON \
   -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j "$(nproc)" --target fuzz_lint >/dev/null
+cmake --build "$build" -j "$(nproc)" --target fuzz_lint fuzz_config >/dev/null
 
 total=0
-for harness in fuzz_lint; do
+for harness in fuzz_lint fuzz_config; do
   dir="$build/fuzz"
   corpus="$dir/corpus-$harness"
   mkdir -p "$corpus"
-  # Seeds: every fixture, prefixed with a mode byte.
-  find fixtures -name '*.py' | sort | while read -r f; do
+  # Seeds, prefixed with a mode byte: every fixture for the pipeline, every
+  # TOML file of the repository and the test configurations for the config.
+  case $harness in
+    fuzz_lint) seeds=$(find fixtures -name '*.py' | sort) ;;
+    fuzz_config) seeds=$(find . -name '*.toml' -not -path './build*' | sort) ;;
+  esac
+  for f in $seeds; do
     { printf '\001'; cat "$f"; } > "$corpus/seed-$(echo "$f" | tr '/' '_')"
   done
   log="$dir/$harness.log"
