@@ -380,9 +380,20 @@ static bool mentions_asynclint(const char *path) {
 }
 
 const char *asl_config_find(AslArena *a, const char *start) {
-  char dir[4096];
+  char dir[4096], probe[4096];
   struct stat st;
-  if (!realpath(start, dir)) return NULL;
+  // `start` may name a file that does not exist yet (--stdin-filename):
+  // begin at its nearest existing ancestor.
+  snprintf(probe, sizeof probe, "%s", start);
+  while (!realpath(probe, dir)) {
+    char *slash = strrchr(probe, '/');
+    if (!slash) {
+      if (!realpath(".", dir)) return NULL;
+      break;
+    }
+    if (slash == probe) slash[1] = 0;
+    else *slash = 0;
+  }
   if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
     char *slash = strrchr(dir, '/');
     if (slash && slash != dir) *slash = 0;

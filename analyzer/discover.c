@@ -235,6 +235,50 @@ bool asl_glob_match(const char *pattern, const char *path) {
   return glob_match_n(pattern, strlen(pattern), path, strlen(path));
 }
 
+/* Does one exclude glob name `disp` or one of its directories? A glob
+ * without '/' is tried on every path segment, one with '/' on the path and
+ * each of its directory prefixes (a trailing '/' means directories only). */
+static bool excluded_by(const char *glob, const char *disp) {
+  size_t gn = strlen(glob);
+  bool dir_only = gn > 1 && glob[gn - 1] == '/';
+  char g[4096];
+  if (gn >= sizeof g) return false;
+  memcpy(g, glob, gn + 1);
+  if (dir_only) g[--gn] = 0;
+  bool has_slash = strchr(g, '/') != NULL;
+  char prefix[4096];
+  size_t n = strlen(disp);
+  if (n >= sizeof prefix) return false;
+  for (size_t start = 0, i = 0; i <= n; i++) {
+    if (i < n && disp[i] != '/') continue;
+    bool is_dir = i < n; // every segment but the last is a directory
+    if (!dir_only || is_dir) {
+      if (has_slash) {
+        memcpy(prefix, disp, i);
+        prefix[i] = 0;
+        if (asl_glob_match(g, prefix)) return true;
+      } else {
+        memcpy(prefix, disp + start, i - start);
+        prefix[i - start] = 0;
+        if (asl_glob_match(g, prefix)) return true;
+      }
+    }
+    start = i + 1;
+  }
+  return false;
+}
+
+bool asl_path_excluded(const AslOptions *opt, const char *disp) {
+  if (!opt->exclude_given)
+    for (const char *const *e = default_excludes; *e; e++)
+      if (excluded_by(*e, disp)) return true;
+  for (uint32_t i = 0; i < opt->exclude.len; i++)
+    if (excluded_by(opt->exclude.items[i], disp)) return true;
+  for (uint32_t i = 0; i < opt->extend_exclude.len; i++)
+    if (excluded_by(opt->extend_exclude.items[i], disp)) return true;
+  return false;
+}
+
 bool asl_glob_valid(const char *pattern) {
   size_t n = strlen(pattern);
   if (n == 0) return false;

@@ -89,4 +89,9 @@ bool asl_glob_match(const char *pattern, const char *path);
  * literally; a configuration file saying them is an error.) */
 bool asl_glob_valid(const char *pattern);
 
+/** Would the excludes (defaults, --exclude, --extend-exclude) skip the file
+ * displayed as `disp` or a directory above it? For names that are not
+ * walked, such as --stdin-filename. */
+bool asl_path_excluded(const AslOptions *opt, const char *disp);
+
 #endif /* ASL_ANALYZER_DISCOVER_H_ */

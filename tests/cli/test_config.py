@@ -167,6 +167,36 @@ class Keys(Base):
                                         "app/tests/test_a.py:4 ASL301"])
 
 
+class Stdin(Base):
+    """`check - --stdin-filename NAME`: config, excludes and per-file
+    ignores apply by that name."""
+
+    def stdin(self, name, *args, cwd=None):
+        res = subprocess.run([BIN, "check", "-q", "-", "--stdin-filename",
+                              name] + list(args), cwd=cwd or self.dir,
+                             input=TASKS, capture_output=True, timeout=30)
+        return res.returncode, res.stdout.decode()
+
+    def test_config_found_from_the_name(self):
+        self.write("app/asynclint.toml", 'select = ["ASL302"]\n')
+        rc, out = self.stdin("app/new.py")
+        self.assertEqual(rc, 1)
+        self.assertEqual(out.split(":")[0:2], ["app/new.py", "5"])
+        self.assertIn("ASL302", out)
+        self.assertNotIn("ASL301", out)
+
+    def test_excluded_by_name(self):
+        self.write("asynclint.toml", 'extend-exclude = ["generated"]\n')
+        self.assertEqual(self.stdin("generated/x.py"), (0, ""))
+        self.assertEqual(self.stdin("venv/lib/x.py"), (0, ""))
+        self.assertEqual(self.stdin("app/x.py")[0], 1)
+
+    def test_per_file_ignores_by_name(self):
+        self.write("asynclint.toml", '[per-file-ignores]\n'
+                   '"tests/*" = ["ASL3"]\n')
+        self.assertEqual(self.stdin("tests/test_x.py"), (0, ""))
+
+
 class Errors(Base):
     def assert_error(self, text, where, what, name="asynclint.toml"):
         self.write(name, text)
