@@ -1,8 +1,8 @@
 /*
  * fuzz_lint.c - libFuzzer harness for the whole check pipeline: one input
- * is one Python file. Byte 0 picks the rule selection and the output
- * format; the rest is the source. Every selected pass runs, the deferred
- * findings are decided, and the output is rendered (cmark-fuzz's shape).
+ * is one Python file. Byte 0 picks the rule selection; the rest is the
+ * source. Every selected pass runs, the deferred findings are decided, and
+ * the findings are rendered in every output format (cmark-fuzz's shape).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -11,8 +11,12 @@
 #include "../analyzer/diag.h"
 #include "../analyzer/run.h"
 
-/* Output formats the emitter knows; extended as formats are added. */
-static const AslFormat formats[] = {ASL_FMT_TEXT, ASL_FMT_JSON};
+/* Every output format the emitter knows. */
+static const AslFormat formats[] = {
+#define XX(id, name) ASL_FMT_##id,
+    ASL_FORMAT_MAP(XX)
+#undef XX
+};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size == 0) return 0;
@@ -30,7 +34,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   } else {
     asl_select_defaults(opt.selected);
   }
-  opt.format = formats[(mode >> 1) % (sizeof formats / sizeof formats[0])];
 
   AslRun run;
   asl_run_init(&run, &opt);
@@ -40,9 +43,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   asl_run_bytes(&run, parser, &scratch, "fuzz.py", (const char *)data + 1,
                 size - 1, index);
   asl_run_finish(&run);
-  AslBuf out = {0};
-  asl_emit(&opt, &run.diags, &out);
-  asl_buf_free(&out);
+  for (size_t f = 0; f <= sizeof formats / sizeof formats[0]; f++) {
+    // The extra last round renders --statistics.
+    opt.statistics = f == sizeof formats / sizeof formats[0];
+    if (!opt.statistics) opt.format = formats[f];
+    opt.color = mode & 2;
+    AslBuf out = {0};
+    asl_emit(&opt, &run.diags, &out);
+    asl_buf_free(&out);
+  }
   asl_run_destroy(&run);
   asl_arena_destroy(&scratch);
   return 0;
