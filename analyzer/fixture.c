@@ -200,6 +200,8 @@ static int check_each_file_alone(AslParser *parser, const AslOptions *base,
 static bool apply_arg(AslArena *a, AslOptions *opt, const char *arg) {
   static const char kc[] = "--known-coroutine=";
   static const char pd[] = "--preserving-decorator=";
+  static const char bc[] = "--blocking-call=";
+  static const char ab[] = "--allow-blocking=";
   AslStrVec *v = NULL;
   const char *value = NULL;
   if (strncmp(arg, kc, sizeof kc - 1) == 0) {
@@ -208,6 +210,12 @@ static bool apply_arg(AslArena *a, AslOptions *opt, const char *arg) {
   } else if (strncmp(arg, pd, sizeof pd - 1) == 0) {
     v = &opt->preserving_decorators;
     value = arg + sizeof pd - 1;
+  } else if (strncmp(arg, bc, sizeof bc - 1) == 0) {
+    v = &opt->blocking_calls;
+    value = arg + sizeof bc - 1;
+  } else if (strncmp(arg, ab, sizeof ab - 1) == 0) {
+    v = &opt->allow_blocking;
+    value = arg + sizeof ab - 1;
   }
   if (!v || !*value) return false;
   size_t n = strcspn(value, " \t");

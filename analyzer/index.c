@@ -32,7 +32,20 @@ struct AslIndex {
   bool *ambiguous;    /* per slot: two files claim the module */
   uint32_t nslots;
   AslArena *scratch;  /* strings of answers (EXTERNAL names) */
+  /* ASL210 "may block" summaries over every file's sync functions: */
+  uint32_t *func_base;  /* per file: global id of its first function */
+  uint32_t nfuncs;
+  uint32_t *func_slots; /* open addressing by (path, line, column): id+1 */
+  uint32_t nfunc_slots;
+  uint32_t *via;        /* per function: ASL_NONE (does not block), its
+                           own id (blocks directly) or the callee it
+                           blocks through */
+  uint32_t *root;       /* per blocking function: the direct blocker its
+                           chain ends at, and the chain's length */
+  uint32_t *depth;
 };
+
+static void build_block_summaries(AslIndex *idx);
 
 static uint32_t hash_module(uint32_t project, const char *s, size_t n) {
   uint32_t h = 2166136261u ^ project;
@@ -80,6 +93,7 @@ AslIndex *asl_index_new(AslFileFacts *const *facts, uint32_t n) {
   asl_arena_init(idx->scratch);
   for (uint32_t k = 0; k < n; k++)
     if (facts[k]->module) index_insert(idx, k);
+  build_block_summaries(idx);
   return idx;
 }
 
@@ -87,6 +101,11 @@ void asl_index_delete(AslIndex *idx) {
   if (!idx) return;
   asl_free(idx->slots);
   asl_free(idx->ambiguous);
+  asl_free(idx->func_base);
+  asl_free(idx->func_slots);
+  asl_free(idx->via);
+  asl_free(idx->root);
+  asl_free(idx->depth);
   asl_arena_destroy(idx->scratch);
   asl_free(idx->scratch);
   asl_free(idx);
@@ -223,7 +242,7 @@ static void push_bases(const AslIndex *idx, uint32_t from,
     Hit h = {0};
     if (strcmp(c->bases[k], "?") != 0)
       resolve_hit(idx, from, c->bases[k], budget, &h);
-    if (h.kind == ASL_DEF_CLASS) {
+    if (h.kind == ASL_DEF_CLASS && h.b->cls != ASL_NONE) {
       s.file = h.file;
       s.cls = h.b->cls;
     } else if (h.kind == ASL_DEF_EXTERNAL) {
@@ -411,7 +430,8 @@ AslDefKind asl_index_method(const AslIndex *idx, uint32_t from,
   int budget = MAX_HOPS;
   Hit h;
   resolve_hit(idx, from, cls, &budget, &h);
-  if (h.kind == ASL_DEF_CLASS) {
+  // A class nested in a class body has no facts of its own (cls NONE).
+  if (h.kind == ASL_DEF_CLASS && h.b->cls != ASL_NONE) {
     method_hit(idx, from, h.file, h.b->cls, method, bases_only, &budget, &h);
   } else if (h.kind == ASL_DEF_EXTERNAL && !bases_only) {
     hit_external(idx, &h, h.external, method);
@@ -419,4 +439,196 @@ AslDefKind asl_index_method(const AslIndex *idx, uint32_t from,
     memset(&h, 0, sizeof h);
   }
   return fill_def(&h, out);
+}
+
+/* ---- may block (ASL210) --------------------------------------------------
+ * Every sync function of every file (AslFileFacts.funcs) is a node; each
+ * call it makes that resolves to another such function is an edge. A
+ * function blocks if it makes a blocking call itself or calls one that
+ * blocks: a breadth-first walk backwards from the direct blockers settles
+ * each function once, so cycles end, and every function keeps the callee
+ * it was first reached through (a shortest chain to a blocking call). */
+
+AslDefKind asl_index_callee(const AslIndex *idx, uint32_t from,
+                            const AslCallee *c, AslDef *out) {
+  switch (c->kind) {
+  case ASL_CALLEE_NAME:
+    return asl_index_resolve(idx, from, c->dotted, out);
+  case ASL_CALLEE_METHOD:
+  case ASL_CALLEE_SUPER:
+    return asl_index_method(idx, from, c->dotted, c->attr,
+                            c->kind == ASL_CALLEE_SUPER, out);
+  case ASL_CALLEE_LOCAL:
+    *out = *c->local;
+    return out->kind;
+  }
+  memset(out, 0, sizeof *out);
+  return ASL_DEF_UNKNOWN;
+}
+
+static uint32_t hash_func(const char *path, uint32_t line, uint32_t column) {
+  uint32_t h = 2166136261u ^ (line * 2654435761u) ^ (column * 40503u);
+  for (const char *p = path; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
+  return h;
+}
+
+/* The file holding global function id `g` (func_base is sorted). */
+static uint32_t func_file(const AslIndex *idx, uint32_t g) {
+  uint32_t lo = 0, hi = idx->nfiles;
+  while (hi - lo > 1) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (idx->func_base[mid] <= g) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+static const AslFactFunc *func_at(const AslIndex *idx, uint32_t g,
+                                  uint32_t *file) {
+  uint32_t k = func_file(idx, g);
+  if (file) *file = k;
+  return &idx->files[k]->funcs[g - idx->func_base[k]];
+}
+
+/* The global id of the function defined at (path, line, column). */
+static uint32_t find_func(const AslIndex *idx, const char *path,
+                          uint32_t line, uint32_t column) {
+  if (!idx->nfunc_slots || !path) return ASL_NONE;
+  uint32_t m = idx->nfunc_slots - 1;
+  for (uint32_t h = hash_func(path, line, column) & m; idx->func_slots[h];
+       h = (h + 1) & m) {
+    uint32_t g = idx->func_slots[h] - 1, k;
+    const AslFactFunc *f = func_at(idx, g, &k);
+    if (f->line == line && f->column == column &&
+        strcmp(idx->files[k]->path, path) == 0)
+      return g;
+  }
+  return ASL_NONE;
+}
+
+/* The function a call of `def` runs: the def itself, or a class's
+ * __init__ found through its bases. ASL_NONE if not one of ours. */
+static uint32_t def_func(const AslIndex *idx, uint32_t from,
+                         const AslDef *def) {
+  AslDef init;
+  if (def->kind == ASL_DEF_CLASS && def->module && def->name) {
+    const char *cls =
+        asl_arena_printf(idx->scratch, "%s.%s", def->module, def->name);
+    if (asl_index_method(idx, from, cls, "__init__", false, &init) !=
+        ASL_DEF_FUNCTION)
+      return ASL_NONE;
+    def = &init;
+  }
+  if (def->kind != ASL_DEF_FUNCTION) return ASL_NONE;
+  return find_func(idx, def->path, def->line, def->column);
+}
+
+typedef struct Edge {
+  uint32_t caller, callee;
+} Edge;
+typedef AslVec(Edge) EdgeVec;
+
+/* Resolves every call of every function and keeps the edges between
+ * functions of the project. */
+static void collect_edges(AslIndex *idx, EdgeVec *edges) {
+  for (uint32_t k = 0; k < idx->nfiles; k++) {
+    const AslFileFacts *f = idx->files[k];
+    for (uint32_t i = 0; i < f->nfuncs; i++) {
+      uint32_t g = idx->func_base[k] + i;
+      for (uint32_t c = 0; c < f->funcs[i].ncalls; c++) {
+        AslDef def;
+        asl_index_callee(idx, k, &f->funcs[i].calls[c].callee, &def);
+        uint32_t t = def_func(idx, k, &def);
+        if (t != ASL_NONE && t != g) asl_vec_push(edges, ((Edge){g, t}));
+      }
+    }
+  }
+}
+
+static void build_block_summaries(AslIndex *idx) {
+  uint32_t total = 0;
+  idx->func_base = asl_calloc(idx->nfiles + 1, sizeof(uint32_t));
+  for (uint32_t k = 0; k < idx->nfiles; k++) {
+    idx->func_base[k] = total;
+    total += idx->files[k]->nfuncs;
+  }
+  idx->func_base[idx->nfiles] = total;
+  idx->nfuncs = total;
+  if (!total) return;
+  idx->nfunc_slots = 16;
+  while (idx->nfunc_slots < total * 2) idx->nfunc_slots *= 2;
+  idx->func_slots = asl_calloc(idx->nfunc_slots, sizeof(uint32_t));
+  uint32_t m = idx->nfunc_slots - 1;
+  for (uint32_t g = 0; g < total; g++) {
+    uint32_t k;
+    const AslFactFunc *f = func_at(idx, g, &k);
+    uint32_t h = hash_func(idx->files[k]->path, f->line, f->column) & m;
+    while (idx->func_slots[h]) h = (h + 1) & m;
+    idx->func_slots[h] = g + 1;
+  }
+  EdgeVec edges = {0};
+  collect_edges(idx, &edges);
+  // Callers of each function, grouped (counting sort on the callee).
+  uint32_t *start = asl_calloc(total + 1, sizeof(uint32_t));
+  uint32_t *callers = asl_malloc(sizeof(uint32_t) * (edges.len + 1));
+  for (uint32_t e = 0; e < edges.len; e++) start[edges.items[e].callee + 1]++;
+  for (uint32_t g = 0; g < total; g++) start[g + 1] += start[g];
+  uint32_t *fill = asl_malloc(sizeof(uint32_t) * (total + 1));
+  memcpy(fill, start, sizeof(uint32_t) * (total + 1));
+  for (uint32_t e = 0; e < edges.len; e++)
+    callers[fill[edges.items[e].callee]++] = edges.items[e].caller;
+  // Breadth-first from the direct blockers, backwards along the edges.
+  idx->via = asl_malloc(sizeof(uint32_t) * total);
+  idx->root = asl_malloc(sizeof(uint32_t) * total);
+  idx->depth = asl_malloc(sizeof(uint32_t) * total);
+  uint32_t *queue = asl_malloc(sizeof(uint32_t) * total);
+  uint32_t head = 0, tail = 0;
+  for (uint32_t g = 0; g < total; g++) {
+    const AslFactFunc *f = func_at(idx, g, NULL);
+    idx->via[g] = ASL_NONE;
+    if (f->blocking && !f->generator) {
+      idx->via[g] = idx->root[g] = g;
+      idx->depth[g] = 1;
+      queue[tail++] = g;
+    }
+  }
+  while (head < tail) {
+    uint32_t t = queue[head++];
+    for (uint32_t e = start[t]; e < start[t + 1]; e++) {
+      uint32_t s = callers[e];
+      if (idx->via[s] != ASL_NONE || func_at(idx, s, NULL)->generator)
+        continue;
+      idx->via[s] = t;
+      idx->root[s] = idx->root[t];
+      idx->depth[s] = idx->depth[t] + 1;
+      queue[tail++] = s;
+    }
+  }
+  asl_free(queue);
+  asl_free(fill);
+  asl_free(callers);
+  asl_free(start);
+  asl_vec_free(&edges);
+}
+
+bool asl_index_may_block(const AslIndex *idx, uint32_t from,
+                         const AslDef *def, AslBlockChain *chain) {
+  memset(chain, 0, sizeof *chain);
+  if (!idx->via) return false;
+  uint32_t g = def_func(idx, from, def);
+  if (g == ASL_NONE || idx->via[g] == ASL_NONE) return false;
+  // The first 15 names by walking the via links (a forest rooted at the
+  // direct blockers), then the root itself: bounded work per question.
+  uint32_t root = idx->root[g], k;
+  chain->total = idx->depth[g];
+  for (uint32_t steps = 0; steps < 15 && g != root; steps++) {
+    chain->names[chain->n++] = func_at(idx, g, NULL)->name;
+    g = idx->via[g];
+  }
+  const AslFactFunc *f = func_at(idx, root, &k);
+  chain->names[chain->n++] = f->name;
+  chain->call = f->blocking;
+  chain->path = idx->files[k]->path;
+  chain->line = f->blocking_line;
+  return true;
 }

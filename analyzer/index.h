@@ -56,7 +56,52 @@ typedef struct AslFileFacts {
   uint32_t nclasses;
   const char *const *stars; /* absolute modules of `from M import *` */
   uint32_t nstars;
+  struct AslFactFunc *funcs; /* sync defs, for ASL210 (rules/blocking) */
+  uint32_t nfuncs;
 } AslFileFacts;
+
+/* One call a sync function makes, as a question for the index. */
+typedef struct AslFactCall {
+  AslCallee callee;
+} AslFactCall;
+
+/* A sync function (any nesting) for the "may block" fixpoint: filled in
+ * phase 1 by the blocking pass's facts hook, read by the index. */
+typedef struct AslFactFunc {
+  const char *name;       /* as shown in chains: "read_file", "Repo.load" */
+  uint32_t line, column;  /* of the def's name: how a resolved AslDef
+                             (path, line, column) finds it */
+  bool generator;         /* a call only builds a generator: never blocks */
+  const char *blocking;   /* first direct blocking call ("open()"), NULL */
+  uint32_t blocking_line; /* its 1-based line */
+  AslFactCall *calls;     /* the calls in its own body (nested defs not) */
+  uint32_t ncalls;
+} AslFactFunc;
+
+/* Why a function may block: the chain of helpers down to a direct call. */
+typedef struct AslBlockChain {
+  const char *names[16]; /* function names, caller first; a longer chain
+                            keeps its first 15 and its last */
+  uint32_t n;            /* how many names are kept */
+  uint32_t total;        /* how many functions the chain has */
+  const char *call;      /* the direct blocking call, "open()" */
+  const char *path;      /* where it is */
+  uint32_t line;
+} AslBlockChain;
+
+/** Resolves what a call's callee is, as a rule would ask: a NAME or a
+ * METHOD/SUPER through the index, a LOCAL def as described. A class
+ * answers CLASS (see asl_index_may_block for its __init__). */
+AslDefKind asl_index_callee(const AslIndex *idx, uint32_t from,
+                            const AslCallee *callee, AslDef *out);
+/** May calling `def` (a FUNCTION, or a CLASS: its __init__) reach a
+ * blocking call through sync functions of the project (branches are not
+ * evaluated: a call anywhere in a body counts)? The
+ * summaries are a fixpoint over the call graph computed once, when the
+ * index is built (cycles end: each function is settled once). Fills
+ * *chain (strings owned by the index's facts) and returns true if so. */
+bool asl_index_may_block(const AslIndex *idx, uint32_t from,
+                         const AslDef *def, AslBlockChain *chain);
 
 /** Extracts the facts of the file described by `cx` (tree, names, module,
  * project) into `a`. `path` is the display path recorded for definitions.*/

@@ -137,6 +137,7 @@ static void process_source(AslRun *r, AslParser *p, AslArena *a,
     facts->is_stub = fi->is_stub;
     cx.facts_id = r->facts.len;
     asl_vec_push(&r->facts, facts);
+    asl_rules_facts(&cx, facts, &r->arena);
   }
   if (!fi->named) {
     r->nindexed++;

@@ -4,6 +4,8 @@
  */
 #include "rules.h"
 
+#include "blocking/blocking.h"
+
 #include <string.h>
 
 const AslRule asl_rules[ASL_RULE__COUNT] = {
@@ -30,18 +32,27 @@ static bool family_enabled(const AslCtx *cx, const char *family) {
 void asl_rules_run(AslCtx *cx) {
   if (family_enabled(cx, "unawaited")) asl_pass_unawaited(cx);
   if (family_enabled(cx, "unowned_task")) asl_pass_unowned_task(cx);
+  if (family_enabled(cx, "sequential")) asl_pass_sequential(cx);
+  if (family_enabled(cx, "blocking")) asl_pass_blocking(cx);
+}
+
+void asl_rules_facts(const AslCtx *cx, struct AslFileFacts *facts,
+                     AslArena *a) {
+  if (cx->opt->selected[ASL_RULE_ASL210]) asl_blocking_facts(cx, facts, a);
 }
 
 bool asl_rules_need_index(const AslOptions *opt) {
   for (int r = 0; r < ASL_RULE__COUNT; r++)
     if (opt->selected[r] && strcmp(asl_rules[r].family, "unawaited") == 0)
       return true;
-  return false;
+  return opt->selected[ASL_RULE_ASL210];
 }
 
 const char *asl_rules_decide(const AslIndex *idx, const AslOptions *opt,
                              AslArena *a, const AslDeferred *d) {
   if (strcmp(asl_rules[d->diag.rule].family, "unawaited") == 0)
     return asl_unawaited_decide(idx, opt, a, d);
+  if (strcmp(asl_rules[d->diag.rule].family, "blocking") == 0)
+    return asl_blocking_decide(idx, opt, a, d);
   return NULL;
 }

@@ -11,6 +11,10 @@
 /** ASL3xx: tasks whose result nobody keeps (rules/unowned_task/). */
 void asl_pass_unowned_task(AslCtx *cx);
 
+/** ASL4xx: awaits that wait for each other for no reason
+ * (rules/sequential/). */
+void asl_pass_sequential(AslCtx *cx);
+
 /** ASL1xx: coroutines nobody awaits (rules/unawaited/). Defers its
  * findings; asl_unawaited_decide settles them with the index. */
 void asl_pass_unawaited(AslCtx *cx);
@@ -18,6 +22,24 @@ void asl_pass_unawaited(AslCtx *cx);
  * or NULL when the callee is not certainly a coroutine function. */
 const char *asl_unawaited_decide(const AslIndex *idx, const AslOptions *opt,
                                  AslArena *a, const AslDeferred *d);
+
+/** ASL2xx: blocking calls in async functions (rules/blocking/). Reports
+ * direct calls; defers ASL210 (calls of blocking project helpers), which
+ * asl_blocking_decide settles with the index's "may block" fixpoint. */
+void asl_pass_blocking(AslCtx *cx);
+const char *asl_blocking_decide(const AslIndex *idx, const AslOptions *opt,
+                                AslArena *a, const AslDeferred *d);
+
+/** Phase 1, every file of the project: rule families add what they need
+ * to the file's facts (ASL210: sync functions, their blocking calls and
+ * calls). `a` is the run's arena, which the facts live in. */
+struct AslFileFacts;
+void asl_rules_facts(const AslCtx *cx, struct AslFileFacts *facts,
+                     AslArena *a);
+
+/** Describes the callee of `call` for the project index (rules/callee.c);
+ * false when this file cannot say what it is. */
+bool asl_describe_callee(const AslCtx *cx, uint32_t call, AslCallee *out);
 
 /** Runs every family pass that has at least one enabled rule. */
 void asl_rules_run(AslCtx *cx);

@@ -1,0 +1,49 @@
+/*
+ * blocking.h - internal to the ASL2xx pass: the catalog of blocking calls
+ * (blocking_calls.def, catalog.c), the matcher that recognises a direct
+ * blocking call with the receiver types this file shows (match.c), and
+ * how a call's callee is described for the index (callee.c).
+ */
+#ifndef ASL_RULES_BLOCKING_H_
+#define ASL_RULES_BLOCKING_H_
+
+#include "../../analyzer/index.h"
+#include "../rules.h"
+
+/* A direct blocking call, as the matcher found it. */
+typedef struct AslBlockingHit {
+  AslRuleId rule;         /* ASL200..ASL206 */
+  const char *display;    /* "time.sleep", "f.read" (arena-owned) */
+  const char *type;       /* receiver type for methods ("file"), or NULL */
+  const char *suggestion; /* what to use instead */
+  bool likely;            /* a guess (ASYNC211's `x.request("GET", ...)`) */
+} AslBlockingHit;
+
+/** Catalog: the rule and suggestion for a function by dotted name; false
+ * if it is not a blocking call. */
+bool asl_blocking_catalog_call(const char *dotted, AslRuleId *rule,
+                               const char **suggestion);
+/** Catalog: the rule and suggestion for `method` on a receiver of `type`. */
+bool asl_blocking_catalog_method(const char *type, const char *method,
+                                 AslRuleId *rule, const char **suggestion);
+/** Catalog: the receiver type that calling `factory` gives, or NULL. */
+const char *asl_blocking_catalog_result(const char *factory);
+/** Is `type` a receiver type some catalog method is listed for? */
+bool asl_blocking_catalog_is_type(const char *type);
+
+/** The user's --blocking-call entry matching `name` (fnmatch): its
+ * suggestion, or NULL. */
+const char *asl_blocking_user_call(const AslOptions *opt, const char *name);
+/** Does --allow-blocking list `name` (fnmatch)? */
+bool asl_blocking_allowed(const AslOptions *opt, const char *name);
+
+/** Is `call` a direct blocking call (catalog, user list; not allowed)?
+ * Fills *hit. */
+bool asl_blocking_match(const AslCtx *cx, uint32_t call, AslBlockingHit *hit);
+
+
+/** Phase 1 facts hook: every sync def of the file with its first direct
+ * blocking call and its calls (AslFileFacts.funcs), in `a`. */
+void asl_blocking_facts(const AslCtx *cx, AslFileFacts *facts, AslArena *a);
+
+#endif /* ASL_RULES_BLOCKING_H_ */

@@ -1,0 +1,220 @@
+/*
+ * match.c - is this call a direct blocking call? Functions are matched by
+ * their import-resolved dotted name; methods by the type of the receiver
+ * this file shows (`s = requests.Session()`, `with open(p) as f`, a
+ * parameter annotated `pathlib.Path`, `urlopen(u).read()`), through a
+ * bounded chase of single bindings.
+ */
+#include "blocking.h"
+
+#include <string.h>
+
+enum { MAX_TYPE_DEPTH = 8 };
+
+static const char *type_of(const AslCtx *cx, uint32_t e, int depth);
+
+/* The type an annotation names when the catalog knows it (`pathlib.Path`,
+ * `sqlite3.Connection`, `httpx.Client`). */
+static const char *annotation_type(const AslCtx *cx, uint32_t type_node) {
+  const AslTree *t = cx->tree;
+  uint32_t e = type_node == ASL_NONE ? ASL_NONE : asl_first_named(t, type_node);
+  if (e == ASL_NONE) return NULL;
+  const char *q = asl_qualname(cx, e);
+  if (!q) return NULL;
+  const char *r = asl_blocking_catalog_result(q);
+  if (r) return r;
+  return asl_blocking_catalog_is_type(q) ? q : NULL;
+}
+
+/* The type of what identifier `e` is bound to: a single assignment, a
+ * `with X as e` target, or an annotated parameter. */
+static const char *name_type(const AslCtx *cx, uint32_t e, int depth) {
+  const AslTree *t = cx->tree;
+  const AslBinding *b = asl_resolve_name(cx, e);
+  if (!b || b->next_same != ASL_NONE) return NULL;
+  if (b->kind == ASL_BIND_ASSIGN)
+    return b->value == ASL_NONE ? NULL : type_of(cx, b->value, depth + 1);
+  if (b->kind != ASL_BIND_OTHER) return NULL;
+  uint32_t p = t->nodes[b->node].parent;
+  if (p == ASL_NONE) return NULL;
+  AslKind pk = t->nodes[p].kind;
+  if (pk == ASL_K_as_pattern_target) {
+    uint32_t ap = t->nodes[p].parent;
+    if (ap == ASL_NONE || t->nodes[ap].kind != ASL_K_as_pattern) return NULL;
+    uint32_t item = t->nodes[ap].parent;
+    if (item == ASL_NONE || t->nodes[item].kind != ASL_K_with_item)
+      return NULL;
+    return type_of(cx, asl_first_named(t, ap), depth + 1);
+  }
+  if (pk == ASL_K_typed_parameter || pk == ASL_K_typed_default_parameter)
+    return annotation_type(cx, asl_child_by_field(t, p, ASL_F_type));
+  return NULL;
+}
+
+/* The receiver type of expression `e`, or NULL. */
+static const char *type_of(const AslCtx *cx, uint32_t e, int depth) {
+  const AslTree *t = cx->tree;
+  if (depth > MAX_TYPE_DEPTH) return NULL;
+  e = asl_unparen(t, e);
+  if (e == ASL_NONE) return NULL;
+  if (t->nodes[e].kind == ASL_K_identifier) return name_type(cx, e, depth);
+  if (t->nodes[e].kind != ASL_K_call) return NULL;
+  uint32_t fn = asl_unparen(t, asl_child_by_field(t, e, ASL_F_function));
+  if (fn == ASL_NONE) return NULL;
+  const char *q = asl_qualname(cx, fn);
+  if (q) return asl_blocking_catalog_result(q);
+  if (t->nodes[fn].kind != ASL_K_attribute) return NULL;
+  // A method of a typed receiver: `conn.cursor()`, `p.with_suffix(x)`.
+  const char *rt =
+      type_of(cx, asl_child_by_field(t, fn, ASL_F_object), depth + 1);
+  uint32_t attr = asl_child_by_field(t, fn, ASL_F_attribute);
+  if (!rt || attr == ASL_NONE) return NULL;
+  const AslNode *an = &t->nodes[attr];
+  const char *key = asl_arena_printf(cx->arena, "%s.%.*s", rt,
+                                     (int)(an->end_byte - an->start_byte),
+                                     cx->src->text + an->start_byte);
+  return asl_blocking_catalog_result(key);
+}
+
+/* Is call `c`'s first argument the literal `False`/`0`/`0.0`/`None`? */
+static bool first_arg_is(const AslCtx *cx, uint32_t c, const char *const *v) {
+  const AslTree *t = cx->tree;
+  uint32_t args = asl_child_by_field(t, c, ASL_F_arguments);
+  uint32_t a = args == ASL_NONE ? ASL_NONE : asl_first_named(t, args);
+  for (; a != ASL_NONE && v && *v; v++)
+    if (asl_node_text_eq(t, cx->src, a, *v)) return true;
+  return false;
+}
+
+/* A socket bound to `ident` that the code makes non-blocking anywhere
+ * (`s.setblocking(False)`, `s.settimeout(0)`): its calls do not block. */
+static bool socket_made_nonblocking(const AslCtx *cx, uint32_t ident) {
+  static const char *const off[] = {"False", "0", NULL};
+  static const char *const zero[] = {"0", "0.0", NULL};
+  const AslTree *t = cx->tree;
+  const AslNode *n = &t->nodes[ident];
+  const AslBinding *b = asl_resolve_name(cx, ident);
+  uint32_t count;
+  const uint32_t *occ = asl_names_occurrences(
+      cx->names, cx->src->text + n->start_byte, n->end_byte - n->start_byte,
+      &count);
+  for (uint32_t k = 0; k < count; k++) {
+    uint32_t attr = t->nodes[occ[k]].parent;
+    if (attr == ASL_NONE || t->nodes[attr].kind != ASL_K_attribute ||
+        t->nodes[occ[k]].field != ASL_F_object)
+      continue;
+    uint32_t call = t->nodes[attr].parent;
+    if (call == ASL_NONE || t->nodes[call].kind != ASL_K_call) continue;
+    uint32_t m = asl_child_by_field(t, attr, ASL_F_attribute);
+    bool nb = (m != ASL_NONE && asl_node_text_eq(t, cx->src, m,
+                                                 "setblocking") &&
+               first_arg_is(cx, call, off)) ||
+              (m != ASL_NONE && asl_node_text_eq(t, cx->src, m,
+                                                 "settimeout") &&
+               first_arg_is(cx, call, zero));
+    if (nb && asl_resolve_name(cx, occ[k]) == b) return true;
+  }
+  return false;
+}
+
+/* Does the file import urllib3 (flake8-async ASYNC211's gate)? Bindings
+ * come in source order and imports sit at the top: looking at the first
+ * few thousand bounds the work per call in a hostile file. */
+static bool imports_urllib3(const AslCtx *cx) {
+  for (uint32_t k = 0; k < 4096; k++) {
+    const AslBinding *b = asl_names_at(cx->names, k);
+    if (!b) return false;
+    if (b->kind == ASL_BIND_IMPORT && b->target &&
+        strncmp(b->target, "urllib3", 7) == 0 &&
+        (b->target[7] == 0 || b->target[7] == '.'))
+      return true;
+  }
+  return false;
+}
+
+/* ASYNC211: `x.request("GET", ...)` in a file that imports urllib3. */
+static bool likely_urllib3_request(const AslCtx *cx, uint32_t call,
+                                   uint32_t attr) {
+  static const char *const methods[] = {
+      "\"GET\"", "\"POST\"", "\"PUT\"", "\"PATCH\"", "\"DELETE\"",
+      "\"HEAD\"", "\"OPTIONS\"", "\"TRACE\"", "\"CONNECT\"", "'GET'",
+      "'POST'", "'PUT'", "'PATCH'", "'DELETE'", "'HEAD'", "'OPTIONS'",
+      "'TRACE'", "'CONNECT'", NULL};
+  const AslTree *t = cx->tree;
+  if (!asl_node_text_eq(t, cx->src, attr, "request")) return false;
+  if (!first_arg_is(cx, call, methods)) return false;
+  return imports_urllib3(cx);
+}
+
+/* How a method's receiver is shown: the variable, or the type. */
+static const char *method_display(const AslCtx *cx, uint32_t obj,
+                                  const char *type, const char *method) {
+  const AslTree *t = cx->tree;
+  if (t->nodes[obj].kind == ASL_K_identifier)
+    return asl_arena_printf(cx->arena, "%s.%s",
+                            asl_node_text(cx->arena, t, cx->src, obj),
+                            method);
+  const char *dot = strrchr(type, '.');
+  return asl_arena_printf(cx->arena, "%s(...).%s", dot ? dot + 1 : type,
+                          method);
+}
+
+/* A function matched by dotted name `q`. */
+static bool match_name(const AslCtx *cx, const char *q, AslBlockingHit *hit) {
+  const char *user = asl_blocking_user_call(cx->opt, q);
+  if (user) {
+    hit->rule = ASL_RULE_ASL200;
+    hit->suggestion = user;
+  } else if (!asl_blocking_catalog_call(q, &hit->rule, &hit->suggestion)) {
+    return false;
+  }
+  hit->display = q;
+  return !asl_blocking_allowed(cx->opt, q);
+}
+
+bool asl_blocking_match(const AslCtx *cx, uint32_t call, AslBlockingHit *hit) {
+  const AslTree *t = cx->tree;
+  memset(hit, 0, sizeof *hit);
+  uint32_t fn = asl_unparen(t, asl_child_by_field(t, call, ASL_F_function));
+  if (fn == ASL_NONE) return false;
+  const char *q = asl_qualname(cx, fn);
+  if (q) return match_name(cx, q, hit);
+  if (t->nodes[fn].kind != ASL_K_attribute) return false;
+  uint32_t obj = asl_unparen(t, asl_child_by_field(t, fn, ASL_F_object));
+  uint32_t attr = asl_child_by_field(t, fn, ASL_F_attribute);
+  if (obj == ASL_NONE || attr == ASL_NONE) return false;
+  const char *m = asl_node_text(cx->arena, t, cx->src, attr);
+  const char *type = type_of(cx, obj, 0);
+  if (type) {
+    // `urlopen(u).read()`: the inner call is the finding already.
+    AslBlockingHit inner;
+    if (t->nodes[obj].kind == ASL_K_call && asl_blocking_match(cx, obj, &inner))
+      return false;
+    const char *name = asl_arena_printf(cx->arena, "%s.%s", type, m);
+    if (asl_blocking_allowed(cx->opt, name)) return false;
+    const char *user = asl_blocking_user_call(cx->opt, name);
+    if (user) {
+      hit->rule = ASL_RULE_ASL200;
+      hit->suggestion = user;
+    } else if (!asl_blocking_catalog_method(type, m, &hit->rule,
+                                            &hit->suggestion)) {
+      return false;
+    }
+    if (strcmp(type, "socket.socket") == 0 &&
+        t->nodes[obj].kind == ASL_K_identifier &&
+        socket_made_nonblocking(cx, obj))
+      return false;
+    hit->type = type;
+    hit->display = method_display(cx, obj, type, m);
+    return true;
+  }
+  if (likely_urllib3_request(cx, call, attr)) {
+    hit->rule = ASL_RULE_ASL202;
+    hit->suggestion =
+        "use an async HTTP client (`httpx.AsyncClient`, aiohttp)";
+    hit->likely = true;
+    hit->display = asl_node_text(cx->arena, t, cx->src, fn);
+    return !asl_blocking_allowed(cx->opt, "urllib3.request");
+  }
+  return false;
+}
