@@ -16,6 +16,7 @@
 #include "diag.h"
 #include "fixture.h"
 #include "run.h"
+#include "../runtime/rt.h"
 
 enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 
@@ -26,6 +27,8 @@ static const char usage_text[] =
     "  asynclint check [OPTIONS] [PATH ...]   check files and directories\n"
     "  asynclint rules                        list every rule\n"
     "  asynclint explain CODE                 explain one rule\n"
+    "  asynclint run FILE.py                  run it on a virtual-time loop\n"
+    "  asynclint trace FILE.py                its timeline: one lane per task\n"
     "  asynclint --version\n"
     "\n"
     "Options of check:\n"
@@ -617,6 +620,10 @@ int asl_cli_main(int argc, char **argv) {
   if (!strcmp(cmd, "explain")) return cmd_explain(argc - 2, argv + 2);
   if (!strcmp(cmd, "--check-fixture"))
     return asl_fixture_main(argc - 2, argv + 2);
+  if ((!strcmp(cmd, "run") || !strcmp(cmd, "trace")) && argc == 3)
+    return asl_rt_cli(argv[2], cmd[0] == 't');
+  if (!strcmp(cmd, "run") || !strcmp(cmd, "trace"))
+    return usage_error("%s takes one FILE.py", cmd);
   if (!strcmp(cmd, "debug") && argc == 4 && !strcmp(argv[2], "tree"))
     return cmd_debug_tree(argv[3]);
   return usage_error("unknown command '%s'", cmd);

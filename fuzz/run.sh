@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # fuzz/run.sh - build the libFuzzer harnesses with clang + ASan + UBSan and
 # run each for SECONDS (default 60), seeded from fixtures/. Any crash, leak
-# or slow input (> 2 s) fails; the reproducer is left in build-fuzz/.
+# or slow input (> 2 s) fails; the reproducer is left in build-fuzz/, and
+# belongs in fuzz/regressions/<harness>/ once fixed.
 # Usage: bash fuzz/run.sh [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,10 +21,10 @@ fi
 build=build-fuzz
 CC=clang cmake -S . -B "$build" -DASL_FUZZ=ON -DASL_SANITIZE=ON \
   -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j "$(nproc)" --target fuzz_lint fuzz_config >/dev/null
+cmake --build "$build" -j "$(nproc)" --target fuzz_lint fuzz_config fuzz_runtime >/dev/null
 
 total=0
-for harness in fuzz_lint fuzz_config; do
+for harness in fuzz_lint fuzz_config fuzz_runtime; do
   dir="$build/fuzz"
   corpus="$dir/corpus-$harness"
   mkdir -p "$corpus"
@@ -31,12 +32,25 @@ for harness in fuzz_lint fuzz_config; do
   # TOML file of the repository and the test configurations for the config.
   case $harness in
     fuzz_lint) seeds=$(find fixtures -name '*.py' | sort) ;;
+    fuzz_runtime) seeds=$(find fixtures/runtime -name '*.py' | sort) ;;
     fuzz_config) seeds=$(find . -name '*.toml' -not -path './build*' | sort) ;;
   esac
   for f in $seeds; do
     { printf '\001'; cat "$f"; } > "$corpus/seed-$(echo "$f" | tr '/' '_')"
   done
   log="$dir/$harness.log"
+  # Every input that once crashed, leaked or timed out stays a regression
+  # test: each must now pass within the time limit.
+  reg=fuzz/regressions/$harness
+  if [ -d "$reg" ] && ls "$reg"/* >/dev/null 2>&1; then
+    if ! "$dir/$harness" -timeout=2 -rss_limit_mb=2048 "$reg"/* \
+         > "$dir/$harness.regressions.log" 2>&1; then
+      tail -40 "$dir/$harness.regressions.log"
+      echo "fuzz: $harness regression input FAILED"
+      exit 1
+    fi
+    echo "fuzz: $harness regressions ok ($(ls "$reg" | wc -l) inputs)"
+  fi
   if ! (cd "$dir" && "./$harness" -max_total_time="$seconds" -timeout=2 \
         -rss_limit_mb=2048 -max_len=65536 -dict=../../fuzz/python.dict \
         -print_final_stats=1 "corpus-$harness" > "$harness.log" 2>&1); then

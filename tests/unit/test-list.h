@@ -28,4 +28,12 @@
   TEST_ENTRY(index_cycles_terminate)                                         \
   TEST_ENTRY(index_star_imports_and_ambiguity)                               \
   TEST_ENTRY(index_methods_through_bases)                                    \
-  TEST_ENTRY(index_duplicate_modules)
+  TEST_ENTRY(index_duplicate_modules)                                        \
+  TEST_ENTRY(runtime_timer_order_fifo_ties)                                  \
+  TEST_ENTRY(runtime_timer_order_by_deadline)                                \
+  TEST_ENTRY(runtime_ready_queue_snapshot)                                   \
+  TEST_ENTRY(runtime_clock_jumps_and_due_timers_follow_ready)                \
+  TEST_ENTRY(runtime_timer_cancel)                                           \
+  TEST_ENTRY(runtime_gather_is_max_sequential_is_sum)                        \
+  TEST_ENTRY(runtime_limits_are_errors_not_hangs)                            \
+  TEST_ENTRY(runtime_handles_are_recycled)
