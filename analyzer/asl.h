@@ -352,6 +352,7 @@ typedef struct AslOptions {
   bool quiet;
   bool color;                      /* ANSI colors in text/full output */
   bool statistics;                 /* counts per code instead of findings */
+  uint32_t threads;                /* phase-1 workers; 0 or 1: serial */
   AslStrVec known_coroutines;      /* --known-coroutine: dotted names */
   AslStrVec preserving_decorators; /* --preserving-decorator: dotted names */
   AslStrVec blocking_calls;        /* --blocking-call: "GLOB=SUGGESTION" */

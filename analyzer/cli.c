@@ -46,6 +46,9 @@ static const char usage_text[] =
     "  --config PATH          read settings from PATH (pyproject.toml or\n"
     "                         asynclint.toml) instead of searching for it\n"
     "  --isolated             ignore every configuration file\n"
+    "  --threads N            read and check files on N threads (default:\n"
+    "                         ASYNCLINT_THREADS, else every core); the\n"
+    "                         output is the same for any N\n"
     "  --color WHEN           auto (default: on a terminal, unless NO_COLOR\n"
     "                         is set), always, never\n"
     "  --known-coroutine NAME also treat NAME (dotted, e.g. aiohttp.request)\n"
@@ -124,6 +127,30 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name,
   return argv[++*i];
 }
 
+/* A thread count from 1 to 256; false if `v` is not one. */
+static bool parse_threads(const char *v, uint32_t *out) {
+  char *end;
+  long n = strtol(v, &end, 10);
+  if (*v == 0 || *end != 0 || n < 1 || n > 256) return false;
+  *out = (uint32_t)n;
+  return true;
+}
+
+/* --threads, else ASYNCLINT_THREADS, else every online core. */
+static int resolve_threads(AslOptions *opt) {
+  if (opt->threads) return -1;
+  const char *env = getenv("ASYNCLINT_THREADS");
+  if (env && *env) {
+    if (!parse_threads(env, &opt->threads))
+      return usage_error("ASYNCLINT_THREADS must be a number from 1 to 256, "
+                         "not '%s'", env);
+    return -1;
+  }
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  opt->threads = cores < 1 ? 1 : cores > 256 ? 256 : (uint32_t)cores;
+  return -1;
+}
+
 typedef struct CheckArgs {
   AslOptions opt;
   AslArena arena;
@@ -144,7 +171,8 @@ static int parse_check_args(int argc, char **argv, CheckArgs *ca) {
       "--select", "--ignore", "--extend-select", "--exclude",
       "--extend-exclude", "--format", "--known-coroutine",
       "--preserving-decorator", "--blocking-call", "--allow-blocking",
-      "--output-file", "--color", "--stdin-filename", "--config", NULL};
+      "--output-file", "--color", "--stdin-filename", "--config",
+      "--threads", NULL};
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--") == 0) {
@@ -211,6 +239,11 @@ static int parse_check_args(int argc, char **argv, CheckArgs *ca) {
     case 10: ca->output_file = v; break;
     case 12: ca->stdin_filename = v; break;
     case 13: ca->config_path = v; break;
+    case 14:
+      if (!parse_threads(v, &ca->opt.threads))
+        return usage_error("--threads takes a number from 1 to 256, not '%s'",
+                           v);
+      break;
     case 11:
       if (strcmp(v, "auto") && strcmp(v, "always") && strcmp(v, "never"))
         return usage_error("--color takes auto, always or never, not '%s'",
@@ -421,6 +454,7 @@ static int cmd_check(int argc, char **argv) {
   int rc = parse_check_args(argc, argv, &ca);
   if (rc < 0) rc = load_config(&ca);
   if (rc < 0) rc = resolve_selection(&ca);
+  if (rc < 0) rc = resolve_threads(&ca.opt);
   if (rc >= 0) {
     asl_arena_destroy(&ca.arena);
     return rc;

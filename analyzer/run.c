@@ -13,6 +13,7 @@
 #include "run.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,11 +54,27 @@ static const char *copy_str(AslArena *a, const char *s) {
   return s ? asl_arena_strdup(a, s) : NULL;
 }
 
-/* Copies a deferred finding out of the file's arena into the run's. */
-static void keep_deferred(AslRun *r, const AslDeferred *src,
-                          const char *path) {
+/* Where phase 1 of one file puts what it keeps. The serial path points it
+ * at the run; each parallel job gets its own, merged in job order so the
+ * output is the same for any number of threads. */
+typedef struct Sink {
+  const AslOptions *opt;
+  bool use_index;
+  AslArena *arena;           /* copies that live for the whole run */
+  AslDiagList *diags;        /* heap-backed */
+  AslDeferredList *deferred; /* heap-backed */
+  uint32_t facts_id;         /* the id this file's facts will get */
+  AslFileFacts *facts;       /* out: this file's facts, or NULL */
+  AslBuf *err;               /* out: what to print on stderr, in order */
+  bool checked;              /* out: the rules ran (a named file) */
+  bool indexed;              /* out: read only for the index */
+  bool failed;               /* out: a named file could not be read */
+} Sink;
+
+/* Copies a deferred finding out of the file's arena into the sink's. */
+static void keep_deferred(Sink *k, const AslDeferred *src, const char *path) {
   AslDeferred d = *src;
-  AslArena *a = &r->arena;
+  AslArena *a = k->arena;
   d.diag.path = path;
   d.callee.dotted = copy_str(a, d.callee.dotted);
   d.callee.attr = copy_str(a, d.callee.attr);
@@ -70,17 +87,17 @@ static void keep_deferred(AslRun *r, const AslDeferred *src,
     l->module = copy_str(a, l->module);
     l->path = path;
     const char **decs = asl_arena_alloc(a, sizeof(char *) * l->ndecorators);
-    for (uint32_t k = 0; k < l->ndecorators; k++)
-      decs[k] = asl_arena_strdup(a, l->decorators[k]);
+    for (uint32_t j = 0; j < l->ndecorators; j++)
+      decs[j] = asl_arena_strdup(a, l->decorators[j]);
     l->decorators = decs;
     d.callee.local = l;
   }
-  asl_vec_push(&r->deferred, d);
+  asl_vec_push(k->deferred, d);
 }
 
 /* Keeps what noqa lets through: diagnostics now, deferred findings for
  * phase 3 (noqa cannot wait: the file's comments die with its arena). */
-static void keep_findings(AslRun *r, AslArena *a, const AslSource *src,
+static void keep_findings(Sink *k, AslArena *a, const AslSource *src,
                           const AslTree *tree, const AslDiagList *raw,
                           const AslDeferredList *deferred) {
   AslNoqaSet noqa;
@@ -89,32 +106,33 @@ static void keep_findings(AslRun *r, AslArena *a, const AslSource *src,
   for (uint32_t i = 0; i < raw->len; i++) {
     AslDiag d = raw->items[i];
     if (asl_noqa_suppresses(&noqa, &d)) continue;
-    if (!path) path = asl_arena_strdup(&r->arena, src->path);
+    if (!path) path = asl_arena_strdup(k->arena, src->path);
     d.path = path;
-    d.message = asl_arena_strdup(&r->arena, d.message);
-    d.source_line = copy_str(&r->arena, d.source_line);
-    asl_vec_push(&r->diags, d);
+    d.message = asl_arena_strdup(k->arena, d.message);
+    d.source_line = copy_str(k->arena, d.source_line);
+    asl_vec_push(k->diags, d);
   }
   for (uint32_t i = 0; i < deferred->len; i++) {
     if (asl_noqa_suppresses(&noqa, &deferred->items[i].diag)) continue;
-    if (!path) path = asl_arena_strdup(&r->arena, src->path);
-    keep_deferred(r, &deferred->items[i], path);
+    if (!path) path = asl_arena_strdup(k->arena, src->path);
+    keep_deferred(k, &deferred->items[i], path);
   }
 }
 
-static void warn_parse_error(const AslRun *r, const AslSource *src,
+static void warn_parse_error(Sink *k, const AslSource *src,
                              const AslTree *tree) {
-  if (r->opt->quiet) return;
+  if (k->opt->quiet) return;
   const AslNode *e = &tree->nodes[tree->first_error];
   uint32_t line = asl_source_line_of(src, e->start_byte);
-  fprintf(stderr,
-          "asynclint: warning: %s:%u:%u: could not parse cleanly; code in "
-          "the damaged region is not checked\n",
-          src->path, line + 1, asl_source_column(src, line, e->start_byte));
+  asl_buf_printf(k->err,
+                 "asynclint: warning: %s:%u:%u: could not parse cleanly; code "
+                 "in the damaged region is not checked\n",
+                 src->path, line + 1,
+                 asl_source_column(src, line, e->start_byte));
 }
 
 /* Phase 1 for one source: facts always, rules when the file is named. */
-static void process_source(AslRun *r, AslParser *p, AslArena *a,
+static void process_source(Sink *k, AslParser *p, AslArena *a,
                            const AslSource *src, const FileInfo *fi) {
   AslTree tree;
   asl_parse(p, a, src, &tree);
@@ -123,7 +141,7 @@ static void process_source(AslRun *r, AslParser *p, AslArena *a,
   AslCtx cx = {.arena = a,
                .src = src,
                .tree = &tree,
-               .opt = r->opt,
+               .opt = k->opt,
                .out = &raw,
                .file_index = fi->file_index,
                .module = fi->module,
@@ -132,26 +150,26 @@ static void process_source(AslRun *r, AslParser *p, AslArena *a,
                .project = fi->project,
                .deferred = &deferred};
   cx.names = asl_names_build(a, src, &tree);
-  if (r->use_index) {
-    AslFileFacts *facts = asl_facts_extract(&r->arena, &cx, src->path);
+  if (k->use_index) {
+    AslFileFacts *facts = asl_facts_extract(k->arena, &cx, src->path);
     facts->is_stub = fi->is_stub;
-    cx.facts_id = r->facts.len;
-    asl_vec_push(&r->facts, facts);
-    asl_rules_facts(&cx, facts, &r->arena);
+    cx.facts_id = k->facts_id;
+    k->facts = facts;
+    asl_rules_facts(&cx, facts, k->arena);
   }
   if (!fi->named) {
-    r->nindexed++;
+    k->indexed = true;
     return;
   }
-  r->nfiles++;
+  k->checked = true;
   if (tree.first_error != ASL_NONE) {
     asl_report(&cx, ASL_RULE_ASL001, tree.first_error,
                "Could not parse this file cleanly from here on; code in the "
                "damaged region is not checked");
-    warn_parse_error(r, src, &tree);
+    warn_parse_error(k, src, &tree);
   }
   asl_rules_run(&cx);
-  keep_findings(r, a, src, &tree, &raw, &deferred);
+  keep_findings(k, a, src, &tree, &raw, &deferred);
 }
 
 void asl_run_init(AslRun *r, const AslOptions *opt) {
@@ -162,34 +180,62 @@ void asl_run_init(AslRun *r, const AslOptions *opt) {
   r->use_index = asl_rules_need_index(opt);
 }
 
-/* Reads `f` and runs phase 1 on it. Unreadable files are errors only when
- * the user named them. */
-static void read_and_process(AslRun *r, AslParser *p, AslArena *scratch,
-                             const AslFileRef *f, bool named,
-                             uint32_t file_index) {
-  asl_arena_reset(scratch);
-  AslSource src;
-  const char *why = NULL;
-  AslStatus st = asl_source_read(scratch, f->fs_path, f->display, &src, &why);
-  if (st != ASL_OK) {
-    if (!named) return;
-    fprintf(stderr, "asynclint: error: %s: %s\n", f->display,
-            why ? why : asl_strstatus(st));
-    r->nerrors++;
-    return;
-  }
+/* A sink that writes straight into the run (the serial path). */
+static Sink run_sink(AslRun *r, AslBuf *err) {
+  Sink k = {r->opt, r->use_index, &r->arena, &r->diags, &r->deferred,
+            r->facts.len, NULL, err, false, false, false};
+  return k;
+}
+
+/* Folds a finished sink's counters, facts and messages into the run. */
+static void sink_done(AslRun *r, Sink *k) {
+  if (k->facts) asl_vec_push(&r->facts, k->facts);
+  r->nfiles += k->checked;
+  r->nindexed += k->indexed;
+  r->nerrors += k->failed;
+  if (k->err->len) fwrite(k->err->data, 1, k->err->len, stderr);
+  k->err->len = 0;
+}
+
+/* Where one file sits in the project; computed on the main thread (the
+ * layout caches are not shared between threads). */
+static FileInfo file_info(AslRun *r, const AslFileRef *f, bool named,
+                          uint32_t file_index) {
   FileInfo fi = {0};
   fi.module = asl_layout_module(r->layout, &r->arena, f->fs_path,
                                 &fi.is_package, &fi.is_stub);
   fi.project = asl_layout_project(r->layout, f->fs_path);
   fi.named = named;
   fi.file_index = file_index;
-  process_source(r, p, scratch, &src, &fi);
+  return fi;
+}
+
+/* Reads `f` and runs phase 1 on it into `k`. Unreadable files are errors
+ * only when the user named them. */
+static void read_and_process(Sink *k, AslParser *p, AslArena *scratch,
+                             const AslFileRef *f, const FileInfo *fi) {
+  asl_arena_reset(scratch);
+  AslSource src;
+  const char *why = NULL;
+  AslStatus st = asl_source_read(scratch, f->fs_path, f->display, &src, &why);
+  if (st != ASL_OK) {
+    if (!fi->named) return;
+    asl_buf_printf(k->err, "asynclint: error: %s: %s\n", f->display,
+                   why ? why : asl_strstatus(st));
+    k->failed = true;
+    return;
+  }
+  process_source(k, p, scratch, &src, fi);
 }
 
 void asl_run_file(AslRun *r, AslParser *p, AslArena *scratch,
                   const AslFileRef *f, uint32_t file_index) {
-  read_and_process(r, p, scratch, f, true, file_index);
+  AslBuf err = {0};
+  Sink k = run_sink(r, &err);
+  FileInfo fi = file_info(r, f, true, file_index);
+  read_and_process(&k, p, scratch, f, &fi);
+  sink_done(r, &k);
+  asl_buf_free(&err);
 }
 
 void asl_run_bytes(AslRun *r, AslParser *p, AslArena *scratch,
@@ -205,7 +251,107 @@ void asl_run_bytes(AslRun *r, AslParser *p, AslArena *scratch,
   fi.project = asl_layout_fresh_project(r->layout);
   fi.named = true;
   fi.file_index = file_index;
-  process_source(r, p, scratch, &src, &fi);
+  AslBuf err = {0};
+  Sink k = run_sink(r, &err);
+  process_source(&k, p, scratch, &src, &fi);
+  sink_done(r, &k);
+  asl_buf_free(&err);
+}
+
+/* ---- phase 1 over many files, on several threads ---------------------- */
+
+/* One file of phase 1 and, after it ran, what it produced. */
+typedef struct Job {
+  const AslFileRef *f;
+  FileInfo fi;
+  AslDiagList diags;         /* heap-backed, merged then freed */
+  AslDeferredList deferred;  /* heap-backed, merged then freed */
+  AslBuf err;
+  Sink sink;
+} Job;
+
+typedef AslVec(Job) JobList;
+
+typedef struct Pool {
+  AslRun *r;
+  Job *jobs;
+  uint32_t njobs;
+  uint32_t next;             /* next job to take (under the lock) */
+  pthread_mutex_t lock;
+} Pool;
+
+/* A worker: its own parser and arenas; takes jobs until none are left. The
+ * persistent arena joins the run's list, to live as long as the run. */
+static void *pool_worker(void *arg) {
+  Pool *pool = arg;
+  AslParser *parser = NULL;
+  const char *why = NULL;
+  if (asl_parser_new(&parser, &why) != ASL_OK) return NULL;
+  AslArena scratch;
+  asl_arena_init(&scratch);
+  AslArena *keep = asl_calloc(1, sizeof *keep);
+  asl_arena_init(keep);
+  for (;;) {
+    pthread_mutex_lock(&pool->lock);
+    uint32_t i = pool->next < pool->njobs ? pool->next++ : UINT32_MAX;
+    pthread_mutex_unlock(&pool->lock);
+    if (i == UINT32_MAX) break;
+    Job *j = &pool->jobs[i];
+    j->sink = (Sink){pool->r->opt, pool->r->use_index, keep, &j->diags,
+                     &j->deferred, 0, NULL, &j->err, false, false, false};
+    read_and_process(&j->sink, parser, &scratch, j->f, &j->fi);
+  }
+  asl_arena_destroy(&scratch);
+  asl_parser_delete(parser);
+  pthread_mutex_lock(&pool->lock);
+  asl_vec_push(&pool->r->worker_arenas, keep);
+  pthread_mutex_unlock(&pool->lock);
+  return NULL;
+}
+
+/* Merges the jobs in their order: facts get their final ids (the deferred
+ * findings of a file point at its facts), findings and messages follow. */
+static void merge_jobs(AslRun *r, Job *jobs, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) {
+    Job *j = &jobs[i];
+    uint32_t id = r->facts.len;
+    for (uint32_t k = 0; k < j->deferred.len; k++) {
+      j->deferred.items[k].facts_id = id;
+      asl_vec_push(&r->deferred, j->deferred.items[k]);
+    }
+    for (uint32_t k = 0; k < j->diags.len; k++)
+      asl_vec_push(&r->diags, j->diags.items[k]);
+    sink_done(r, &j->sink);
+    asl_vec_free(&j->diags);
+    asl_vec_free(&j->deferred);
+    asl_buf_free(&j->err);
+  }
+}
+
+/* Runs phase 1 over `jobs`: serially with one thread, else on a pool. */
+static void run_jobs(AslRun *r, AslParser *p, AslArena *scratch, Job *jobs,
+                     uint32_t n) {
+  uint32_t threads = r->opt->threads ? r->opt->threads : 1;
+  if (threads > n) threads = n;
+  if (threads <= 1) {
+    for (uint32_t i = 0; i < n; i++) {
+      AslBuf err = {0};
+      Sink k = run_sink(r, &err);
+      read_and_process(&k, p, scratch, jobs[i].f, &jobs[i].fi);
+      sink_done(r, &k);
+      asl_buf_free(&err);
+    }
+    return;
+  }
+  Pool pool = {r, jobs, n, 0, PTHREAD_MUTEX_INITIALIZER};
+  pthread_t *tids = asl_calloc(threads, sizeof *tids);
+  uint32_t started = 0;
+  for (uint32_t t = 0; t < threads; t++)
+    if (pthread_create(&tids[t], NULL, pool_worker, &pool) == 0) started++;
+  if (started == 0) pool_worker(&pool); // no threads: do it here
+  for (uint32_t t = 0; t < started; t++) pthread_join(tids[t], NULL);
+  asl_free(tids);
+  merge_jobs(r, jobs, n);
 }
 
 /* The distinct project roots around `paths`, outermost only (walking an
@@ -253,31 +399,33 @@ static void free_strs(AslStrVec *v) {
   asl_vec_free(v);
 }
 
-/* Indexes the files of the projects around `paths` that the user's paths
- * did not already reach. */
-static void index_projects(AslRun *r, AslParser *p, AslArena *scratch,
-                           const char *const *paths, uint32_t npaths,
-                           const AslDiscovery *named) {
+/* Adds a job for every file of the projects around `paths` that the
+ * user's paths did not already reach (read for the index only). */
+static void project_jobs(AslRun *r, const char *const *paths, uint32_t npaths,
+                         const AslDiscovery *named, AslDiscovery *all,
+                         JobList *jobs) {
   AslStrVec roots = {0};
   project_roots(r, paths, npaths, &roots);
+  memset(all, 0, sizeof *all);
   if (roots.len) {
     AslStrVec seen = {0};
     real_paths(named, &seen);
-    AslDiscovery all;
     // Silent: errors under the project are not the user's paths; the ones
     // that are were reported by the walk of the named paths.
-    asl_discover_ex(r->opt, roots.items, roots.len, ASL_DISCOVER_SILENT, &all);
+    asl_discover_ex(r->opt, roots.items, roots.len, ASL_DISCOVER_SILENT, all);
     char real[PATH_MAX];
-    for (uint32_t i = 0; i < all.files.len; i++) {
-      const AslFileRef *f = &all.files.items[i];
+    for (uint32_t i = 0; i < all->files.len; i++) {
+      const AslFileRef *f = &all->files.items[i];
       if (!realpath(f->fs_path, real)) continue;
       const char *key = real;
       if (seen.len &&
           bsearch(&key, seen.items, seen.len, sizeof(char *), cmp_str))
         continue;
-      read_and_process(r, p, scratch, f, false, 0);
+      Job j = {0};
+      j.f = f;
+      j.fi = file_info(r, f, false, 0);
+      asl_vec_push(jobs, j);
     }
-    asl_discovery_destroy(&all);
     free_strs(&seen);
   }
   asl_vec_free(&roots);
@@ -286,14 +434,22 @@ static void index_projects(AslRun *r, AslParser *p, AslArena *scratch,
 void asl_run_paths(AslRun *r, AslParser *p, AslArena *scratch,
                    const char *const *paths, uint32_t npaths,
                    uint32_t *next_index) {
-  AslDiscovery named;
+  AslDiscovery named, all;
   asl_discover(r->opt, paths, npaths, &named);
   r->nerrors += named.nerrors;
+  JobList jobs = {0};
+  memset(&all, 0, sizeof all);
   if (!r->opt->index_given_only && r->use_index)
-    index_projects(r, p, scratch, paths, npaths, &named);
-  for (uint32_t i = 0; i < named.files.len; i++)
-    read_and_process(r, p, scratch, &named.files.items[i], true,
-                     (*next_index)++);
+    project_jobs(r, paths, npaths, &named, &all, &jobs);
+  for (uint32_t i = 0; i < named.files.len; i++) {
+    Job j = {0};
+    j.f = &named.files.items[i];
+    j.fi = file_info(r, j.f, true, (*next_index)++);
+    asl_vec_push(&jobs, j);
+  }
+  run_jobs(r, p, scratch, jobs.items, jobs.len);
+  asl_vec_free(&jobs);
+  asl_discovery_destroy(&all);
   asl_discovery_destroy(&named);
 }
 
@@ -321,6 +477,11 @@ void asl_run_destroy(AslRun *r) {
   asl_vec_free(&r->diags);
   asl_vec_free(&r->facts);
   asl_vec_free(&r->deferred);
+  for (uint32_t i = 0; i < r->worker_arenas.len; i++) {
+    asl_arena_destroy(r->worker_arenas.items[i]);
+    asl_free(r->worker_arenas.items[i]);
+  }
+  asl_vec_free(&r->worker_arenas);
   asl_layout_delete(r->layout);
   asl_arena_destroy(&r->arena);
 }

@@ -23,6 +23,7 @@ typedef struct AslRun {
   uint32_t nfiles;         /* files checked (named by the user) */
   uint32_t nindexed;       /* files read only for the index */
   uint32_t nerrors;        /* files or paths that could not be read */
+  AslVec(AslArena *) worker_arenas; /* what parallel workers kept */
 } AslRun;
 
 void asl_run_init(AslRun *r, const AslOptions *opt);

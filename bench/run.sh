@@ -47,8 +47,9 @@ mbytes=$(xargs -d '\n' cat < "$files" | wc -c | awk '{printf "%.1f", $1/1048576}
 # name|command (run with bash -c; stdout discarded)
 cmds=(
   "parse-only (1 thread)|$build/asl_parse_only < $files"
-  "asynclint check|$build/asynclint check -q --exit-zero $corpus"
-  "asynclint --ignore ASL1 (no index)|$build/asynclint check -q --exit-zero --ignore ASL1 $corpus"
+  "asynclint --threads 1|$build/asynclint check -q --exit-zero --threads 1 $corpus"
+  "asynclint (default threads: $(nproc))|$build/asynclint check -q --exit-zero $corpus"
+  "asynclint --threads 1 --ignore ASL1 (no index)|$build/asynclint check -q --exit-zero --threads 1 --ignore ASL1 $corpus"
   "ruff-wasm ASYNC+RUF006 (whole process)|node --liftoff-only bench/ruff_peer.mjs ASYNC,RUF006 $corpus"
 )
 if [ "$with_pyright" = 1 ]; then

@@ -201,6 +201,24 @@ class Formats(Base):
         self.assertEqual(res.returncode, 1)
         self.assertIn(b"app/x.py:4:5: ASL301", res.stdout)
 
+    def test_threads_do_not_change_the_output(self):
+        # The repository's fixtures: every rule family, multi-file projects.
+        fixtures = os.path.normpath(os.path.join(HERE, "..", "..",
+                                                 "fixtures"))
+        outs = []
+        for n in ("1", "2", "7"):
+            res = subprocess.run([BIN, "check", "--format", "json",
+                                  "--threads", n, fixtures],
+                                 capture_output=True, timeout=120)
+            self.assertEqual(res.returncode, 1, res.stderr[-500:])
+            outs.append((res.stdout, res.stderr))
+        self.assertEqual(outs[0], outs[1])
+        self.assertEqual(outs[0], outs[2])
+        env = dict(os.environ, ASYNCLINT_THREADS="2")
+        res = subprocess.run([BIN, "check", "--format", "json", fixtures],
+                             capture_output=True, timeout=120, env=env)
+        self.assertEqual((res.stdout, res.stderr), outs[0])
+
     def test_unknown_format_is_a_usage_error(self):
         res = subprocess.run([BIN, "check", "--format", "xml", "."],
                              cwd=self.dir, capture_output=True, timeout=30)
