@@ -244,23 +244,13 @@ class Errors(Base):
         self.assertIn("nope.toml", err)
 
 
-def main(argv):
+def set_binary(path):
     global BIN
-    BIN = os.path.abspath(argv[1] if len(argv) > 1
-                          else os.environ.get("ASYNCLINT", ""))
-    if not os.path.exists(BIN):
-        print("usage: ASYNCLINT=BINARY %s" % argv[0])
-        print("0 passed, 1 failed")
-        return 2
-    suite = unittest.defaultTestLoader.loadTestsFromModule(
-        sys.modules[__name__])
-    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
-    failed = len(result.failures) + len(result.errors)
-    skipped = len(result.skipped)
-    print("%d passed, %d failed, %d skipped"
-          % (result.testsRun - failed - skipped, failed, skipped))
-    return 1 if failed else 0
+    BIN = path
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(
+        __file__)), ".."))
+    from asl_testlib import run_module
+    sys.exit(run_module(__name__, sys.argv, set_binary))
