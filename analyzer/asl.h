@@ -359,6 +359,8 @@ typedef struct AslOptions {
   AslStrVec allow_blocking;        /* --allow-blocking: globs */
   bool index_given_only;           /* index only the given paths, not the
                                       project around them (fixtures) */
+  bool no_prefilter;               /* parse every file (--no-prefilter) */
+  bool verbose;                    /* counts of the run on stderr */
 } AslOptions;
 
 /* ------------------------------------------------------------------------

@@ -61,6 +61,10 @@ static const char usage_text[] =
     "                         async functions (ASL200; repeatable)\n"
     "  --allow-blocking GLOB  never report these dotted names as blocking\n"
     "                         (ASL2xx; repeatable)\n"
+    "  --no-prefilter         parse every file, even those that cannot hold a\n"
+    "                         finding (same findings, slower; for checking)\n"
+    "  -v, --verbose          also print how many files were read, parsed\n"
+    "                         and skipped (on stderr)\n"
     "  --exit-zero            exit 0 even when there are findings\n"
     "  -q, --quiet            print findings only, no summary or warnings\n"
     "\n"
@@ -189,6 +193,11 @@ static int parse_check_args(int argc, char **argv, CheckArgs *ca) {
     }
     if (!strcmp(a, "--exit-zero")) { ca->opt.exit_zero = true; continue; }
     if (!strcmp(a, "--statistics")) { ca->opt.statistics = true; continue; }
+    if (!strcmp(a, "--no-prefilter")) { ca->opt.no_prefilter = true; continue; }
+    if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+      ca->opt.verbose = true;
+      continue;
+    }
     if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
       ca->opt.quiet = true;
       continue;
@@ -499,7 +508,7 @@ static int cmd_check(int argc, char **argv) {
     asl_run_paths(&run, parser, &scratch, fs_paths.items, fs_paths.len,
                   &file_index);
   asl_vec_free(&fs_paths);
-  asl_run_finish(&run);
+  asl_run_finish(&run, parser, &scratch);
   apply_per_file_ignores(&ca, &run.diags);
 
   AslBuf out = {0};

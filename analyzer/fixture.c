@@ -177,7 +177,7 @@ static int check_each_file_alone(AslParser *parser, const AslOptions *base,
     asl_arena_init(&scratch);
     uint32_t next_index = 0;
     asl_run_paths(&run, parser, &scratch, &path, 1, &next_index);
-    asl_run_finish(&run);
+    asl_run_finish(&run, parser, &scratch);
     bool same = count_on(whole, display) == run.diags.len;
     for (uint32_t i = 0; i < run.diags.len && same; i++) {
       bool found = false;
@@ -265,7 +265,7 @@ static int check_fixture(AslParser *parser, const char *path) {
   asl_arena_init(&scratch);
   uint32_t next_index = 0;
   if (bad == 0) asl_run_paths(&run, parser, &scratch, &path, 1, &next_index);
-  asl_run_finish(&run);
+  asl_run_finish(&run, parser, &scratch);
   if (bad == 0 && has_project_marker(path))
     bad += check_each_file_alone(parser, &opt, &disc, &run.diags);
 

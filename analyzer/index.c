@@ -43,6 +43,9 @@ struct AslIndex {
   uint32_t *root;       /* per blocking function: the direct blocker its
                            chain ends at, and the chain's length */
   uint32_t *depth;
+  AslIndexWatch watch;  /* watch mode (asl_index_watch) */
+  void *watch_ctx;
+  uint8_t *reached;     /* watch mode: functions walked forward */
 };
 
 static void build_block_summaries(AslIndex *idx);
@@ -106,6 +109,7 @@ void asl_index_delete(AslIndex *idx) {
   asl_free(idx->via);
   asl_free(idx->root);
   asl_free(idx->depth);
+  asl_free(idx->reached);
   asl_arena_destroy(idx->scratch);
   asl_free(idx->scratch);
   asl_free(idx);
@@ -123,6 +127,7 @@ static const AslFileFacts *find_module(const AslIndex *idx, uint32_t from,
   const AslFileFacts *self = from < idx->nfiles ? idx->files[from] : NULL;
   if (!self) return NULL;
   if (self->module && same_module(self, self->project, s, n)) return self;
+  if (idx->watch) idx->watch(idx->watch_ctx, self->project, s, n);
   uint32_t h = hash_module(self->project, s, n) & (idx->nslots - 1);
   for (; idx->slots[h]; h = (h + 1) & (idx->nslots - 1)) {
     const AslFileFacts *f = idx->files[idx->slots[h] - 1];
@@ -611,11 +616,43 @@ static void build_block_summaries(AslIndex *idx) {
   asl_vec_free(&edges);
 }
 
+void asl_index_watch(AslIndex *idx, AslIndexWatch fn, void *ctx) {
+  idx->watch = fn;
+  idx->watch_ctx = ctx;
+  if (idx->nfuncs && !idx->reached)
+    idx->reached = asl_calloc(idx->nfuncs, sizeof *idx->reached);
+}
+
+/* Watch mode: resolves the calls of every function reachable from `g`
+ * (each function once over the index's life), so the watcher hears of
+ * every module a chain from `g` could pass through. The summaries of
+ * these functions depend on nothing else. */
+static void walk_forward(const AslIndex *idx, uint32_t g) {
+  if (idx->reached[g]) return;
+  AslVec(uint32_t) stack = {0};
+  idx->reached[g] = 1;
+  asl_vec_push(&stack, g);
+  while (stack.len) {
+    uint32_t s = stack.items[--stack.len], k;
+    const AslFactFunc *f = func_at(idx, s, &k);
+    for (uint32_t c = 0; c < f->ncalls; c++) {
+      AslDef def;
+      asl_index_callee(idx, k, &f->calls[c].callee, &def);
+      uint32_t t = def_func(idx, k, &def);
+      if (t == ASL_NONE || idx->reached[t]) continue;
+      idx->reached[t] = 1;
+      asl_vec_push(&stack, t);
+    }
+  }
+  asl_vec_free(&stack);
+}
+
 bool asl_index_may_block(const AslIndex *idx, uint32_t from,
                          const AslDef *def, AslBlockChain *chain) {
   memset(chain, 0, sizeof *chain);
   if (!idx->via) return false;
   uint32_t g = def_func(idx, from, def);
+  if (g != ASL_NONE && idx->reached) walk_forward(idx, g);
   if (g == ASL_NONE || idx->via[g] == ASL_NONE) return false;
   // The first 15 names by walking the via links (a forest rooted at the
   // direct blockers), then the root itself: bounded work per question.

@@ -114,6 +114,15 @@ AslFileFacts *asl_facts_extract(AslArena *a, const AslCtx *cx,
 AslIndex *asl_index_new(AslFileFacts *const *facts, uint32_t n);
 void asl_index_delete(AslIndex *idx);
 
+/* Told of every module lookup a question makes (after the asking file's
+ * own module): the pre-filter's driver parses the files it names. */
+typedef void (*AslIndexWatch)(void *ctx, uint32_t project,
+                              const char *module, size_t len);
+/** Watch mode: lookups are reported to `fn`, and asl_index_may_block also
+ * resolves every call of every function its answer could go through, so
+ * that each module those calls name is reported. */
+void asl_index_watch(AslIndex *idx, AslIndexWatch fn, void *ctx);
+
 /* ---- project layout (project.c) ----------------------------------------
  * Modules are named the way mypy and pyright name them without
  * configuration: a file's import root is the first ancestor directory

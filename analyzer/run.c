@@ -1,8 +1,10 @@
 /*
- * run.c - the driver. Phase 1 reads each file of the project once: parse,
- * names, facts for the index and, for the files the user named, the rule
- * passes and noqa. Phase 2 builds the index from the facts; phase 3
- * decides the findings the passes deferred to it.
+ * run.c - the driver. Phase 1 reads each file of the project once and
+ * scans its identifiers; the files that can hold a finding are parsed
+ * right away (names, facts for the index and, for the files the user
+ * named, the rule passes and noqa), the others only if a later round
+ * finds it needs them (see prefilter.h). Phase 2 builds the index from the
+ * facts; phase 3 decides the findings the passes deferred to it.
  *
  * Why defer instead of keeping trees or parsing twice: on the standard
  * library (1,790 files, 7.5M nodes) keeping every flattened tree costs
@@ -13,6 +15,7 @@
 #include "run.h"
 
 #include <limits.h>
+#include <time.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +23,13 @@
 
 #include "../rules/rules.h"
 #include "diag.h"
+#include "prefilter.h"
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 /* Where one file sits in the run. */
 typedef struct FileInfo {
@@ -29,6 +39,26 @@ typedef struct FileInfo {
   bool named;          /* check it (else only index it) */
   uint32_t file_index;
 } FileInfo;
+
+/* One file of the run, from its scan to its facts. Jobs keep the order
+ * of discovery, and everything merged from them follows it, so the output
+ * does not depend on threads or on the round a file was parsed in. */
+typedef struct AslJob {
+  const char *fs_path, *display; /* run arena; fs_path NULL: stdin */
+  FileInfo fi;
+  AslScan scan;          /* a cold file's words, until it is parsed */
+  bool parsed;           /* phase 1 parsed it */
+  bool wanted;           /* the next round parses it */
+  bool unreadable;
+  bool read_before;      /* counted as checked already */
+  size_t bytes;          /* its size, once read */
+  AslFileFacts *facts;   /* when parsed and the index is in use */
+  /* What the last processing produced, merged then freed: */
+  AslDiagList diags;
+  AslDeferredList deferred;
+  AslBuf err;
+  bool checked, failed;
+} AslJob;
 
 void asl_defer(AslCtx *cx, AslRuleId r, uint32_t node,
                const AslCallee *callee, const char *subject) {
@@ -54,27 +84,18 @@ static const char *copy_str(AslArena *a, const char *s) {
   return s ? asl_arena_strdup(a, s) : NULL;
 }
 
-/* Where phase 1 of one file puts what it keeps. The serial path points it
- * at the run; each parallel job gets its own, merged in job order so the
- * output is the same for any number of threads. */
+/* Where processing one file puts what it keeps: `keep` is an arena that
+ * lives as long as the run (the run's, or a worker's). */
 typedef struct Sink {
-  const AslOptions *opt;
-  bool use_index;
-  AslArena *arena;           /* copies that live for the whole run */
-  AslDiagList *diags;        /* heap-backed */
-  AslDeferredList *deferred; /* heap-backed */
-  uint32_t facts_id;         /* the id this file's facts will get */
-  AslFileFacts *facts;       /* out: this file's facts, or NULL */
-  AslBuf *err;               /* out: what to print on stderr, in order */
-  bool checked;              /* out: the rules ran (a named file) */
-  bool indexed;              /* out: read only for the index */
-  bool failed;               /* out: a named file could not be read */
+  const AslRun *r;
+  AslArena *keep;
+  AslJob *job;
 } Sink;
 
 /* Copies a deferred finding out of the file's arena into the sink's. */
 static void keep_deferred(Sink *k, const AslDeferred *src, const char *path) {
   AslDeferred d = *src;
-  AslArena *a = k->arena;
+  AslArena *a = k->keep;
   d.diag.path = path;
   d.callee.dotted = copy_str(a, d.callee.dotted);
   d.callee.attr = copy_str(a, d.callee.attr);
@@ -92,7 +113,7 @@ static void keep_deferred(Sink *k, const AslDeferred *src, const char *path) {
     l->decorators = decs;
     d.callee.local = l;
   }
-  asl_vec_push(k->deferred, d);
+  asl_vec_push(&k->job->deferred, d);
 }
 
 /* Keeps what noqa lets through: diagnostics now, deferred findings for
@@ -106,42 +127,46 @@ static void keep_findings(Sink *k, AslArena *a, const AslSource *src,
   for (uint32_t i = 0; i < raw->len; i++) {
     AslDiag d = raw->items[i];
     if (asl_noqa_suppresses(&noqa, &d)) continue;
-    if (!path) path = asl_arena_strdup(k->arena, src->path);
+    if (!path) path = asl_arena_strdup(k->keep, src->path);
     d.path = path;
-    d.message = asl_arena_strdup(k->arena, d.message);
-    d.source_line = copy_str(k->arena, d.source_line);
-    asl_vec_push(k->diags, d);
+    d.message = asl_arena_strdup(k->keep, d.message);
+    d.source_line = copy_str(k->keep, d.source_line);
+    asl_vec_push(&k->job->diags, d);
   }
   for (uint32_t i = 0; i < deferred->len; i++) {
     if (asl_noqa_suppresses(&noqa, &deferred->items[i].diag)) continue;
-    if (!path) path = asl_arena_strdup(k->arena, src->path);
+    if (!path) path = asl_arena_strdup(k->keep, src->path);
     keep_deferred(k, &deferred->items[i], path);
   }
 }
 
 static void warn_parse_error(Sink *k, const AslSource *src,
                              const AslTree *tree) {
-  if (k->opt->quiet) return;
+  if (k->r->opt->quiet) return;
   const AslNode *e = &tree->nodes[tree->first_error];
   uint32_t line = asl_source_line_of(src, e->start_byte);
-  asl_buf_printf(k->err,
+  asl_buf_printf(&k->job->err,
                  "asynclint: warning: %s:%u:%u: could not parse cleanly; code "
                  "in the damaged region is not checked\n",
                  src->path, line + 1,
                  asl_source_column(src, line, e->start_byte));
 }
 
-/* Phase 1 for one source: facts always, rules when the file is named. */
+/* Parses one source: facts always, rules when the file is named. A syntax
+ * error is reported (ASL001) only in a hot file: elsewhere there is no
+ * code the passes would look at, and the pre-filter never parses it. */
 static void process_source(Sink *k, AslParser *p, AslArena *a,
-                           const AslSource *src, const FileInfo *fi) {
+                           const AslSource *src, bool hot) {
+  const FileInfo *fi = &k->job->fi;
   AslTree tree;
   asl_parse(p, a, src, &tree);
+  k->job->parsed = true;
   AslDiagList raw = {0};
   AslDeferredList deferred = {0};
   AslCtx cx = {.arena = a,
                .src = src,
                .tree = &tree,
-               .opt = k->opt,
+               .opt = k->r->opt,
                .out = &raw,
                .file_index = fi->file_index,
                .module = fi->module,
@@ -150,19 +175,14 @@ static void process_source(Sink *k, AslParser *p, AslArena *a,
                .project = fi->project,
                .deferred = &deferred};
   cx.names = asl_names_build(a, src, &tree);
-  if (k->use_index) {
-    AslFileFacts *facts = asl_facts_extract(k->arena, &cx, src->path);
+  if (k->r->use_index) {
+    AslFileFacts *facts = asl_facts_extract(k->keep, &cx, src->path);
     facts->is_stub = fi->is_stub;
-    cx.facts_id = k->facts_id;
-    k->facts = facts;
-    asl_rules_facts(&cx, facts, k->arena);
+    k->job->facts = facts;
+    asl_rules_facts(&cx, facts, k->keep);
   }
-  if (!fi->named) {
-    k->indexed = true;
-    return;
-  }
-  k->checked = true;
-  if (tree.first_error != ASL_NONE) {
+  if (!fi->named) return;
+  if (tree.first_error != ASL_NONE && hot) {
     asl_report(&cx, ASL_RULE_ASL001, tree.first_error,
                "Could not parse this file cleanly from here on; code in the "
                "damaged region is not checked");
@@ -172,70 +192,100 @@ static void process_source(Sink *k, AslParser *p, AslArena *a,
   keep_findings(k, a, src, &tree, &raw, &deferred);
 }
 
+/* Scans a source and parses it now unless the pre-filter says it can
+ * wait; a cold file keeps its words for the later rounds. */
+static void scan_and_process(Sink *k, AslParser *p, AslArena *a,
+                             const AslSource *src) {
+  const AslRun *r = k->r;
+  AslJob *j = k->job;
+  // Words are kept only when a cold file may matter for what it spells.
+  bool keep_words = r->prefilter && r->use_index && r->need_reach &&
+                    !j->wanted;
+  AslScan scan;
+  asl_scan(a, src->text, src->len, &r->hot, keep_words, &scan);
+  if (!r->prefilter || scan.hot || j->wanted) {
+    bool hot = scan.hot;
+    asl_scan_free(&scan);
+    asl_scan_free(&j->scan);
+    process_source(k, p, a, src, hot);
+    return;
+  }
+  j->scan = scan;
+}
+
 void asl_run_init(AslRun *r, const AslOptions *opt) {
   memset(r, 0, sizeof *r);
   r->opt = opt;
   asl_arena_init(&r->arena);
   r->layout = asl_layout_new();
   r->use_index = asl_rules_need_index(opt);
-}
-
-/* A sink that writes straight into the run (the serial path). */
-static Sink run_sink(AslRun *r, AslBuf *err) {
-  Sink k = {r->opt, r->use_index, &r->arena, &r->diags, &r->deferred,
-            r->facts.len, NULL, err, false, false, false};
-  return k;
-}
-
-/* Folds a finished sink's counters, facts and messages into the run. */
-static void sink_done(AslRun *r, Sink *k) {
-  if (k->facts) asl_vec_push(&r->facts, k->facts);
-  r->nfiles += k->checked;
-  r->nindexed += k->indexed;
-  r->nerrors += k->failed;
-  if (k->err->len) fwrite(k->err->data, 1, k->err->len, stderr);
-  k->err->len = 0;
+  r->need_reach = asl_rules_need_reach(opt);
+  r->prefilter = !opt->no_prefilter;
+  asl_words_hot(opt, &r->hot);
 }
 
 /* Where one file sits in the project; computed on the main thread (the
  * layout caches are not shared between threads). */
-static FileInfo file_info(AslRun *r, const AslFileRef *f, bool named,
+static FileInfo file_info(AslRun *r, const char *fs_path, bool named,
                           uint32_t file_index) {
   FileInfo fi = {0};
-  fi.module = asl_layout_module(r->layout, &r->arena, f->fs_path,
+  fi.module = asl_layout_module(r->layout, &r->arena, fs_path,
                                 &fi.is_package, &fi.is_stub);
-  fi.project = asl_layout_project(r->layout, f->fs_path);
+  fi.project = asl_layout_project(r->layout, fs_path);
   fi.named = named;
   fi.file_index = file_index;
   return fi;
 }
 
-/* Reads `f` and runs phase 1 on it into `k`. Unreadable files are errors
- * only when the user named them. */
-static void read_and_process(Sink *k, AslParser *p, AslArena *scratch,
-                             const AslFileRef *f, const FileInfo *fi) {
+static void add_job(AslRun *r, const AslFileRef *f, bool named,
+                    uint32_t file_index) {
+  AslJob j;
+  memset(&j, 0, sizeof j);
+  j.fs_path = asl_arena_strdup(&r->arena, f->fs_path);
+  j.display = asl_arena_strdup(&r->arena, f->display);
+  j.fi = file_info(r, f->fs_path, named, file_index);
+  asl_vec_push(&r->jobs, j);
+}
+
+/* Reads job `j` and runs phase 1 on it. Unreadable files are errors only
+ * when the user named them. */
+static void read_and_process(Sink *k, AslParser *p, AslArena *scratch) {
+  AslJob *j = k->job;
   asl_arena_reset(scratch);
   AslSource src;
   const char *why = NULL;
-  AslStatus st = asl_source_read(scratch, f->fs_path, f->display, &src, &why);
+  AslStatus st = asl_source_read(scratch, j->fs_path, j->display, &src, &why);
   if (st != ASL_OK) {
-    if (!fi->named) return;
-    asl_buf_printf(k->err, "asynclint: error: %s: %s\n", f->display,
+    j->unreadable = true;
+    if (!j->fi.named) return;
+    asl_buf_printf(&j->err, "asynclint: error: %s: %s\n", j->display,
                    why ? why : asl_strstatus(st));
-    k->failed = true;
+    j->failed = true;
     return;
   }
-  process_source(k, p, scratch, &src, fi);
+  j->checked = j->fi.named && !j->read_before;
+  j->bytes = src.len;
+  j->read_before = true;
+  scan_and_process(k, p, scratch, &src);
 }
 
-void asl_run_file(AslRun *r, AslParser *p, AslArena *scratch,
-                  const AslFileRef *f, uint32_t file_index) {
-  AslBuf err = {0};
-  Sink k = run_sink(r, &err);
-  FileInfo fi = file_info(r, f, true, file_index);
-  read_and_process(&k, p, scratch, f, &fi);
-  sink_done(r, &k);
-  asl_buf_free(&err);
+/* Folds what processing job `id` produced into the run, and frees it.
+ * A deferred finding names its file by job id until phase 3. */
+static void merge_job(AslRun *r, uint32_t id) {
+  AslJob *j = &r->jobs.items[id];
+  for (uint32_t k = 0; k < j->deferred.len; k++) {
+    j->deferred.items[k].facts_id = id;
+    asl_vec_push(&r->deferred, j->deferred.items[k]);
+  }
+  for (uint32_t k = 0; k < j->diags.len; k++)
+    asl_vec_push(&r->diags, j->diags.items[k]);
+  r->nfiles += j->checked;
+  r->nerrors += j->failed;
+  j->checked = j->failed = false;
+  if (j->err.len) fwrite(j->err.data, 1, j->err.len, stderr);
+  asl_vec_free(&j->diags);
+  asl_vec_free(&j->deferred);
+  asl_buf_free(&j->err);
 }
 
 void asl_run_bytes(AslRun *r, AslParser *p, AslArena *scratch,
@@ -246,37 +296,29 @@ void asl_run_bytes(AslRun *r, AslParser *p, AslArena *scratch,
   asl_source_from_bytes(scratch, display, bytes, len, &src);
   // A project of its own, where it is the main module: its own names
   // resolve, relative imports do not.
-  FileInfo fi = {0};
-  fi.module = "__main__";
-  fi.project = asl_layout_fresh_project(r->layout);
-  fi.named = true;
-  fi.file_index = file_index;
-  AslBuf err = {0};
-  Sink k = run_sink(r, &err);
-  process_source(&k, p, scratch, &src, &fi);
-  sink_done(r, &k);
-  asl_buf_free(&err);
+  AslJob j;
+  memset(&j, 0, sizeof j);
+  j.display = asl_arena_strdup(&r->arena, display);
+  j.fi.module = "__main__";
+  j.fi.project = asl_layout_fresh_project(r->layout);
+  j.fi.named = true;
+  j.fi.file_index = file_index;
+  j.checked = true;
+  j.wanted = true; // one source the user handed over: always parsed
+  asl_vec_push(&r->jobs, j);
+  Sink k = {r, &r->arena, &r->jobs.items[r->jobs.len - 1]};
+  scan_and_process(&k, p, scratch, &src);
+  k.job->wanted = false;
+  merge_job(r, r->jobs.len - 1);
 }
 
 /* ---- phase 1 over many files, on several threads ---------------------- */
 
-/* One file of phase 1 and, after it ran, what it produced. */
-typedef struct Job {
-  const AslFileRef *f;
-  FileInfo fi;
-  AslDiagList diags;         /* heap-backed, merged then freed */
-  AslDeferredList deferred;  /* heap-backed, merged then freed */
-  AslBuf err;
-  Sink sink;
-} Job;
-
-typedef AslVec(Job) JobList;
-
 typedef struct Pool {
   AslRun *r;
-  Job *jobs;
-  uint32_t njobs;
-  uint32_t next;             /* next job to take (under the lock) */
+  const uint32_t *ids;       /* the jobs of this round */
+  uint32_t n;
+  uint32_t next;             /* next one to take (under the lock) */
   pthread_mutex_t lock;
 } Pool;
 
@@ -293,13 +335,11 @@ static void *pool_worker(void *arg) {
   asl_arena_init(keep);
   for (;;) {
     pthread_mutex_lock(&pool->lock);
-    uint32_t i = pool->next < pool->njobs ? pool->next++ : UINT32_MAX;
+    uint32_t i = pool->next < pool->n ? pool->next++ : UINT32_MAX;
     pthread_mutex_unlock(&pool->lock);
     if (i == UINT32_MAX) break;
-    Job *j = &pool->jobs[i];
-    j->sink = (Sink){pool->r->opt, pool->r->use_index, keep, &j->diags,
-                     &j->deferred, 0, NULL, &j->err, false, false, false};
-    read_and_process(&j->sink, parser, &scratch, j->f, &j->fi);
+    Sink k = {pool->r, keep, &pool->r->jobs.items[pool->ids[i]]};
+    read_and_process(&k, parser, &scratch);
   }
   asl_arena_destroy(&scratch);
   asl_parser_delete(parser);
@@ -309,41 +349,21 @@ static void *pool_worker(void *arg) {
   return NULL;
 }
 
-/* Merges the jobs in their order: facts get their final ids (the deferred
- * findings of a file point at its facts), findings and messages follow. */
-static void merge_jobs(AslRun *r, Job *jobs, uint32_t n) {
-  for (uint32_t i = 0; i < n; i++) {
-    Job *j = &jobs[i];
-    uint32_t id = r->facts.len;
-    for (uint32_t k = 0; k < j->deferred.len; k++) {
-      j->deferred.items[k].facts_id = id;
-      asl_vec_push(&r->deferred, j->deferred.items[k]);
-    }
-    for (uint32_t k = 0; k < j->diags.len; k++)
-      asl_vec_push(&r->diags, j->diags.items[k]);
-    sink_done(r, &j->sink);
-    asl_vec_free(&j->diags);
-    asl_vec_free(&j->deferred);
-    asl_buf_free(&j->err);
-  }
-}
-
-/* Runs phase 1 over `jobs`: serially with one thread, else on a pool. */
-static void run_jobs(AslRun *r, AslParser *p, AslArena *scratch, Job *jobs,
-                     uint32_t n) {
+/* Runs phase 1 over the jobs `ids` (in job order): serially with one
+ * thread, else on a pool; then merges them in that order. */
+static void run_jobs(AslRun *r, AslParser *p, AslArena *scratch,
+                     const uint32_t *ids, uint32_t n) {
   uint32_t threads = r->opt->threads ? r->opt->threads : 1;
   if (threads > n) threads = n;
   if (threads <= 1) {
     for (uint32_t i = 0; i < n; i++) {
-      AslBuf err = {0};
-      Sink k = run_sink(r, &err);
-      read_and_process(&k, p, scratch, jobs[i].f, &jobs[i].fi);
-      sink_done(r, &k);
-      asl_buf_free(&err);
+      Sink k = {r, &r->arena, &r->jobs.items[ids[i]]};
+      read_and_process(&k, p, scratch);
+      merge_job(r, ids[i]);
     }
     return;
   }
-  Pool pool = {r, jobs, n, 0, PTHREAD_MUTEX_INITIALIZER};
+  Pool pool = {r, ids, n, 0, PTHREAD_MUTEX_INITIALIZER};
   pthread_t *tids = asl_calloc(threads, sizeof *tids);
   uint32_t started = 0;
   for (uint32_t t = 0; t < threads; t++)
@@ -351,7 +371,7 @@ static void run_jobs(AslRun *r, AslParser *p, AslArena *scratch, Job *jobs,
   if (started == 0) pool_worker(&pool); // no threads: do it here
   for (uint32_t t = 0; t < started; t++) pthread_join(tids[t], NULL);
   asl_free(tids);
-  merge_jobs(r, jobs, n);
+  for (uint32_t i = 0; i < n; i++) merge_job(r, ids[i]);
 }
 
 /* The distinct project roots around `paths`, outermost only (walking an
@@ -399,34 +419,52 @@ static void free_strs(AslStrVec *v) {
   asl_vec_free(v);
 }
 
+/* Drops the roots at or under one of the user's directories: walking
+ * them again would only find the same files (and cost a realpath each). */
+static void drop_walked_roots(const char *const *paths, uint32_t npaths,
+                              AslStrVec *roots) {
+  char real[PATH_MAX];
+  uint32_t w = 0;
+  for (uint32_t i = 0; i < roots->len; i++) {
+    const char *root = roots->items[i];
+    bool walked = false;
+    for (uint32_t k = 0; k < npaths && !walked; k++) {
+      if (!realpath(paths[k], real)) continue;
+      size_t n = strlen(real);
+      walked = strncmp(root, real, n) == 0 &&
+               (root[n] == 0 || root[n] == '/' || strcmp(real, "/") == 0);
+    }
+    if (!walked) roots->items[w++] = root;
+  }
+  roots->len = w;
+}
+
 /* Adds a job for every file of the projects around `paths` that the
  * user's paths did not already reach (read for the index only). */
 static void project_jobs(AslRun *r, const char *const *paths, uint32_t npaths,
-                         const AslDiscovery *named, AslDiscovery *all,
-                         JobList *jobs) {
+                         const AslDiscovery *named) {
   AslStrVec roots = {0};
   project_roots(r, paths, npaths, &roots);
-  memset(all, 0, sizeof *all);
+  drop_walked_roots(paths, npaths, &roots);
   if (roots.len) {
+    AslDiscovery all;
     AslStrVec seen = {0};
     real_paths(named, &seen);
     // Silent: errors under the project are not the user's paths; the ones
     // that are were reported by the walk of the named paths.
-    asl_discover_ex(r->opt, roots.items, roots.len, ASL_DISCOVER_SILENT, all);
+    asl_discover_ex(r->opt, roots.items, roots.len, ASL_DISCOVER_SILENT, &all);
     char real[PATH_MAX];
-    for (uint32_t i = 0; i < all->files.len; i++) {
-      const AslFileRef *f = &all->files.items[i];
+    for (uint32_t i = 0; i < all.files.len; i++) {
+      const AslFileRef *f = &all.files.items[i];
       if (!realpath(f->fs_path, real)) continue;
       const char *key = real;
       if (seen.len &&
           bsearch(&key, seen.items, seen.len, sizeof(char *), cmp_str))
         continue;
-      Job j = {0};
-      j.f = f;
-      j.fi = file_info(r, f, false, 0);
-      asl_vec_push(jobs, j);
+      add_job(r, f, false, 0);
     }
     free_strs(&seen);
+    asl_discovery_destroy(&all);
   }
   asl_vec_free(&roots);
 }
@@ -434,54 +472,265 @@ static void project_jobs(AslRun *r, const char *const *paths, uint32_t npaths,
 void asl_run_paths(AslRun *r, AslParser *p, AslArena *scratch,
                    const char *const *paths, uint32_t npaths,
                    uint32_t *next_index) {
-  AslDiscovery named, all;
+  AslDiscovery named;
   asl_discover(r->opt, paths, npaths, &named);
   r->nerrors += named.nerrors;
-  JobList jobs = {0};
-  memset(&all, 0, sizeof all);
+  uint32_t first = r->jobs.len;
   if (!r->opt->index_given_only && r->use_index)
-    project_jobs(r, paths, npaths, &named, &all, &jobs);
-  for (uint32_t i = 0; i < named.files.len; i++) {
-    Job j = {0};
-    j.f = &named.files.items[i];
-    j.fi = file_info(r, j.f, true, (*next_index)++);
-    asl_vec_push(&jobs, j);
-  }
-  run_jobs(r, p, scratch, jobs.items, jobs.len);
-  asl_vec_free(&jobs);
-  asl_discovery_destroy(&all);
+    project_jobs(r, paths, npaths, &named);
+  for (uint32_t i = 0; i < named.files.len; i++)
+    add_job(r, &named.files.items[i], true, (*next_index)++);
   asl_discovery_destroy(&named);
+  uint32_t n = r->jobs.len - first;
+  uint32_t *ids = asl_malloc(sizeof(uint32_t) * (n + 1));
+  for (uint32_t i = 0; i < n; i++) ids[i] = first + i;
+  double t0 = now_seconds();
+  run_jobs(r, p, scratch, ids, n);
+  r->seconds[0] += now_seconds() - t0;
+  asl_free(ids);
+}
+
+/* ---- the later rounds of the pre-filter ---------------------------------
+ * Until nothing changes: W grows from the facts parsed so far, and the
+ * cold files spelling one of its words are parsed; the deferred findings
+ * are decided with the index in watch mode, and the cold files of every
+ * module a question looked up are parsed. The final answers then only
+ * ever look at parsed files, exactly as without the pre-filter. */
+
+/* The facts of the parsed files in job order, and each job's place in
+ * that array (ASL_NONE if not parsed). */
+typedef struct FactsView {
+  AslFileFacts **facts;
+  uint32_t n;
+  uint32_t *of_job;
+} FactsView;
+
+static void facts_view(const AslRun *r, FactsView *v) {
+  v->facts = asl_malloc(sizeof(AslFileFacts *) * (r->jobs.len + 1));
+  v->of_job = asl_malloc(sizeof(uint32_t) * (r->jobs.len + 1));
+  v->n = 0;
+  for (uint32_t i = 0; i < r->jobs.len; i++) {
+    AslFileFacts *f = r->jobs.items[i].facts;
+    v->of_job[i] = f ? v->n : ASL_NONE;
+    if (f) v->facts[v->n++] = f;
+  }
+}
+
+static void facts_view_free(FactsView *v) {
+  asl_free(v->facts);
+  asl_free(v->of_job);
+}
+
+/* Every file of the run by (project, module): the index's watcher wants
+ * the cold ones it looks up; W asks whether a name is outside. */
+typedef struct Modules {
+  AslRun *r;
+  uint32_t *slots; /* job id + 1; 0 empty */
+  uint32_t cap;
+} Modules;
+
+static uint32_t hash_module(uint32_t project, const char *s, size_t n) {
+  uint32_t h = 2166136261u ^ project;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
+  return h;
+}
+
+static void modules_build(AslRun *r, Modules *m) {
+  m->r = r;
+  m->cap = 16;
+  while (m->cap < r->jobs.len * 2) m->cap *= 2;
+  m->slots = asl_calloc(m->cap, sizeof *m->slots);
+  for (uint32_t i = 0; i < r->jobs.len; i++) {
+    const AslJob *j = &r->jobs.items[i];
+    if (j->unreadable || !j->fi.module) continue;
+    uint32_t h = hash_module(j->fi.project, j->fi.module,
+                             strlen(j->fi.module)) & (m->cap - 1);
+    while (m->slots[h]) h = (h + 1) & (m->cap - 1);
+    m->slots[h] = i + 1;
+  }
+}
+
+/* Calls `fn` on each job claiming module s[0..n) in `project`; stops at
+ * the first that returns true, and says so. */
+static bool modules_each(Modules *m, uint32_t project, const char *s,
+                         size_t n, bool (*fn)(AslJob *)) {
+  uint32_t h = hash_module(project, s, n) & (m->cap - 1);
+  for (; m->slots[h]; h = (h + 1) & (m->cap - 1)) {
+    AslJob *j = &m->r->jobs.items[m->slots[h] - 1];
+    if (j->fi.project == project && strncmp(j->fi.module, s, n) == 0 &&
+        j->fi.module[n] == 0 && fn(j))
+      return true;
+  }
+  return false;
+}
+
+static bool want_if_cold(AslJob *j) {
+  if (!j->parsed) j->wanted = true;
+  return false;
+}
+
+static bool any_job(AslJob *j) {
+  (void)j;
+  return true;
+}
+
+/* The watcher: every cold file claiming the module looked up is wanted. */
+static void want_module(void *ctx, uint32_t project, const char *s,
+                        size_t n) {
+  modules_each(ctx, project, s, n, want_if_cold);
+}
+
+static bool is_external(void *ctx, uint32_t project, const char *dotted) {
+  for (size_t n = 0;; n++) {
+    if (dotted[n] != '.' && dotted[n] != 0) continue;
+    if (modules_each(ctx, project, dotted, n, any_job)) return false;
+    if (!dotted[n]) return true;
+  }
+}
+
+/* A deferred finding as phase 3 asks it: its file by facts id. */
+static AslDeferred as_asked(const FactsView *v, const AslDeferred *d) {
+  AslDeferred q = *d;
+  q.facts_id = v->of_job[d->facts_id];
+  return q;
+}
+
+/* Marks the cold files that may reach a coroutine function (W). */
+static void want_spelled(AslRun *r, const FactsView *v, Modules *m,
+                         AslReach *w) {
+  asl_reach_update(w, v->facts, v->n, &r->hot, is_external, m);
+  for (uint32_t i = 0; i < r->jobs.len; i++) {
+    AslJob *j = &r->jobs.items[i];
+    if (!j->parsed && j->scan.words &&
+        asl_reach_matches(w, &j->scan, j->fi.module))
+      j->wanted = true;
+  }
+}
+
+/* Can the index's answer to `d` depend on a cold file? Not for an ASL1xx
+ * question naming nothing of W: with W complete (the rounds see to it),
+ * no path leads from such a name to a coroutine function. */
+static bool worth_watching(const AslRun *r, const AslReach *w,
+                           const AslDeferred *d) {
+  if (!r->need_reach ||
+      strcmp(asl_rules[d->diag.rule].family, "unawaited") != 0)
+    return true;
+  const AslCallee *c = &d->callee;
+  if (c->kind == ASL_CALLEE_LOCAL) return false;
+  return (c->dotted && asl_reach_spelled(w, &r->hot, c->dotted)) ||
+         (c->attr && asl_reach_spelled(w, &r->hot, c->attr));
+}
+
+/* Asks every deferred question once with the index watching. */
+static void want_looked_up(AslRun *r, const FactsView *v, Modules *c,
+                           const AslReach *w) {
+  AslIndex *idx = asl_index_new(v->facts, v->n);
+  asl_index_watch(idx, want_module, c);
+  AslArena tmp;
+  asl_arena_init(&tmp);
+  for (uint32_t i = 0; i < r->deferred.len; i++) {
+    if (!worth_watching(r, w, &r->deferred.items[i])) continue;
+    AslDeferred q = as_asked(v, &r->deferred.items[i]);
+    asl_rules_decide(idx, r->opt, &tmp, &q);
+  }
+  asl_arena_destroy(&tmp);
+  asl_index_delete(idx);
+}
+
+static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch) {
+  if (!r->prefilter || !r->use_index) return;
+  AslReach w = {0};
+  Modules mods;
+  modules_build(r, &mods);
+  AslVec(uint32_t) ids = {0};
+  for (;;) {
+    FactsView v;
+    facts_view(r, &v);
+    if (r->need_reach) want_spelled(r, &v, &mods, &w);
+    uint32_t a = 0, b = 0;
+    for (uint32_t i = 0; i < r->jobs.len; i++) a += r->jobs.items[i].wanted && !r->jobs.items[i].parsed;
+    if (getenv("ASL_DEBUG_ROUNDS")) for (uint32_t i = 0; i < r->jobs.len; i++) if (r->jobs.items[i].wanted && !r->jobs.items[i].parsed) fprintf(stderr, "  spelled %s\n", r->jobs.items[i].display);
+    want_looked_up(r, &v, &mods, &w);
+    for (uint32_t i = 0; i < r->jobs.len; i++) b += r->jobs.items[i].wanted && !r->jobs.items[i].parsed;
+    if (getenv("ASL_DEBUG_ROUNDS")) for (uint32_t i = 0; i < r->jobs.len; i++) if (r->jobs.items[i].wanted && !r->jobs.items[i].parsed) fprintf(stderr, "  any %s %zu\n", r->jobs.items[i].display, r->jobs.items[i].bytes);
+    if (getenv("ASL_DEBUG_ROUNDS")) fprintf(stderr, "round: %u facts, W=%u, spelled %u, looked up %u\n", v.n, w.words.len, a, b - a);
+    facts_view_free(&v);
+    ids.len = 0;
+    for (uint32_t i = 0; i < r->jobs.len; i++)
+      if (r->jobs.items[i].wanted && !r->jobs.items[i].parsed)
+        asl_vec_push(&ids, i);
+    if (!ids.len) break;
+    r->nreread += ids.len;
+    run_jobs(r, p, scratch, ids.items, ids.len);
+    for (uint32_t i = 0; i < ids.len; i++) {
+      AslJob *j = &r->jobs.items[ids.items[i]];
+      j->wanted = false;
+      if (!j->parsed) j->unreadable = true; // gone since: never again
+    }
+  }
+  asl_vec_free(&ids);
+  asl_free(mods.slots);
+  asl_reach_free(&w);
 }
 
 /* Phase 2 and 3: the index, then the deferred findings. */
 static void decide_deferred(AslRun *r) {
   if (!r->deferred.len) return;
-  AslIndex *idx = asl_index_new(r->facts.items, r->facts.len);
+  FactsView v;
+  facts_view(r, &v);
+  AslIndex *idx = asl_index_new(v.facts, v.n);
   for (uint32_t i = 0; i < r->deferred.len; i++) {
     const AslDeferred *d = &r->deferred.items[i];
-    const char *msg = asl_rules_decide(idx, r->opt, &r->arena, d);
+    AslDeferred q = as_asked(&v, d);
+    const char *msg = asl_rules_decide(idx, r->opt, &r->arena, &q);
     if (!msg) continue;
     AslDiag diag = d->diag;
     diag.message = msg;
     asl_vec_push(&r->diags, diag);
   }
   asl_index_delete(idx);
+  facts_view_free(&v);
 }
 
-void asl_run_finish(AslRun *r) {
+void asl_run_finish(AslRun *r, AslParser *p, AslArena *scratch) {
+  double t0 = now_seconds();
+  settle_prefilter(r, p, scratch);
+  double t1 = now_seconds();
+  double all = 0, parsed = 0;
+  for (uint32_t i = 0; i < r->jobs.len; i++) {
+    const AslJob *j = &r->jobs.items[i];
+    all += (double)j->bytes;
+    if (j->parsed) r->nparsed++, parsed += (double)j->bytes;
+    else if (!j->unreadable) r->nskipped++;
+  }
   decide_deferred(r);
   asl_diags_sort(&r->diags);
+  r->seconds[1] += t1 - t0;
+  r->seconds[2] += now_seconds() - t1;
+  if (r->opt->verbose)
+    fprintf(stderr,
+            "asynclint: %u files read: %u parsed (%u in later rounds, read "
+            "twice), %u skipped by the pre-filter; %u checked; %.1f of "
+            "%.1f MB parsed\n"
+            "asynclint: %.3f s reading, scanning, parsing and checking; "
+            "%.3f s in later rounds; %.3f s deciding with the index\n",
+            r->jobs.len, r->nparsed, r->nreread, r->nskipped, r->nfiles,
+            parsed / 1048576, all / 1048576, r->seconds[0], r->seconds[1],
+            r->seconds[2]);
 }
 
 void asl_run_destroy(AslRun *r) {
   asl_vec_free(&r->diags);
-  asl_vec_free(&r->facts);
   asl_vec_free(&r->deferred);
+  for (uint32_t i = 0; i < r->jobs.len; i++)
+    asl_scan_free(&r->jobs.items[i].scan);
+  asl_vec_free(&r->jobs);
   for (uint32_t i = 0; i < r->worker_arenas.len; i++) {
     asl_arena_destroy(r->worker_arenas.items[i]);
     asl_free(r->worker_arenas.items[i]);
   }
   asl_vec_free(&r->worker_arenas);
+  asl_words_free(&r->hot);
   asl_layout_delete(r->layout);
   asl_arena_destroy(&r->arena);
 }

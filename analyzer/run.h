@@ -11,18 +11,25 @@
 #include "asl.h"
 #include "discover.h"
 #include "index.h"
+#include "prefilter.h"
 
 typedef struct AslRun {
   const AslOptions *opt;
   AslArena arena;          /* diagnostics, facts, deferred findings */
   AslDiagList diags;       /* heap-backed; sorted by asl_run_finish */
-  AslVec(AslFileFacts *) facts;  /* every file read, by facts id */
+  AslVec(struct AslJob) jobs;    /* every file, in discovery order */
   AslDeferredList deferred;      /* heap-backed; decided at the finish */
   AslLayout *layout;       /* module names and project roots */
   bool use_index;          /* a selected rule asks the index */
+  bool need_reach;         /* ASL1xx: cold files may hold findings */
+  bool prefilter;          /* parse only the files that can matter */
+  AslWordSet hot;          /* see prefilter.h */
   uint32_t nfiles;         /* files checked (named by the user) */
-  uint32_t nindexed;       /* files read only for the index */
+  uint32_t nparsed;        /* files parsed (set by asl_run_finish) */
+  uint32_t nreread;        /* of which read again in a later round */
+  uint32_t nskipped;       /* files the pre-filter never parsed */
   uint32_t nerrors;        /* files or paths that could not be read */
+  double seconds[3];       /* first pass, later rounds, phase 3 */
   AslVec(AslArena *) worker_arenas; /* what parallel workers kept */
 } AslRun;
 
@@ -37,17 +44,15 @@ void asl_run_init(AslRun *r, const AslOptions *opt);
 void asl_run_paths(AslRun *r, AslParser *p, AslArena *scratch,
                    const char *const *paths, uint32_t npaths,
                    uint32_t *next_index);
-/** Reads and checks one discovered file (indexing it too). */
-void asl_run_file(AslRun *r, AslParser *p, AslArena *scratch,
-                  const AslFileRef *f, uint32_t file_index);
 /** Checks bytes already in memory (stdin) under the name `display`, as
  * module `__main__` of a project of its own. */
 void asl_run_bytes(AslRun *r, AslParser *p, AslArena *scratch,
                    const char *display, const char *bytes, size_t len,
                    uint32_t file_index);
-/** Builds the index, decides the deferred findings, then sorts and
- * deduplicates the run's diagnostics. */
-void asl_run_finish(AslRun *r);
+/** Parses the cold files the later rounds of the pre-filter need, builds
+ * the index, decides the deferred findings, then sorts and deduplicates
+ * the run's diagnostics. */
+void asl_run_finish(AslRun *r, AslParser *p, AslArena *scratch);
 void asl_run_destroy(AslRun *r);
 
 /** Looks up a --format name ("text", "sarif", ...); false if unknown. */

@@ -41,11 +41,15 @@ void asl_rules_facts(const AslCtx *cx, struct AslFileFacts *facts,
   if (cx->opt->selected[ASL_RULE_ASL210]) asl_blocking_facts(cx, facts, a);
 }
 
-bool asl_rules_need_index(const AslOptions *opt) {
+bool asl_rules_need_reach(const AslOptions *opt) {
   for (int r = 0; r < ASL_RULE__COUNT; r++)
     if (opt->selected[r] && strcmp(asl_rules[r].family, "unawaited") == 0)
       return true;
-  return opt->selected[ASL_RULE_ASL210];
+  return false;
+}
+
+bool asl_rules_need_index(const AslOptions *opt) {
+  return asl_rules_need_reach(opt) || opt->selected[ASL_RULE_ASL210];
 }
 
 const char *asl_rules_decide(const AslIndex *idx, const AslOptions *opt,

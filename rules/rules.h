@@ -46,6 +46,9 @@ void asl_rules_run(AslCtx *cx);
 /** Does any selected rule need the project index (so the driver reads
  * the rest of the project too)? */
 bool asl_rules_need_index(const AslOptions *opt);
+/** Can a file without a hot word hold a finding (ASL1xx: the call of a
+ * coroutine function made anywhere)? See analyzer/prefilter.h. */
+bool asl_rules_need_reach(const AslOptions *opt);
 /** Phase 3: decides a finding a pass deferred (asl_defer), by its rule's
  * family. Returns the message (in `a`), or NULL to drop it. */
 const char *asl_rules_decide(const AslIndex *idx, const AslOptions *opt,

@@ -1,0 +1,764 @@
+/*
+ * prefilter.c - the identifier scan and the word sets that decide which
+ * files are parsed (see prefilter.h for why this is sound).
+ */
+#include "prefilter.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Words any pass looks for in a file's own code. */
+static const char *const fixed_hot_words[] = {
+    "async", "await", "asyncio", "create_task", "ensure_future", NULL};
+
+/* ---- hashing -----------------------------------------------------------
+ * FNV-1a folded from the last byte to the first, so that the hashes of
+ * every suffix of a run come out of one backwards walk (a number glued to
+ * a name, `1if`, splits inside the run). Never 0: 0 marks empty slots. */
+
+static uint32_t fold(uint32_t h, unsigned char c) {
+  return (h ^ c) * 16777619u;
+}
+
+static uint32_t nonzero(uint32_t h) { return h ? h : 1; }
+
+uint32_t asl_word_hash(const char *s, size_t n) {
+  uint32_t h = 2166136261u;
+  while (n-- > 0) h = fold(h, (unsigned char)s[n]);
+  return nonzero(h);
+}
+
+/* ---- word sets ---------------------------------------------------------- */
+
+static void words_grow(AslWordSet *w) {
+  uint32_t cap = w->cap ? w->cap * 2 : 64;
+  uint32_t *slots = asl_calloc(cap, sizeof *slots);
+  for (uint32_t i = 0; i < w->cap; i++) {
+    uint32_t h = w->slots[i];
+    if (!h) continue;
+    uint32_t k = h & (cap - 1);
+    while (slots[k]) k = (k + 1) & (cap - 1);
+    slots[k] = h;
+  }
+  asl_free(w->slots);
+  w->slots = slots;
+  w->cap = cap;
+}
+
+bool asl_words_has(const AslWordSet *w, uint32_t h) {
+  if (!w->cap) return false;
+  for (uint32_t k = h & (w->cap - 1); w->slots[k]; k = (k + 1) & (w->cap - 1))
+    if (w->slots[k] == h) return true;
+  return false;
+}
+
+bool asl_words_add(AslWordSet *w, uint32_t h) {
+  if (asl_words_has(w, h)) return false;
+  if ((w->len + 1) * 2 > w->cap) words_grow(w);
+  uint32_t k = h & (w->cap - 1);
+  while (w->slots[k]) k = (k + 1) & (w->cap - 1);
+  w->slots[k] = h;
+  w->len++;
+  return true;
+}
+
+void asl_words_free(AslWordSet *w) {
+  asl_free(w->slots);
+  memset(w, 0, sizeof *w);
+}
+
+static void add_word(AslWordSet *w, const char *s) {
+  asl_words_add(w, asl_word_hash(s, strlen(s)));
+}
+
+void asl_words_hot(const AslOptions *opt, AslWordSet *out) {
+  memset(out, 0, sizeof *out);
+  for (const char *const *s = fixed_hot_words; *s; s++) add_word(out, *s);
+  for (uint32_t i = 0; i < opt->known_coroutines.len; i++) {
+    const char *name = opt->known_coroutines.items[i];
+    const char *dot = strchr(name, '.');
+    asl_words_add(out, asl_word_hash(name, dot ? (size_t)(dot - name)
+                                               : strlen(name)));
+  }
+}
+
+/* ---- the scan ----------------------------------------------------------- */
+
+enum { C_OTHER, C_DIGIT, C_ASCII, C_HIGH };
+
+/* Identifier bytes: ASCII letters, digits and `_`, and every byte of a
+ * multi-byte character (Python allows Unicode letters in names). */
+static unsigned char byte_class[256];
+
+static void fill_classes(void) {
+  for (int c = 0; c < 256; c++) {
+    unsigned char k = C_OTHER;
+    if (c >= '0' && c <= '9') k = C_DIGIT;
+    else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_')
+      k = C_ASCII;
+    else if (c >= 0x80) k = C_HIGH;
+    byte_class[c] = k;
+  }
+}
+
+static uint32_t import_word, from_word;
+
+static void init_words(void) {
+  fill_classes();
+  import_word = asl_word_hash("import", 6);
+  from_word = asl_word_hash("from", 4);
+}
+
+static void init_classes(void) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, init_words);
+}
+
+/* A growable array of hashes. */
+typedef AslVec(uint32_t) HashVec;
+
+/* The distinct words of one scan: open addressing in the file's arena,
+ * each with flags (seen; seen where a module is named). */
+enum { SEEN = 1, AS_MODULE = 2 };
+typedef struct WordTable {
+  AslArena *arena;
+  uint32_t *slots;
+  uint8_t *flags;
+  uint32_t cap, len;
+} WordTable;
+
+static void table_init(WordTable *t, AslArena *a, uint32_t cap) {
+  t->arena = a;
+  t->cap = cap;
+  t->len = 0;
+  t->slots = asl_arena_alloc(a, sizeof *t->slots * cap);
+  t->flags = asl_arena_alloc(a, cap);
+  memset(t->slots, 0, sizeof *t->slots * cap);
+  memset(t->flags, 0, cap);
+}
+
+static void table_put(WordTable *t, uint32_t h, uint8_t flag);
+
+static void table_grow(WordTable *t) {
+  WordTable old = *t;
+  table_init(t, old.arena, old.cap * 2);
+  for (uint32_t i = 0; i < old.cap; i++)
+    if (old.slots[i]) table_put(t, old.slots[i], old.flags[i]);
+}
+
+static void table_put(WordTable *t, uint32_t h, uint8_t flag) {
+  uint32_t k = h & (t->cap - 1);
+  while (t->slots[k] && t->slots[k] != h) k = (k + 1) & (t->cap - 1);
+  if (!t->slots[k]) {
+    if ((t->len + 1) * 2 > t->cap) {
+      table_grow(t);
+      table_put(t, h, flag);
+      return;
+    }
+    t->slots[k] = h;
+    t->len++;
+  }
+  t->flags[k] |= flag;
+}
+
+/* Where a scan puts the words it finds. `code` is false inside a plain
+ * string: its words may still name a class (a string annotation,
+ * `x: "Client"`), but they never make the file hot. `as_module` says the
+ * word may name a module: it stands in an import statement or next to a
+ * dot, which is how a file names a module it uses. */
+typedef struct ScanState {
+  const AslWordSet *hot;
+  bool hot_found, wild, keep, code, as_module;
+  WordTable words;
+  HashVec stars;      /* `from ... M import *`: M's word; 0: relative */
+  uint32_t last_word; /* the word before the current one, in code */
+} ScanState;
+
+static void emit(ScanState *st, uint32_t h) {
+  h = nonzero(h);
+  if (st->code && asl_words_has(st->hot, h)) st->hot_found = true;
+  if (st->keep) table_put(&st->words, h, SEEN | (st->as_module ? AS_MODULE : 0));
+}
+
+/* A run with a multi-byte character: Python splits it wherever a
+ * character is not a letter (a no-break space before `await`), which this
+ * scan cannot tell without Unicode tables. Every span between the places
+ * where the run switches between ASCII and non-ASCII bytes is a word; in
+ * code, a run with too many such places makes the file match every word
+ * set (in a string, prose: it is skipped). */
+static void emit_mixed_run(ScanState *st, const unsigned char *s, size_t n) {
+  enum { MAX_CUTS = 10, MAX_LEN = 256 };
+  size_t cuts[MAX_CUTS + 2];
+  uint32_t ncuts = 0;
+  cuts[ncuts++] = 0;
+  for (size_t i = 1; i < n; i++) {
+    if ((byte_class[s[i]] == C_HIGH) == (byte_class[s[i - 1]] == C_HIGH))
+      continue;
+    if (ncuts == MAX_CUTS || n > MAX_LEN) {
+      if (st->code) st->wild = true;
+      return;
+    }
+    cuts[ncuts++] = i;
+  }
+  cuts[ncuts++] = n;
+  for (uint32_t a = 0; a + 1 < ncuts; a++)
+    for (uint32_t b = a + 1; b < ncuts; b++)
+      emit(st, asl_word_hash((const char *)s + cuts[a], cuts[b] - cuts[a]));
+}
+
+/* One maximal run of identifier bytes; returns the hash of the whole run.
+ * A plain name is one word; a run that starts with a digit is a number
+ * glued to a name, and where the number ends depends on its syntax
+ * (`0x1f`, `1e5`, `1j`), so every suffix is a word, hashed in one
+ * backwards walk. */
+static uint32_t emit_run(ScanState *st, const unsigned char *s, size_t n) {
+  bool high = false;
+  for (size_t i = 0; i < n && !high; i++) high = byte_class[s[i]] == C_HIGH;
+  if (high) {
+    emit_mixed_run(st, s, n);
+    return asl_word_hash((const char *)s, n);
+  }
+  uint32_t h = 2166136261u;
+  bool number = byte_class[s[0]] == C_DIGIT;
+  for (size_t i = n; i-- > 0;) {
+    h = fold(h, s[i]);
+    if (i == 0 || (number && byte_class[s[i]] != C_DIGIT)) emit(st, h);
+  }
+  return nonzero(h);
+}
+
+/* Is the byte before s[i] (past blanks) a dot, or the byte at s[end]
+ * (past blanks) one? Then the word between names a module or a member. */
+static bool next_to_dot(const unsigned char *s, size_t len, size_t i,
+                        size_t end) {
+  while (i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\t')) i--;
+  if (i > 0 && s[i - 1] == '.') return true;
+  while (end < len && (s[end] == ' ' || s[end] == '\t')) end++;
+  return end < len && s[end] == '.';
+}
+
+/* Every run of identifier bytes in s[0..n) (the body of a string). */
+static void emit_runs(ScanState *st, const unsigned char *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    if (byte_class[s[i]] == C_OTHER) {
+      i++;
+      continue;
+    }
+    size_t start = i;
+    while (i < n && byte_class[s[i]] != C_OTHER) i++;
+    st->as_module = next_to_dot(s, n, start, i);
+    emit_run(st, s + start, i - start);
+  }
+}
+
+/* Is s[0..n) a string prefix (r, b, u, f and their pairs, any case)?
+ * Sets *fstring when it has an f. */
+static bool string_prefix(const unsigned char *s, size_t n, bool *fstring) {
+  if (n == 0 || n > 2) return false;
+  bool seen[4] = {false, false, false, false}; // r b u f
+  for (size_t i = 0; i < n; i++) {
+    const char *k = strchr("rbuf", s[i] | 0x20);
+    if (!k || !*k || seen[k - "rbuf"]) return false;
+    seen[k - "rbuf"] = true;
+  }
+  if (n == 2 && !seen[0]) return false; // only rb, br, rf, fr pair up
+  *fstring = seen[3];
+  return true;
+}
+
+/* Plain strings longer than this are prose, never an annotation. */
+enum { MAX_ANNOTATION = 256 };
+
+/* Could a plain string be an annotation ("Client", "pkg.Client | None")?
+ * Names, dots, blanks and `|` only: prose and data are skipped. */
+static bool annotation_shaped(const unsigned char *s, size_t n) {
+  if (n > MAX_ANNOTATION) return false;
+  for (size_t i = 0; i < n; i++)
+    if (byte_class[s[i]] == C_OTHER && s[i] != '.' && s[i] != ' ' &&
+        s[i] != '|')
+      return false;
+  return true;
+}
+
+/* The string whose opening quote is at s[i]: emits its words (an
+ * f-string's as code: its braces hold expressions) and returns the index
+ * after it, or `len` when a triple-quoted string never ends (the caller
+ * then trusts nothing: a parser may read the rest as code). */
+static size_t scan_string(ScanState *st, const unsigned char *s, size_t len,
+                          size_t i, bool fstring, bool *unterminated) {
+  unsigned char q = s[i];
+  bool triple = i + 2 < len && s[i + 1] == q && s[i + 2] == q;
+  size_t body = i + (triple ? 3 : 1), j = body, end = 0;
+  while (j < len && !end) {
+    unsigned char c = s[j];
+    if (c == '\\')
+      j += (j + 2 < len && s[j + 1] == '\r' && s[j + 2] == '\n') ? 3 : 2;
+    else if (!triple && (c == '\n' || c == '\r')) end = j; // unterminated
+    else if (c == q && !triple) end = j, j++;
+    else if (c == q && j + 2 < len && s[j + 1] == q && s[j + 2] == q)
+      end = j, j += 3;
+    else j++;
+  }
+  if (!end) {
+    if (triple) {
+      *unterminated = true;
+      return len;
+    }
+    end = j > len ? len : j;
+  }
+  bool was_code = st->code;
+  st->code = fstring;
+  if (fstring || annotation_shaped(s + body, end - body))
+    emit_runs(st, s + body, end - body);
+  st->code = was_code;
+  return j > len ? len : j;
+}
+
+/* Does `*` follow at s[i], past blanks and line continuations? */
+static bool star_follows(const unsigned char *s, size_t len, size_t i) {
+  while (i < len) {
+    if (s[i] == ' ' || s[i] == '\t' || s[i] == '\f') i++;
+    else if (s[i] == '\\' && i + 1 < len && s[i + 1] == '\n') i += 2;
+    else if (s[i] == '\\' && i + 2 < len && s[i + 1] == '\r')
+      i += 2 + (s[i + 2] == '\n');
+    else break;
+  }
+  return i < len && s[i] == '*';
+}
+
+/* Where the scan is in the code: brackets open, and whether the current
+ * statement is an import (`import` or `from` seen in it). */
+typedef struct Where {
+  int depth;
+  bool in_import;
+} Where;
+
+/* Punctuation: brackets, and the end of a statement. */
+static void step_other(Where *w, const unsigned char *s, size_t i) {
+  unsigned char c = s[i];
+  if (c == '(' || c == '[' || c == '{') w->depth++;
+  else if ((c == ')' || c == ']' || c == '}') && w->depth > 0) w->depth--;
+  else if (c == ';') w->in_import = false;
+  else if ((c == '\n' || c == '\r') && w->depth == 0 &&
+           !(i > 0 && s[i - 1] == '\\'))
+    w->in_import = false;
+}
+
+/* One run of identifier bytes in code (a name, keyword or number), or a
+ * string prefix with its string; returns the index after it. */
+static size_t scan_word(ScanState *st, Where *w, const unsigned char *s,
+                        size_t len, size_t start, bool *unterminated) {
+  size_t i = start;
+  while (i < len && byte_class[s[i]] != C_OTHER) i++;
+  bool fstring = false;
+  if (i < len && (s[i] == '"' || s[i] == '\'') &&
+      string_prefix(s + start, i - start, &fstring))
+    return scan_string(st, s, len, i, fstring, unterminated);
+  st->as_module = w->in_import || next_to_dot(s, len, start, i);
+  uint32_t word = emit_run(st, s + start, i - start);
+  if (word == import_word || word == from_word) w->in_import = true;
+  if (word == import_word && star_follows(s, len, i))
+    asl_vec_push(&st->stars, st->last_word == from_word ? 0 : st->last_word);
+  st->last_word = word;
+  return i;
+}
+
+/* The scan proper: code, comments (skipped) and strings. Returns false
+ * when a triple-quoted string never ends. */
+static bool scan_code(ScanState *st, const unsigned char *s, size_t len) {
+  size_t i = 0;
+  bool unterminated = false;
+  Where w = {0, false};
+  while (i < len && !unterminated) {
+    if (st->hot_found) break; // hot: parsed at once, its words unneeded
+    unsigned char c = s[i];
+    if (c == '#') {
+      while (i < len && s[i] != '\n' && s[i] != '\r') i++;
+    } else if (c == '"' || c == '\'') {
+      i = scan_string(st, s, len, i, false, &unterminated);
+    } else if (byte_class[c] == C_OTHER) {
+      step_other(&w, s, i);
+      i++;
+    } else {
+      i = scan_word(st, &w, s, len, i, &unterminated);
+    }
+  }
+  return !unterminated;
+}
+
+static int cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* The words of the table with `flag`, sorted, on the heap. */
+static uint32_t *sorted_words(const WordTable *t, uint8_t flag, uint32_t *n) {
+  uint32_t count = 0;
+  for (uint32_t i = 0; i < t->cap; i++) count += (t->flags[i] & flag) != 0;
+  *n = count;
+  if (!count) return NULL;
+  uint32_t *out = asl_malloc(sizeof *out * count), k = 0;
+  for (uint32_t i = 0; i < t->cap; i++)
+    if (t->flags[i] & flag) out[k++] = t->slots[i];
+  qsort(out, count, sizeof *out, cmp_u32);
+  return out;
+}
+
+void asl_scan(AslArena *scratch, const char *text, size_t len,
+              const AslWordSet *hot, bool keep_words, AslScan *out) {
+  init_classes();
+  memset(out, 0, sizeof *out);
+  ScanState st = {hot, false, false, keep_words, true, false, {0}, {0}, 0};
+  if (keep_words) table_init(&st.words, scratch, 256);
+  const unsigned char *s = (const unsigned char *)text;
+  if (!scan_code(&st, s, len)) {
+    // A string that never ends: every byte may be code to a parser.
+    if (keep_words) table_init(&st.words, scratch, 256);
+    st.hot_found = st.wild = false;
+    emit_runs(&st, s, len);
+    st.stars.len = 0;
+    asl_vec_push(&st.stars, 0); // may import anything
+  }
+  out->hot = st.hot_found;
+  if (st.hot_found || !keep_words) {
+    asl_vec_free(&st.stars);
+    return;
+  }
+  out->stars = st.stars.items;
+  out->nstars = st.stars.len;
+  if (st.wild) {
+    // Matches everything: one reserved hash stands for "any word".
+    out->words = asl_malloc(sizeof(uint32_t));
+    out->words[0] = 0;
+    out->nwords = 1;
+    return;
+  }
+  out->words = sorted_words(&st.words, SEEN, &out->nwords);
+  out->module_words = sorted_words(&st.words, AS_MODULE, &out->nmodule_words);
+}
+
+void asl_scan_free(AslScan *s) {
+  asl_free(s->words);
+  asl_free(s->module_words);
+  asl_free(s->stars);
+  memset(s, 0, sizeof *s);
+}
+
+/* ---- the reach set W -----------------------------------------------------
+ * A cold file F can hold an ASL1xx finding only through a call the index
+ * resolves to a coroutine function. rules/callee.c names every callee by
+ * what F spells: a function (`send`, `mail.send`, an alias of it), or a
+ * method through its class (`Client()`, an annotation, `self` in a class
+ * whose bases F spells). The index starts from a module F names in an
+ * import (so F spells its last component: `from app.mail import send`,
+ * `from .mail import send`) or from a package F sits in (`from . import
+ * send`), then follows imports, star imports and bases, each step spelled
+ * in the file it leaves: `from m import send as notify` spells `send` and
+ * `m`; `class Pool(Base)` spells `Base`.
+ *
+ * So W holds words with the modules that bind them: seeds (a module-level
+ * async def, a class with an async method, a name bound from a hot module
+ * outside the project, whose coroutines the catalog knows) and what
+ * aliases, subclasses and star re-exports make of them. A cold file is
+ * parsed when it spells a word of W and the last component of a module
+ * binding it (or sits inside that module's package), or when it imports
+ * `*` and spells such a module: a star re-export binds names it never
+ * spells. The driver repeats until no new file matches, so every file on
+ * a path to a coroutine function is parsed. */
+
+/* "`name` is bound in `module` once `key` is bound in `key_module`". */
+typedef struct WordEdge {
+  uint32_t key, name;
+  const char *key_module, *module;
+} WordEdge;
+typedef AslVec(WordEdge) EdgeVec;
+
+/* A word of W and one module binding it. */
+typedef struct AslReachPair {
+  uint32_t word;
+  uint32_t module_word; /* last component of module; 0: any file */
+  const char *module;   /* NULL with module_word 0 */
+} AslReachPair;
+
+typedef struct Reach {
+  const AslWordSet *hot;
+  AslWordIsExternal is_external;
+  void *ctx;
+  const AslFileFacts *file; /* being read */
+  AslArena arena;           /* key modules */
+  EdgeVec edges;
+  EdgeVec seeds;            /* key unused */
+} Reach;
+
+static uint32_t word_of(const char *s) { return asl_word_hash(s, strlen(s)); }
+
+static uint32_t last_component(const char *dotted) {
+  const char *dot = strrchr(dotted, '.');
+  return word_of(dot ? dot + 1 : dotted);
+}
+
+/* Does `dotted` name something of a hot module the project does not
+ * hold, whose coroutines only the catalog knows? */
+static bool hot_outside(const Reach *rc, const char *dotted) {
+  const char *dot = strchr(dotted, '.');
+  size_t n = dot ? (size_t)(dot - dotted) : strlen(dotted);
+  return asl_words_has(rc->hot, asl_word_hash(dotted, n)) &&
+         rc->is_external(rc->ctx, rc->file->project, dotted);
+}
+
+static void seed(Reach *rc, uint32_t name, const char *module) {
+  asl_vec_push(&rc->seeds, ((WordEdge){0, name, NULL, module}));
+}
+
+/* `name`, bound in the file being read, follows `via` (an absolute dotted
+ * name): a seed if `via` leads out of the project to a hot module, else an
+ * edge from each component of via bound in the module its prefix names
+ * ("a.b.C": C in a.b, or b in a; a middle component may be a class). */
+static void link(Reach *rc, const char *via, uint32_t name) {
+  if (hot_outside(rc, via)) {
+    seed(rc, name, rc->file->module);
+    return;
+  }
+  for (const char *dot = strchr(via, '.'); dot; dot = strchr(dot + 1, '.')) {
+    const char *p = dot + 1;
+    const char *end = strchr(p, '.');
+    size_t n = end ? (size_t)(end - p) : strlen(p);
+    const char *key_module =
+        asl_arena_strndup(&rc->arena, via, (size_t)(dot - via));
+    asl_vec_push(&rc->edges, ((WordEdge){asl_word_hash(p, n), name,
+                                         key_module, rc->file->module}));
+  }
+}
+
+static void facts_edges(Reach *rc, const AslFileFacts *f) {
+  rc->file = f;
+  if (!f->module) return; // no import reaches it
+  for (uint32_t i = 0; i < f->nnames; i++) {
+    const AslFactBinding *b = &f->names[i];
+    if (b->kind == ASL_FACT_COROUTINE) seed(rc, word_of(b->name), f->module);
+    else if (b->kind == ASL_FACT_IMPORT && b->target)
+      link(rc, b->target, word_of(b->name));
+  }
+  for (uint32_t c = 0; c < f->nclasses; c++) {
+    const AslFactClass *cls = &f->classes[c];
+    uint32_t name = word_of(cls->name);
+    for (uint32_t k = 0; k < cls->nbases; k++)
+      if (strcmp(cls->bases[k], "?") != 0) link(rc, cls->bases[k], name);
+    for (uint32_t m = 0; m < cls->nmembers; m++)
+      if (cls->members[m].kind == ASL_FACT_COROUTINE) {
+        seed(rc, name, f->module);
+        break;
+      }
+  }
+  // `from asyncio import *` outside the project re-exports coroutines
+  // nobody spells here: any file spelling this module may reach them.
+  for (uint32_t k = 0; k < f->nstars; k++)
+    if (hot_outside(rc, f->stars[k]))
+      seed(rc, last_component(f->module), NULL);
+}
+
+static int cmp_edge_key(const WordEdge *x, uint32_t key,
+                        const char *key_module) {
+  if (x->key != key) return x->key < key ? -1 : 1;
+  return strcmp(x->key_module, key_module);
+}
+
+static int cmp_edge(const void *a, const void *b) {
+  const WordEdge *y = b;
+  return cmp_edge_key(a, y->key, y->key_module);
+}
+
+static int cmp_pair(const void *a, const void *b) {
+  const AslReachPair *x = a, *y = b;
+  if (x->word != y->word) return x->word < y->word ? -1 : 1;
+  if (x->module != y->module) {
+    if (!x->module || !y->module) return x->module ? 1 : -1;
+    return strcmp(x->module, y->module);
+  }
+  return 0;
+}
+
+/* Adds (word, module) unless known; true if new. Pairs are few per word,
+ * found through a hash of (word, module) kept beside the list. */
+typedef struct PairSet {
+  AslVec(AslReachPair) pairs;
+  uint32_t *slots; /* pair index + 1 */
+  uint32_t cap;
+} PairSet;
+
+static uint32_t pair_hash(uint32_t word, const char *module) {
+  return module ? (word ^ word_of(module)) * 2654435761u : word;
+}
+
+static bool same_pair(const AslReachPair *p, uint32_t word,
+                      const char *module) {
+  return p->word == word &&
+         (p->module == module ||
+          (p->module && module && strcmp(p->module, module) == 0));
+}
+
+static bool pairs_add(PairSet *ps, uint32_t word, const char *module) {
+  if ((ps->pairs.len + 1) * 2 > ps->cap) {
+    uint32_t cap = ps->cap ? ps->cap * 2 : 64;
+    asl_free(ps->slots);
+    ps->slots = asl_calloc(cap, sizeof *ps->slots);
+    ps->cap = cap;
+    for (uint32_t i = 0; i < ps->pairs.len; i++) {
+      const AslReachPair *p = &ps->pairs.items[i];
+      uint32_t h = pair_hash(p->word, p->module) & (cap - 1);
+      while (ps->slots[h]) h = (h + 1) & (cap - 1);
+      ps->slots[h] = i + 1;
+    }
+  }
+  uint32_t h = pair_hash(word, module) & (ps->cap - 1);
+  for (; ps->slots[h]; h = (h + 1) & (ps->cap - 1))
+    if (same_pair(&ps->pairs.items[ps->slots[h] - 1], word, module))
+      return false;
+  AslReachPair p = {word, module ? last_component(module) : 0, module};
+  asl_vec_push(&ps->pairs, p);
+  ps->slots[h] = ps->pairs.len;
+  return true;
+}
+
+/* The first edge keyed by (key, key_module) in the sorted edges. */
+static uint32_t first_edge(const EdgeVec *edges, uint32_t key,
+                           const char *key_module) {
+  uint32_t lo = 0, hi = edges->len;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (cmp_edge_key(&edges->items[mid], key, key_module) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* The modules that star-import `module`: a module star-importing M binds
+ * every word M binds. */
+static void star_importers(AslFileFacts *const *facts, uint32_t n,
+                           const char *module, PairSet *ps, uint32_t word) {
+  for (uint32_t k = 0; k < n; k++) {
+    const AslFileFacts *f = facts[k];
+    for (uint32_t s = 0; s < f->nstars; s++)
+      if (strcmp(f->stars[s], module) == 0) pairs_add(ps, word, f->module);
+  }
+}
+
+void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
+                      const AslWordSet *hot, AslWordIsExternal is_external,
+                      void *ctx) {
+  Reach rc = {hot, is_external, ctx, NULL, {0}, {0}, {0}};
+  asl_arena_init(&rc.arena);
+  PairSet ps = {{0}, NULL, 0};
+  AslVec(AslFileFacts *) importers = {0};
+  for (uint32_t k = 0; k < n; k++) {
+    facts_edges(&rc, facts[k]);
+    if (facts[k]->nstars && facts[k]->module)
+      asl_vec_push(&importers, facts[k]);
+  }
+  EdgeVec *edges = &rc.edges;
+  if (edges->len > 1)
+    qsort(edges->items, edges->len, sizeof *edges->items, cmp_edge);
+  // A worklist over the pairs: each (word, module) fires the edges it
+  // keys and spreads to the star importers of its module.
+  for (uint32_t q = 0; q < rc.seeds.len; q++)
+    pairs_add(&ps, rc.seeds.items[q].name, rc.seeds.items[q].module);
+  asl_words_free(&r->words);
+  for (uint32_t q = 0; q < ps.pairs.len; q++) {
+    AslReachPair p = ps.pairs.items[q];
+    asl_words_add(&r->words, p.word);
+    if (!p.module) continue;
+    for (uint32_t k = first_edge(edges, p.word, p.module);
+         k < edges->len && cmp_edge_key(&edges->items[k], p.word,
+                                        p.module) == 0;
+         k++)
+      pairs_add(&ps, edges->items[k].name, edges->items[k].module);
+    star_importers(importers.items, importers.len, p.module, &ps, p.word);
+  }
+  asl_free(ps.slots);
+  asl_free(r->pairs);
+  r->pairs = ps.pairs.items;
+  r->npairs = ps.pairs.len;
+  if (r->npairs > 1) qsort(r->pairs, r->npairs, sizeof *r->pairs, cmp_pair);
+  // Module words, for cold star importers.
+  asl_words_free(&r->modules);
+  for (uint32_t i = 0; i < r->npairs; i++)
+    if (r->pairs[i].module_word)
+      asl_words_add(&r->modules, r->pairs[i].module_word);
+  asl_vec_free(&importers);
+  asl_vec_free(&rc.seeds);
+  asl_vec_free(edges);
+  asl_arena_destroy(&rc.arena);
+}
+
+void asl_reach_free(AslReach *r) {
+  asl_words_free(&r->words);
+  asl_words_free(&r->modules);
+  asl_free(r->pairs);
+  memset(r, 0, sizeof *r);
+}
+
+static bool sorted_has(const uint32_t *v, uint32_t n, uint32_t h) {
+  uint32_t lo = 0, hi = n;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (v[mid] < h) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < n && v[lo] == h;
+}
+
+/* Is module `m` inside package `pkg` ("a.b.c" in "a.b")? */
+static bool inside(const char *m, const char *pkg) {
+  size_t n = strlen(pkg);
+  return m && strncmp(m, pkg, n) == 0 && m[n] == '.';
+}
+
+/* Could the file reach the module of pair p: does it name its last
+ * component as a module (in an import, or next to a dot), or sit in its
+ * package? */
+static bool reaches(const AslScan *s, const char *module,
+                    const AslReachPair *p) {
+  return !p->module_word ||
+         sorted_has(s->module_words, s->nmodule_words, p->module_word) ||
+         inside(module, p->module);
+}
+
+bool asl_reach_matches(const AslReach *r, const AslScan *s,
+                       const char *module) {
+  if (s->nwords && s->words[0] == 0) return true; // wild
+  for (uint32_t k = 0; k < s->nstars; k++) {
+    if (s->stars[k] && asl_words_has(&r->modules, s->stars[k])) return true;
+    for (uint32_t i = 0; !s->stars[k] && i < r->npairs; i++)
+      if (!module || !r->pairs[i].module ||
+          inside(module, r->pairs[i].module))
+        return true; // `from . import *`: its own package's names
+  }
+  for (uint32_t i = 0; i < s->nwords; i++) {
+    uint32_t h = s->words[i];
+    if (!asl_words_has(&r->words, h)) continue;
+    AslReachPair key = {h, 0, NULL};
+    uint32_t lo = 0, hi = r->npairs;
+    while (lo < hi) {
+      uint32_t mid = lo + (hi - lo) / 2;
+      if (cmp_pair(&r->pairs[mid], &key) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    for (; lo < r->npairs && r->pairs[lo].word == h; lo++)
+      if (reaches(s, module, &r->pairs[lo])) return true;
+  }
+  return false;
+}
+
+bool asl_reach_spelled(const AslReach *r, const AslWordSet *hot,
+                       const char *dotted) {
+  for (const char *p = dotted; p && *p;) {
+    const char *dot = strchr(p, '.');
+    size_t n = dot ? (size_t)(dot - p) : strlen(p);
+    uint32_t h = asl_word_hash(p, n);
+    if (asl_words_has(&r->words, h) || asl_words_has(hot, h)) return true;
+    p = dot ? dot + 1 : NULL;
+  }
+  return false;
+}

@@ -1,0 +1,95 @@
+/*
+ * prefilter.h - internal: which files must be parsed at all.
+ *
+ * Most files of a tree cannot hold a finding: every pass but ASL1xx looks
+ * inside `async def`, at `await` or at asyncio's task APIs, so a file that
+ * never spells `async`, `await`, `asyncio`, `create_task` or
+ * `ensure_future` (a "hot" word) has nothing for them. ASL1xx reports the
+ * call of a coroutine function from anywhere, but such a call names the
+ * function (or the alias, or the class whose method it is) somewhere in
+ * the file's text. So each file is scanned once for its identifiers; hot
+ * files are parsed at once, and a cold file is parsed only when it spells
+ * a word of the "reach" set W, built from the facts of the files parsed so
+ * far (see asl_words_from_facts), or when the index asks for its module.
+ *
+ * Words are compared by a 32-bit hash of their bytes: a collision can only
+ * make a file look interesting (one more parse), never hide one.
+ */
+#ifndef ASL_ANALYZER_PREFILTER_H_
+#define ASL_ANALYZER_PREFILTER_H_
+
+#include "asl.h"
+#include "index.h"
+
+/* A set of word hashes (open addressing; 0 marks an empty slot). */
+typedef struct AslWordSet {
+  uint32_t *slots;
+  uint32_t cap, len;
+} AslWordSet;
+
+uint32_t asl_word_hash(const char *s, size_t n);
+/** Adds a hash; true if it was new. */
+bool asl_words_add(AslWordSet *w, uint32_t h);
+bool asl_words_has(const AslWordSet *w, uint32_t h);
+void asl_words_free(AslWordSet *w);
+
+/** The hot words: the fixed ones plus the first component of each
+ * user-listed coroutine (`mylib` of `mylib.fetch`), whose callers spell
+ * that module (or an alias a hot file makes of it). */
+void asl_words_hot(const AslOptions *opt, AslWordSet *out);
+
+/* What the scan of one file found. */
+typedef struct AslScan {
+  bool hot;        /* spells a hot word */
+  uint32_t *words; /* sorted distinct identifier hashes (heap); only for
+                      cold files, when asked for */
+  uint32_t nwords;
+  uint32_t *module_words; /* those seen where a module is named: in an
+                             import statement, or next to a dot (heap) */
+  uint32_t nmodule_words;
+  uint32_t *stars; /* per `from M import *`: the word of M's last
+                      component; 0 for `from . import *` (heap) */
+  uint32_t nstars;
+} AslScan;
+
+/** Scans `len` bytes of Python source for identifiers, as the tokenizer
+ * would split them (strings and comments included: more words only make
+ * more files interesting). With `keep_words`, a cold file's word hashes
+ * are kept in out->words (free with asl_free). */
+void asl_scan(AslArena *scratch, const char *text, size_t len,
+              const AslWordSet *hot, bool keep_words, AslScan *out);
+void asl_scan_free(AslScan *s);
+
+/* Is the dotted name `dotted`, seen from a file of `project`, outside the
+ * project (no file of it claims any prefix of the name)? */
+typedef bool (*AslWordIsExternal)(void *ctx, uint32_t project,
+                                  const char *dotted);
+
+/* W: the words a file could call a coroutine function by, each with the
+ * modules that bind it (prefilter.c says why this is enough). */
+typedef struct AslReach {
+  AslWordSet words;
+  struct AslReachPair *pairs; /* sorted by word, then module */
+  uint32_t npairs;
+  AslWordSet modules;         /* last components of those modules */
+} AslReach;
+
+/** Recomputes W from the facts of every file parsed so far: module-level
+ * async defs, classes with an async method, names bound from a hot module
+ * outside the project, and what imports, subclasses and star imports of
+ * `facts` make of them. */
+void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
+                      const AslWordSet *hot, AslWordIsExternal is_external,
+                      void *ctx);
+/** Must the cold file of module `module` (NULL: none) with scan `s` be
+ * parsed: does it spell a word of W and a module binding it, or import
+ * `*` near one? */
+bool asl_reach_matches(const AslReach *r, const AslScan *s,
+                       const char *module);
+/** Does any component of `dotted` belong to W or the hot words? (If none
+ * does, the index cannot resolve it to a coroutine function.) */
+bool asl_reach_spelled(const AslReach *r, const AslWordSet *hot,
+                       const char *dotted);
+void asl_reach_free(AslReach *r);
+
+#endif /* ASL_ANALYZER_PREFILTER_H_ */
