@@ -126,6 +126,13 @@ typedef struct AslSource {
  * human-readable reason in *why (arena-owned). */
 AslStatus asl_source_read(AslArena *a, const char *path, const char *display,
                           AslSource *out, const char **why);
+/** The same without the line map (a file that may never be parsed); call
+ * asl_source_index_lines before asking for lines or columns. */
+AslStatus asl_source_read_bytes(AslArena *a, const char *path,
+                                const char *display, AslSource *out,
+                                const char **why);
+/** Builds the line map if it is missing. */
+void asl_source_index_lines(AslArena *a, AslSource *s);
 /** Wraps bytes already in memory (stdin, tests, fuzzing); copies them. */
 void asl_source_from_bytes(AslArena *a, const char *display, const char *bytes,
                            size_t len, AslSource *out);

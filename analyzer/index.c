@@ -48,6 +48,7 @@ struct AslIndex {
   uint8_t *reached;     /* watch mode: functions walked forward */
 };
 
+static void index_functions(AslIndex *idx);
 static void build_block_summaries(AslIndex *idx);
 
 static uint32_t hash_module(uint32_t project, const char *s, size_t n) {
@@ -84,7 +85,8 @@ static void index_insert(AslIndex *idx, uint32_t k) {
   }
 }
 
-AslIndex *asl_index_new(AslFileFacts *const *facts, uint32_t n) {
+/* The module table and the function table; no summaries yet. */
+static AslIndex *index_tables(AslFileFacts *const *facts, uint32_t n) {
   AslIndex *idx = asl_calloc(1, sizeof *idx);
   idx->files = facts;
   idx->nfiles = n;
@@ -96,7 +98,22 @@ AslIndex *asl_index_new(AslFileFacts *const *facts, uint32_t n) {
   asl_arena_init(idx->scratch);
   for (uint32_t k = 0; k < n; k++)
     if (facts[k]->module) index_insert(idx, k);
+  index_functions(idx);
+  return idx;
+}
+
+AslIndex *asl_index_new(AslFileFacts *const *facts, uint32_t n) {
+  AslIndex *idx = index_tables(facts, n);
   build_block_summaries(idx);
+  return idx;
+}
+
+AslIndex *asl_index_new_watching(AslFileFacts *const *facts, uint32_t n,
+                                 AslIndexWatch fn, void *ctx) {
+  AslIndex *idx = index_tables(facts, n);
+  idx->watch = fn;
+  idx->watch_ctx = ctx;
+  if (idx->nfuncs) idx->reached = asl_calloc(idx->nfuncs, sizeof *idx->reached);
   return idx;
 }
 
@@ -550,7 +567,9 @@ static void collect_edges(AslIndex *idx, EdgeVec *edges) {
   }
 }
 
-static void build_block_summaries(AslIndex *idx) {
+/* Numbers every sync function of every file and hashes them by where
+ * they are defined. */
+static void index_functions(AslIndex *idx) {
   uint32_t total = 0;
   idx->func_base = asl_calloc(idx->nfiles + 1, sizeof(uint32_t));
   for (uint32_t k = 0; k < idx->nfiles; k++) {
@@ -571,6 +590,11 @@ static void build_block_summaries(AslIndex *idx) {
     while (idx->func_slots[h]) h = (h + 1) & m;
     idx->func_slots[h] = g + 1;
   }
+}
+
+static void build_block_summaries(AslIndex *idx) {
+  uint32_t total = idx->nfuncs;
+  if (!total) return;
   EdgeVec edges = {0};
   collect_edges(idx, &edges);
   // Callers of each function, grouped (counting sort on the callee).
@@ -616,13 +640,6 @@ static void build_block_summaries(AslIndex *idx) {
   asl_vec_free(&edges);
 }
 
-void asl_index_watch(AslIndex *idx, AslIndexWatch fn, void *ctx) {
-  idx->watch = fn;
-  idx->watch_ctx = ctx;
-  if (idx->nfuncs && !idx->reached)
-    idx->reached = asl_calloc(idx->nfuncs, sizeof *idx->reached);
-}
-
 /* Watch mode: resolves the calls of every function reachable from `g`
  * (each function once over the index's life), so the watcher hears of
  * every module a chain from `g` could pass through. The summaries of
@@ -650,9 +667,9 @@ static void walk_forward(const AslIndex *idx, uint32_t g) {
 bool asl_index_may_block(const AslIndex *idx, uint32_t from,
                          const AslDef *def, AslBlockChain *chain) {
   memset(chain, 0, sizeof *chain);
-  if (!idx->via) return false;
   uint32_t g = def_func(idx, from, def);
   if (g != ASL_NONE && idx->reached) walk_forward(idx, g);
+  if (!idx->via) return false;
   if (g == ASL_NONE || idx->via[g] == ASL_NONE) return false;
   // The first 15 names by walking the via links (a forest rooted at the
   // direct blockers), then the root itself: bounded work per question.

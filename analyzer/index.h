@@ -118,10 +118,12 @@ void asl_index_delete(AslIndex *idx);
  * own module): the pre-filter's driver parses the files it names. */
 typedef void (*AslIndexWatch)(void *ctx, uint32_t project,
                               const char *module, size_t len);
-/** Watch mode: lookups are reported to `fn`, and asl_index_may_block also
- * resolves every call of every function its answer could go through, so
- * that each module those calls name is reported. */
-void asl_index_watch(AslIndex *idx, AslIndexWatch fn, void *ctx);
+/** An index in watch mode: lookups are reported to `fn`, and
+ * asl_index_may_block, instead of answering (it says false), resolves
+ * every call of every function its answer could go through, so that each
+ * module those calls name is reported. */
+AslIndex *asl_index_new_watching(AslFileFacts *const *facts, uint32_t n,
+                                 AslIndexWatch fn, void *ctx);
 
 /* ---- project layout (project.c) ----------------------------------------
  * Modules are named the way mypy and pyright name them without

@@ -169,7 +169,7 @@ static void table_put(WordTable *t, uint32_t h, uint8_t flag) {
  * dot, which is how a file names a module it uses. */
 typedef struct ScanState {
   const AslWordSet *hot;
-  bool hot_found, wild, keep, code, as_module;
+  bool hot_found, wild, keep, code, as_module, trust_nothing;
   WordTable words;
   HashVec stars;      /* `from ... M import *`: M's word; 0: relative */
   uint32_t last_word; /* the word before the current one, in code */
@@ -178,7 +178,9 @@ typedef struct ScanState {
 static void emit(ScanState *st, uint32_t h) {
   h = nonzero(h);
   if (st->code && asl_words_has(st->hot, h)) st->hot_found = true;
-  if (st->keep) table_put(&st->words, h, SEEN | (st->as_module ? AS_MODULE : 0));
+  if (st->keep)
+    table_put(&st->words, h,
+              SEEN | (st->as_module || st->trust_nothing ? AS_MODULE : 0));
 }
 
 /* A run with a multi-byte character: Python splits it wherever a
@@ -282,38 +284,104 @@ static bool annotation_shaped(const unsigned char *s, size_t n) {
   return true;
 }
 
-/* The string whose opening quote is at s[i]: emits its words (an
- * f-string's as code: its braces hold expressions) and returns the index
- * after it, or `len` when a triple-quoted string never ends (the caller
- * then trusts nothing: a parser may read the rest as code). */
+/* Strings nested in f-string replacement fields deeper than this are
+ * not followed: the scan then trusts nothing (see asl_scan). */
+enum { MAX_NESTING = 8 };
+
 static size_t scan_string(ScanState *st, const unsigned char *s, size_t len,
-                          size_t i, bool fstring, bool *unterminated) {
+                          size_t i, bool fstring, int nesting,
+                          bool *unterminated);
+
+/* The length of a line continuation or escape at s[j] (a backslash). */
+static size_t escape_len(const unsigned char *s, size_t len, size_t j) {
+  return (j + 2 < len && s[j + 1] == '\r' && s[j + 2] == '\n') ? 3 : 2;
+}
+
+/* Is s[j] the closing quote (or quotes) of a string opened with q? */
+static bool closes(const unsigned char *s, size_t len, size_t j,
+                   unsigned char q, bool triple) {
+  return s[j] == q &&
+         (!triple || (j + 2 < len && s[j + 1] == q && s[j + 2] == q));
+}
+
+/* Inside an f-string's replacement field at s[j], a quote opens a string
+ * of its own (Python 3.12 lets it reuse the outer quote): is it one, and
+ * is it an f-string (a prefix with f just before it)? */
+static bool nested_quote(const unsigned char *s, size_t body, size_t j,
+                         bool *fstring) {
+  if (s[j] != '"' && s[j] != '\'') return false;
+  size_t k = j;
+  while (k > body && j - k < 3 && byte_class[s[k - 1]] != C_OTHER) k--;
+  *fstring = false;
+  if (k < j && (k == body || byte_class[s[k - 1]] == C_OTHER))
+    string_prefix(s + k, j - k, fstring);
+  return true;
+}
+
+/* The end of the string whose quote is at s[i]: *end is where its body
+ * stops, the return value the index after it (len when it never ends;
+ * *unterminated then for a triple-quoted one or too deep a nesting). In
+ * an f-string, braces open replacement fields, whose strings are scanned
+ * (their words emitted) as strings of their own. */
+static size_t string_end(ScanState *st, const unsigned char *s, size_t len,
+                         size_t i, bool fstring, int nesting, size_t *body_at,
+                         size_t *end, bool *unterminated) {
   unsigned char q = s[i];
   bool triple = i + 2 < len && s[i + 1] == q && s[i + 2] == q;
-  size_t body = i + (triple ? 3 : 1), j = body, end = 0;
-  while (j < len && !end) {
+  size_t body = i + (triple ? 3 : 1), j = body;
+  *body_at = body;
+  uint32_t depth = 0; // open braces of replacement fields
+  while (j < len && !*unterminated) {
     unsigned char c = s[j];
-    if (c == '\\')
-      j += (j + 2 < len && s[j + 1] == '\r' && s[j + 2] == '\n') ? 3 : 2;
-    else if (!triple && (c == '\n' || c == '\r')) end = j; // unterminated
-    else if (c == q && !triple) end = j, j++;
-    else if (c == q && j + 2 < len && s[j + 1] == q && s[j + 2] == q)
-      end = j, j += 3;
-    else j++;
-  }
-  if (!end) {
-    if (triple) {
-      *unterminated = true;
-      return len;
+    bool inner_f;
+    if (c == '\\') {
+      j += escape_len(s, len, j);
+    } else if (depth == 0 && closes(s, len, j, q, triple)) {
+      *end = j;
+      return j + (triple ? 3 : 1);
+    } else if (depth == 0 && !triple && (c == '\n' || c == '\r')) {
+      *end = j; // unterminated: Python stops at the line's end
+      return j;
+    } else if (fstring && c == '{' && depth == 0 && j + 1 < len &&
+               s[j + 1] == '{') {
+      j += 2; // an escaped brace
+    } else if (fstring && c == '{') {
+      depth++, j++;
+    } else if (fstring && c == '}' && depth > 0) {
+      depth--, j++;
+    } else if (depth > 0 && nested_quote(s, body, j, &inner_f)) {
+      if (nesting >= MAX_NESTING) *unterminated = true;
+      else j = scan_string(st, s, len, j, inner_f, nesting + 1, unterminated);
+    } else {
+      j++;
     }
-    end = j > len ? len : j;
   }
-  bool was_code = st->code;
-  st->code = fstring;
+  if (triple || depth > 0 || *unterminated) *unterminated = true;
+  *end = len;
+  return len;
+}
+
+/* The string whose opening quote is at s[i]: emits its words (an
+ * f-string's as code: its braces hold expressions) and returns the index
+ * after it, or `len` with *unterminated set when a triple-quoted string or
+ * a replacement field never ends (the caller then trusts nothing: a
+ * parser may read the rest as code). */
+static size_t scan_string(ScanState *st, const unsigned char *s, size_t len,
+                          size_t i, bool fstring, int nesting,
+                          bool *unterminated) {
+  size_t body, end;
+  size_t next = string_end(st, s, len, i, fstring, nesting, &body, &end,
+                           unterminated);
+  if (*unterminated) return len;
+  // An f-string's words count as code, and as module names: a broken one
+  // may run over lines a parser reads as code, imports included.
+  bool was_code = st->code, was_trusting = st->trust_nothing;
+  st->code = st->trust_nothing = fstring;
   if (fstring || annotation_shaped(s + body, end - body))
     emit_runs(st, s + body, end - body);
   st->code = was_code;
-  return j > len ? len : j;
+  st->trust_nothing = was_trusting;
+  return next;
 }
 
 /* Does `*` follow at s[i], past blanks and line continuations? */
@@ -342,7 +410,8 @@ static void step_other(Where *w, const unsigned char *s, size_t i) {
   else if ((c == ')' || c == ']' || c == '}') && w->depth > 0) w->depth--;
   else if (c == ';') w->in_import = false;
   else if ((c == '\n' || c == '\r') && w->depth == 0 &&
-           !(i > 0 && s[i - 1] == '\\'))
+           !(i > 0 && s[i - 1] == '\\') &&
+           !(c == '\n' && i > 1 && s[i - 1] == '\r' && s[i - 2] == '\\'))
     w->in_import = false;
 }
 
@@ -355,7 +424,7 @@ static size_t scan_word(ScanState *st, Where *w, const unsigned char *s,
   bool fstring = false;
   if (i < len && (s[i] == '"' || s[i] == '\'') &&
       string_prefix(s + start, i - start, &fstring))
-    return scan_string(st, s, len, i, fstring, unterminated);
+    return scan_string(st, s, len, i, fstring, 0, unterminated);
   st->as_module = w->in_import || next_to_dot(s, len, start, i);
   uint32_t word = emit_run(st, s + start, i - start);
   if (word == import_word || word == from_word) w->in_import = true;
@@ -377,7 +446,7 @@ static bool scan_code(ScanState *st, const unsigned char *s, size_t len) {
     if (c == '#') {
       while (i < len && s[i] != '\n' && s[i] != '\r') i++;
     } else if (c == '"' || c == '\'') {
-      i = scan_string(st, s, len, i, false, &unterminated);
+      i = scan_string(st, s, len, i, false, 0, &unterminated);
     } else if (byte_class[c] == C_OTHER) {
       step_other(&w, s, i);
       i++;
@@ -410,13 +479,16 @@ void asl_scan(AslArena *scratch, const char *text, size_t len,
               const AslWordSet *hot, bool keep_words, AslScan *out) {
   init_classes();
   memset(out, 0, sizeof *out);
-  ScanState st = {hot, false, false, keep_words, true, false, {0}, {0}, 0};
+  ScanState st = {hot, false, false, keep_words, true, false, false,
+                  {0},  {0},   0};
   if (keep_words) table_init(&st.words, scratch, 256);
   const unsigned char *s = (const unsigned char *)text;
   if (!scan_code(&st, s, len)) {
-    // A string that never ends: every byte may be code to a parser.
+    // A string that never ends: every byte may be code to a parser, and
+    // every word may name a module (an import the string seemed to hold).
     if (keep_words) table_init(&st.words, scratch, 256);
     st.hot_found = st.wild = false;
+    st.code = st.trust_nothing = true;
     emit_runs(&st, s, len);
     st.stars.len = 0;
     asl_vec_push(&st.stars, 0); // may import anything
@@ -521,6 +593,11 @@ static void link(Reach *rc, const char *via, uint32_t name) {
     seed(rc, name, rc->file->module);
     return;
   }
+  if (!strchr(via, '.')) { // a top-level module: bound nowhere ("")
+    asl_vec_push(&rc->edges,
+                 ((WordEdge){word_of(via), name, "", rc->file->module}));
+    return;
+  }
   for (const char *dot = strchr(via, '.'); dot; dot = strchr(dot + 1, '.')) {
     const char *p = dot + 1;
     const char *end = strchr(p, '.');
@@ -553,10 +630,18 @@ static void facts_edges(Reach *rc, const AslFileFacts *f) {
       }
   }
   // `from asyncio import *` outside the project re-exports coroutines
-  // nobody spells here: any file spelling this module may reach them.
+  // nobody spells here: any file spelling this module may reach them, and
+  // so may the aliases of the module itself (it is bound in its package).
   for (uint32_t k = 0; k < f->nstars; k++)
-    if (hot_outside(rc, f->stars[k]))
+    if (hot_outside(rc, f->stars[k])) {
+      const char *dot = strrchr(f->module, '.');
       seed(rc, last_component(f->module), NULL);
+      seed(rc, last_component(f->module),
+           dot ? asl_arena_strndup(&rc->arena, f->module,
+                                   (size_t)(dot - f->module))
+               : "");
+      break;
+    }
 }
 
 static int cmp_edge_key(const WordEdge *x, uint32_t key,
@@ -751,13 +836,11 @@ bool asl_reach_matches(const AslReach *r, const AslScan *s,
   return false;
 }
 
-bool asl_reach_spelled(const AslReach *r, const AslWordSet *hot,
-                       const char *dotted) {
+bool asl_reach_spelled(const AslReach *r, const char *dotted) {
   for (const char *p = dotted; p && *p;) {
     const char *dot = strchr(p, '.');
     size_t n = dot ? (size_t)(dot - p) : strlen(p);
-    uint32_t h = asl_word_hash(p, n);
-    if (asl_words_has(&r->words, h) || asl_words_has(hot, h)) return true;
+    if (asl_words_has(&r->words, asl_word_hash(p, n))) return true;
     p = dot ? dot + 1 : NULL;
   }
   return false;

@@ -86,10 +86,11 @@ void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
  * `*` near one? */
 bool asl_reach_matches(const AslReach *r, const AslScan *s,
                        const char *module);
-/** Does any component of `dotted` belong to W or the hot words? (If none
- * does, the index cannot resolve it to a coroutine function.) */
-bool asl_reach_spelled(const AslReach *r, const AslWordSet *hot,
-                       const char *dotted);
+/** Does any component of `dotted` belong to W? If none does, the index
+ * cannot resolve it to a coroutine function of the project, nor through
+ * the project to one of a hot module outside it (whose own names need no
+ * file of the project to resolve). */
+bool asl_reach_spelled(const AslReach *r, const char *dotted);
 void asl_reach_free(AslReach *r);
 
 #endif /* ASL_ANALYZER_PREFILTER_H_ */

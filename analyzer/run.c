@@ -156,8 +156,9 @@ static void warn_parse_error(Sink *k, const AslSource *src,
  * error is reported (ASL001) only in a hot file: elsewhere there is no
  * code the passes would look at, and the pre-filter never parses it. */
 static void process_source(Sink *k, AslParser *p, AslArena *a,
-                           const AslSource *src, bool hot) {
+                           AslSource *src, bool hot) {
   const FileInfo *fi = &k->job->fi;
+  asl_source_index_lines(a, src);
   AslTree tree;
   asl_parse(p, a, src, &tree);
   k->job->parsed = true;
@@ -195,7 +196,7 @@ static void process_source(Sink *k, AslParser *p, AslArena *a,
 /* Scans a source and parses it now unless the pre-filter says it can
  * wait; a cold file keeps its words for the later rounds. */
 static void scan_and_process(Sink *k, AslParser *p, AslArena *a,
-                             const AslSource *src) {
+                             AslSource *src) {
   const AslRun *r = k->r;
   AslJob *j = k->job;
   // Words are kept only when a cold file may matter for what it spells.
@@ -254,7 +255,8 @@ static void read_and_process(Sink *k, AslParser *p, AslArena *scratch) {
   asl_arena_reset(scratch);
   AslSource src;
   const char *why = NULL;
-  AslStatus st = asl_source_read(scratch, j->fs_path, j->display, &src, &why);
+  AslStatus st =
+      asl_source_read_bytes(scratch, j->fs_path, j->display, &src, &why);
   if (st != ASL_OK) {
     j->unreadable = true;
     if (!j->fi.named) return;
@@ -615,17 +617,17 @@ static bool worth_watching(const AslRun *r, const AslReach *w,
   if (!r->need_reach ||
       strcmp(asl_rules[d->diag.rule].family, "unawaited") != 0)
     return true;
+  // A method is a coroutine function through its class (or a base):
+  // the class's name is what W holds, not the method's.
   const AslCallee *c = &d->callee;
-  if (c->kind == ASL_CALLEE_LOCAL) return false;
-  return (c->dotted && asl_reach_spelled(w, &r->hot, c->dotted)) ||
-         (c->attr && asl_reach_spelled(w, &r->hot, c->attr));
+  return c->kind != ASL_CALLEE_LOCAL && c->dotted &&
+         asl_reach_spelled(w, c->dotted);
 }
 
 /* Asks every deferred question once with the index watching. */
 static void want_looked_up(AslRun *r, const FactsView *v, Modules *c,
                            const AslReach *w) {
-  AslIndex *idx = asl_index_new(v->facts, v->n);
-  asl_index_watch(idx, want_module, c);
+  AslIndex *idx = asl_index_new_watching(v->facts, v->n, want_module, c);
   AslArena tmp;
   asl_arena_init(&tmp);
   for (uint32_t i = 0; i < r->deferred.len; i++) {
@@ -637,29 +639,37 @@ static void want_looked_up(AslRun *r, const FactsView *v, Modules *c,
   asl_index_delete(idx);
 }
 
+typedef AslVec(uint32_t) IdVec;
+
+/* The cold files the next round parses, in job order. */
+static uint32_t wanted_jobs(const AslRun *r, IdVec *ids) {
+  ids->len = 0;
+  for (uint32_t i = 0; i < r->jobs.len; i++)
+    if (r->jobs.items[i].wanted && !r->jobs.items[i].parsed)
+      asl_vec_push(ids, i);
+  return ids->len;
+}
+
 static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch) {
   if (!r->prefilter || !r->use_index) return;
   AslReach w = {0};
   Modules mods;
   modules_build(r, &mods);
-  AslVec(uint32_t) ids = {0};
-  for (;;) {
+  IdVec ids = {0};
+  for (uint32_t round = 1;; round++) {
     FactsView v;
     facts_view(r, &v);
     if (r->need_reach) want_spelled(r, &v, &mods, &w);
-    uint32_t a = 0, b = 0;
-    for (uint32_t i = 0; i < r->jobs.len; i++) a += r->jobs.items[i].wanted && !r->jobs.items[i].parsed;
-    if (getenv("ASL_DEBUG_ROUNDS")) for (uint32_t i = 0; i < r->jobs.len; i++) if (r->jobs.items[i].wanted && !r->jobs.items[i].parsed) fprintf(stderr, "  spelled %s\n", r->jobs.items[i].display);
+    uint32_t spelled = wanted_jobs(r, &ids);
     want_looked_up(r, &v, &mods, &w);
-    for (uint32_t i = 0; i < r->jobs.len; i++) b += r->jobs.items[i].wanted && !r->jobs.items[i].parsed;
-    if (getenv("ASL_DEBUG_ROUNDS")) for (uint32_t i = 0; i < r->jobs.len; i++) if (r->jobs.items[i].wanted && !r->jobs.items[i].parsed) fprintf(stderr, "  any %s %zu\n", r->jobs.items[i].display, r->jobs.items[i].bytes);
-    if (getenv("ASL_DEBUG_ROUNDS")) fprintf(stderr, "round: %u facts, W=%u, spelled %u, looked up %u\n", v.n, w.words.len, a, b - a);
     facts_view_free(&v);
-    ids.len = 0;
-    for (uint32_t i = 0; i < r->jobs.len; i++)
-      if (r->jobs.items[i].wanted && !r->jobs.items[i].parsed)
-        asl_vec_push(&ids, i);
-    if (!ids.len) break;
+    if (!wanted_jobs(r, &ids)) break;
+    if (r->opt->verbose)
+      fprintf(stderr,
+              "asynclint: round %u: %u words may reach a coroutine "
+              "function; parsing %u cold files that spell them and %u "
+              "whose modules the index looked up\n",
+              round, w.words.len, spelled, ids.len - spelled);
     r->nreread += ids.len;
     run_jobs(r, p, scratch, ids.items, ids.len);
     for (uint32_t i = 0; i < ids.len; i++) {

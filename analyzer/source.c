@@ -29,16 +29,19 @@ static void build_line_map(AslArena *a, AslSource *s) {
   s->nlines = n;
 }
 
-static void set_text(AslArena *a, AslSource *out, const char *bytes,
-                     size_t len) {
-  // A UTF-8 byte-order mark is not part of the text (columns start after).
+void asl_source_index_lines(AslArena *a, AslSource *s) {
+  if (!s->line_starts) build_line_map(a, s);
+}
+
+/* Points `out` at bytes[0..len), NUL-terminated by the caller. A UTF-8
+ * byte-order mark is not part of the text (columns start after it). */
+static void set_text(AslSource *out, const char *bytes, size_t len) {
   if (len >= 3 && memcmp(bytes, "\xEF\xBB\xBF", 3) == 0) {
     bytes += 3;
     len -= 3;
   }
-  out->text = asl_arena_strndup(a, bytes, len);
+  out->text = bytes;
   out->len = (uint32_t)len;
-  build_line_map(a, out);
 }
 
 void asl_source_from_bytes(AslArena *a, const char *display, const char *bytes,
@@ -46,11 +49,13 @@ void asl_source_from_bytes(AslArena *a, const char *display, const char *bytes,
   memset(out, 0, sizeof *out);
   out->path = asl_arena_strdup(a, display);
   if (len > ASL_MAX_FILE_BYTES) len = ASL_MAX_FILE_BYTES;
-  set_text(a, out, bytes, len);
+  set_text(out, asl_arena_strndup(a, bytes, len), len);
+  build_line_map(a, out);
 }
 
-AslStatus asl_source_read(AslArena *a, const char *path, const char *display,
-                          AslSource *out, const char **why) {
+AslStatus asl_source_read_bytes(AslArena *a, const char *path,
+                                const char *display, AslSource *out,
+                                const char **why) {
   memset(out, 0, sizeof *out);
   out->path = asl_arena_strdup(a, display);
   // O_NONBLOCK: opening a FIFO must not wait for a writer.
@@ -100,8 +105,16 @@ AslStatus asl_source_read(AslArena *a, const char *path, const char *display,
     *why = "UTF-16 source is not supported (save it as UTF-8)";
     return ASL_EIO;
   }
-  set_text(a, out, buf, got);
+  buf[got] = 0;
+  set_text(out, buf, got);
   return ASL_OK;
+}
+
+AslStatus asl_source_read(AslArena *a, const char *path, const char *display,
+                          AslSource *out, const char **why) {
+  AslStatus st = asl_source_read_bytes(a, path, display, out, why);
+  if (st == ASL_OK) build_line_map(a, out);
+  return st;
 }
 
 uint32_t asl_source_line_of(const AslSource *s, uint32_t byte) {

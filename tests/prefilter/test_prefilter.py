@@ -1,0 +1,598 @@
+#!/usr/bin/env python3
+"""The pre-filter is sound: findings are byte-identical with and without
+--no-prefilter (and for any --threads), and the cases below really reach
+their rule, mostly ASL101 in a cold file (no async/await/asyncio in its
+code) that the pre-filter must still parse. Also checks the -v counts:
+cold unrelated files are skipped, parsed + skipped == read.
+Prints "N passed, N failed, N skipped".
+
+Usage: ASYNCLINT=BINARY test_prefilter.py   (or the binary as argument)
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+BIN = None
+
+PYPROJECT = '[project]\nname = "pf"\n'
+
+VERBOSE = re.compile(
+    r"asynclint: (\d+) files read: (\d+) parsed \((\d+) in later rounds, "
+    r"read twice\), (\d+) skipped by the pre-filter; (\d+) checked")
+
+
+class Base(unittest.TestCase):
+    """Each test writes a small project (its own pyproject.toml) and checks
+    it in both modes."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="asl-pf-")
+        self.write("pyproject.toml", PYPROJECT)
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def write(self, name, data):
+        path = os.path.join(self.dir, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data if isinstance(data, bytes) else data.encode())
+        return path
+
+    def project(self, files):
+        for name, data in files.items():
+            self.write(name, data)
+
+    def run_check(self, *args, paths=(".",)):
+        res = subprocess.run(
+            [BIN, "check", "--format", "json", "--exit-zero"] + list(args)
+            + list(paths), cwd=self.dir, capture_output=True, timeout=60)
+        self.assertEqual(res.returncode, 0, res.stderr.decode())
+        return res.stdout.decode(), res.stderr.decode()
+
+    def both(self, *args):
+        """stdout with and without the pre-filter (and with 2 threads);
+        asserts they are identical and returns the parsed findings."""
+        fast, _ = self.run_check("--threads", "1", *args)
+        slow, _ = self.run_check("--threads", "1", "--no-prefilter", *args)
+        self.assertEqual(fast, slow,
+                         "pre-filter changed the findings\n--- with:\n%s"
+                         "--- --no-prefilter:\n%s" % (fast, slow))
+        two, _ = self.run_check("--threads", "2", *args)
+        self.assertEqual(fast, two, "--threads 2 changed the findings")
+        return json.loads(fast)
+
+    def expect(self, findings, *expected):
+        """Each expected "CODE path:line" is among the findings."""
+        got = ["%s %s:%d" % (d["code"], d["path"], d["line"])
+               for d in findings]
+        for e in expected:
+            self.assertIn(e, got, "missing %s; got %s" % (e, got))
+
+    def cold(self, *names):
+        """The named files really are cold: they do not spell a hot word
+        in code (a crude check: not anywhere outside a comment)."""
+        for name in names:
+            with open(os.path.join(self.dir, name), "rb") as f:
+                text = f.read().decode("utf-8", "replace")
+            code = "\n".join(line.split("#", 1)[0]
+                             for line in text.splitlines())
+            for word in ("async", "await", "asyncio", "create_task",
+                         "ensure_future"):
+                self.assertNotRegex(code, r"\b%s\b" % word,
+                                    "%s is not cold" % name)
+
+    def verbose(self, *args):
+        _, err = self.run_check("--threads", "1", "-v", *args)
+        m = VERBOSE.search(err)
+        self.assertIsNotNone(m, err)
+        read, parsed, later, skipped, checked = map(int, m.groups())
+        return dict(read=read, parsed=parsed, later=later, skipped=skipped,
+                    checked=checked)
+
+
+ASYNC_SEND = "async def send(x=None):\n    return x\n"
+
+
+class Reach(Base):
+    """Cases 1-9: a coroutine function reached from a cold file."""
+
+    def test_01_direct_import(self):
+        self.project({"a.py": ASYNC_SEND,
+                      "b.py": "from a import send\n\n\ndef go():\n"
+                              "    send(1)\n"})
+        self.cold("b.py")
+        self.expect(self.both(), "ASL101 b.py:5")
+
+    def test_02_alias_chain(self):
+        self.project({"a.py": ASYNC_SEND,
+                      "mid.py": "from a import send as notify\n",
+                      "c.py": "from mid import notify\n\n\ndef go():\n"
+                              "    notify()\n"})
+        self.cold("mid.py", "c.py")
+        self.expect(self.both(), "ASL101 c.py:5")
+
+    def test_02b_alias_chain_module_attribute(self):
+        self.project({"a.py": ASYNC_SEND,
+                      "mid.py": "from a import send as notify\n",
+                      "c.py": "import mid\n\n\ndef go():\n"
+                              "    mid.notify()\n"})
+        self.cold("mid.py", "c.py")
+        self.expect(self.both(), "ASL101 c.py:5")
+
+    def test_03_star_reexport(self):
+        self.project({"pkg/__init__.py": "from .impl import *\n",
+                      "pkg/impl.py": "async def fetch():\n    return 1\n",
+                      "use.py": "from pkg import fetch\n\n\ndef go():\n"
+                                "    fetch()\n"})
+        self.cold("pkg/__init__.py", "use.py")
+        self.expect(self.both(), "ASL101 use.py:5")
+
+    def test_04_star_chain_two_levels(self):
+        self.project({"pkg/__init__.py": "from .impl import *\n",
+                      "pkg/impl.py": "async def fetch():\n    return 1\n",
+                      "pkg2/__init__.py": "from pkg import *\n",
+                      "use.py": "from pkg2 import fetch\n\n\ndef go():\n"
+                                "    fetch()\n",
+                      "use2.py": "import pkg2\n\n\ndef go():\n"
+                                 "    pkg2.fetch()\n"})
+        self.cold("pkg/__init__.py", "pkg2/__init__.py", "use.py", "use2.py")
+        self.expect(self.both(), "ASL101 use.py:5", "ASL101 use2.py:5")
+
+    def test_05_relative_imports(self):
+        self.project({"pkg/__init__.py": "",
+                      "pkg/a.py": ASYNC_SEND,
+                      "pkg/b.py": "from . import a\nfrom .a import send\n\n\n"
+                                  "def one():\n    a.send()\n\n\n"
+                                  "def two():\n    send()\n"})
+        self.cold("pkg/b.py")
+        self.expect(self.both(), "ASL101 pkg/b.py:6", "ASL101 pkg/b.py:10")
+
+    def test_05b_relative_from_package(self):
+        # `from . import send` binds through the package's __init__.
+        self.project({"pkg/__init__.py": "from .a import send\n",
+                      "pkg/a.py": ASYNC_SEND,
+                      "pkg/sub/__init__.py": "",
+                      "pkg/sub/c.py": "from .. import send\n\n\n"
+                                      "def go():\n    send()\n",
+                      "pkg/d.py": "from . import send\n\n\n"
+                                  "def go():\n    send()\n"})
+        self.cold("pkg/__init__.py", "pkg/sub/c.py", "pkg/d.py")
+        self.expect(self.both(), "ASL101 pkg/sub/c.py:5", "ASL101 pkg/d.py:5")
+
+    def test_06_class_method_via_subclasses(self):
+        self.project({
+            "base.py": "class Client:\n    async def get(self):\n"
+                       "        return 1\n",
+            "sub.py": "from base import Client\n\n\nclass Mine(Client):\n"
+                      "    def run(self):\n        self.get()\n",
+            "third.py": "from sub import Mine\n\n\nclass Yours(Mine):\n"
+                        "    def run2(self):\n        self.get()\n"})
+        self.cold("sub.py", "third.py")
+        self.expect(self.both(), "ASL101 sub.py:6", "ASL101 third.py:6")
+
+    def test_07_instance_constructor_and_annotations(self):
+        self.project({
+            "base.py": "class Client:\n    async def get(self):\n"
+                       "        return 1\n",
+            "ctor.py": "from base import Client\n\n\ndef go():\n"
+                       "    c = Client()\n    c.get()\n",
+            "ann.py": "from base import Client\n\n\ndef f(c: Client):\n"
+                      "    c.get()\n",
+            "strann.py": "from base import Client\n\n\ndef f(c: \"Client\"):\n"
+                         "    c.get()\n",
+            # The class only in a string annotation, module named by a
+            # dotted string.
+            "strann2.py": "import base\n\n\ndef f(c: \"base.Client\"):\n"
+                          "    c.get()\n"})
+        self.cold("ctor.py", "ann.py", "strann.py", "strann2.py")
+        self.expect(self.both(), "ASL101 ctor.py:6", "ASL101 ann.py:5",
+                    "ASL101 strann.py:5", "ASL101 strann2.py:5")
+
+    def test_07b_subclass_instance(self):
+        self.project({
+            "base.py": "class Client:\n    async def get(self):\n"
+                       "        return 1\n",
+            "sub.py": "import base\n\n\nclass Mine(base.Client):\n    pass\n",
+            "use.py": "from sub import Mine\n\n\ndef go(m: \"Mine\"):\n"
+                      "    Mine().get()\n    m.get()\n"})
+        self.cold("sub.py", "use.py")
+        self.expect(self.both(), "ASL101 use.py:5", "ASL101 use.py:6")
+
+    def test_08_external_hot_module_reexported(self):
+        self.project({
+            "compat.py": "from asyncio import sleep\n",
+            "use.py": "from compat import sleep\n\n\ndef go():\n"
+                      "    sleep(1)\n",
+            "compat2.py": "from asyncio import *\n",
+            "use2.py": "import compat2\n\n\ndef go():\n"
+                       "    compat2.sleep(1)\n"})
+        self.cold("use.py", "use2.py")
+        self.expect(self.both(), "ASL101 use.py:5", "ASL101 use2.py:5")
+
+    def test_08b_external_hot_module_alias_chain(self):
+        self.project({
+            "compat.py": "from asyncio import sleep as nap\n",
+            "mid.py": "from compat import nap as doze\n",
+            "use.py": "from mid import doze\n\n\ndef go():\n    doze(1)\n"})
+        self.cold("mid.py", "use.py")
+        self.expect(self.both(), "ASL101 use.py:5")
+
+    def test_09_known_coroutine(self):
+        self.project({
+            "x.py": "import mylib\n\n\ndef go():\n    mylib.fetch()\n",
+            "reexp.py": "from mylib import fetch\n",
+            "y.py": "from reexp import fetch\n\n\ndef go():\n    fetch()\n",
+            "z.py": "import reexp\n\n\ndef go():\n    reexp.fetch()\n"})
+        self.cold("y.py", "z.py")
+        out = self.both("--known-coroutine", "mylib.fetch")
+        self.expect(out, "ASL101 x.py:5", "ASL101 y.py:5", "ASL101 z.py:5")
+        # And without the option: nothing.
+        self.assertEqual(self.both(), [])
+
+    def test_09b_known_coroutine_method(self):
+        self.project({
+            "x.py": "from mylib import Api\n\n\ndef go():\n"
+                    "    Api().fetch()\n"})
+        out = self.both("--known-coroutine", "mylib.Api.fetch")
+        self.expect(out, "ASL101 x.py:5")
+
+    def test_09c_star_import_of_hot_module_and_relative_stars(self):
+        self.project({"a.py": ASYNC_SEND,
+                      "c.py": "from a import *\n\n\ndef go():\n    send()\n",
+                      "pkg/__init__.py": "",
+                      "pkg/a.py": ASYNC_SEND,
+                      "pkg/mid.py": "from .a import *\n",
+                      "pkg/c.py": "from .mid import *\n\n\ndef go():\n"
+                                  "    send()\n"})
+        self.cold("c.py", "pkg/mid.py", "pkg/c.py")
+        self.expect(self.both(), "ASL101 c.py:5", "ASL101 pkg/c.py:5")
+
+    def test_09d_nested_package_attributes(self):
+        self.project({"p/__init__.py": "", "p/q/__init__.py": "",
+                      "p/q/a.py": ASYNC_SEND,
+                      "b.py": "import p.q.a\n\n\ndef go():\n    p.q.a.send()\n",
+                      "c.py": "from p import q\n\n\ndef go():\n"
+                              "    q.a.send()\n"})
+        self.cold("b.py", "c.py")
+        self.expect(self.both(), "ASL101 b.py:5", "ASL101 c.py:5")
+
+    def test_09e_named_paths_only(self):
+        # Only some files named: the rest of the project is still indexed.
+        self.project({"a.py": ASYNC_SEND,
+                      "b.py": "from a import send\n\n\ndef go():\n"
+                              "    send()\n",
+                      "sub/__init__.py": "",
+                      "sub/c.py": "from a import send\n\n\ndef go():\n"
+                                  "    send()\n"})
+        for path in ("b.py", "sub"):
+            fast, _ = self.run_check("--threads", "1", paths=[path])
+            slow, _ = self.run_check("--threads", "1", "--no-prefilter",
+                                     paths=[path])
+            self.assertEqual(fast, slow)
+            self.expect(json.loads(fast), "ASL101 %s:5"
+                        % ("b.py" if path == "b.py" else "sub/c.py"))
+            self.assertEqual(len(json.loads(fast)), 1, fast)
+
+    def test_09f_stub_beside_module(self):
+        self.project({"a.pyi": "def send(x=None): ...\n",
+                      "a.py": ASYNC_SEND,
+                      "b.py": "from a import send\n\n\ndef go():\n"
+                              "    send()\n",
+                      "s.pyi": "async def get(): ...\n",
+                      "s.py": "def get():\n    return 1\n",
+                      "t.py": "from s import get\n\n\ndef go():\n"
+                              "    get()\n"})
+        self.expect(self.both(), "ASL101 b.py:5")
+
+    def test_09g_other_unawaited_rules_and_attributes(self):
+        # ASL102/ASL103 in a cold file; a method through an instance
+        # attribute and through super().
+        self.project({"a.py": ASYNC_SEND,
+                      "base.py": "class Client:\n    async def get(self):\n"
+                                 "        return 1\n",
+                      "c.py": "from a import send\n\n\ndef go():\n"
+                              "    x = send()\n    if send():\n"
+                              "        pass\n",
+                      "svc.py": "from base import Client\n\n\nclass Svc:\n"
+                                "    def __init__(self):\n"
+                                "        self.c = Client()\n\n"
+                                "    def run(self):\n        self.c.get()\n",
+                      "sup.py": "import base\n\n\nclass Mine(base.Client):\n"
+                                "    def get2(self):\n"
+                                "        super().get()\n"})
+        self.cold("c.py", "svc.py", "sup.py")
+        self.expect(self.both(), "ASL102 c.py:5", "ASL103 c.py:6",
+                    "ASL101 svc.py:9", "ASL101 sup.py:6")
+
+
+class Blocking(Base):
+    """Case 10: ASL210 through two cold modules."""
+
+    def test_10_helper_chain(self):
+        self.project({
+            "app.py": "from helpers import helper\n\n\n"
+                      "async def handler():\n    helper()\n",
+            "helpers.py": "from low import nap\n\n\n"
+                          "def helper():\n    nap()\n",
+            "low.py": "import time\n\n\ndef nap():\n    time.sleep(1)\n"})
+        self.cold("helpers.py", "low.py")
+        out = self.both()
+        self.expect(out, "ASL210 app.py:5")
+        msg = [d["message"] for d in out if d["code"] == "ASL210"][0]
+        self.assertIn("helper", msg)
+        self.assertIn("nap", msg)
+        self.assertIn("time.sleep", msg)
+
+    def test_10b_helper_chain_method_and_package(self):
+        self.project({
+            "app.py": "from svc import Store\n\n\n"
+                      "async def handler(s: Store):\n    s.save()\n",
+            "svc/__init__.py": "from .store import Store\n",
+            "svc/store.py": "from . import disk\n\n\nclass Store:\n"
+                            "    def save(self):\n        disk.write()\n",
+            "svc/disk.py": "def write():\n"
+                           "    with open('x', 'w') as f:\n"
+                           "        f.write('x')\n"})
+        self.cold("svc/__init__.py", "svc/store.py", "svc/disk.py")
+        self.expect(self.both(), "ASL210 app.py:5")
+
+    def test_10c_star_reexport_and_from_import(self):
+        self.project({
+            "app.py": "from svc import helper\n\n\nasync def h():\n"
+                      "    helper()\n",
+            "svc/__init__.py": "from .impl import *\n",
+            "svc/impl.py": "from time import sleep\n\n\ndef helper():\n"
+                           "    sleep(1)\n"})
+        self.expect(self.both(), "ASL210 app.py:5")
+
+    def test_10d_constructor_and_configured_blocking_call(self):
+        self.project({
+            "app.py": "from cfg import Config\nfrom legacy import q\n\n\n"
+                      "async def h():\n    Config()\n    q()\n",
+            "cfg.py": "import subprocess\n\n\nclass Config:\n"
+                      "    def __init__(self):\n"
+                      "        subprocess.run([\"x\"])\n",
+            "legacy.py": "import legacydb\n\n\ndef q():\n"
+                         "    legacydb.query()\n"})
+        self.cold("cfg.py", "legacy.py")
+        self.expect(self.both("--blocking-call", "legacydb.*"),
+                    "ASL210 app.py:6", "ASL210 app.py:7")
+
+
+class Tokenizer(Base):
+    """Case 11: files that must still count as hot or matched."""
+
+    def test_nbsp_before_await(self):
+        # U+00A0 is not whitespace to Python: a syntax error, but the file
+        # still spells `await` and `async`.
+        self.project({"a.py": ASYNC_SEND,
+                      "n.py": "import a\n\n\nasync def go():\n"
+                              "    x = 1\n    \u00a0await a.send()\n"
+                              "    a.send()\n"})
+        self.expect(self.both(), "ASL101 n.py:7")
+        self.expect(self.both("--select", "ASL001"), "ASL001 n.py:6")
+
+    def test_zero_width_space_before_await(self):
+        self.project({"a.py": ASYNC_SEND,
+                      "z.py": "import a\n\n\nasync def go():\n"
+                              "    \u200bawait a.send()\n    a.send()\n"})
+        self.expect(self.both(), "ASL101 z.py:6")
+        self.both("--select", "ASL001")
+
+    def test_nbsp_glued_names_in_cold_file(self):
+        # A cold file with non-ASCII names next to and glued to `send`.
+        self.project({"a.py": ASYNC_SEND,
+                      "g.py": "from a import send\n\n\ndef go():\n"
+                              "    \u00e9=1; send()\n    \u00e9send = 2\n"})
+        self.expect(self.both(), "ASL101 g.py:5")
+
+    def test_line_continuation_between_async_and_def(self):
+        self.project({"a.py": ASYNC_SEND,
+                      "c.py": "import a\n\n\nasync \\\ndef go():\n"
+                              "    a.send()\n",
+                      "crlf.py": b"import a\r\n\r\n\r\nasync \\\r\ndef go():"
+                                 b"\r\n    a.send()\r\n"})
+        out = self.both()
+        self.expect(out, "ASL101 c.py:6", "ASL101 crlf.py:6")
+
+    def test_fstring_call_in_cold_file(self):
+        # A call inside an f-string is formatted, not discarded: no finding
+        # in either mode, but both modes must agree.
+        self.project({"a.py": ASYNC_SEND,
+                      "f.py": "from a import send\n\n\ndef go():\n"
+                              "    return f\"{send(1)}\"\n",
+                      "f2.py": "import a\n\n\ndef go():\n"
+                               "    print(f'x {a.send(1)!r} y')\n",
+                      "f3.py": "from a import send\n\n\ndef go():\n"
+                               "    print(rf\'\'\'{send(1)}\'\'\')\n"})
+        self.cold("f.py")
+        self.both()
+
+    def test_fstring_nested_same_quote(self):
+        # PEP 701 (tree-sitter-python parses it): a replacement field may
+        # hold a string with the f-string's own quote. The scan must not
+        # end the f-string there and lose the rest of the line.
+        self.project({"a.py": ASYNC_SEND,
+                      "g.py": "import a\n\n\ndef go():\n"
+                              "    x = f\"{'\"'}\"; a.send()\n"})
+        self.cold("g.py")
+        self.expect(self.both(), "ASL101 g.py:5")
+
+    def test_fstring_nested_triple_quote_cold(self):
+        # `f"{"""k"""}"`: ending the f-string at the first inner quote
+        # opens a triple-quoted string that eats the code up to the next
+        # `"""` (here in a comment).
+        self.project({"a.py": ASYNC_SEND,
+                      "g.py": "import a\n\nX = f\"{\"\"\"k\"\"\"}\"\n\n\n"
+                              "def go():\n    a.send()\n\n# \"\"\"\n"})
+        self.cold("g.py")
+        self.expect(self.both(), "ASL101 g.py:7")
+
+    def test_fstring_nested_triple_quote_hides_hot_file(self):
+        # The same desync hides `async def`: the file is hot, ASL201.
+        self.project({"g.py": "import time\n\nX = f\"{\"\"\"k\"\"\"}\"\n\n\n"
+                              "async def go():\n    time.sleep(1)\n\n"
+                              "# \"\"\"\n"})
+        self.expect(self.both(), "ASL201 g.py:7")
+
+    def test_number_glued_to_name(self):
+        self.project({"a.py": ASYNC_SEND,
+                      "num.py": "from a import send\n\n\ndef go(x):\n"
+                                "    y = 1if x else 2\n"
+                                "    z = 0x1fif x else 3\n"
+                                "    send() if 1else 0\n",
+                      "num2.py": "import a\n\n\ndef go(x):\n"
+                                 "    return [a.send() for _ in"
+                                 " range(3)if 1or x]\n",
+                      "hotnum.py": "import a\n\n\ndef go(x):\n"
+                                   "    y = 1async\n"})
+        self.expect(self.both(), "ASL101 num.py:7")
+        self.expect(self.both("--select", "ASL001"), "ASL001 hotnum.py:5")
+
+    def test_glued_keyword_makes_hot(self):
+        # `1if(0)else await`: keywords glued to numbers in a hot file.
+        self.project({"a.py": ASYNC_SEND,
+                      "k.py": "import a\n\n\nasync def go():\n"
+                              "    x = 1if(0)else await a.send()\n"
+                              "    a.send()\n"})
+        self.expect(self.both(), "ASL101 k.py:6")
+
+    def test_unterminated_triple_quote_then_code(self):
+        # tree-sitter still checks the code before the string; the scan
+        # trusts nothing after it and must still see `from a import send`
+        # as naming module `a`.
+        self.project({"a.py": ASYNC_SEND,
+                      "u.py": "from a import send\n\n\ndef go():\n"
+                              "    send()\n\nx = \'\'\'\n"
+                              "def later():\n    send()\n",
+                      "u2.py": "import a\n\nx = \"\"\"doc\n\nasync def go():\n"
+                               "    a.send()\n"})
+        self.cold("u.py")
+        self.expect(self.both(), "ASL101 u.py:5", "ASL101 u2.py:6")
+        self.expect(self.both("--select", "ASL001"), "ASL001 u2.py:3")
+
+    def test_unterminated_triple_quote_dotted_use(self):
+        # Same, with the module also named next to a dot.
+        self.project({"a.py": ASYNC_SEND,
+                      "u.py": "import a\n\n\ndef go():\n"
+                              "    a.send()\n\nx = \'\'\'\n"})
+        self.expect(self.both(), "ASL101 u.py:5")
+
+    def test_crlf_line_endings(self):
+        self.project({"a.py": ASYNC_SEND,
+                      "w.py": b"from a import send\r\n\r\n\r\ndef go():\r\n"
+                              b"    send(1)\r\n",
+                      "w2.py": b"from a import (\r\n    send,\r\n)\r\n\r\n"
+                               b"def go():\r\n    send(1)\r\n",
+                      "w3.py": b"from a \\\r\n    import send\r\n"
+                               b"def go():\r\n    send(1)\r\n"})
+        self.cold("w.py", "w2.py", "w3.py")
+        self.expect(self.both(), "ASL101 w.py:5", "ASL101 w2.py:6",
+                    "ASL101 w3.py:4")
+
+    def test_crlf_continuation_inside_import(self):
+        # `from`, a backslash, CRLF, `a import send`: the backslash
+        # continues the import over the CRLF, so `a` is still named as a
+        # module (LF and CR alone as controls).
+        self.project({"a.py": ASYNC_SEND,
+                      "c.py": b"from \\\r\n    a import send\r\n\r\n"
+                              b"def go():\r\n    send()\r\n",
+                      "lf.py": b"from \\\n    a import send\n\n"
+                               b"def go():\n    send()\n",
+                      "cr.py": b"from \\\r    a import send\r\r"
+                               b"def go():\r    send()\r"})
+        self.cold("c.py", "lf.py")
+        self.expect(self.both(), "ASL101 lf.py:5", "ASL101 cr.py:5",
+                    "ASL101 c.py:5")
+
+    def test_bom(self):
+        self.project({"a.py": ASYNC_SEND,
+                      "bom.py": b"\xef\xbb\xbffrom a import send\n\n\n"
+                                b"def go():\n    send(1)\n",
+                      "bomhot.py": b"\xef\xbb\xbfimport a\n\n\n"
+                                   b"async def go():\n    a.send()\n"})
+        self.cold("bom.py")
+        self.expect(self.both(), "ASL101 bom.py:5", "ASL101 bomhot.py:5")
+
+    def test_cr_only_line_endings(self):
+        self.project({"a.py": ASYNC_SEND,
+                      "cr.py": b"from a import send\r\r\rdef go():\r"
+                               b"    send(1)\r"})
+        self.expect(self.both(), "ASL101 cr.py:5")
+
+    def test_words_in_comments_and_strings(self):
+        # `await` only in a comment and a string: cold; it still must reach
+        # `send` through its import.
+        self.project({"a.py": ASYNC_SEND,
+                      "s.py": "# await me\nfrom a import send\n"
+                              "NOTE = 'await asyncio'\n\n\ndef go():\n"
+                              "    send(1)\n"})
+        self.expect(self.both(), "ASL101 s.py:7")
+
+
+class Counts(Base):
+    """Cases 12-13: the filter skips cold unrelated files; the -v line adds
+    up."""
+
+    def many(self):
+        files = {"hot.py": "import asyncio\n\n\nasync def main():\n"
+                           "    asyncio.create_task(main())\n"}
+        for i in range(30):
+            files["cold%02d.py" % i] = ("import os\n\n\ndef f%d(x):\n"
+                                        "    return os.path.join(x, '%d')\n"
+                                        % (i, i))
+        self.project(files)
+
+    def test_12_cold_files_skipped(self):
+        self.many()
+        self.expect(self.both(), "ASL301 hot.py:5")
+        v = self.verbose()
+        self.assertEqual(v["read"], 31)
+        self.assertGreaterEqual(v["skipped"], 25, v)
+        self.assertEqual(v["skipped"], 30, v)
+        self.assertEqual(v["checked"], 31, v)
+        v = self.verbose("--no-prefilter")
+        self.assertEqual(v["skipped"], 0, v)
+        self.assertEqual(v["parsed"], 31, v)
+        self.assertEqual(v["later"], 0, v)
+
+    def test_13_counts_consistent(self):
+        self.project({"a.py": ASYNC_SEND,
+                      "mid.py": "from a import send as notify\n",
+                      "c.py": "from mid import notify\n\n\ndef go():\n"
+                              "    notify()\n",
+                      "other.py": "def unrelated():\n    return 1\n",
+                      "pkg/__init__.py": "from .impl import *\n",
+                      "pkg/impl.py": "async def fetch():\n    return 1\n",
+                      "use.py": "from pkg import fetch\n\n\ndef go():\n"
+                                "    fetch()\n"})
+        for args in ((), ("--no-prefilter",)):
+            v = self.verbose(*args)
+            self.assertEqual(v["read"], 7, v)
+            self.assertEqual(v["parsed"] + v["skipped"], v["read"], v)
+            self.assertLessEqual(v["later"], v["parsed"], v)
+            self.assertEqual(v["checked"], 7, v)
+        v = self.verbose()
+        # The hot files: a.py, pkg/impl.py; the chain: mid, c, pkg/__init__,
+        # use are parsed in later rounds; other.py is skipped.
+        self.assertEqual(v["skipped"], 1, v)
+        self.assertEqual(v["parsed"], 6, v)
+        self.assertEqual(v["later"], 4, v)
+
+
+def set_binary(path):
+    global BIN
+    BIN = path
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(
+        __file__)), ".."))
+    from asl_testlib import run_module
+    sys.exit(run_module(__name__, sys.argv, set_binary))
