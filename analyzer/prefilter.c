@@ -102,12 +102,13 @@ static void fill_classes(void) {
   }
 }
 
-static uint32_t import_word, from_word;
+static uint32_t import_word, from_word, as_word;
 
 static void init_words(void) {
   fill_classes();
   import_word = asl_word_hash("import", 6);
   from_word = asl_word_hash("from", 4);
+  as_word = asl_word_hash("as", 2);
 }
 
 static void init_classes(void) {
@@ -120,7 +121,7 @@ typedef AslVec(uint32_t) HashVec;
 
 /* The distinct words of one scan: open addressing in the file's arena,
  * each with flags (seen; seen where a module is named). */
-enum { SEEN = 1, AS_MODULE = 2 };
+enum { SEEN = 1, AS_MODULE = 2, IMPORTED = 4 };
 typedef struct WordTable {
   AslArena *arena;
   uint32_t *slots;
@@ -169,7 +170,7 @@ static void table_put(WordTable *t, uint32_t h, uint8_t flag) {
  * dot, which is how a file names a module it uses. */
 typedef struct ScanState {
   const AslWordSet *hot;
-  bool hot_found, wild, keep, code, as_module, trust_nothing;
+  bool hot_found, wild, keep, code, as_module, imported, trust_nothing;
   WordTable words;
   HashVec stars;      /* `from ... M import *`: M's word; 0: relative */
   uint32_t last_word; /* the word before the current one, in code */
@@ -180,7 +181,8 @@ static void emit(ScanState *st, uint32_t h) {
   if (st->code && asl_words_has(st->hot, h)) st->hot_found = true;
   if (st->keep)
     table_put(&st->words, h,
-              SEEN | (st->as_module || st->trust_nothing ? AS_MODULE : 0));
+              SEEN | (st->as_module || st->trust_nothing ? AS_MODULE : 0) |
+                  (st->imported || st->trust_nothing ? IMPORTED : 0));
 }
 
 /* A run with a multi-byte character: Python splits it wherever a
@@ -397,10 +399,11 @@ static bool star_follows(const unsigned char *s, size_t len, size_t i) {
 }
 
 /* Where the scan is in the code: brackets open, and whether the current
- * statement is an import (`import` or `from` seen in it). */
+ * statement is an import (`import` or `from` seen in it), past its
+ * `import` keyword (the names it binds follow). */
 typedef struct Where {
   int depth;
-  bool in_import;
+  bool in_import, past_import, from_import;
 } Where;
 
 /* Punctuation: brackets, and the end of a statement. */
@@ -408,11 +411,11 @@ static void step_other(Where *w, const unsigned char *s, size_t i) {
   unsigned char c = s[i];
   if (c == '(' || c == '[' || c == '{') w->depth++;
   else if ((c == ')' || c == ']' || c == '}') && w->depth > 0) w->depth--;
-  else if (c == ';') w->in_import = false;
+  else if (c == ';') w->in_import = w->past_import = w->from_import = false;
   else if ((c == '\n' || c == '\r') && w->depth == 0 &&
            !(i > 0 && s[i - 1] == '\\') &&
            !(c == '\n' && i > 1 && s[i - 1] == '\r' && s[i - 2] == '\\'))
-    w->in_import = false;
+    w->in_import = w->past_import = w->from_import = false;
 }
 
 /* One run of identifier bytes in code (a name, keyword or number), or a
@@ -426,8 +429,16 @@ static size_t scan_word(ScanState *st, Where *w, const unsigned char *s,
       string_prefix(s + start, i - start, &fstring))
     return scan_string(st, s, len, i, fstring, 0, unterminated);
   st->as_module = w->in_import || next_to_dot(s, len, start, i);
+  // The names a from-import binds; in `import a.b as x`, the module `b`
+  // bound as x (a plain `import a.b` binds `a`, spelled by its users).
+  st->imported = w->past_import && w->from_import;
   uint32_t word = emit_run(st, s + start, i - start);
+  st->imported = false;
+  if (word == as_word && w->past_import && !w->from_import && st->keep)
+    table_put(&st->words, st->last_word, IMPORTED);
+  if (word == from_word && !w->in_import) w->from_import = true;
   if (word == import_word || word == from_word) w->in_import = true;
+  if (word == import_word) w->past_import = true;
   if (word == import_word && star_follows(s, len, i))
     asl_vec_push(&st->stars, st->last_word == from_word ? 0 : st->last_word);
   st->last_word = word;
@@ -439,7 +450,7 @@ static size_t scan_word(ScanState *st, Where *w, const unsigned char *s,
 static bool scan_code(ScanState *st, const unsigned char *s, size_t len) {
   size_t i = 0;
   bool unterminated = false;
-  Where w = {0, false};
+  Where w = {0, false, false, false};
   while (i < len && !unterminated) {
     if (st->hot_found) break; // hot: parsed at once, its words unneeded
     unsigned char c = s[i];
@@ -479,8 +490,8 @@ void asl_scan(AslArena *scratch, const char *text, size_t len,
               const AslWordSet *hot, bool keep_words, AslScan *out) {
   init_classes();
   memset(out, 0, sizeof *out);
-  ScanState st = {hot, false, false, keep_words, true, false, false,
-                  {0},  {0},   0};
+  ScanState st = {hot,   false, false, keep_words, true, false,
+                  false, false, {0},   {0},        0};
   if (keep_words) table_init(&st.words, scratch, 256);
   const unsigned char *s = (const unsigned char *)text;
   if (!scan_code(&st, s, len)) {
@@ -509,11 +520,14 @@ void asl_scan(AslArena *scratch, const char *text, size_t len,
   }
   out->words = sorted_words(&st.words, SEEN, &out->nwords);
   out->module_words = sorted_words(&st.words, AS_MODULE, &out->nmodule_words);
+  out->imported_words =
+      sorted_words(&st.words, IMPORTED, &out->nimported_words);
 }
 
 void asl_scan_free(AslScan *s) {
   asl_free(s->words);
   asl_free(s->module_words);
+  asl_free(s->imported_words);
   asl_free(s->stars);
   memset(s, 0, sizeof *s);
 }
@@ -544,6 +558,8 @@ void asl_scan_free(AslScan *s) {
 typedef struct WordEdge {
   uint32_t key, name;
   const char *key_module, *module;
+  const char *name_text; /* the bound name (facts-owned) */
+  bool whole;  /* key is via's last component: via names the key itself */
 } WordEdge;
 typedef AslVec(WordEdge) EdgeVec;
 
@@ -559,7 +575,8 @@ typedef struct Reach {
   AslWordIsExternal is_external;
   void *ctx;
   const AslFileFacts *file; /* being read */
-  AslArena arena;           /* key modules */
+  AslArena arena;           /* key modules: for this update only */
+  AslArena *keep;           /* module names the pairs keep */
   EdgeVec edges;
   EdgeVec seeds;            /* key unused */
 } Reach;
@@ -581,21 +598,28 @@ static bool hot_outside(const Reach *rc, const char *dotted) {
 }
 
 static void seed(Reach *rc, uint32_t name, const char *module) {
-  asl_vec_push(&rc->seeds, ((WordEdge){0, name, NULL, module}));
+  asl_vec_push(&rc->seeds, ((WordEdge){0, name, NULL, module, NULL, true}));
+}
+
+/* The package of `module` ("a.b" of "a.b.c"; "" at the top), in `a`. */
+static const char *parent_of(AslArena *a, const char *module) {
+  const char *dot = strrchr(module, '.');
+  return dot ? asl_arena_strndup(a, module, (size_t)(dot - module)) : "";
 }
 
 /* `name`, bound in the file being read, follows `via` (an absolute dotted
  * name): a seed if `via` leads out of the project to a hot module, else an
  * edge from each component of via bound in the module its prefix names
  * ("a.b.C": C in a.b, or b in a; a middle component may be a class). */
-static void link(Reach *rc, const char *via, uint32_t name) {
+static void link(Reach *rc, const char *via, const char *name_text) {
+  uint32_t name = word_of(name_text);
   if (hot_outside(rc, via)) {
     seed(rc, name, rc->file->module);
     return;
   }
   if (!strchr(via, '.')) { // a top-level module: bound nowhere ("")
-    asl_vec_push(&rc->edges,
-                 ((WordEdge){word_of(via), name, "", rc->file->module}));
+    asl_vec_push(&rc->edges, ((WordEdge){word_of(via), name, "",
+                                         rc->file->module, name_text, true}));
     return;
   }
   for (const char *dot = strchr(via, '.'); dot; dot = strchr(dot + 1, '.')) {
@@ -605,7 +629,8 @@ static void link(Reach *rc, const char *via, uint32_t name) {
     const char *key_module =
         asl_arena_strndup(&rc->arena, via, (size_t)(dot - via));
     asl_vec_push(&rc->edges, ((WordEdge){asl_word_hash(p, n), name,
-                                         key_module, rc->file->module}));
+                                         key_module, rc->file->module,
+                                         name_text, end == NULL}));
   }
 }
 
@@ -616,13 +641,13 @@ static void facts_edges(Reach *rc, const AslFileFacts *f) {
     const AslFactBinding *b = &f->names[i];
     if (b->kind == ASL_FACT_COROUTINE) seed(rc, word_of(b->name), f->module);
     else if (b->kind == ASL_FACT_IMPORT && b->target)
-      link(rc, b->target, word_of(b->name));
+      link(rc, b->target, b->name);
   }
   for (uint32_t c = 0; c < f->nclasses; c++) {
     const AslFactClass *cls = &f->classes[c];
     uint32_t name = word_of(cls->name);
     for (uint32_t k = 0; k < cls->nbases; k++)
-      if (strcmp(cls->bases[k], "?") != 0) link(rc, cls->bases[k], name);
+      if (strcmp(cls->bases[k], "?") != 0) link(rc, cls->bases[k], cls->name);
     for (uint32_t m = 0; m < cls->nmembers; m++)
       if (cls->members[m].kind == ASL_FACT_COROUTINE) {
         seed(rc, name, f->module);
@@ -634,12 +659,8 @@ static void facts_edges(Reach *rc, const AslFileFacts *f) {
   // so may the aliases of the module itself (it is bound in its package).
   for (uint32_t k = 0; k < f->nstars; k++)
     if (hot_outside(rc, f->stars[k])) {
-      const char *dot = strrchr(f->module, '.');
       seed(rc, last_component(f->module), NULL);
-      seed(rc, last_component(f->module),
-           dot ? asl_arena_strndup(&rc->arena, f->module,
-                                   (size_t)(dot - f->module))
-               : "");
+      seed(rc, last_component(f->module), parent_of(rc->keep, f->module));
       break;
     }
 }
@@ -653,6 +674,12 @@ static int cmp_edge_key(const WordEdge *x, uint32_t key,
 static int cmp_edge(const void *a, const void *b) {
   const WordEdge *y = b;
   return cmp_edge_key(a, y->key, y->key_module);
+}
+
+static int cmp_mod_word(const void *a, const void *b) {
+  const AslReachPair *x = a, *y = b;
+  return x->module_word < y->module_word ? -1
+                                         : x->module_word > y->module_word;
 }
 
 static int cmp_pair(const void *a, const void *b) {
@@ -730,12 +757,67 @@ static void star_importers(AslFileFacts *const *facts, uint32_t n,
   }
 }
 
+/* Fires the edges keyed (word, module) (module names a real module or a
+ * module alias below). */
+static void fire(const EdgeVec *edges, uint32_t word, const char *module,
+                 PairSet *ps) {
+  for (uint32_t k = first_edge(edges, word, module);
+       k < edges->len && cmp_edge_key(&edges->items[k], word, module) == 0;
+       k++)
+    pairs_add(ps, edges->items[k].name, edges->items[k].module);
+}
+
+/* A module bound under a name: `aos` in module R by `from aiofiles import
+ * os as aos` is the module "R.aos", binding what aiofiles.os binds. */
+typedef struct ModuleAlias {
+  const char *target; /* "aiofiles.os" */
+  const char *name;   /* "R.aos" */
+} ModuleAlias;
+typedef AslVec(ModuleAlias) AliasVec;
+
+/* The first pair of module M found: M is worth reaching, so each name
+ * bound to M itself (an edge whose via is exactly M) becomes an alias of
+ * M, which binds every word M binds so far; later words follow in
+ * spread_to_aliases. */
+static void alias_module(const EdgeVec *edges, AslArena *a,
+                         AslArena *scratch, const char *m, AliasVec *aliases,
+                         PairSet *ps) {
+  const char *parent = parent_of(scratch, m);
+  uint32_t key = last_component(m);
+  for (uint32_t k = first_edge(edges, key, parent);
+       k < edges->len && cmp_edge_key(&edges->items[k], key, parent) == 0;
+       k++) {
+    const WordEdge *e = &edges->items[k];
+    if (!e->whole || !e->name_text) continue;
+    ModuleAlias al = {m, asl_arena_printf(a, "%s.%s", e->module,
+                                          e->name_text)};
+    asl_vec_push(aliases, al);
+    for (uint32_t q = 0; q < ps->pairs.len; q++)
+      if (ps->pairs.items[q].module &&
+          strcmp(ps->pairs.items[q].module, m) == 0)
+        pairs_add(ps, ps->pairs.items[q].word, al.name);
+  }
+}
+
+/* A new word of module m: its aliases bind it too. */
+static void spread_to_aliases(const AliasVec *aliases, const char *m,
+                              uint32_t word, PairSet *ps) {
+  for (uint32_t k = 0; k < aliases->len; k++)
+    if (strcmp(aliases->items[k].target, m) == 0)
+      pairs_add(ps, word, aliases->items[k].name);
+}
+
 void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
                       const AslWordSet *hot, AslWordIsExternal is_external,
                       void *ctx) {
-  Reach rc = {hot, is_external, ctx, NULL, {0}, {0}, {0}};
+  if (!r->arena_ready) asl_arena_init(&r->arena);
+  else asl_arena_reset(&r->arena);
+  r->arena_ready = true;
+  Reach rc = {hot, is_external, ctx, NULL, {0}, &r->arena, {0}, {0}};
   asl_arena_init(&rc.arena);
   PairSet ps = {{0}, NULL, 0};
+  PairSet modules_seen = {{0}, NULL, 0};
+  AliasVec aliases = {0};
   AslVec(AslFileFacts *) importers = {0};
   for (uint32_t k = 0; k < n; k++) {
     facts_edges(&rc, facts[k]);
@@ -746,7 +828,8 @@ void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
   if (edges->len > 1)
     qsort(edges->items, edges->len, sizeof *edges->items, cmp_edge);
   // A worklist over the pairs: each (word, module) fires the edges it
-  // keys and spreads to the star importers of its module.
+  // keys, spreads to the star importers and the aliases of its module, and
+  // the first pair of a module makes its aliases.
   for (uint32_t q = 0; q < rc.seeds.len; q++)
     pairs_add(&ps, rc.seeds.items[q].name, rc.seeds.items[q].module);
   asl_words_free(&r->words);
@@ -754,23 +837,32 @@ void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
     AslReachPair p = ps.pairs.items[q];
     asl_words_add(&r->words, p.word);
     if (!p.module) continue;
-    for (uint32_t k = first_edge(edges, p.word, p.module);
-         k < edges->len && cmp_edge_key(&edges->items[k], p.word,
-                                        p.module) == 0;
-         k++)
-      pairs_add(&ps, edges->items[k].name, edges->items[k].module);
+    fire(edges, p.word, p.module, &ps);
     star_importers(importers.items, importers.len, p.module, &ps, p.word);
+    spread_to_aliases(&aliases, p.module, p.word, &ps);
+    if (p.module[0] && pairs_add(&modules_seen, 0, p.module))
+      alias_module(edges, &r->arena, &rc.arena, p.module, &aliases, &ps);
   }
+  asl_vec_free(&aliases);
   asl_free(ps.slots);
   asl_free(r->pairs);
   r->pairs = ps.pairs.items;
   r->npairs = ps.pairs.len;
   if (r->npairs > 1) qsort(r->pairs, r->npairs, sizeof *r->pairs, cmp_pair);
-  // Module words, for cold star importers.
+  // Module words, for cold star importers; one pair per module, for
+  // cold files that may re-export a module.
   asl_words_free(&r->modules);
+  asl_free(r->mods);
+  r->mods = asl_malloc(sizeof *r->mods * (modules_seen.pairs.len + 1));
+  r->nmods = 0;
+  for (uint32_t i = 0; i < modules_seen.pairs.len; i++)
+    r->mods[r->nmods++] = modules_seen.pairs.items[i];
+  if (r->nmods > 1) qsort(r->mods, r->nmods, sizeof *r->mods, cmp_mod_word);
   for (uint32_t i = 0; i < r->npairs; i++)
     if (r->pairs[i].module_word)
       asl_words_add(&r->modules, r->pairs[i].module_word);
+  asl_free(modules_seen.slots);
+  asl_vec_free(&modules_seen.pairs);
   asl_vec_free(&importers);
   asl_vec_free(&rc.seeds);
   asl_vec_free(edges);
@@ -778,6 +870,8 @@ void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
 }
 
 void asl_reach_free(AslReach *r) {
+  if (r->arena_ready) asl_arena_destroy(&r->arena);
+  asl_free(r->mods);
   asl_words_free(&r->words);
   asl_words_free(&r->modules);
   asl_free(r->pairs);
@@ -800,14 +894,52 @@ static bool inside(const char *m, const char *pkg) {
   return m && strncmp(m, pkg, n) == 0 && m[n] == '.';
 }
 
-/* Could the file reach the module of pair p: does it name its last
- * component as a module (in an import, or next to a dot), or sit in its
- * package? */
+/* Does the file name every component of `module` as a module? */
+static bool names_module(const AslScan *s, const char *module) {
+  for (const char *p = module; *p;) {
+    const char *dot = strchr(p, '.');
+    size_t n = dot ? (size_t)(dot - p) : strlen(p);
+    if (!sorted_has(s->module_words, s->nmodule_words, asl_word_hash(p, n)))
+      return false;
+    if (!dot) break;
+    p = dot + 1;
+  }
+  return true;
+}
+
+/* Do modules a and b share their top-level package? */
+static bool same_top(const char *a, const char *b) {
+  size_t n = strcspn(b, ".");
+  return a && strncmp(a, b, n) == 0 && (a[n] == '.' || a[n] == 0);
+}
+
+/* Could the file of module `module` reach the module of pair p? From
+ * inside its package (`from . import x`); from its top-level package by a
+ * relative import naming its last component (`from ..sub import x`); from
+ * anywhere by naming every component (`import a.b`, `from a import b`,
+ * `a.b.x`). A module bound under another name elsewhere is a word of W
+ * in its own right, with its own pair. */
 static bool reaches(const AslScan *s, const char *module,
                     const AslReachPair *p) {
-  return !p->module_word ||
-         sorted_has(s->module_words, s->nmodule_words, p->module_word) ||
-         inside(module, p->module);
+  if (!p->module) return true;
+  if (inside(module, p->module)) return true;
+  if (same_top(module, p->module) &&
+      sorted_has(s->module_words, s->nmodule_words, p->module_word))
+    return true;
+  return names_module(s, p->module);
+}
+
+static uint32_t first_pair(const AslReach *r, uint32_t word);
+
+/* The first module whose last component is `w` (mods sorted by it). */
+static uint32_t first_mod(const AslReach *r, uint32_t w) {
+  uint32_t lo = 0, hi = r->nmods;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (r->mods[mid].module_word < w) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 bool asl_reach_matches(const AslReach *r, const AslScan *s,
@@ -820,28 +952,192 @@ bool asl_reach_matches(const AslReach *r, const AslScan *s,
           inside(module, r->pairs[i].module))
         return true; // `from . import *`: its own package's names
   }
+  // A module of W bound under a name here (`from lib import aio`) may be
+  // re-exported: parse the file to learn the alias.
+  for (uint32_t i = 0; i < s->nimported_words; i++) {
+    uint32_t w = s->imported_words[i];
+    if (!asl_words_has(&r->modules, w)) continue;
+    for (uint32_t k = first_mod(r, w); k < r->nmods &&
+                                       r->mods[k].module_word == w; k++)
+      if (reaches(s, module, &r->mods[k])) return true;
+  }
   for (uint32_t i = 0; i < s->nwords; i++) {
     uint32_t h = s->words[i];
     if (!asl_words_has(&r->words, h)) continue;
-    AslReachPair key = {h, 0, NULL};
-    uint32_t lo = 0, hi = r->npairs;
-    while (lo < hi) {
-      uint32_t mid = lo + (hi - lo) / 2;
-      if (cmp_pair(&r->pairs[mid], &key) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    for (; lo < r->npairs && r->pairs[lo].word == h; lo++)
-      if (reaches(s, module, &r->pairs[lo])) return true;
+    for (uint32_t k = first_pair(r, h); k < r->npairs && r->pairs[k].word == h;
+         k++)
+      if (reaches(s, module, &r->pairs[k])) return true;
   }
   return false;
 }
 
-bool asl_reach_spelled(const AslReach *r, const char *dotted) {
+/* The first pair of `word` (pairs are sorted by word first). */
+static uint32_t first_pair(const AslReach *r, uint32_t word) {
+  uint32_t lo = 0, hi = r->npairs;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (r->pairs[mid].word < word) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+bool asl_reach_asks(const AslReach *r, const char *dotted) {
   for (const char *p = dotted; p && *p;) {
     const char *dot = strchr(p, '.');
     size_t n = dot ? (size_t)(dot - p) : strlen(p);
-    if (asl_words_has(&r->words, asl_word_hash(p, n))) return true;
+    uint32_t word = asl_word_hash(p, n);
+    // Is the component bound, as a word of W, in a module some prefix
+    // before it names (or anywhere, for a pair without a module)? Not only
+    // the whole prefix: `tools.fast.replace` may reach lib.aio's replace
+    // through a module alias `fast` in a file not parsed yet.
+    size_t plen = p == dotted ? 0 : (size_t)(p - dotted) - 1;
+    for (uint32_t k = first_pair(r, word);
+         k < r->npairs && r->pairs[k].word == word; k++) {
+      const char *m = r->pairs[k].module;
+      size_t mlen = m ? strlen(m) : 0;
+      if (!m || (mlen <= plen && strncmp(m, dotted, mlen) == 0 &&
+                 (dotted[mlen] == '.' || mlen == plen)))
+        return true;
+    }
     p = dot ? dot + 1 : NULL;
   }
   return false;
+}
+
+/* ---- relays: cold files that may re-export a module of W ---------------
+ * `from lib import aio as fast` in a file not parsed makes `fast` a path
+ * to lib.aio's coroutine functions that its users spell without naming
+ * lib.aio. Such a file (it names the module and binds its last component)
+ * relays the module: it counts as binding every word the module binds,
+ * so its users are parsed, and their questions then parse it. A cold file
+ * importing from a relay relays it in turn. */
+
+/* Does the cold file (module `module`, scan s) name module m? */
+static bool names(const AslScan *s, const char *module, const char *m) {
+  if (inside(module, m)) return true;
+  uint32_t last = last_component(m);
+  if (same_top(module, m) &&
+      sorted_has(s->module_words, s->nmodule_words, last))
+    return true;
+  return names_module(s, m);
+}
+
+/* Does the cold file relay module m (last component `last`): bind m's
+ * last component by a from-import (or `as`) naming m; or, m being a relay
+ * itself, import anything from it or star-import it? */
+static bool relays_module(const AslScan *s, const char *module,
+                          const char *m, uint32_t last, bool via_relay) {
+  if (via_relay) {
+    for (uint32_t k = 0; k < s->nstars; k++)
+      if (s->stars[k] == last) return true;
+    return s->nimported_words > 0 &&
+           sorted_has(s->module_words, s->nmodule_words, last) &&
+           names(s, module, m);
+  }
+  return sorted_has(s->imported_words, s->nimported_words, last) &&
+         names(s, module, m);
+}
+
+typedef struct WordAt {
+  uint32_t word, k;
+} WordAt;
+
+static int cmp_by_module(const void *a, const void *b) {
+  const AslReachPair *x = a, *y = b;
+  int c = strcmp(x->module, y->module);
+  if (c) return c;
+  return x->word < y->word ? -1 : x->word > y->word;
+}
+
+static int cmp_word_at(const void *a, const void *b) {
+  const WordAt *x = a, *y = b;
+  if (x->word != y->word) return x->word < y->word ? -1 : 1;
+  return x->k < y->k ? -1 : x->k > y->k;
+}
+
+void asl_reach_relays(AslReach *r, const AslScan *const *scans,
+                      const char *const *modules, uint32_t n) {
+  if (!r->nmods) return;
+  // (module, is a relay) to visit: the modules of W, then new relays.
+  AslVec(const char *) todo = {0};
+  AslVec(bool) todo_relay = {0};
+  AslVec(uint32_t) todo_origin = {0}; /* index into mods */
+  for (uint32_t i = 0; i < r->nmods; i++) {
+    asl_vec_push(&todo, r->mods[i].module);
+    asl_vec_push(&todo_relay, false);
+    asl_vec_push(&todo_origin, i);
+  }
+  // Each module's words: the pairs sorted by module, a range per module.
+  AslReachPair *words_sorted = asl_malloc(sizeof *words_sorted *
+                                          (r->npairs + 1));
+  uint32_t nsorted = 0;
+  for (uint32_t i = 0; i < r->npairs; i++)
+    if (r->pairs[i].module) words_sorted[nsorted++] = r->pairs[i];
+  if (nsorted > 1)
+    qsort(words_sorted, nsorted, sizeof *words_sorted, cmp_by_module);
+  struct { uint32_t first, count; } *by_module =
+      asl_calloc(r->nmods + 1, sizeof *by_module);
+  for (uint32_t i = 0; i < r->nmods; i++) {
+    uint32_t lo = 0, hi = nsorted;
+    while (lo < hi) {
+      uint32_t mid = lo + (hi - lo) / 2;
+      if (strcmp(words_sorted[mid].module, r->mods[i].module) < 0)
+        lo = mid + 1;
+      else hi = mid;
+    }
+    by_module[i].first = lo;
+    while (lo < nsorted && strcmp(words_sorted[lo].module,
+                                  r->mods[i].module) == 0)
+      lo++;
+    by_module[i].count = lo - by_module[i].first;
+  }
+  bool *is_relay = asl_calloc(n + 1, sizeof *is_relay);
+  PairSet ps = {{0}, NULL, 0};
+  for (uint32_t i = 0; i < r->npairs; i++)
+    pairs_add(&ps, r->pairs[i].word, r->pairs[i].module);
+  // Which files name which module words: a relay of m names m's last
+  // component, so only those files are tried.
+  AslVec(WordAt) at = {0};
+  for (uint32_t k = 0; k < n; k++)
+    for (uint32_t i = 0; modules[k] && i < scans[k]->nmodule_words; i++)
+      asl_vec_push(&at, ((WordAt){scans[k]->module_words[i], k}));
+  if (at.len > 1) qsort(at.items, at.len, sizeof *at.items, cmp_word_at);
+  for (uint32_t t = 0; t < todo.len; t++) {
+    const char *m = todo.items[t];
+    uint32_t last = last_component(m);
+    uint32_t lo = 0, hi = at.len;
+    while (lo < hi) {
+      uint32_t mid = lo + (hi - lo) / 2;
+      if (at.items[mid].word < last) lo = mid + 1;
+      else hi = mid;
+    }
+    for (; lo < at.len && at.items[lo].word == last; lo++) {
+      uint32_t k = at.items[lo].k;
+      if (is_relay[k] || !scans[k]->words ||
+          !relays_module(scans[k], modules[k], m, last, todo_relay.items[t]))
+        continue;
+      is_relay[k] = true;
+      // The relay binds every word the module it relays binds.
+      uint32_t origin = todo_origin.items[t];
+      for (uint32_t q = by_module[origin].first;
+           q < by_module[origin].first + by_module[origin].count; q++)
+        pairs_add(&ps, words_sorted[q].word, modules[k]);
+      asl_vec_push(&todo, modules[k]);
+      asl_vec_push(&todo_relay, true);
+      asl_vec_push(&todo_origin, origin);
+    }
+  }
+  asl_vec_free(&at);
+  asl_free(words_sorted);
+  asl_free(by_module);
+  asl_vec_free(&todo_origin);
+  asl_free(is_relay);
+  asl_vec_free(&todo);
+  asl_vec_free(&todo_relay);
+  asl_free(ps.slots);
+  asl_free(r->pairs);
+  r->pairs = ps.pairs.items;
+  r->npairs = ps.pairs.len;
+  if (r->npairs > 1) qsort(r->pairs, r->npairs, sizeof *r->pairs, cmp_pair);
 }

@@ -47,6 +47,9 @@ typedef struct AslScan {
   uint32_t *module_words; /* those seen where a module is named: in an
                              import statement, or next to a dot (heap) */
   uint32_t nmodule_words;
+  uint32_t *imported_words; /* those after `import` in an import statement:
+                               the names it binds (heap) */
+  uint32_t nimported_words;
   uint32_t *stars; /* per `from M import *`: the word of M's last
                       component; 0 for `from . import *` (heap) */
   uint32_t nstars;
@@ -72,6 +75,10 @@ typedef struct AslReach {
   struct AslReachPair *pairs; /* sorted by word, then module */
   uint32_t npairs;
   AslWordSet modules;         /* last components of those modules */
+  struct AslReachPair *mods;  /* one pair per module binding W words */
+  uint32_t nmods;
+  AslArena arena;             /* module names of the pairs */
+  bool arena_ready;
 } AslReach;
 
 /** Recomputes W from the facts of every file parsed so far: module-level
@@ -86,11 +93,18 @@ void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
  * `*` near one? */
 bool asl_reach_matches(const AslReach *r, const AslScan *s,
                        const char *module);
-/** Does any component of `dotted` belong to W? If none does, the index
- * cannot resolve it to a coroutine function of the project, nor through
- * the project to one of a hot module outside it (whose own names need no
- * file of the project to resolve). */
-bool asl_reach_spelled(const AslReach *r, const char *dotted);
+/** Can the index's answer for `dotted` (an absolute name, as a deferred
+ * ASL1xx question asks it) lead to a coroutine function: is one of its
+ * components a word of W bound in the module its prefix names? Resolution
+ * starts at such a prefix; once W is complete, a name whose components
+ * are bound nowhere relevant resolves to no coroutine function of the
+ * project, nor through it to one of a hot module outside it (whose own
+ * names need no file of the project). */
+bool asl_reach_asks(const AslReach *r, const char *dotted);
+/** Adds the pairs of the cold files (scans[k] of module modules[k], NULL
+ * if unknown) that may re-export a module of W under a new name. */
+void asl_reach_relays(AslReach *r, const AslScan *const *scans,
+                      const char *const *modules, uint32_t n);
 void asl_reach_free(AslReach *r);
 
 #endif /* ASL_ANALYZER_PREFILTER_H_ */

@@ -601,6 +601,18 @@ static AslDeferred as_asked(const FactsView *v, const AslDeferred *d) {
 static void want_spelled(AslRun *r, const FactsView *v, Modules *m,
                          AslReach *w) {
   asl_reach_update(w, v->facts, v->n, &r->hot, is_external, m);
+  const AslScan **scans = asl_malloc(sizeof *scans * (r->jobs.len + 1));
+  const char **modules = asl_malloc(sizeof *modules * (r->jobs.len + 1));
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < r->jobs.len; i++) {
+    const AslJob *j = &r->jobs.items[i];
+    if (j->parsed || !j->scan.words) continue;
+    scans[n] = &j->scan;
+    modules[n++] = j->fi.module;
+  }
+  asl_reach_relays(w, scans, modules, n);
+  asl_free(scans);
+  asl_free(modules);
   for (uint32_t i = 0; i < r->jobs.len; i++) {
     AslJob *j = &r->jobs.items[i];
     if (!j->parsed && j->scan.words &&
@@ -621,7 +633,7 @@ static bool worth_watching(const AslRun *r, const AslReach *w,
   // the class's name is what W holds, not the method's.
   const AslCallee *c = &d->callee;
   return c->kind != ASL_CALLEE_LOCAL && c->dotted &&
-         asl_reach_spelled(w, c->dotted);
+         asl_reach_asks(w, c->dotted);
 }
 
 /* Asks every deferred question once with the index watching. */

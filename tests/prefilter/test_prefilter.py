@@ -311,6 +311,53 @@ class Reach(Base):
                     "ASL101 svc.py:9", "ASL101 sup.py:6")
 
 
+class ModuleAliases(Base):
+    """A module bound under another name in a third file: its words are
+    reached through the alias, which the cold file spells instead."""
+
+    FILES = {"lib/__init__.py": "",
+             "lib/aio.py": "async def replace(x=None):\n    return x\n\n\n"
+                           "class Pool:\n    async def get(self):\n"
+                           "        return 1\n",
+             "tools.py": "from lib import aio as fast\n",
+             "more.py": "from tools import fast as quick\n"}
+
+    def test_module_alias_in_another_file(self):
+        self.project(dict(self.FILES, **{
+            "use.py": "from tools import fast\n\n\ndef go():\n"
+                      "    fast.replace(1)\n"}))
+        self.cold("tools.py", "use.py")
+        self.expect(self.both(), "ASL101 use.py:5")
+
+    def test_alias_of_alias(self):
+        self.project(dict(self.FILES, **{
+            "use.py": "import more\n\n\ndef go():\n"
+                      "    more.quick.replace(1)\n"}))
+        self.cold("more.py", "use.py")
+        self.expect(self.both(), "ASL101 use.py:5")
+
+    def test_base_class_through_alias(self):
+        self.project(dict(self.FILES, **{
+            "sub.py": "import tools\n\n\nclass Mine(tools.fast.Pool):\n"
+                      "    def run(self):\n        self.get()\n",
+            "third.py": "from sub import Mine\n\n\nclass Deeper(Mine):\n"
+                        "    def run2(self):\n        self.get()\n"}))
+        self.cold("sub.py", "third.py")
+        self.expect(self.both(), "ASL101 sub.py:6", "ASL101 third.py:6")
+
+    def test_same_last_component_elsewhere_is_not_parsed(self):
+        # `os.replace` in a cold file is the standard library's, not
+        # lib/os.py's: the file does not name `lib`, so it stays unparsed.
+        self.project({"lib/__init__.py": "",
+                      "lib/os.py": "async def replace(x=None):\n"
+                                   "    return x\n",
+                      "use.py": "import os\n\n\ndef go():\n"
+                                "    os.replace('a', 'b')\n"})
+        self.assertEqual(self.both(), [])
+        counts = self.verbose()
+        self.assertEqual(counts["skipped"], 2, counts)  # use.py, __init__
+
+
 class Blocking(Base):
     """Case 10: ASL210 through two cold modules."""
 
