@@ -617,8 +617,10 @@ static void link(Reach *rc, const char *via, const char *name_text) {
     seed(rc, name, rc->file->module);
     return;
   }
-  if (!strchr(via, '.')) { // a top-level module: bound nowhere ("")
-    asl_vec_push(&rc->edges, ((WordEdge){word_of(via), name, "",
+  const char *last = strrchr(via, '.');
+  uint32_t last_word = word_of(last ? last + 1 : via);
+  if (!last) { // a top-level module: bound nowhere ("")
+    asl_vec_push(&rc->edges, ((WordEdge){last_word, name, "",
                                          rc->file->module, name_text, true}));
     return;
   }
@@ -631,6 +633,12 @@ static void link(Reach *rc, const char *via, const char *name_text) {
     asl_vec_push(&rc->edges, ((WordEdge){asl_word_hash(p, n), name,
                                          key_module, rc->file->module,
                                          name_text, end == NULL}));
+    // The last component may also be bound in a shorter prefix, a module
+    // that relays the one between (`R.fast.Pool`: Pool bound in relay R).
+    if (end)
+      asl_vec_push(&rc->edges, ((WordEdge){last_word, name, key_module,
+                                           rc->file->module, name_text,
+                                           false}));
   }
 }
 
@@ -674,12 +682,6 @@ static int cmp_edge_key(const WordEdge *x, uint32_t key,
 static int cmp_edge(const void *a, const void *b) {
   const WordEdge *y = b;
   return cmp_edge_key(a, y->key, y->key_module);
-}
-
-static int cmp_mod_word(const void *a, const void *b) {
-  const AslReachPair *x = a, *y = b;
-  return x->module_word < y->module_word ? -1
-                                         : x->module_word > y->module_word;
 }
 
 static int cmp_pair(const void *a, const void *b) {
@@ -734,6 +736,15 @@ static bool pairs_add(PairSet *ps, uint32_t word, const char *module) {
   return true;
 }
 
+static bool pairs_has(const PairSet *ps, uint32_t word, const char *module) {
+  if (!ps->cap) return false;
+  uint32_t h = pair_hash(word, module) & (ps->cap - 1);
+  for (; ps->slots[h]; h = (h + 1) & (ps->cap - 1))
+    if (same_pair(&ps->pairs.items[ps->slots[h] - 1], word, module))
+      return true;
+  return false;
+}
+
 /* The first edge keyed by (key, key_module) in the sorted edges. */
 static uint32_t first_edge(const EdgeVec *edges, uint32_t key,
                            const char *key_module) {
@@ -757,6 +768,46 @@ static void star_importers(AslFileFacts *const *facts, uint32_t n,
   }
 }
 
+static bool sorted_has(const uint32_t *v, uint32_t n, uint32_t h);
+static bool names(const AslScan *s, const char *module, const char *m);
+
+/* ---- relays: cold files that may re-export a module of W ---------------
+ * `from lib import aio as fast` in a file not parsed makes `fast` a path
+ * to lib.aio's coroutine functions that its users spell without naming
+ * lib.aio. Such a file (it names the module and binds its last component)
+ * relays the module: it counts as binding every word the module binds,
+ * so its users are parsed, and their questions then parse it. A cold file
+ * importing from a relay relays it in turn. */
+
+/* Does the cold file (module `module`, scan s) name module m? */
+
+/* Does the cold file relay module m (last component `last`): bind m's
+ * last component by a from-import (or `as`) naming m; or, m being a relay
+ * itself, import anything from it or star-import it? */
+static bool relays_module(const AslScan *s, const char *module,
+                          const char *m, uint32_t last, bool via_relay) {
+  if (via_relay) {
+    for (uint32_t k = 0; k < s->nstars; k++)
+      if (s->stars[k] == last) return true;
+    return s->nimported_words > 0 &&
+           sorted_has(s->module_words, s->nmodule_words, last) &&
+           names(s, module, m);
+  }
+  return sorted_has(s->imported_words, s->nimported_words, last) &&
+         names(s, module, m);
+}
+
+typedef struct WordAt {
+  uint32_t word, k;
+} WordAt;
+
+static int cmp_word_at(const void *a, const void *b) {
+  const WordAt *x = a, *y = b;
+  if (x->word != y->word) return x->word < y->word ? -1 : 1;
+  return x->k < y->k ? -1 : x->k > y->k;
+}
+
+
 /* Fires the edges keyed (word, module) (module names a real module or a
  * module alias below). */
 static void fire(const EdgeVec *edges, uint32_t word, const char *module,
@@ -768,20 +819,42 @@ static void fire(const EdgeVec *edges, uint32_t word, const char *module,
 }
 
 /* A module bound under a name: `aos` in module R by `from aiofiles import
- * os as aos` is the module "R.aos", binding what aiofiles.os binds. */
+ * os as aos` is the module "R.aos", binding what aiofiles.os binds; so is
+ * a cold file relaying a module. Hashed by target. */
 typedef struct ModuleAlias {
   const char *target; /* "aiofiles.os" */
   const char *name;   /* "R.aos" */
+  uint32_t next;      /* next alias of the same hash + 1 */
 } ModuleAlias;
-typedef AslVec(ModuleAlias) AliasVec;
+typedef struct AliasVec {
+  AslVec(ModuleAlias) v;
+  uint32_t heads[1024]; /* by hash of target: first alias + 1 */
+} AliasVec;
 
-/* The first pair of module M found: M is worth reaching, so each name
- * bound to M itself (an edge whose via is exactly M) becomes an alias of
- * M, which binds every word M binds so far; later words follow in
- * spread_to_aliases. */
+static uint32_t target_slot(const char *m) { return word_of(m) & 1023; }
+
+static void aliases_add(AliasVec *a, const char *target, const char *name) {
+  uint32_t h = target_slot(target);
+  ModuleAlias al = {target, name, a->heads[h]};
+  asl_vec_push(&a->v, al);
+  a->heads[h] = a->v.len;
+}
+
+/* A new word of module m: its aliases bind it too. */
+static void spread_to_aliases(const AliasVec *a, const char *m,
+                              uint32_t word, PairSet *ps) {
+  for (uint32_t i = a->heads[target_slot(m)]; i; i = a->v.items[i - 1].next)
+    if (strcmp(a->v.items[i - 1].target, m) == 0)
+      pairs_add(ps, word, a->v.items[i - 1].name);
+}
+
+/* The first pair of module M walked (its word `word`): M is worth
+ * reaching, so each name bound to M itself (an edge whose via is exactly
+ * M) becomes an alias of M, which binds `word`; M's other words, walked
+ * later, follow in spread_to_aliases. */
 static void alias_module(const EdgeVec *edges, AslArena *a,
-                         AslArena *scratch, const char *m, AliasVec *aliases,
-                         PairSet *ps) {
+                         AslArena *scratch, const char *m, uint32_t word,
+                         AliasVec *aliases, PairSet *ps) {
   const char *parent = parent_of(scratch, m);
   uint32_t key = last_component(m);
   for (uint32_t k = first_edge(edges, key, parent);
@@ -789,27 +862,112 @@ static void alias_module(const EdgeVec *edges, AslArena *a,
        k++) {
     const WordEdge *e = &edges->items[k];
     if (!e->whole || !e->name_text) continue;
-    ModuleAlias al = {m, asl_arena_printf(a, "%s.%s", e->module,
-                                          e->name_text)};
-    asl_vec_push(aliases, al);
-    for (uint32_t q = 0; q < ps->pairs.len; q++)
-      if (ps->pairs.items[q].module &&
-          strcmp(ps->pairs.items[q].module, m) == 0)
-        pairs_add(ps, ps->pairs.items[q].word, al.name);
+    const char *name = asl_arena_printf(a, "%s.%s", e->module, e->name_text);
+    aliases_add(aliases, m, name);
+    pairs_add(ps, word, name);
   }
 }
 
-/* A new word of module m: its aliases bind it too. */
-static void spread_to_aliases(const AliasVec *aliases, const char *m,
-                              uint32_t word, PairSet *ps) {
-  for (uint32_t k = 0; k < aliases->len; k++)
-    if (strcmp(aliases->items[k].target, m) == 0)
-      pairs_add(ps, word, aliases->items[k].name);
+/* The cold files the relays are looked for in, with an index of the
+ * module words they spell (a relay of m spells m's last component). */
+typedef struct Cold {
+  const AslScan *const *scans;
+  const char *const *modules;
+  uint32_t n;
+  AslVec(WordAt) at;     /* sorted by word */
+  bool *is_relay;        /* per cold file */
+  PairSet relay_modules; /* (0, module) of every relay */
+} Cold;
+
+static void cold_init(Cold *c, const AslScan *const *scans,
+                      const char *const *modules, uint32_t n) {
+  memset(c, 0, sizeof *c);
+  c->scans = scans;
+  c->modules = modules;
+  c->n = n;
+  c->is_relay = asl_calloc(n + 1, sizeof *c->is_relay);
+  for (uint32_t k = 0; k < n; k++)
+    for (uint32_t i = 0; modules[k] && scans[k]->words &&
+                         i < scans[k]->nmodule_words; i++)
+      asl_vec_push(&c->at, ((WordAt){scans[k]->module_words[i], k}));
+  if (c->at.len > 1)
+    qsort(c->at.items, c->at.len, sizeof *c->at.items, cmp_word_at);
+}
+
+static void cold_free(Cold *c) {
+  asl_vec_free(&c->at);
+  asl_free(c->is_relay);
+  asl_free(c->relay_modules.slots);
+  asl_vec_free(&c->relay_modules.pairs);
+}
+
+/* Module m's first word walked: the cold files relaying m become aliases
+ * of it (they bind what it binds), and modules of their own. */
+/* The whole edges (their via is a module path) sorted by key module. */
+typedef struct ByKeyModule {
+  const WordEdge **e;
+  uint32_t n;
+} ByKeyModule;
+
+static int cmp_key_module(const void *a, const void *b) {
+  const WordEdge *const *x = a, *const *y = b;
+  return strcmp((*x)->key_module, (*y)->key_module);
+}
+
+static void by_key_module_init(ByKeyModule *b, const EdgeVec *edges) {
+  b->e = asl_malloc(sizeof *b->e * (edges->len + 1));
+  b->n = 0;
+  for (uint32_t k = 0; k < edges->len; k++)
+    if (edges->items[k].whole && edges->items[k].name_text)
+      b->e[b->n++] = &edges->items[k];
+  if (b->n > 1) qsort(b->e, b->n, sizeof *b->e, cmp_key_module);
+}
+
+/* A relay binds m's words under a name we do not know: every name bound
+ * from the relay itself (`from tools import fast as quick`, where tools
+ * is the relay) may be that alias. */
+static void alias_relay(const ByKeyModule *b, AslArena *a, const char *relay,
+                        uint32_t word, AliasVec *aliases, PairSet *ps) {
+  uint32_t lo = 0, hi = b->n;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (strcmp(b->e[mid]->key_module, relay) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  for (; lo < b->n && strcmp(b->e[lo]->key_module, relay) == 0; lo++) {
+    const char *name =
+        asl_arena_printf(a, "%s.%s", b->e[lo]->module, b->e[lo]->name_text);
+    aliases_add(aliases, relay, name);
+    pairs_add(ps, word, name);
+  }
+}
+
+static void find_relays(Cold *c, const char *m, uint32_t word,
+                        AliasVec *aliases, PairSet *ps) {
+  uint32_t last = last_component(m);
+  bool via_relay = pairs_has(&c->relay_modules, 0, m);
+  uint32_t lo = 0, hi = c->at.len;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (c->at.items[mid].word < last) lo = mid + 1;
+    else hi = mid;
+  }
+  for (; lo < c->at.len && c->at.items[lo].word == last; lo++) {
+    uint32_t k = c->at.items[lo].k;
+    if (c->is_relay[k] ||
+        !relays_module(c->scans[k], c->modules[k], m, last, via_relay))
+      continue;
+    c->is_relay[k] = true;
+    pairs_add(&c->relay_modules, 0, c->modules[k]);
+    aliases_add(aliases, m, c->modules[k]);
+    pairs_add(ps, word, c->modules[k]);
+  }
 }
 
 void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
                       const AslWordSet *hot, AslWordIsExternal is_external,
-                      void *ctx) {
+                      void *ctx, const AslScan *const *cold_scans,
+                      const char *const *cold_modules, uint32_t ncold) {
   if (!r->arena_ready) asl_arena_init(&r->arena);
   else asl_arena_reset(&r->arena);
   r->arena_ready = true;
@@ -817,7 +975,9 @@ void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
   asl_arena_init(&rc.arena);
   PairSet ps = {{0}, NULL, 0};
   PairSet modules_seen = {{0}, NULL, 0};
-  AliasVec aliases = {0};
+  AliasVec *aliases = asl_calloc(1, sizeof *aliases);
+  Cold cold;
+  cold_init(&cold, cold_scans, cold_modules, ncold);
   AslVec(AslFileFacts *) importers = {0};
   for (uint32_t k = 0; k < n; k++) {
     facts_edges(&rc, facts[k]);
@@ -827,9 +987,11 @@ void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
   EdgeVec *edges = &rc.edges;
   if (edges->len > 1)
     qsort(edges->items, edges->len, sizeof *edges->items, cmp_edge);
+  ByKeyModule by_key;
+  by_key_module_init(&by_key, edges);
   // A worklist over the pairs: each (word, module) fires the edges it
   // keys, spreads to the star importers and the aliases of its module, and
-  // the first pair of a module makes its aliases.
+  // the first pair of a module makes its aliases and finds its relays.
   for (uint32_t q = 0; q < rc.seeds.len; q++)
     pairs_add(&ps, rc.seeds.items[q].name, rc.seeds.items[q].module);
   asl_words_free(&r->words);
@@ -839,25 +1001,26 @@ void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
     if (!p.module) continue;
     fire(edges, p.word, p.module, &ps);
     star_importers(importers.items, importers.len, p.module, &ps, p.word);
-    spread_to_aliases(&aliases, p.module, p.word, &ps);
-    if (p.module[0] && pairs_add(&modules_seen, 0, p.module))
-      alias_module(edges, &r->arena, &rc.arena, p.module, &aliases, &ps);
+    spread_to_aliases(aliases, p.module, p.word, &ps);
+    if (p.module[0] && pairs_add(&modules_seen, 0, p.module)) {
+      alias_module(edges, &r->arena, &rc.arena, p.module, p.word, aliases,
+                   &ps);
+      find_relays(&cold, p.module, p.word, aliases, &ps);
+      if (pairs_has(&cold.relay_modules, 0, p.module))
+        alias_relay(&by_key, &r->arena, p.module, p.word, aliases, &ps);
+    }
   }
-  asl_vec_free(&aliases);
+  cold_free(&cold);
+  asl_free(by_key.e);
+  asl_vec_free(&aliases->v);
+  asl_free(aliases);
   asl_free(ps.slots);
   asl_free(r->pairs);
   r->pairs = ps.pairs.items;
   r->npairs = ps.pairs.len;
   if (r->npairs > 1) qsort(r->pairs, r->npairs, sizeof *r->pairs, cmp_pair);
-  // Module words, for cold star importers; one pair per module, for
-  // cold files that may re-export a module.
+  // Module words, for cold star importers.
   asl_words_free(&r->modules);
-  asl_free(r->mods);
-  r->mods = asl_malloc(sizeof *r->mods * (modules_seen.pairs.len + 1));
-  r->nmods = 0;
-  for (uint32_t i = 0; i < modules_seen.pairs.len; i++)
-    r->mods[r->nmods++] = modules_seen.pairs.items[i];
-  if (r->nmods > 1) qsort(r->mods, r->nmods, sizeof *r->mods, cmp_mod_word);
   for (uint32_t i = 0; i < r->npairs; i++)
     if (r->pairs[i].module_word)
       asl_words_add(&r->modules, r->pairs[i].module_word);
@@ -871,7 +1034,6 @@ void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
 
 void asl_reach_free(AslReach *r) {
   if (r->arena_ready) asl_arena_destroy(&r->arena);
-  asl_free(r->mods);
   asl_words_free(&r->words);
   asl_words_free(&r->modules);
   asl_free(r->pairs);
@@ -907,10 +1069,33 @@ static bool names_module(const AslScan *s, const char *module) {
   return true;
 }
 
-/* Do modules a and b share their top-level package? */
-static bool same_top(const char *a, const char *b) {
-  size_t n = strcspn(b, ".");
-  return a && strncmp(a, b, n) == 0 && (a[n] == '.' || a[n] == 0);
+/* Does the file name every component of m after the package it shares
+ * with m (`from ..sub import x` in a.b.c names a.sub)? With nothing after
+ * it, the file sits inside m (`from . import x`). */
+static bool names_relative(const AslScan *s, const char *module,
+                           const char *m) {
+  if (!module) return false;
+  size_t common = 0; // bytes of m's shared leading components
+  for (size_t i = 0;; i++) {
+    bool end_m = m[i] == 0 || m[i] == '.';
+    bool end_f = module[i] == 0 || module[i] == '.';
+    if (end_m && end_f) {
+      if (i == 0) break;
+      common = i;
+      if (!m[i] || !module[i]) break;
+      continue;
+    }
+    if (m[i] != module[i]) break;
+  }
+  if (common == 0) return false; // another top-level package
+  if (!m[common]) return true;   // the file is inside m
+  return names_module(s, m + common + 1);
+}
+
+/* Does the cold file (module `module`, scan s) name module m? By its
+ * whole dotted name, or relatively within its top-level package. */
+static bool names(const AslScan *s, const char *module, const char *m) {
+  return names_relative(s, module, m) || names_module(s, m);
 }
 
 /* Could the file of module `module` reach the module of pair p? From
@@ -921,26 +1106,10 @@ static bool same_top(const char *a, const char *b) {
  * in its own right, with its own pair. */
 static bool reaches(const AslScan *s, const char *module,
                     const AslReachPair *p) {
-  if (!p->module) return true;
-  if (inside(module, p->module)) return true;
-  if (same_top(module, p->module) &&
-      sorted_has(s->module_words, s->nmodule_words, p->module_word))
-    return true;
-  return names_module(s, p->module);
+  return !p->module || names(s, module, p->module);
 }
 
 static uint32_t first_pair(const AslReach *r, uint32_t word);
-
-/* The first module whose last component is `w` (mods sorted by it). */
-static uint32_t first_mod(const AslReach *r, uint32_t w) {
-  uint32_t lo = 0, hi = r->nmods;
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (r->mods[mid].module_word < w) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 bool asl_reach_matches(const AslReach *r, const AslScan *s,
                        const char *module) {
@@ -951,15 +1120,6 @@ bool asl_reach_matches(const AslReach *r, const AslScan *s,
       if (!module || !r->pairs[i].module ||
           inside(module, r->pairs[i].module))
         return true; // `from . import *`: its own package's names
-  }
-  // A module of W bound under a name here (`from lib import aio`) may be
-  // re-exported: parse the file to learn the alias.
-  for (uint32_t i = 0; i < s->nimported_words; i++) {
-    uint32_t w = s->imported_words[i];
-    if (!asl_words_has(&r->modules, w)) continue;
-    for (uint32_t k = first_mod(r, w); k < r->nmods &&
-                                       r->mods[k].module_word == w; k++)
-      if (reaches(s, module, &r->mods[k])) return true;
   }
   for (uint32_t i = 0; i < s->nwords; i++) {
     uint32_t h = s->words[i];
@@ -1005,139 +1165,3 @@ bool asl_reach_asks(const AslReach *r, const char *dotted) {
   return false;
 }
 
-/* ---- relays: cold files that may re-export a module of W ---------------
- * `from lib import aio as fast` in a file not parsed makes `fast` a path
- * to lib.aio's coroutine functions that its users spell without naming
- * lib.aio. Such a file (it names the module and binds its last component)
- * relays the module: it counts as binding every word the module binds,
- * so its users are parsed, and their questions then parse it. A cold file
- * importing from a relay relays it in turn. */
-
-/* Does the cold file (module `module`, scan s) name module m? */
-static bool names(const AslScan *s, const char *module, const char *m) {
-  if (inside(module, m)) return true;
-  uint32_t last = last_component(m);
-  if (same_top(module, m) &&
-      sorted_has(s->module_words, s->nmodule_words, last))
-    return true;
-  return names_module(s, m);
-}
-
-/* Does the cold file relay module m (last component `last`): bind m's
- * last component by a from-import (or `as`) naming m; or, m being a relay
- * itself, import anything from it or star-import it? */
-static bool relays_module(const AslScan *s, const char *module,
-                          const char *m, uint32_t last, bool via_relay) {
-  if (via_relay) {
-    for (uint32_t k = 0; k < s->nstars; k++)
-      if (s->stars[k] == last) return true;
-    return s->nimported_words > 0 &&
-           sorted_has(s->module_words, s->nmodule_words, last) &&
-           names(s, module, m);
-  }
-  return sorted_has(s->imported_words, s->nimported_words, last) &&
-         names(s, module, m);
-}
-
-typedef struct WordAt {
-  uint32_t word, k;
-} WordAt;
-
-static int cmp_by_module(const void *a, const void *b) {
-  const AslReachPair *x = a, *y = b;
-  int c = strcmp(x->module, y->module);
-  if (c) return c;
-  return x->word < y->word ? -1 : x->word > y->word;
-}
-
-static int cmp_word_at(const void *a, const void *b) {
-  const WordAt *x = a, *y = b;
-  if (x->word != y->word) return x->word < y->word ? -1 : 1;
-  return x->k < y->k ? -1 : x->k > y->k;
-}
-
-void asl_reach_relays(AslReach *r, const AslScan *const *scans,
-                      const char *const *modules, uint32_t n) {
-  if (!r->nmods) return;
-  // (module, is a relay) to visit: the modules of W, then new relays.
-  AslVec(const char *) todo = {0};
-  AslVec(bool) todo_relay = {0};
-  AslVec(uint32_t) todo_origin = {0}; /* index into mods */
-  for (uint32_t i = 0; i < r->nmods; i++) {
-    asl_vec_push(&todo, r->mods[i].module);
-    asl_vec_push(&todo_relay, false);
-    asl_vec_push(&todo_origin, i);
-  }
-  // Each module's words: the pairs sorted by module, a range per module.
-  AslReachPair *words_sorted = asl_malloc(sizeof *words_sorted *
-                                          (r->npairs + 1));
-  uint32_t nsorted = 0;
-  for (uint32_t i = 0; i < r->npairs; i++)
-    if (r->pairs[i].module) words_sorted[nsorted++] = r->pairs[i];
-  if (nsorted > 1)
-    qsort(words_sorted, nsorted, sizeof *words_sorted, cmp_by_module);
-  struct { uint32_t first, count; } *by_module =
-      asl_calloc(r->nmods + 1, sizeof *by_module);
-  for (uint32_t i = 0; i < r->nmods; i++) {
-    uint32_t lo = 0, hi = nsorted;
-    while (lo < hi) {
-      uint32_t mid = lo + (hi - lo) / 2;
-      if (strcmp(words_sorted[mid].module, r->mods[i].module) < 0)
-        lo = mid + 1;
-      else hi = mid;
-    }
-    by_module[i].first = lo;
-    while (lo < nsorted && strcmp(words_sorted[lo].module,
-                                  r->mods[i].module) == 0)
-      lo++;
-    by_module[i].count = lo - by_module[i].first;
-  }
-  bool *is_relay = asl_calloc(n + 1, sizeof *is_relay);
-  PairSet ps = {{0}, NULL, 0};
-  for (uint32_t i = 0; i < r->npairs; i++)
-    pairs_add(&ps, r->pairs[i].word, r->pairs[i].module);
-  // Which files name which module words: a relay of m names m's last
-  // component, so only those files are tried.
-  AslVec(WordAt) at = {0};
-  for (uint32_t k = 0; k < n; k++)
-    for (uint32_t i = 0; modules[k] && i < scans[k]->nmodule_words; i++)
-      asl_vec_push(&at, ((WordAt){scans[k]->module_words[i], k}));
-  if (at.len > 1) qsort(at.items, at.len, sizeof *at.items, cmp_word_at);
-  for (uint32_t t = 0; t < todo.len; t++) {
-    const char *m = todo.items[t];
-    uint32_t last = last_component(m);
-    uint32_t lo = 0, hi = at.len;
-    while (lo < hi) {
-      uint32_t mid = lo + (hi - lo) / 2;
-      if (at.items[mid].word < last) lo = mid + 1;
-      else hi = mid;
-    }
-    for (; lo < at.len && at.items[lo].word == last; lo++) {
-      uint32_t k = at.items[lo].k;
-      if (is_relay[k] || !scans[k]->words ||
-          !relays_module(scans[k], modules[k], m, last, todo_relay.items[t]))
-        continue;
-      is_relay[k] = true;
-      // The relay binds every word the module it relays binds.
-      uint32_t origin = todo_origin.items[t];
-      for (uint32_t q = by_module[origin].first;
-           q < by_module[origin].first + by_module[origin].count; q++)
-        pairs_add(&ps, words_sorted[q].word, modules[k]);
-      asl_vec_push(&todo, modules[k]);
-      asl_vec_push(&todo_relay, true);
-      asl_vec_push(&todo_origin, origin);
-    }
-  }
-  asl_vec_free(&at);
-  asl_free(words_sorted);
-  asl_free(by_module);
-  asl_vec_free(&todo_origin);
-  asl_free(is_relay);
-  asl_vec_free(&todo);
-  asl_vec_free(&todo_relay);
-  asl_free(ps.slots);
-  asl_free(r->pairs);
-  r->pairs = ps.pairs.items;
-  r->npairs = ps.pairs.len;
-  if (r->npairs > 1) qsort(r->pairs, r->npairs, sizeof *r->pairs, cmp_pair);
-}

@@ -75,19 +75,20 @@ typedef struct AslReach {
   struct AslReachPair *pairs; /* sorted by word, then module */
   uint32_t npairs;
   AslWordSet modules;         /* last components of those modules */
-  struct AslReachPair *mods;  /* one pair per module binding W words */
-  uint32_t nmods;
   AslArena arena;             /* module names of the pairs */
   bool arena_ready;
 } AslReach;
 
 /** Recomputes W from the facts of every file parsed so far: module-level
  * async defs, classes with an async method, names bound from a hot module
- * outside the project, and what imports, subclasses and star imports of
- * `facts` make of them. */
+ * outside the project, and what imports, subclasses, star imports and
+ * module aliases of `facts` make of them; the cold files (cold_scans[k],
+ * of module cold_modules[k] or NULL) that may re-export a module of W
+ * under a new name relay its words. */
 void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
                       const AslWordSet *hot, AslWordIsExternal is_external,
-                      void *ctx);
+                      void *ctx, const AslScan *const *cold_scans,
+                      const char *const *cold_modules, uint32_t ncold);
 /** Must the cold file of module `module` (NULL: none) with scan `s` be
  * parsed: does it spell a word of W and a module binding it, or import
  * `*` near one? */
@@ -101,10 +102,6 @@ bool asl_reach_matches(const AslReach *r, const AslScan *s,
  * project, nor through it to one of a hot module outside it (whose own
  * names need no file of the project). */
 bool asl_reach_asks(const AslReach *r, const char *dotted);
-/** Adds the pairs of the cold files (scans[k] of module modules[k], NULL
- * if unknown) that may re-export a module of W under a new name. */
-void asl_reach_relays(AslReach *r, const AslScan *const *scans,
-                      const char *const *modules, uint32_t n);
 void asl_reach_free(AslReach *r);
 
 #endif /* ASL_ANALYZER_PREFILTER_H_ */

@@ -600,7 +600,7 @@ static AslDeferred as_asked(const FactsView *v, const AslDeferred *d) {
 /* Marks the cold files that may reach a coroutine function (W). */
 static void want_spelled(AslRun *r, const FactsView *v, Modules *m,
                          AslReach *w) {
-  asl_reach_update(w, v->facts, v->n, &r->hot, is_external, m);
+  // The cold files, which may relay a module of W.
   const AslScan **scans = asl_malloc(sizeof *scans * (r->jobs.len + 1));
   const char **modules = asl_malloc(sizeof *modules * (r->jobs.len + 1));
   uint32_t n = 0;
@@ -610,7 +610,8 @@ static void want_spelled(AslRun *r, const FactsView *v, Modules *m,
     scans[n] = &j->scan;
     modules[n++] = j->fi.module;
   }
-  asl_reach_relays(w, scans, modules, n);
+  asl_reach_update(w, v->facts, v->n, &r->hot, is_external, m, scans,
+                   modules, n);
   asl_free(scans);
   asl_free(modules);
   for (uint32_t i = 0; i < r->jobs.len; i++) {
