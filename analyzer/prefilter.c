@@ -782,8 +782,8 @@ static bool names(const AslScan *s, const char *module, const char *m);
 /* Does the cold file (module `module`, scan s) name module m? */
 
 /* Does the cold file relay module m (last component `last`): bind m's
- * last component by a from-import (or `as`) naming m; or, m being a relay
- * itself, import anything from it or star-import it? */
+ * last component by a from-import (or `as`), or star-import m; or, m
+ * being a relay itself, import anything from it or star-import it? */
 static bool relays_module(const AslScan *s, const char *module,
                           const char *m, uint32_t last, bool via_relay) {
   if (via_relay) {
@@ -793,6 +793,8 @@ static bool relays_module(const AslScan *s, const char *module,
            sorted_has(s->module_words, s->nmodule_words, last) &&
            names(s, module, m);
   }
+  for (uint32_t k = 0; k < s->nstars; k++)
+    if (s->stars[k] == last && names(s, module, m)) return true;
   return sorted_has(s->imported_words, s->nimported_words, last) &&
          names(s, module, m);
 }
@@ -1019,11 +1021,6 @@ void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
   r->pairs = ps.pairs.items;
   r->npairs = ps.pairs.len;
   if (r->npairs > 1) qsort(r->pairs, r->npairs, sizeof *r->pairs, cmp_pair);
-  // Module words, for cold star importers.
-  asl_words_free(&r->modules);
-  for (uint32_t i = 0; i < r->npairs; i++)
-    if (r->pairs[i].module_word)
-      asl_words_add(&r->modules, r->pairs[i].module_word);
   asl_free(modules_seen.slots);
   asl_vec_free(&modules_seen.pairs);
   asl_vec_free(&importers);
@@ -1035,7 +1032,6 @@ void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
 void asl_reach_free(AslReach *r) {
   if (r->arena_ready) asl_arena_destroy(&r->arena);
   asl_words_free(&r->words);
-  asl_words_free(&r->modules);
   asl_free(r->pairs);
   memset(r, 0, sizeof *r);
 }
@@ -1114,13 +1110,13 @@ static uint32_t first_pair(const AslReach *r, uint32_t word);
 bool asl_reach_matches(const AslReach *r, const AslScan *s,
                        const char *module) {
   if (s->nwords && s->words[0] == 0) return true; // wild
-  for (uint32_t k = 0; k < s->nstars; k++) {
-    if (s->stars[k] && asl_words_has(&r->modules, s->stars[k])) return true;
+  // `from . import *` binds its own package's names, some of them maybe
+  // words of W that the file never spells.
+  for (uint32_t k = 0; k < s->nstars; k++)
     for (uint32_t i = 0; !s->stars[k] && i < r->npairs; i++)
       if (!module || !r->pairs[i].module ||
           inside(module, r->pairs[i].module))
-        return true; // `from . import *`: its own package's names
-  }
+        return true;
   for (uint32_t i = 0; i < s->nwords; i++) {
     uint32_t h = s->words[i];
     if (!asl_words_has(&r->words, h)) continue;

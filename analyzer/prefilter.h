@@ -74,7 +74,6 @@ typedef struct AslReach {
   AslWordSet words;
   struct AslReachPair *pairs; /* sorted by word, then module */
   uint32_t npairs;
-  AslWordSet modules;         /* last components of those modules */
   AslArena arena;             /* module names of the pairs */
   bool arena_ready;
 } AslReach;

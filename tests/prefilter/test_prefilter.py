@@ -345,6 +345,16 @@ class ModuleAliases(Base):
         self.cold("sub.py", "third.py")
         self.expect(self.both(), "ASL101 sub.py:6", "ASL101 third.py:6")
 
+    def test_star_reexport_in_cold_file(self):
+        self.project(dict(self.FILES, **{
+            "reexp.py": "from lib.aio import *\n",
+            "use.py": "from reexp import replace\n\n\ndef go():\n"
+                      "    replace(1)\n",
+            "hot.py": "import reexp\n\n\nasync def main():\n"
+                      "    reexp.replace(2)\n"}))
+        self.cold("reexp.py", "use.py")
+        self.expect(self.both(), "ASL101 use.py:5", "ASL101 hot.py:5")
+
     def test_same_last_component_elsewhere_is_not_parsed(self):
         # `os.replace` in a cold file is the standard library's, not
         # lib/os.py's: the file does not name `lib`, so it stays unparsed.
