@@ -351,6 +351,17 @@ static void *pool_worker(void *arg) {
   return NULL;
 }
 
+typedef struct SizedId {
+  size_t bytes;
+  uint32_t id;
+} SizedId;
+
+static int cmp_size_desc(const void *a, const void *b) {
+  const SizedId *x = a, *y = b;
+  if (x->bytes != y->bytes) return x->bytes > y->bytes ? -1 : 1;
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
 /* Runs phase 1 over the jobs `ids` (in job order): serially with one
  * thread, else on a pool; then merges them in that order. */
 static void run_jobs(AslRun *r, AslParser *p, AslArena *scratch,
@@ -365,7 +376,16 @@ static void run_jobs(AslRun *r, AslParser *p, AslArena *scratch,
     }
     return;
   }
-  Pool pool = {r, ids, n, 0, PTHREAD_MUTEX_INITIALIZER};
+  // Largest known files first, so that no thread is left with a big one
+  // at the end (sizes are known in the later rounds); merged in job order.
+  SizedId *sized = asl_malloc(sizeof *sized * (n + 1));
+  for (uint32_t i = 0; i < n; i++)
+    sized[i] = (SizedId){r->jobs.items[ids[i]].bytes, ids[i]};
+  qsort(sized, n, sizeof *sized, cmp_size_desc);
+  uint32_t *order = asl_malloc(sizeof *order * (n + 1));
+  for (uint32_t i = 0; i < n; i++) order[i] = sized[i].id;
+  asl_free(sized);
+  Pool pool = {r, order, n, 0, PTHREAD_MUTEX_INITIALIZER};
   pthread_t *tids = asl_calloc(threads, sizeof *tids);
   uint32_t started = 0;
   for (uint32_t t = 0; t < threads; t++)
@@ -373,6 +393,7 @@ static void run_jobs(AslRun *r, AslParser *p, AslArena *scratch,
   if (started == 0) pool_worker(&pool); // no threads: do it here
   for (uint32_t t = 0; t < started; t++) pthread_join(tids[t], NULL);
   asl_free(tids);
+  asl_free(order);
   for (uint32_t i = 0; i < n; i++) merge_job(r, ids[i]);
 }
 
@@ -474,6 +495,7 @@ static void project_jobs(AslRun *r, const char *const *paths, uint32_t npaths,
 void asl_run_paths(AslRun *r, AslParser *p, AslArena *scratch,
                    const char *const *paths, uint32_t npaths,
                    uint32_t *next_index) {
+  double t_walk = now_seconds();
   AslDiscovery named;
   asl_discover(r->opt, paths, npaths, &named);
   r->nerrors += named.nerrors;
@@ -487,6 +509,7 @@ void asl_run_paths(AslRun *r, AslParser *p, AslArena *scratch,
   uint32_t *ids = asl_malloc(sizeof(uint32_t) * (n + 1));
   for (uint32_t i = 0; i < n; i++) ids[i] = first + i;
   double t0 = now_seconds();
+  r->seconds[3] += t0 - t_walk;
   run_jobs(r, p, scratch, ids, n);
   r->seconds[0] += now_seconds() - t0;
   asl_free(ids);
@@ -684,7 +707,9 @@ static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch) {
               "whose modules the index looked up\n",
               round, w.words.len, spelled, ids.len - spelled);
     r->nreread += ids.len;
+    double t0 = now_seconds();
     run_jobs(r, p, scratch, ids.items, ids.len);
+    r->seconds[4] += now_seconds() - t0;
     for (uint32_t i = 0; i < ids.len; i++) {
       AslJob *j = &r->jobs.items[ids.items[i]];
       j->wanted = false;
@@ -735,11 +760,12 @@ void asl_run_finish(AslRun *r, AslParser *p, AslArena *scratch) {
             "asynclint: %u files read: %u parsed (%u in later rounds, read "
             "twice), %u skipped by the pre-filter; %u checked; %.1f of "
             "%.1f MB parsed\n"
-            "asynclint: %.3f s reading, scanning, parsing and checking; "
-            "%.3f s in later rounds; %.3f s deciding with the index\n",
+            "asynclint: %.3f s finding files; %.3f s reading, scanning, "
+            "parsing and checking; %.3f s in later rounds (%.3f s parsing); "
+            "%.3f s deciding with the index\n",
             r->jobs.len, r->nparsed, r->nreread, r->nskipped, r->nfiles,
-            parsed / 1048576, all / 1048576, r->seconds[0], r->seconds[1],
-            r->seconds[2]);
+            parsed / 1048576, all / 1048576, r->seconds[3], r->seconds[0],
+            r->seconds[1], r->seconds[4], r->seconds[2]);
 }
 
 void asl_run_destroy(AslRun *r) {

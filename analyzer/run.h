@@ -29,7 +29,8 @@ typedef struct AslRun {
   uint32_t nreread;        /* of which read again in a later round */
   uint32_t nskipped;       /* files the pre-filter never parsed */
   uint32_t nerrors;        /* files or paths that could not be read */
-  double seconds[3];       /* first pass, later rounds, phase 3 */
+  double seconds[5];       /* first pass, later rounds, phase 3, walk,
+                              parsing in later rounds */
   AslVec(AslArena *) worker_arenas; /* what parallel workers kept */
 } AslRun;
 
