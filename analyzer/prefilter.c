@@ -215,10 +215,9 @@ static void emit_mixed_run(ScanState *st, const unsigned char *s, size_t n) {
  * A plain name is one word; a run that starts with a digit is a number
  * glued to a name, and where the number ends depends on its syntax
  * (`0x1f`, `1e5`, `1j`), so every suffix is a word, hashed in one
- * backwards walk. */
-static uint32_t emit_run(ScanState *st, const unsigned char *s, size_t n) {
-  bool high = false;
-  for (size_t i = 0; i < n && !high; i++) high = byte_class[s[i]] == C_HIGH;
+ * backwards walk. `high`: the run has a byte of a multi-byte character. */
+static uint32_t emit_run(ScanState *st, const unsigned char *s, size_t n,
+                         bool high) {
   if (high) {
     emit_mixed_run(st, s, n);
     return asl_word_hash((const char *)s, n);
@@ -251,9 +250,11 @@ static void emit_runs(ScanState *st, const unsigned char *s, size_t n) {
       continue;
     }
     size_t start = i;
-    while (i < n && byte_class[s[i]] != C_OTHER) i++;
+    bool high = false;
+    for (unsigned char k; i < n && (k = byte_class[s[i]]) != C_OTHER; i++)
+      high |= k == C_HIGH;
     st->as_module = next_to_dot(s, n, start, i);
-    emit_run(st, s + start, i - start);
+    emit_run(st, s + start, i - start, high);
   }
 }
 
@@ -423,7 +424,9 @@ static void step_other(Where *w, const unsigned char *s, size_t i) {
 static size_t scan_word(ScanState *st, Where *w, const unsigned char *s,
                         size_t len, size_t start, bool *unterminated) {
   size_t i = start;
-  while (i < len && byte_class[s[i]] != C_OTHER) i++;
+  bool high = false;
+  for (unsigned char k; i < len && (k = byte_class[s[i]]) != C_OTHER; i++)
+    high |= k == C_HIGH;
   bool fstring = false;
   if (i < len && (s[i] == '"' || s[i] == '\'') &&
       string_prefix(s + start, i - start, &fstring))
@@ -432,7 +435,7 @@ static size_t scan_word(ScanState *st, Where *w, const unsigned char *s,
   // The names a from-import binds; in `import a.b as x`, the module `b`
   // bound as x (a plain `import a.b` binds `a`, spelled by its users).
   st->imported = w->past_import && w->from_import;
-  uint32_t word = emit_run(st, s + start, i - start);
+  uint32_t word = emit_run(st, s + start, i - start, high);
   st->imported = false;
   if (word == as_word && w->past_import && !w->from_import && st->keep)
     table_put(&st->words, st->last_word, IMPORTED);
@@ -473,6 +476,19 @@ static int cmp_u32(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
+/* Sorts v[0..n) with a least-significant-byte radix sort (four passes;
+ * `tmp` holds n more): a file has hundreds of words, and this runs once
+ * per cold file. */
+static void radix_sort(uint32_t *v, uint32_t *tmp, uint32_t n) {
+  for (int shift = 0; shift < 32; shift += 8) {
+    uint32_t count[257] = {0};
+    for (uint32_t i = 0; i < n; i++) count[((v[i] >> shift) & 255) + 1]++;
+    for (int b = 0; b < 256; b++) count[b + 1] += count[b];
+    for (uint32_t i = 0; i < n; i++) tmp[count[(v[i] >> shift) & 255]++] = v[i];
+    memcpy(v, tmp, sizeof *v * n);
+  }
+}
+
 /* The words of the table with `flag`, sorted, on the heap. */
 static uint32_t *sorted_words(const WordTable *t, uint8_t flag, uint32_t *n) {
   uint32_t count = 0;
@@ -482,7 +498,12 @@ static uint32_t *sorted_words(const WordTable *t, uint8_t flag, uint32_t *n) {
   uint32_t *out = asl_malloc(sizeof *out * count), k = 0;
   for (uint32_t i = 0; i < t->cap; i++)
     if (t->flags[i] & flag) out[k++] = t->slots[i];
-  qsort(out, count, sizeof *out, cmp_u32);
+  if (count < 64) {
+    qsort(out, count, sizeof *out, cmp_u32);
+  } else {
+    uint32_t *tmp = asl_arena_alloc(t->arena, sizeof *tmp * count);
+    radix_sort(out, tmp, count);
+  }
   return out;
 }
 
