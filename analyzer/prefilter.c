@@ -778,17 +778,6 @@ static uint32_t first_edge(const EdgeVec *edges, uint32_t key,
   return lo;
 }
 
-/* The modules that star-import `module`: a module star-importing M binds
- * every word M binds. */
-static void star_importers(AslFileFacts *const *facts, uint32_t n,
-                           const char *module, PairSet *ps, uint32_t word) {
-  for (uint32_t k = 0; k < n; k++) {
-    const AslFileFacts *f = facts[k];
-    for (uint32_t s = 0; s < f->nstars; s++)
-      if (strcmp(f->stars[s], module) == 0) pairs_add(ps, word, f->module);
-  }
-}
-
 static bool sorted_has(const uint32_t *v, uint32_t n, uint32_t h);
 static bool names(const AslScan *s, const char *module, const char *m);
 
@@ -892,33 +881,57 @@ static void alias_module(const EdgeVec *edges, AslArena *a,
 }
 
 /* The cold files the relays are looked for in, with an index of the
- * module words they spell (a relay of m spells m's last component). */
-typedef struct Cold {
+ * module words they spell (a relay of m spells m's last component); built
+ * once per run, files leave it as they are parsed. */
+struct AslColdSet {
   const AslScan *const *scans;
   const char *const *modules;
   uint32_t n;
   AslVec(WordAt) at;     /* sorted by word */
-  bool *is_relay;        /* per cold file */
-  PairSet relay_modules; /* (0, module) of every relay */
-} Cold;
+  bool *gone;            /* parsed since */
+};
 
-static void cold_init(Cold *c, const AslScan *const *scans,
-                      const char *const *modules, uint32_t n) {
-  memset(c, 0, sizeof *c);
+AslColdSet *asl_cold_new(const AslScan *const *scans,
+                         const char *const *modules, uint32_t n) {
+  AslColdSet *c = asl_calloc(1, sizeof *c);
   c->scans = scans;
   c->modules = modules;
   c->n = n;
-  c->is_relay = asl_calloc(n + 1, sizeof *c->is_relay);
+  c->gone = asl_calloc(n + 1, sizeof *c->gone);
   for (uint32_t k = 0; k < n; k++)
     for (uint32_t i = 0; modules[k] && scans[k]->words &&
                          i < scans[k]->nmodule_words; i++)
       asl_vec_push(&c->at, ((WordAt){scans[k]->module_words[i], k}));
   if (c->at.len > 1)
     qsort(c->at.items, c->at.len, sizeof *c->at.items, cmp_word_at);
+  return c;
+}
+
+void asl_cold_gone(AslColdSet *c, uint32_t k) {
+  if (k < c->n) c->gone[k] = true;
+}
+
+void asl_cold_delete(AslColdSet *c) {
+  if (!c) return;
+  asl_vec_free(&c->at);
+  asl_free(c->gone);
+  asl_free(c);
+}
+
+/* The relays found during one update of W. */
+typedef struct Cold {
+  const AslColdSet *set;
+  bool *is_relay;        /* per cold file */
+  PairSet relay_modules; /* (0, module) of every relay */
+} Cold;
+
+static void cold_init(Cold *c, const AslColdSet *set) {
+  memset(c, 0, sizeof *c);
+  c->set = set;
+  c->is_relay = asl_calloc((set ? set->n : 0) + 1, sizeof *c->is_relay);
 }
 
 static void cold_free(Cold *c) {
-  asl_vec_free(&c->at);
   asl_free(c->is_relay);
   asl_free(c->relay_modules.slots);
   asl_vec_free(&c->relay_modules.pairs);
@@ -969,28 +982,29 @@ static void find_relays(Cold *c, const char *m, uint32_t word,
                         AliasVec *aliases, PairSet *ps) {
   uint32_t last = last_component(m);
   bool via_relay = pairs_has(&c->relay_modules, 0, m);
-  uint32_t lo = 0, hi = c->at.len;
+  const AslColdSet *set = c->set;
+  if (!set) return;
+  uint32_t lo = 0, hi = set->at.len;
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
-    if (c->at.items[mid].word < last) lo = mid + 1;
+    if (set->at.items[mid].word < last) lo = mid + 1;
     else hi = mid;
   }
-  for (; lo < c->at.len && c->at.items[lo].word == last; lo++) {
-    uint32_t k = c->at.items[lo].k;
-    if (c->is_relay[k] ||
-        !relays_module(c->scans[k], c->modules[k], m, last, via_relay))
+  for (; lo < set->at.len && set->at.items[lo].word == last; lo++) {
+    uint32_t k = set->at.items[lo].k;
+    if (c->is_relay[k] || set->gone[k] ||
+        !relays_module(set->scans[k], set->modules[k], m, last, via_relay))
       continue;
     c->is_relay[k] = true;
-    pairs_add(&c->relay_modules, 0, c->modules[k]);
-    aliases_add(aliases, m, c->modules[k]);
-    pairs_add(ps, word, c->modules[k]);
+    pairs_add(&c->relay_modules, 0, set->modules[k]);
+    aliases_add(aliases, m, set->modules[k]);
+    pairs_add(ps, word, set->modules[k]);
   }
 }
 
 void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
                       const AslWordSet *hot, AslWordIsExternal is_external,
-                      void *ctx, const AslScan *const *cold_scans,
-                      const char *const *cold_modules, uint32_t ncold) {
+                      void *ctx, const AslColdSet *cold_set) {
   if (!r->arena_ready) asl_arena_init(&r->arena);
   else asl_arena_reset(&r->arena);
   r->arena_ready = true;
@@ -1000,12 +1014,12 @@ void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
   PairSet modules_seen = {{0}, NULL, 0};
   AliasVec *aliases = asl_calloc(1, sizeof *aliases);
   Cold cold;
-  cold_init(&cold, cold_scans, cold_modules, ncold);
-  AslVec(AslFileFacts *) importers = {0};
+  cold_init(&cold, cold_set);
   for (uint32_t k = 0; k < n; k++) {
     facts_edges(&rc, facts[k]);
-    if (facts[k]->nstars && facts[k]->module)
-      asl_vec_push(&importers, facts[k]);
+    // A star import binds every word of its source: an alias of it.
+    for (uint32_t st = 0; facts[k]->module && st < facts[k]->nstars; st++)
+      aliases_add(aliases, facts[k]->stars[st], facts[k]->module);
   }
   EdgeVec *edges = &rc.edges;
   if (edges->len > 1)
@@ -1023,7 +1037,6 @@ void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
     asl_words_add(&r->words, p.word);
     if (!p.module) continue;
     fire(edges, p.word, p.module, &ps);
-    star_importers(importers.items, importers.len, p.module, &ps, p.word);
     spread_to_aliases(aliases, p.module, p.word, &ps);
     if (p.module[0] && pairs_add(&modules_seen, 0, p.module)) {
       alias_module(edges, &r->arena, &rc.arena, p.module, p.word, aliases,
@@ -1044,7 +1057,6 @@ void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
   if (r->npairs > 1) qsort(r->pairs, r->npairs, sizeof *r->pairs, cmp_pair);
   asl_free(modules_seen.slots);
   asl_vec_free(&modules_seen.pairs);
-  asl_vec_free(&importers);
   asl_vec_free(&rc.seeds);
   asl_vec_free(edges);
   asl_arena_destroy(&rc.arena);

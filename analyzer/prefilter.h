@@ -68,6 +68,15 @@ void asl_scan_free(AslScan *s);
 typedef bool (*AslWordIsExternal)(void *ctx, uint32_t project,
                                   const char *dotted);
 
+/* The cold files of a run, for the relays of W: scans[k] of module
+ * modules[k] (NULL if unknown), indexed once; both arrays must outlive
+ * the set. asl_cold_gone(k) when file k is parsed. */
+typedef struct AslColdSet AslColdSet;
+AslColdSet *asl_cold_new(const AslScan *const *scans,
+                         const char *const *modules, uint32_t n);
+void asl_cold_gone(AslColdSet *c, uint32_t k);
+void asl_cold_delete(AslColdSet *c);
+
 /* W: the words a file could call a coroutine function by, each with the
  * modules that bind it (prefilter.c says why this is enough). */
 typedef struct AslReach {
@@ -81,13 +90,11 @@ typedef struct AslReach {
 /** Recomputes W from the facts of every file parsed so far: module-level
  * async defs, classes with an async method, names bound from a hot module
  * outside the project, and what imports, subclasses, star imports and
- * module aliases of `facts` make of them; the cold files (cold_scans[k],
- * of module cold_modules[k] or NULL) that may re-export a module of W
- * under a new name relay its words. */
+ * module aliases of `facts` make of them; the files of `cold` that may
+ * re-export a module of W under a new name relay its words. */
 void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
                       const AslWordSet *hot, AslWordIsExternal is_external,
-                      void *ctx, const AslScan *const *cold_scans,
-                      const char *const *cold_modules, uint32_t ncold);
+                      void *ctx, const AslColdSet *cold);
 /** Must the cold file of module `module` (NULL: none) with scan `s` be
  * parsed: does it spell a word of W and a module binding it, or import
  * `*` near one? */

@@ -24,6 +24,8 @@ struct AslLayout {
                              package path has an invalid name */
   char *proj_dir;         /* directory of the cached project answer */
   uint32_t proj_id;
+  char *real_key;         /* a directory as given, and its real path: */
+  char *real_dir;         /* files are walked a directory at a time */
   AslStrVec roots;        /* project root of id k+1; id 0 = no marker */
   uint32_t next_fresh;    /* fresh ids count down from UINT32_MAX - 1 */
 };
@@ -39,9 +41,44 @@ void asl_layout_delete(AslLayout *l) {
   if (!l) return;
   asl_free(l->mod_dir);
   asl_free(l->proj_dir);
+  asl_free(l->real_key);
+  asl_free(l->real_dir);
   asl_vec_free(&l->roots);
   asl_arena_destroy(&l->arena);
   asl_free(l);
+}
+
+/* realpath() of a regular file, resolving its directory once per run of
+ * files in the same directory (a realpath is a syscall per component);
+ * symlinked files and anything but a regular file take the full path. */
+static bool real_file(AslLayout *l, const char *fs_path, char out[PATH_MAX],
+                      bool *is_dir) {
+  struct stat st;
+  *is_dir = false;
+  const char *slash = strrchr(fs_path, '/');
+  if (lstat(fs_path, &st) != 0 || !S_ISREG(st.st_mode) || !slash ||
+      slash == fs_path || !slash[1]) {
+    if (!realpath(fs_path, out)) return false;
+    *is_dir = stat(out, &st) == 0 && S_ISDIR(st.st_mode);
+    return true;
+  }
+  size_t n = (size_t)(slash - fs_path);
+  if (!l->real_key || strncmp(l->real_key, fs_path, n) != 0 ||
+      l->real_key[n] != 0) {
+    char dir[PATH_MAX], real[PATH_MAX];
+    if (n >= sizeof dir) return realpath(fs_path, out) != NULL;
+    memcpy(dir, fs_path, n);
+    dir[n] = 0;
+    if (!realpath(dir, real)) return false;
+    asl_free(l->real_key);
+    asl_free(l->real_dir);
+    l->real_key = asl_strdup(dir);
+    l->real_dir = asl_strdup(real);
+  }
+  int w = snprintf(out, PATH_MAX, "%s/%s",
+                   strcmp(l->real_dir, "/") == 0 ? "" : l->real_dir,
+                   slash + 1);
+  return w > 0 && w < PATH_MAX;
 }
 
 static bool exists_in(const char *dir, const char *name) {
@@ -120,7 +157,8 @@ const char *asl_layout_module(AslLayout *l, AslArena *a, const char *fs_path,
                               bool *is_package, bool *is_stub) {
   *is_package = *is_stub = false;
   char real[PATH_MAX];
-  if (!realpath(fs_path, real)) return NULL;
+  bool is_dir;
+  if (!real_file(l, fs_path, real, &is_dir)) return NULL;
   char *slash = strrchr(real, '/');
   const char *base = slash ? slash + 1 : real;
   size_t n = strlen(base);
@@ -161,9 +199,9 @@ static char *find_root(const char *dir) {
 
 uint32_t asl_layout_project(AslLayout *l, const char *fs_path) {
   char real[PATH_MAX];
-  if (!realpath(fs_path, real)) return 0;
-  struct stat st;
-  if (stat(real, &st) == 0 && !S_ISDIR(st.st_mode)) {
+  bool is_dir;
+  if (!real_file(l, fs_path, real, &is_dir)) return 0;
+  if (!is_dir) {
     char *slash = strrchr(real, '/');
     if (slash) *slash = 0;
   }

@@ -552,6 +552,7 @@ typedef struct Modules {
   AslRun *r;
   uint32_t *slots; /* job id + 1; 0 empty */
   uint32_t cap;
+  uint32_t cold_lookups; /* lookups that met a cold file, so far */
 } Modules;
 
 static uint32_t hash_module(uint32_t project, const char *s, size_t n) {
@@ -562,6 +563,7 @@ static uint32_t hash_module(uint32_t project, const char *s, size_t n) {
 
 static void modules_build(AslRun *r, Modules *m) {
   m->r = r;
+  m->cold_lookups = 0;
   m->cap = 16;
   while (m->cap < r->jobs.len * 2) m->cap *= 2;
   m->slots = asl_calloc(m->cap, sizeof *m->slots);
@@ -591,6 +593,11 @@ static bool modules_each(Modules *m, uint32_t project, const char *s,
 
 static bool want_if_cold(AslJob *j) {
   if (!j->parsed) j->wanted = true;
+  return !j->parsed; // (stops at the first: the others are wanted below)
+}
+
+static bool want_every_cold(AslJob *j) {
+  if (!j->parsed) j->wanted = true;
   return false;
 }
 
@@ -602,7 +609,11 @@ static bool any_job(AslJob *j) {
 /* The watcher: every cold file claiming the module looked up is wanted. */
 static void want_module(void *ctx, uint32_t project, const char *s,
                         size_t n) {
-  modules_each(ctx, project, s, n, want_if_cold);
+  Modules *m = ctx;
+  if (modules_each(m, project, s, n, want_if_cold)) {
+    m->cold_lookups++;
+    modules_each(m, project, s, n, want_every_cold);
+  }
 }
 
 static bool is_external(void *ctx, uint32_t project, const char *dotted) {
@@ -622,21 +633,8 @@ static AslDeferred as_asked(const FactsView *v, const AslDeferred *d) {
 
 /* Marks the cold files that may reach a coroutine function (W). */
 static void want_spelled(AslRun *r, const FactsView *v, Modules *m,
-                         AslReach *w) {
-  // The cold files, which may relay a module of W.
-  const AslScan **scans = asl_malloc(sizeof *scans * (r->jobs.len + 1));
-  const char **modules = asl_malloc(sizeof *modules * (r->jobs.len + 1));
-  uint32_t n = 0;
-  for (uint32_t i = 0; i < r->jobs.len; i++) {
-    const AslJob *j = &r->jobs.items[i];
-    if (j->parsed || !j->scan.words) continue;
-    scans[n] = &j->scan;
-    modules[n++] = j->fi.module;
-  }
-  asl_reach_update(w, v->facts, v->n, &r->hot, is_external, m, scans,
-                   modules, n);
-  asl_free(scans);
-  asl_free(modules);
+                         AslReach *w, AslColdSet *cold) {
+  asl_reach_update(w, v->facts, v->n, &r->hot, is_external, m, cold);
   for (uint32_t i = 0; i < r->jobs.len; i++) {
     AslJob *j = &r->jobs.items[i];
     if (!j->parsed && j->scan.words &&
@@ -661,15 +659,29 @@ static bool worth_watching(const AslRun *r, const AslReach *w,
 }
 
 /* Asks every deferred question once with the index watching. */
+typedef AslVec(bool) BoolVec;
+
 static void want_looked_up(AslRun *r, const FactsView *v, Modules *c,
-                           const AslReach *w) {
+                           const AslReach *w, BoolVec *settled) {
   AslIndex *idx = asl_index_new_watching(v->facts, v->n, want_module, c);
   AslArena tmp;
   asl_arena_init(&tmp);
+  // An ASL1xx question whose lookups met no cold file is settled: files
+  // parsed later cannot change its answer (they would have been looked
+  // up). ASL210's walks share what they reached, so they are asked again.
+  if (settled->len < r->deferred.len) {
+    uint32_t old = settled->len;
+    for (uint32_t i = old; i < r->deferred.len; i++)
+      asl_vec_push(settled, false);
+  }
   for (uint32_t i = 0; i < r->deferred.len; i++) {
-    if (!worth_watching(r, w, &r->deferred.items[i])) continue;
-    AslDeferred q = as_asked(v, &r->deferred.items[i]);
+    const AslDeferred *d = &r->deferred.items[i];
+    if (settled->items[i] || !worth_watching(r, w, d)) continue;
+    AslDeferred q = as_asked(v, d);
+    uint32_t before = c->cold_lookups;
     asl_rules_decide(idx, r->opt, &tmp, &q);
+    settled->items[i] = c->cold_lookups == before &&
+                        d->diag.rule != ASL_RULE_ASL210;
   }
   asl_arena_destroy(&tmp);
   asl_index_delete(idx);
@@ -692,12 +704,29 @@ static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch) {
   Modules mods;
   modules_build(r, &mods);
   IdVec ids = {0};
+  BoolVec settled = {0};
+  // The cold files as the relays of W see them (index k: cold[k]).
+  IdVec cold = {0};
+  const AslScan **scans = asl_malloc(sizeof *scans * (r->jobs.len + 1));
+  const char **modules = asl_malloc(sizeof *modules * (r->jobs.len + 1));
+  uint32_t *cold_of = asl_malloc(sizeof *cold_of * (r->jobs.len + 1));
+  for (uint32_t i = 0; i < r->jobs.len; i++) {
+    const AslJob *j = &r->jobs.items[i];
+    cold_of[i] = ASL_NONE;
+    if (j->parsed || !j->scan.words) continue;
+    cold_of[i] = cold.len;
+    scans[cold.len] = &j->scan;
+    modules[cold.len] = j->fi.module;
+    asl_vec_push(&cold, i);
+  }
+  AslColdSet *cold_set =
+      r->need_reach ? asl_cold_new(scans, modules, cold.len) : NULL;
   for (uint32_t round = 1;; round++) {
     FactsView v;
     facts_view(r, &v);
-    if (r->need_reach) want_spelled(r, &v, &mods, &w);
+    if (r->need_reach) want_spelled(r, &v, &mods, &w, cold_set);
     uint32_t spelled = wanted_jobs(r, &ids);
-    want_looked_up(r, &v, &mods, &w);
+    want_looked_up(r, &v, &mods, &w, &settled);
     facts_view_free(&v);
     if (!wanted_jobs(r, &ids)) break;
     if (r->opt->verbose)
@@ -714,9 +743,17 @@ static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch) {
       AslJob *j = &r->jobs.items[ids.items[i]];
       j->wanted = false;
       if (!j->parsed) j->unreadable = true; // gone since: never again
+      if (cold_set && cold_of[ids.items[i]] != ASL_NONE)
+        asl_cold_gone(cold_set, cold_of[ids.items[i]]);
     }
   }
+  asl_cold_delete(cold_set);
+  asl_free(scans);
+  asl_free(modules);
+  asl_free(cold_of);
+  asl_vec_free(&cold);
   asl_vec_free(&ids);
+  asl_vec_free(&settled);
   asl_free(mods.slots);
   asl_reach_free(&w);
 }
