@@ -26,6 +26,8 @@ struct AslLayout {
   uint32_t proj_id;
   char *real_key;         /* a directory as given, and its real path: */
   char *real_dir;         /* files are walked a directory at a time */
+  struct DirMemo *memo;   /* per real directory: what is known of it */
+  uint32_t memo_cap, memo_len;
   AslStrVec roots;        /* project root of id k+1; id 0 = no marker */
   uint32_t next_fresh;    /* fresh ids count down from UINT32_MAX - 1 */
 };
@@ -43,6 +45,7 @@ void asl_layout_delete(AslLayout *l) {
   asl_free(l->proj_dir);
   asl_free(l->real_key);
   asl_free(l->real_dir);
+  asl_free(l->memo);
   asl_vec_free(&l->roots);
   asl_arena_destroy(&l->arena);
   asl_free(l);
@@ -89,8 +92,48 @@ static bool exists_in(const char *dir, const char *name) {
   return stat(path, &st) == 0;
 }
 
-static bool is_package_dir(const char *dir) {
-  return exists_in(dir, "__init__.py") || exists_in(dir, "__init__.pyi");
+/* What a directory is, asked once per directory of a run (a deep tree
+ * asks each ancestor again for every directory below it). */
+typedef struct DirMemo {
+  const char *dir;  /* layout arena; NULL: empty slot */
+  int8_t package;   /* holds __init__.py(i): 1, not: 0, unknown: -1 */
+  int8_t marker;    /* holds a project marker: 1, not: 0, unknown: -1 */
+} DirMemo;
+
+static uint32_t hash_dir(const char *s) {
+  uint32_t h = 2166136261u;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+  return h;
+}
+
+static DirMemo *memo_of(AslLayout *l, const char *dir) {
+  if ((l->memo_len + 1) * 2 > l->memo_cap) {
+    uint32_t cap = l->memo_cap ? l->memo_cap * 2 : 256;
+    DirMemo *m = asl_calloc(cap, sizeof *m);
+    for (uint32_t i = 0; i < l->memo_cap; i++) {
+      if (!l->memo[i].dir) continue;
+      uint32_t h = hash_dir(l->memo[i].dir) & (cap - 1);
+      while (m[h].dir) h = (h + 1) & (cap - 1);
+      m[h] = l->memo[i];
+    }
+    asl_free(l->memo);
+    l->memo = m;
+    l->memo_cap = cap;
+  }
+  uint32_t h = hash_dir(dir) & (l->memo_cap - 1);
+  for (; l->memo[h].dir; h = (h + 1) & (l->memo_cap - 1))
+    if (strcmp(l->memo[h].dir, dir) == 0) return &l->memo[h];
+  l->memo[h] = (DirMemo){asl_arena_strdup(&l->arena, dir), -1, -1};
+  l->memo_len++;
+  return &l->memo[h];
+}
+
+static bool is_package_dir(AslLayout *l, const char *dir) {
+  DirMemo *m = memo_of(l, dir);
+  if (m->package < 0)
+    m->package = exists_in(dir, "__init__.py") ||
+                 exists_in(dir, "__init__.pyi");
+  return m->package;
 }
 
 /* Is s[0..n) a Python identifier? Non-ASCII bytes are accepted as they
@@ -115,7 +158,7 @@ static const char *package_prefix(AslLayout *l, const char *dir) {
   snprintf(cur, sizeof cur, "%s", dir);
   AslBuf parts = {0}; // components, innermost first, '.'-joined
   bool valid = true;
-  while (cur[0] && strcmp(cur, "/") != 0 && is_package_dir(cur)) {
+  while (cur[0] && strcmp(cur, "/") != 0 && is_package_dir(l, cur)) {
     char *slash = strrchr(cur, '/');
     const char *base = slash ? slash + 1 : cur;
     if (!is_identifier(base, strlen(base))) valid = false;
@@ -184,13 +227,18 @@ const char *asl_layout_module(AslLayout *l, AslArena *a, const char *fs_path,
 
 /* The nearest directory at or above `dir` holding a project marker, or
  * NULL. */
-static char *find_root(const char *dir) {
+static char *find_root(AslLayout *l, const char *dir) {
   char cur[PATH_MAX];
   snprintf(cur, sizeof cur, "%s", dir);
   for (;;) {
     const char *here = cur[0] ? cur : "/";
-    for (const char *const *m = project_markers; *m; m++)
-      if (exists_in(here, *m)) return asl_strdup(here);
+    DirMemo *memo = memo_of(l, here);
+    if (memo->marker < 0) {
+      memo->marker = 0;
+      for (const char *const *m = project_markers; *m && !memo->marker; m++)
+        memo->marker = exists_in(here, *m);
+    }
+    if (memo->marker) return asl_strdup(here);
     char *slash = strrchr(cur, '/');
     if (!slash || !cur[0]) return NULL;
     *slash = 0;
@@ -206,7 +254,7 @@ uint32_t asl_layout_project(AslLayout *l, const char *fs_path) {
     if (slash) *slash = 0;
   }
   if (l->proj_dir && strcmp(l->proj_dir, real) == 0) return l->proj_id;
-  char *root = find_root(real);
+  char *root = find_root(l, real);
   uint32_t id = 0;
   if (root) {
     for (uint32_t k = 0; k < l->roots.len && !id; k++)
