@@ -554,6 +554,8 @@ struct AslCtx {
   uint32_t project;         /* the project the file belongs to */
   uint32_t facts_id;        /* the file's facts in the index */
   AslDeferredList *deferred; /* arena-backed; decided after the index */
+  struct AslMemo *memo;     /* the passes' per-file caches, or NULL
+                               (asl_memo_new, rules/callee.c) */
 };
 
 /** Records a finding of rule `r` at node `i` that the index will decide:

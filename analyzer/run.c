@@ -176,6 +176,7 @@ static void process_source(Sink *k, AslParser *p, AslArena *a,
                .project = fi->project,
                .deferred = &deferred};
   cx.names = asl_names_build(a, src, &tree);
+  cx.memo = asl_memo_new(a);
   if (k->r->use_index) {
     AslFileFacts *facts = asl_facts_extract(k->keep, &cx, src->path);
     facts->is_stub = fi->is_stub;

@@ -260,6 +260,84 @@ static const char *self_attribute_type(const AslCtx *cx, uint32_t obj) {
   return parameter_type(cx, b->node);
 }
 
+/* ---- memo ----------------------------------------------------------------
+ * `self.attr` asks about every store of `attr` in the class; a class that
+ * calls `self.client.get()` a thousand times would ask a thousand times
+ * (quadratic on a long class), so answers are kept per (class, attribute). */
+
+typedef struct AttrAnswer {
+  uint32_t cls;          /* class_definition node; ASL_NONE: empty slot */
+  const char *attr;      /* into the source text */
+  uint32_t len;
+  const char *type;      /* the answer (NULL: unknown) */
+} AttrAnswer;
+
+struct AslMemo {
+  AslArena *arena;
+  AttrAnswer *slots;
+  uint32_t cap, len;
+};
+
+struct AslMemo *asl_memo_new(AslArena *a) {
+  struct AslMemo *m = asl_arena_alloc(a, sizeof *m);
+  memset(m, 0, sizeof *m);
+  m->arena = a;
+  return m;
+}
+
+static uint32_t hash_attr(uint32_t cls, const char *s, uint32_t n) {
+  uint32_t h = 2166136261u ^ cls;
+  for (uint32_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
+  return h;
+}
+
+/* The slot of (cls, attr), new (cls == ASL_NONE on return) or answered. */
+static AttrAnswer *memo_slot(struct AslMemo *m, uint32_t cls,
+                             const char *attr, uint32_t len) {
+  if ((m->len + 1) * 2 > m->cap) {
+    uint32_t cap = m->cap ? m->cap * 2 : 64;
+    AttrAnswer *slots = asl_arena_alloc(m->arena, sizeof *slots * cap);
+    for (uint32_t i = 0; i < cap; i++) slots[i].cls = ASL_NONE;
+    for (uint32_t i = 0; i < m->cap; i++) {
+      if (m->slots[i].cls == ASL_NONE) continue;
+      uint32_t h = hash_attr(m->slots[i].cls, m->slots[i].attr,
+                             m->slots[i].len) & (cap - 1);
+      while (slots[h].cls != ASL_NONE) h = (h + 1) & (cap - 1);
+      slots[h] = m->slots[i];
+    }
+    m->slots = slots;
+    m->cap = cap;
+  }
+  uint32_t h = hash_attr(cls, attr, len) & (m->cap - 1);
+  for (; m->slots[h].cls != ASL_NONE; h = (h + 1) & (m->cap - 1)) {
+    AttrAnswer *a = &m->slots[h];
+    if (a->cls == cls && a->len == len && memcmp(a->attr, attr, len) == 0)
+      return a;
+  }
+  return &m->slots[h];
+}
+
+/* self_attribute_type, remembered per (class of self, attribute). */
+static const char *memo_self_attribute_type(const AslCtx *cx, uint32_t obj) {
+  const AslTree *t = cx->tree;
+  uint32_t attr = asl_child_by_field(t, obj, ASL_F_attribute);
+  uint32_t cls = class_of_self(
+      cx, asl_unparen(t, asl_child_by_field(t, obj, ASL_F_object)));
+  if (!cx->memo || cls == ASL_NONE || attr == ASL_NONE)
+    return self_attribute_type(cx, obj);
+  const AslNode *an = &t->nodes[attr];
+  const char *text = cx->src->text + an->start_byte;
+  uint32_t len = an->end_byte - an->start_byte;
+  AttrAnswer *a = memo_slot(cx->memo, cls, text, len);
+  if (a->cls == ASL_NONE) {
+    const char *type = self_attribute_type(cx, obj);
+    a = memo_slot(cx->memo, cls, text, len); // (the table may have grown)
+    *a = (AttrAnswer){cls, text, len, type};
+    cx->memo->len++;
+  }
+  return a->type;
+}
+
 /* The class of the object `obj` a method is called on, when this file
  * shows it: `Client()`, a local bound once from a constructor or a known
  * factory, a parameter annotated with a class, self/cls, or `self.x` set
@@ -271,7 +349,7 @@ static const char *receiver_type(const AslCtx *cx, uint32_t obj) {
   if (t->nodes[obj].kind == ASL_K_call)
     return call_result_type(cx, obj, false, -1);
   if (t->nodes[obj].kind == ASL_K_attribute)
-    return self_attribute_type(cx, obj);
+    return memo_self_attribute_type(cx, obj);
   if (t->nodes[obj].kind != ASL_K_identifier) return NULL;
   const AslBinding *b = asl_resolve_name(cx, obj);
   // Bound more than once: the object may be of either value's class.

@@ -41,6 +41,9 @@ void asl_rules_facts(const AslCtx *cx, struct AslFileFacts *facts,
  * false when this file cannot say what it is. */
 bool asl_describe_callee(const AslCtx *cx, uint32_t call, AslCallee *out);
 
+/** The per-file caches of the passes (AslCtx.memo), in `a`. */
+struct AslMemo *asl_memo_new(AslArena *a);
+
 /** Runs every family pass that has at least one enabled rule. */
 void asl_rules_run(AslCtx *cx);
 /** Does any selected rule need the project index (so the driver reads

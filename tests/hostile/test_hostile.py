@@ -12,6 +12,7 @@ import resource
 import shutil
 import stat
 import subprocess
+import time
 import sys
 import tempfile
 import unittest
@@ -155,6 +156,26 @@ class Depth(Base):
         res = self.check(".", stack_kb=1024)
         self.assertEqual(res.returncode, 1, res.stderr[-500:])
         self.assert_still_checked(res)
+
+
+class Repetition(Base):
+    """Work per construct must not grow with how often a name repeats."""
+
+    def test_many_calls_through_one_self_attribute(self):
+        # Each `self.client.get()` asks what `self.client` holds; answers
+        # are remembered per (class, attribute), or this is quadratic.
+        calls = b"".join(b"        self.client.get(%d)\n" % i
+                         for i in range(30000))
+        self.write("svc.py", b"import asyncio\n\n\nclass Client:\n"
+                   b"    async def get(self, i):\n        return i\n\n\n"
+                   b"class Service:\n    def __init__(self):\n"
+                   b"        self.client = Client()\n\n"
+                   b"    def run(self):\n" + calls)
+        t0 = time.monotonic()
+        res = self.check(".", fmt="json")
+        self.assertEqual(res.returncode, 1, res.stderr[-500:])
+        self.assertGreaterEqual(len(json.loads(res.stdout)), 30000)
+        self.assertLess(time.monotonic() - t0, 60)
 
 
 class Paths(Base):
