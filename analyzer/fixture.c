@@ -157,6 +157,18 @@ static uint32_t count_on(const AslDiagList *list, const char *path) {
   return n;
 }
 
+/* Runs `opt` over the one path `path` into `run` (asl_run_destroy it). */
+static void run_one_path(AslParser *parser, const AslOptions *opt,
+                         const char *path, AslRun *run) {
+  asl_run_init(run, opt);
+  AslArena scratch;
+  asl_arena_init(&scratch);
+  uint32_t next_index = 0;
+  asl_run_paths(run, parser, &scratch, &path, 1, &next_index);
+  asl_run_finish(run, parser, &scratch);
+  asl_arena_destroy(&scratch);
+}
+
 /* Findings for a file must not depend on which other files were named:
  * checks every file of a project fixture alone, the way pre-commit names
  * only changed files (the project is then found from the file, not given),
@@ -172,12 +184,7 @@ static int check_each_file_alone(AslParser *parser, const AslOptions *base,
     const char *path = disc->files.items[f].fs_path;
     const char *display = disc->files.items[f].display;
     AslRun run;
-    asl_run_init(&run, &opt);
-    AslArena scratch;
-    asl_arena_init(&scratch);
-    uint32_t next_index = 0;
-    asl_run_paths(&run, parser, &scratch, &path, 1, &next_index);
-    asl_run_finish(&run, parser, &scratch);
+    run_one_path(parser, &opt, path, &run);
     bool same = count_on(whole, display) == run.diags.len;
     for (uint32_t i = 0; i < run.diags.len && same; i++) {
       bool found = false;
@@ -191,7 +198,6 @@ static int check_each_file_alone(AslParser *parser, const AslOptions *base,
       bad++;
     }
     asl_run_destroy(&run);
-    asl_arena_destroy(&scratch);
   }
   return bad;
 }
@@ -205,12 +211,7 @@ static int check_without_prefilter(AslParser *parser, const AslOptions *base,
   AslOptions opt = *base;
   opt.no_prefilter = true;
   AslRun run;
-  asl_run_init(&run, &opt);
-  AslArena scratch;
-  asl_arena_init(&scratch);
-  uint32_t next_index = 0;
-  asl_run_paths(&run, parser, &scratch, &path, 1, &next_index);
-  asl_run_finish(&run, parser, &scratch);
+  run_one_path(parser, &opt, path, &run);
   int bad = 0;
   for (uint32_t i = 0; i < run.diags.len || i < filtered->len; i++) {
     const AslDiag *a = i < run.diags.len ? &run.diags.items[i] : NULL;
@@ -222,7 +223,6 @@ static int check_without_prefilter(AslParser *parser, const AslOptions *base,
     bad++;
   }
   asl_run_destroy(&run);
-  asl_arena_destroy(&scratch);
   return bad;
 }
 

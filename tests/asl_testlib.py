@@ -2,8 +2,29 @@
 first argument or $ASYNCLINT), runs a module's unittest cases, and prints
 the closing line CI reads: "N passed, N failed, N skipped"."""
 import os
+import shutil
 import sys
+import tempfile
 import unittest
+
+
+class TempTree(unittest.TestCase):
+    """A test case with a fresh temporary directory (self.dir, named with
+    PREFIX) and write(name, data) to fill it; removed afterwards."""
+    PREFIX = "asl-"
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix=self.PREFIX)
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def write(self, name, data):
+        path = os.path.join(self.dir, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data if isinstance(data, bytes) else data.encode())
+        return path
 
 
 def run_module(module_name, argv, set_binary):

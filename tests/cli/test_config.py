@@ -7,11 +7,13 @@ Prints "N passed, N failed".
 Usage: ASYNCLINT=BINARY test_config.py   (or the binary as argument)
 """
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                ".."))
+from asl_testlib import TempTree, run_module  # noqa: E402
 
 BIN = None
 
@@ -20,21 +22,13 @@ TASKS = (b"import asyncio\n\nasync def f():\n"
          b"    t = asyncio.create_task(g())\n")
 
 
-class Base(unittest.TestCase):
+class Base(TempTree):
+    PREFIX = "asl-cfg-"
+
     def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="asl-cfg-")
+        super().setUp()
         self.write("app/a.py", TASKS)
         self.write("app/tests/test_a.py", TASKS)
-
-    def tearDown(self):
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def write(self, name, data):
-        path = os.path.join(self.dir, name)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as f:
-            f.write(data if isinstance(data, bytes) else data.encode())
-        return path
 
     def run_check(self, *args, cwd=None):
         res = subprocess.run([BIN, "check", "-q"] + list(args),
@@ -250,7 +244,4 @@ def set_binary(path):
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(
-        __file__)), ".."))
-    from asl_testlib import run_module
     sys.exit(run_module(__name__, sys.argv, set_binary))

@@ -11,11 +11,13 @@ Usage: ASYNCLINT=BINARY test_prefilter.py   (or the binary as argument)
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                ".."))
+from asl_testlib import TempTree, run_module  # noqa: E402
 
 BIN = None
 
@@ -26,23 +28,15 @@ VERBOSE = re.compile(
     r"read twice\), (\d+) skipped by the pre-filter; (\d+) checked")
 
 
-class Base(unittest.TestCase):
+class Base(TempTree):
     """Each test writes a small project (its own pyproject.toml) and checks
     it in both modes."""
 
+    PREFIX = "asl-pf-"
+
     def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="asl-pf-")
+        super().setUp()
         self.write("pyproject.toml", PYPROJECT)
-
-    def tearDown(self):
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def write(self, name, data):
-        path = os.path.join(self.dir, name)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as f:
-            f.write(data if isinstance(data, bytes) else data.encode())
-        return path
 
     def project(self, files):
         for name, data in files.items():
@@ -649,7 +643,4 @@ def set_binary(path):
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(
-        __file__)), ".."))
-    from asl_testlib import run_module
     sys.exit(run_module(__name__, sys.argv, set_binary))
