@@ -51,7 +51,7 @@ struct AslIndex {
 static void index_functions(AslIndex *idx);
 static void build_block_summaries(AslIndex *idx);
 
-static uint32_t hash_module(uint32_t project, const char *s, size_t n) {
+uint32_t asl_hash_module(uint32_t project, const char *s, size_t n) {
   uint32_t h = 2166136261u ^ project;
   for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
   return h;
@@ -68,7 +68,7 @@ static bool same_module(const AslFileFacts *f, uint32_t project,
 static void index_insert(AslIndex *idx, uint32_t k) {
   const AslFileFacts *f = idx->files[k];
   size_t n = strlen(f->module);
-  uint32_t h = hash_module(f->project, f->module, n) & (idx->nslots - 1);
+  uint32_t h = asl_hash_module(f->project, f->module, n) & (idx->nslots - 1);
   for (;; h = (h + 1) & (idx->nslots - 1)) {
     if (idx->slots[h] == 0) {
       idx->slots[h] = k + 1;
@@ -145,7 +145,7 @@ static const AslFileFacts *find_module(const AslIndex *idx, uint32_t from,
   if (!self) return NULL;
   if (self->module && same_module(self, self->project, s, n)) return self;
   if (idx->watch) idx->watch(idx->watch_ctx, self->project, s, n);
-  uint32_t h = hash_module(self->project, s, n) & (idx->nslots - 1);
+  uint32_t h = asl_hash_module(self->project, s, n) & (idx->nslots - 1);
   for (; idx->slots[h]; h = (h + 1) & (idx->nslots - 1)) {
     const AslFileFacts *f = idx->files[idx->slots[h] - 1];
     if (same_module(f, self->project, s, n))

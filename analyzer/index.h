@@ -112,6 +112,9 @@ AslFileFacts *asl_facts_extract(AslArena *a, const AslCtx *cx,
  * files claiming the same module in one project make that module
  * ambiguous (nothing in it resolves), except a .pyi beside its .py. */
 AslIndex *asl_index_new(AslFileFacts *const *facts, uint32_t n);
+/** The hash the index files module s[0..n) of `project` under (the
+ * pre-filter's table of cold modules uses it too). */
+uint32_t asl_hash_module(uint32_t project, const char *s, size_t n);
 void asl_index_delete(AslIndex *idx);
 
 /* Told of every module lookup a question makes (after the asking file's

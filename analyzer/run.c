@@ -556,12 +556,6 @@ typedef struct Modules {
   uint32_t cold_lookups; /* lookups that met a cold file, so far */
 } Modules;
 
-static uint32_t hash_module(uint32_t project, const char *s, size_t n) {
-  uint32_t h = 2166136261u ^ project;
-  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
-  return h;
-}
-
 static void modules_build(AslRun *r, Modules *m) {
   m->r = r;
   m->cold_lookups = 0;
@@ -571,7 +565,7 @@ static void modules_build(AslRun *r, Modules *m) {
   for (uint32_t i = 0; i < r->jobs.len; i++) {
     const AslJob *j = &r->jobs.items[i];
     if (j->unreadable || !j->fi.module) continue;
-    uint32_t h = hash_module(j->fi.project, j->fi.module,
+    uint32_t h = asl_hash_module(j->fi.project, j->fi.module,
                              strlen(j->fi.module)) & (m->cap - 1);
     while (m->slots[h]) h = (h + 1) & (m->cap - 1);
     m->slots[h] = i + 1;
@@ -582,7 +576,7 @@ static void modules_build(AslRun *r, Modules *m) {
  * the first that returns true, and says so. */
 static bool modules_each(Modules *m, uint32_t project, const char *s,
                          size_t n, bool (*fn)(AslJob *)) {
-  uint32_t h = hash_module(project, s, n) & (m->cap - 1);
+  uint32_t h = asl_hash_module(project, s, n) & (m->cap - 1);
   for (; m->slots[h]; h = (h + 1) & (m->cap - 1)) {
     AslJob *j = &m->r->jobs.items[m->slots[h] - 1];
     if (j->fi.project == project && strncmp(j->fi.module, s, n) == 0 &&
