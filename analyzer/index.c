@@ -46,6 +46,8 @@ struct AslIndex {
   AslIndexWatch watch;  /* watch mode (asl_index_watch) */
   void *watch_ctx;
   uint8_t *reached;     /* watch mode: functions walked forward */
+  uint32_t *in_bases;   /* watch mode: depth of base walks with more to
+                           walk after them (AslIndexWatch) */
 };
 
 static void index_functions(AslIndex *idx);
@@ -114,6 +116,7 @@ AslIndex *asl_index_new_watching(AslFileFacts *const *facts, uint32_t n,
   idx->watch = fn;
   idx->watch_ctx = ctx;
   if (idx->nfuncs) idx->reached = asl_calloc(idx->nfuncs, sizeof *idx->reached);
+  idx->in_bases = asl_calloc(1, sizeof *idx->in_bases);
   return idx;
 }
 
@@ -127,6 +130,7 @@ void asl_index_delete(AslIndex *idx) {
   asl_free(idx->root);
   asl_free(idx->depth);
   asl_free(idx->reached);
+  asl_free(idx->in_bases);
   asl_arena_destroy(idx->scratch);
   asl_free(idx->scratch);
   asl_free(idx);
@@ -144,7 +148,8 @@ static const AslFileFacts *find_module(const AslIndex *idx, uint32_t from,
   const AslFileFacts *self = from < idx->nfiles ? idx->files[from] : NULL;
   if (!self) return NULL;
   if (self->module && same_module(self, self->project, s, n)) return self;
-  if (idx->watch) idx->watch(idx->watch_ctx, self->project, s, n);
+  if (idx->watch)
+    idx->watch(idx->watch_ctx, self->project, s, n, *idx->in_bases > 0);
   uint32_t h = asl_hash_module(self->project, s, n) & (idx->nslots - 1);
   for (; idx->slots[h]; h = (h + 1) & (idx->nslots - 1)) {
     const AslFileFacts *f = idx->files[idx->slots[h] - 1];
@@ -259,6 +264,9 @@ static void push_bases(const AslIndex *idx, uint32_t from,
                        const AslFileFacts *f, uint32_t cls, int *budget,
                        ClassStepVec *stack) {
   const AslFactClass *c = &f->classes[cls];
+  // The walk goes on past these bases: a sibling, or an ancestor's.
+  bool more = stack->len > 0 || c->nbases > 1;
+  if (more && idx->in_bases) ++*idx->in_bases;
   for (uint32_t k = c->nbases; k-- > 0;) {
     ClassStep s = {NULL, 0, NULL, false};
     Hit h = {0};
@@ -272,6 +280,7 @@ static void push_bases(const AslIndex *idx, uint32_t from,
     }
     asl_vec_push(stack, s);
   }
+  if (more && idx->in_bases) --*idx->in_bases;
 }
 
 /* Finds `method` on class (f, cls) or its bases: the first class in

@@ -118,9 +118,12 @@ uint32_t asl_hash_module(uint32_t project, const char *s, size_t n);
 void asl_index_delete(AslIndex *idx);
 
 /* Told of every module lookup a question makes (after the asking file's
- * own module): the pre-filter's driver parses the files it names. */
+ * own module): the pre-filter's driver parses the files it names.
+ * `in_bases`: the lookup resolves a base of a class whose method walk
+ * goes on past it (another base, or an ancestor's); there a module that
+ * is not parsed ends the walk early, whatever the answer says. */
 typedef void (*AslIndexWatch)(void *ctx, uint32_t project,
-                              const char *module, size_t len);
+                              const char *module, size_t len, bool in_bases);
 /** An index in watch mode: lookups are reported to `fn`, and
  * asl_index_may_block, instead of answering (it says false), resolves
  * every call of every function its answer could go through, so that each

@@ -102,13 +102,14 @@ static void fill_classes(void) {
   }
 }
 
-static uint32_t import_word, from_word, as_word;
+static uint32_t import_word, from_word, as_word, class_word;
 
 static void init_words(void) {
   fill_classes();
   import_word = asl_word_hash("import", 6);
   from_word = asl_word_hash("from", 4);
   as_word = asl_word_hash("as", 2);
+  class_word = asl_word_hash("class", 5);
 }
 
 static void init_classes(void) {
@@ -120,8 +121,10 @@ static void init_classes(void) {
 typedef AslVec(uint32_t) HashVec;
 
 /* The distinct words of one scan: open addressing in the file's arena,
- * each with flags (seen; seen where a module is named). */
-enum { SEEN = 1, AS_MODULE = 2, IMPORTED = 4 };
+ * each with flags (seen; seen where a module is named; bound by a
+ * from-import; seen in code; seen in a class statement's header). */
+enum { SEEN = 1, AS_MODULE = 2, IMPORTED = 4, IN_CODE = ASL_WORD_IN_CODE,
+       IN_CLASS = ASL_WORD_IN_CLASS };
 typedef struct WordTable {
   AslArena *arena;
   uint32_t *slots;
@@ -170,7 +173,8 @@ static void table_put(WordTable *t, uint32_t h, uint8_t flag) {
  * dot, which is how a file names a module it uses. */
 typedef struct ScanState {
   const AslWordSet *hot;
-  bool hot_found, wild, keep, code, as_module, imported, trust_nothing;
+  bool hot_found, wild, keep, code, as_module, imported, in_class,
+      trust_nothing;
   WordTable words;
   HashVec stars;      /* `from ... M import *`: M's word; 0: relative */
   uint32_t last_word; /* the word before the current one, in code */
@@ -182,7 +186,9 @@ static void emit(ScanState *st, uint32_t h) {
   if (st->keep)
     table_put(&st->words, h,
               SEEN | (st->as_module || st->trust_nothing ? AS_MODULE : 0) |
-                  (st->imported || st->trust_nothing ? IMPORTED : 0));
+                  (st->imported || st->trust_nothing ? IMPORTED : 0) |
+                  (st->code ? IN_CODE : 0) |
+                  (st->in_class || st->trust_nothing ? IN_CLASS : 0));
 }
 
 /* A run with a multi-byte character: Python splits it wherever a
@@ -399,24 +405,30 @@ static bool star_follows(const unsigned char *s, size_t len, size_t i) {
   return i < len && s[i] == '*';
 }
 
-/* Where the scan is in the code: brackets open, and whether the current
+/* Where the scan is in the code: brackets open, whether the current
  * statement is an import (`import` or `from` seen in it), past its
- * `import` keyword (the names it binds follow). */
+ * `import` keyword (the names it binds follow), and whether it is in a
+ * class statement's header (`class Name(Bases):`). */
 typedef struct Where {
   int depth;
-  bool in_import, past_import, from_import;
+  bool in_import, past_import, from_import, in_class;
 } Where;
+
+static void end_statement(Where *w) {
+  w->in_import = w->past_import = w->from_import = w->in_class = false;
+}
 
 /* Punctuation: brackets, and the end of a statement. */
 static void step_other(Where *w, const unsigned char *s, size_t i) {
   unsigned char c = s[i];
   if (c == '(' || c == '[' || c == '{') w->depth++;
   else if ((c == ')' || c == ']' || c == '}') && w->depth > 0) w->depth--;
-  else if (c == ';') w->in_import = w->past_import = w->from_import = false;
+  else if (c == ';' || (c == ':' && w->depth == 0 && w->in_class))
+    end_statement(w);
   else if ((c == '\n' || c == '\r') && w->depth == 0 &&
            !(i > 0 && s[i - 1] == '\\') &&
            !(c == '\n' && i > 1 && s[i - 1] == '\r' && s[i - 2] == '\\'))
-    w->in_import = w->past_import = w->from_import = false;
+    end_statement(w);
 }
 
 /* One run of identifier bytes in code (a name, keyword or number), or a
@@ -435,8 +447,10 @@ static size_t scan_word(ScanState *st, Where *w, const unsigned char *s,
   // The names a from-import binds; in `import a.b as x`, the module `b`
   // bound as x (a plain `import a.b` binds `a`, spelled by its users).
   st->imported = w->past_import && w->from_import;
+  st->in_class = w->in_class;
   uint32_t word = emit_run(st, s + start, i - start, high);
-  st->imported = false;
+  st->imported = st->in_class = false;
+  if (word == class_word) w->in_class = true;
   if (word == as_word && w->past_import && !w->from_import && st->keep)
     table_put(&st->words, st->last_word, IMPORTED);
   if (word == from_word && !w->in_import) w->from_import = true;
@@ -453,7 +467,7 @@ static size_t scan_word(ScanState *st, Where *w, const unsigned char *s,
 static bool scan_code(ScanState *st, const unsigned char *s, size_t len) {
   size_t i = 0;
   bool unterminated = false;
-  Where w = {0, false, false, false};
+  Where w = {0, false, false, false, false};
   while (i < len && !unterminated) {
     if (st->hot_found) break; // hot: parsed at once, its words unneeded
     unsigned char c = s[i];
@@ -507,11 +521,24 @@ static uint32_t *sorted_words(const WordTable *t, uint8_t flag, uint32_t *n) {
   return out;
 }
 
+/* The flags of each of the n words (in the table), on the heap. */
+static uint8_t *flags_of(const WordTable *t, const uint32_t *words,
+                         uint32_t n) {
+  if (!n) return NULL;
+  uint8_t *out = asl_malloc(n);
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t k = words[i] & (t->cap - 1);
+    while (t->slots[k] != words[i]) k = (k + 1) & (t->cap - 1);
+    out[i] = t->flags[k];
+  }
+  return out;
+}
+
 void asl_scan(AslArena *scratch, const char *text, size_t len,
               const AslWordSet *hot, bool keep_words, AslScan *out) {
   init_classes();
   memset(out, 0, sizeof *out);
-  ScanState st = {hot,   false, false, keep_words, true, false,
+  ScanState st = {hot,   false, false, keep_words, true, false, false,
                   false, false, {0},   {0},        0};
   if (keep_words) table_init(&st.words, scratch, 256);
   const unsigned char *s = (const unsigned char *)text;
@@ -540,6 +567,7 @@ void asl_scan(AslArena *scratch, const char *text, size_t len,
     return;
   }
   out->words = sorted_words(&st.words, SEEN, &out->nwords);
+  out->word_flags = flags_of(&st.words, out->words, out->nwords);
   out->module_words = sorted_words(&st.words, AS_MODULE, &out->nmodule_words);
   out->imported_words =
       sorted_words(&st.words, IMPORTED, &out->nimported_words);
@@ -547,6 +575,7 @@ void asl_scan(AslArena *scratch, const char *text, size_t len,
 
 void asl_scan_free(AslScan *s) {
   asl_free(s->words);
+  asl_free(s->word_flags);
   asl_free(s->module_words);
   asl_free(s->imported_words);
   asl_free(s->stars);
@@ -573,7 +602,20 @@ void asl_scan_free(AslScan *s) {
  * binding it (or sits inside that module's package), or when it imports
  * `*` and spells such a module: a star re-export binds names it never
  * spells. The driver repeats until no new file matches, so every file on
- * a path to a coroutine function is parsed. */
+ * a path to a coroutine function is parsed.
+ *
+ * A word that only ever stands for classes (a class with async methods,
+ * its aliases and subclasses) asks more of a cold file: a call of one of
+ * those methods spells the method (`Client().fetch()`, `c.fetch()`,
+ * `self.fetch()` in a subclass), and a file that passes the class on
+ * under a name of its own binds it by a from-import or names it in a
+ * class statement. So such a file also spells one of the class's async
+ * method names in code, or imports the word, or has it in a class
+ * header. Any other word (a function, a module, a class whose coroutine
+ * a call reaches unspelled, like an async `__call__`) is a "function
+ * word": spelled in code is enough, since a plain string never calls. */
+
+typedef AslVec(uint64_t) U64Vec;
 
 /* "`name` is bound in `module` once `key` is bound in `key_module`". */
 typedef struct WordEdge {
@@ -581,6 +623,8 @@ typedef struct WordEdge {
   const char *key_module, *module;
   const char *name_text; /* the bound name (facts-owned) */
   bool whole;  /* key is via's last component: via names the key itself */
+  bool same;   /* name is what key is (else key only leads to it: a
+                  module or class holding it) */
 } WordEdge;
 typedef AslVec(WordEdge) EdgeVec;
 
@@ -600,6 +644,8 @@ typedef struct Reach {
   AslArena *keep;           /* module names the pairs keep */
   EdgeVec edges;
   EdgeVec seeds;            /* key unused */
+  AslWordSet functions;     /* seeds that are function words */
+  U64Vec methods;           /* (class word << 32 | async method word) */
 } Reach;
 
 static uint32_t word_of(const char *s) { return asl_word_hash(s, strlen(s)); }
@@ -619,7 +665,44 @@ static bool hot_outside(const Reach *rc, const char *dotted) {
 }
 
 static void seed(Reach *rc, uint32_t name, const char *module) {
-  asl_vec_push(&rc->seeds, ((WordEdge){0, name, NULL, module, NULL, true}));
+  asl_vec_push(&rc->seeds,
+               ((WordEdge){0, name, NULL, module, NULL, true, true}));
+}
+
+static void seed_function(Reach *rc, uint32_t name, const char *module) {
+  seed(rc, name, module);
+  asl_words_add(&rc->functions, name);
+}
+
+static uint64_t method_key(uint32_t cls, uint32_t method) {
+  return (uint64_t)cls << 32 | method;
+}
+
+/* Methods a call reaches without spelling them: Python calls them on
+ * `C()`, `obj()`, operators... Only these four are called by syntax that
+ * makes a file hot (`async with`, `async for`). */
+static bool spelled_when_called(const char *method) {
+  if (strncmp(method, "__", 2) != 0) return true;
+  static const char *const by_async_syntax[] = {"__aenter__", "__aexit__",
+                                                "__aiter__", "__anext__"};
+  for (size_t k = 0; k < 4; k++)
+    if (strcmp(method, by_async_syntax[k]) == 0) return true;
+  return false;
+}
+
+/* A class with async methods: a class word, unless one is reached
+ * unspelled. */
+static void seed_class(Reach *rc, const AslFactClass *cls) {
+  uint32_t name = word_of(cls->name);
+  seed(rc, name, rc->file->module);
+  for (uint32_t m = 0; m < cls->nmembers; m++) {
+    const AslFactBinding *b = &cls->members[m];
+    if (b->kind != ASL_FACT_COROUTINE) continue;
+    if (spelled_when_called(b->name))
+      asl_vec_push(&rc->methods, method_key(name, word_of(b->name)));
+    else
+      asl_words_add(&rc->functions, name);
+  }
 }
 
 /* The package of `module` ("a.b" of "a.b.c"; "" at the top), in `a`. */
@@ -635,14 +718,15 @@ static const char *parent_of(AslArena *a, const char *module) {
 static void link(Reach *rc, const char *via, const char *name_text) {
   uint32_t name = word_of(name_text);
   if (hot_outside(rc, via)) {
-    seed(rc, name, rc->file->module);
+    seed_function(rc, name, rc->file->module);
     return;
   }
   const char *last = strrchr(via, '.');
   uint32_t last_word = word_of(last ? last + 1 : via);
   if (!last) { // a top-level module: bound nowhere ("")
-    asl_vec_push(&rc->edges, ((WordEdge){last_word, name, "",
-                                         rc->file->module, name_text, true}));
+    asl_vec_push(&rc->edges,
+                 ((WordEdge){last_word, name, "", rc->file->module, name_text,
+                             true, true}));
     return;
   }
   for (const char *dot = strchr(via, '.'); dot; dot = strchr(dot + 1, '.')) {
@@ -653,13 +737,14 @@ static void link(Reach *rc, const char *via, const char *name_text) {
         asl_arena_strndup(&rc->arena, via, (size_t)(dot - via));
     asl_vec_push(&rc->edges, ((WordEdge){asl_word_hash(p, n), name,
                                          key_module, rc->file->module,
-                                         name_text, end == NULL}));
+                                         name_text, end == NULL,
+                                         end == NULL}));
     // The last component may also be bound in a shorter prefix, a module
     // that relays the one between (`R.fast.Pool`: Pool bound in relay R).
     if (end)
       asl_vec_push(&rc->edges, ((WordEdge){last_word, name, key_module,
                                            rc->file->module, name_text,
-                                           false}));
+                                           false, true}));
   }
 }
 
@@ -668,18 +753,18 @@ static void facts_edges(Reach *rc, const AslFileFacts *f) {
   if (!f->module) return; // no import reaches it
   for (uint32_t i = 0; i < f->nnames; i++) {
     const AslFactBinding *b = &f->names[i];
-    if (b->kind == ASL_FACT_COROUTINE) seed(rc, word_of(b->name), f->module);
+    if (b->kind == ASL_FACT_COROUTINE)
+      seed_function(rc, word_of(b->name), f->module);
     else if (b->kind == ASL_FACT_IMPORT && b->target)
       link(rc, b->target, b->name);
   }
   for (uint32_t c = 0; c < f->nclasses; c++) {
     const AslFactClass *cls = &f->classes[c];
-    uint32_t name = word_of(cls->name);
     for (uint32_t k = 0; k < cls->nbases; k++)
       if (strcmp(cls->bases[k], "?") != 0) link(rc, cls->bases[k], cls->name);
     for (uint32_t m = 0; m < cls->nmembers; m++)
       if (cls->members[m].kind == ASL_FACT_COROUTINE) {
-        seed(rc, name, f->module);
+        seed_class(rc, cls);
         break;
       }
   }
@@ -688,8 +773,9 @@ static void facts_edges(Reach *rc, const AslFileFacts *f) {
   // so may the aliases of the module itself (it is bound in its package).
   for (uint32_t k = 0; k < f->nstars; k++)
     if (hot_outside(rc, f->stars[k])) {
-      seed(rc, last_component(f->module), NULL);
-      seed(rc, last_component(f->module), parent_of(rc->keep, f->module));
+      seed_function(rc, last_component(f->module), NULL);
+      seed_function(rc, last_component(f->module),
+                    parent_of(rc->keep, f->module));
       break;
     }
 }
@@ -779,6 +865,7 @@ static uint32_t first_edge(const EdgeVec *edges, uint32_t key,
 }
 
 static bool sorted_has(const uint32_t *v, uint32_t n, uint32_t h);
+static uint32_t sorted_index(const uint32_t *v, uint32_t n, uint32_t h);
 static bool names(const AslScan *s, const char *module, const char *m);
 
 /* ---- relays: cold files that may re-export a module of W ---------------
@@ -1002,13 +1089,70 @@ static void find_relays(Cold *c, const char *m, uint32_t word,
   }
 }
 
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Sorts v and drops repeats. */
+static void sort_unique(U64Vec *v) {
+  if (v->len > 1) qsort(v->items, v->len, sizeof *v->items, cmp_u64);
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < v->len; i++)
+    if (k == 0 || v->items[i] != v->items[k - 1]) v->items[k++] = v->items[i];
+  v->len = k;
+}
+
+/* The first entry of class word `word` in the sorted methods. */
+static uint32_t first_method(const uint64_t *v, uint32_t n, uint32_t word) {
+  uint64_t key = method_key(word, 0);
+  uint32_t lo = 0, hi = n;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (v[mid] < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* What each word of W stands for, from its seeds along the edges that
+ * fired: a name bound to a class word gets its async methods; a name
+ * bound to a function word, or only through a module or class holding
+ * it, is a function word. Repeats until nothing changes (chains of
+ * aliases and subclasses are short). */
+static void word_kinds(Reach *rc, const PairSet *ps) {
+  AslWordSet *fn = &rc->functions;
+  U64Vec *m = &rc->methods;
+  sort_unique(m);
+  for (bool changed = true; changed;) {
+    changed = false;
+    uint32_t had = m->len;
+    for (uint32_t k = 0; k < rc->edges.len; k++) {
+      const WordEdge *e = &rc->edges.items[k];
+      if (e->key == e->name && e->same) continue;
+      if (!pairs_has(ps, e->key, e->key_module)) continue; // never fired
+      if (!e->same || asl_words_has(fn, e->key)) {
+        changed |= asl_words_add(fn, e->name);
+        continue;
+      }
+      for (uint32_t i = first_method(m->items, had, e->key);
+           i < had && (uint32_t)(m->items[i] >> 32) == e->key; i++)
+        asl_vec_push(m, method_key(e->name, (uint32_t)m->items[i]));
+    }
+    if (m->len > had) {
+      sort_unique(m);
+      changed |= m->len > had;
+    }
+  }
+}
+
 void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
                       const AslWordSet *hot, AslWordIsExternal is_external,
                       void *ctx, const AslColdSet *cold_set) {
   if (!r->arena_ready) asl_arena_init(&r->arena);
   else asl_arena_reset(&r->arena);
   r->arena_ready = true;
-  Reach rc = {hot, is_external, ctx, NULL, {0}, &r->arena, {0}, {0}};
+  Reach rc = {hot, is_external, ctx, NULL, {0}, &r->arena, {0}, {0}, {0}, {0}};
   asl_arena_init(&rc.arena);
   PairSet ps = {{0}, NULL, 0};
   PairSet modules_seen = {{0}, NULL, 0};
@@ -1046,6 +1190,17 @@ void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
         alias_relay(&by_key, &r->arena, p.module, p.word, aliases, &ps);
     }
   }
+  word_kinds(&rc, &ps);
+  asl_words_free(&r->binders);
+  for (uint32_t q = 0; q < ps.pairs.len; q++)
+    for (const char *m = ps.pairs.items[q].module, *p = m; p && *p; p++)
+      if (p[1] == '.' || p[1] == 0)
+        asl_words_add(&r->binders, asl_word_hash(m, (size_t)(p + 1 - m)));
+  asl_words_free(&r->functions);
+  r->functions = rc.functions;
+  asl_free(r->methods);
+  r->methods = rc.methods.items;
+  r->nmethods = rc.methods.len;
   cold_free(&cold);
   asl_free(by_key.e);
   asl_vec_free(&aliases->v);
@@ -1065,18 +1220,26 @@ void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
 void asl_reach_free(AslReach *r) {
   if (r->arena_ready) asl_arena_destroy(&r->arena);
   asl_words_free(&r->words);
+  asl_words_free(&r->functions);
+  asl_words_free(&r->binders);
+  asl_free(r->methods);
   asl_free(r->pairs);
   memset(r, 0, sizeof *r);
 }
 
-static bool sorted_has(const uint32_t *v, uint32_t n, uint32_t h) {
+/* Where h is in the sorted v[0..n), or ASL_NONE. */
+static uint32_t sorted_index(const uint32_t *v, uint32_t n, uint32_t h) {
   uint32_t lo = 0, hi = n;
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
     if (v[mid] < h) lo = mid + 1;
     else hi = mid;
   }
-  return lo < n && v[lo] == h;
+  return lo < n && v[lo] == h ? lo : ASL_NONE;
+}
+
+static bool sorted_has(const uint32_t *v, uint32_t n, uint32_t h) {
+  return sorted_index(v, n, h) != ASL_NONE;
 }
 
 /* Is module `m` inside package `pkg` ("a.b.c" in "a.b")? */
@@ -1140,6 +1303,26 @@ static bool reaches(const AslScan *s, const char *module,
 
 static uint32_t first_pair(const AslReach *r, uint32_t word);
 
+/* Is the file's word i (a word of W) spelled so that it can matter (see
+ * "A word that only ever stands for classes" above)? */
+static bool spells_enough(const AslReach *r, const AslScan *s, uint32_t i) {
+  uint32_t h = s->words[i];
+  uint8_t flags = s->word_flags[i];
+  uint32_t k = first_method(r->methods, r->nmethods, h);
+  bool of_class = k < r->nmethods && (uint32_t)(r->methods[k] >> 32) == h;
+  // A function word counts in code; a string can only name a class (an
+  // annotation, "Client"), whose methods the code then calls.
+  bool function_word = !of_class || asl_words_has(&r->functions, h);
+  if (function_word && (flags & ASL_WORD_IN_CODE)) return true;
+  if (!of_class) return false;
+  if (flags & (ASL_WORD_IN_CLASS | IMPORTED)) return true;
+  for (; k < r->nmethods && (uint32_t)(r->methods[k] >> 32) == h; k++) {
+    uint32_t at = sorted_index(s->words, s->nwords, (uint32_t)r->methods[k]);
+    if (at != ASL_NONE && (s->word_flags[at] & ASL_WORD_IN_CODE)) return true;
+  }
+  return false;
+}
+
 bool asl_reach_matches(const AslReach *r, const AslScan *s,
                        const char *module) {
   if (s->nwords && s->words[0] == 0) return true; // wild
@@ -1152,7 +1335,7 @@ bool asl_reach_matches(const AslReach *r, const AslScan *s,
         return true;
   for (uint32_t i = 0; i < s->nwords; i++) {
     uint32_t h = s->words[i];
-    if (!asl_words_has(&r->words, h)) continue;
+    if (!asl_words_has(&r->words, h) || !spells_enough(r, s, i)) continue;
     for (uint32_t k = first_pair(r, h); k < r->npairs && r->pairs[k].word == h;
          k++)
       if (reaches(s, module, &r->pairs[k])) return true;
@@ -1169,6 +1352,10 @@ static uint32_t first_pair(const AslReach *r, uint32_t word) {
     else hi = mid;
   }
   return lo;
+}
+
+bool asl_reach_binds(const AslReach *r, const char *module, size_t n) {
+  return asl_words_has(&r->binders, asl_word_hash(module, n));
 }
 
 bool asl_reach_asks(const AslReach *r, const char *dotted) {

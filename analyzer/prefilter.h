@@ -38,11 +38,16 @@ void asl_words_free(AslWordSet *w);
  * that module (or an alias a hot file makes of it). */
 void asl_words_hot(const AslOptions *opt, AslWordSet *out);
 
+/* Where a word was seen, besides anywhere: in code (not only in a plain
+ * string), and in the header of a class statement (its name or bases). */
+enum { ASL_WORD_IN_CODE = 8, ASL_WORD_IN_CLASS = 16 };
+
 /* What the scan of one file found. */
 typedef struct AslScan {
   bool hot;        /* spells a hot word */
   uint32_t *words; /* sorted distinct identifier hashes (heap); only for
                       cold files, when asked for */
+  uint8_t *word_flags; /* per word: ASL_WORD_IN_* (heap) */
   uint32_t nwords;
   uint32_t *module_words; /* those seen where a module is named: in an
                              import statement, or next to a dot (heap) */
@@ -81,6 +86,11 @@ void asl_cold_delete(AslColdSet *c);
  * modules that bind it (prefilter.c says why this is enough). */
 typedef struct AslReach {
   AslWordSet words;
+  AslWordSet functions; /* words of W that are function words */
+  uint64_t *methods;    /* sorted (class word << 32 | async method word) */
+  uint32_t nmethods;
+  AslWordSet binders;   /* hashes of the modules of the pairs, and of
+                           their packages */
   struct AslReachPair *pairs; /* sorted by word, then module */
   uint32_t npairs;
   AslArena arena;             /* module names of the pairs */
@@ -108,6 +118,9 @@ bool asl_reach_matches(const AslReach *r, const AslScan *s,
  * project, nor through it to one of a hot module outside it (whose own
  * names need no file of the project). */
 bool asl_reach_asks(const AslReach *r, const char *dotted);
+/** Is module[0..n) a module of W's pairs (it binds a word of W: a file
+ * parsed or a cold relay or alias of one), or a package of one? */
+bool asl_reach_binds(const AslReach *r, const char *module, size_t n);
 void asl_reach_free(AslReach *r);
 
 #endif /* ASL_ANALYZER_PREFILTER_H_ */

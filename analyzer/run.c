@@ -547,6 +547,8 @@ static void facts_view_free(FactsView *v) {
   asl_free(v->of_job);
 }
 
+typedef AslVec(uint32_t) IdVec;
+
 /* Every file of the run by (project, module): the index's watcher wants
  * the cold ones it looks up; W asks whether a name is outside. */
 typedef struct Modules {
@@ -554,11 +556,17 @@ typedef struct Modules {
   uint32_t *slots; /* job id + 1; 0 empty */
   uint32_t cap;
   uint32_t cold_lookups; /* lookups that met a cold file, so far */
+  bool lenient;  /* the question's cold files matter only if it reports */
+  IdVec pending; /* lenient: the cold files it met */
+  const AslReach *w;
 } Modules;
 
 static void modules_build(AslRun *r, Modules *m) {
   m->r = r;
   m->cold_lookups = 0;
+  m->lenient = false;
+  m->pending = (IdVec){0};
+  m->w = NULL;
   m->cap = 16;
   while (m->cap < r->jobs.len * 2) m->cap *= 2;
   m->slots = asl_calloc(m->cap, sizeof *m->slots);
@@ -572,49 +580,48 @@ static void modules_build(AslRun *r, Modules *m) {
   }
 }
 
-/* Calls `fn` on each job claiming module s[0..n) in `project`; stops at
- * the first that returns true, and says so. */
-static bool modules_each(Modules *m, uint32_t project, const char *s,
-                         size_t n, bool (*fn)(AslJob *)) {
-  uint32_t h = asl_hash_module(project, s, n) & (m->cap - 1);
+/* The jobs claiming module s[0..n) in `project`, one per call: start
+ * with *slot = ASL_NONE; NULL when there are no more. */
+static AslJob *modules_next(const Modules *m, uint32_t project, const char *s,
+                            size_t n, uint32_t *slot) {
+  uint32_t h = *slot == ASL_NONE
+                   ? asl_hash_module(project, s, n) & (m->cap - 1)
+                   : (*slot + 1) & (m->cap - 1);
   for (; m->slots[h]; h = (h + 1) & (m->cap - 1)) {
     AslJob *j = &m->r->jobs.items[m->slots[h] - 1];
     if (j->fi.project == project && strncmp(j->fi.module, s, n) == 0 &&
-        j->fi.module[n] == 0 && fn(j))
-      return true;
+        j->fi.module[n] == 0) {
+      *slot = h;
+      return j;
+    }
   }
-  return false;
+  return NULL;
 }
 
-static bool want_if_cold(AslJob *j) {
-  if (!j->parsed) j->wanted = true;
-  return !j->parsed; // (stops at the first: the others are wanted below)
-}
-
-static bool want_every_cold(AslJob *j) {
-  if (!j->parsed) j->wanted = true;
-  return false;
-}
-
-static bool any_job(AslJob *j) {
-  (void)j;
-  return true;
-}
-
-/* The watcher: every cold file claiming the module looked up is wanted. */
-static void want_module(void *ctx, uint32_t project, const char *s,
-                        size_t n) {
+/* The watcher: every cold file claiming the module looked up is wanted,
+ * or, while a lenient question is asked, noted (want_looked_up decides). */
+static void want_module(void *ctx, uint32_t project, const char *s, size_t n,
+                        bool in_bases) {
   Modules *m = ctx;
-  if (modules_each(m, project, s, n, want_if_cold)) {
-    m->cold_lookups++;
-    modules_each(m, project, s, n, want_every_cold);
+  bool met_cold = false;
+  bool lenient = m->lenient && !in_bases && !asl_reach_binds(m->w, s, n);
+  uint32_t slot = ASL_NONE;
+  for (AslJob *j; (j = modules_next(m, project, s, n, &slot));) {
+    if (j->parsed) continue;
+    met_cold = true;
+    if (lenient)
+      asl_vec_push(&m->pending, (uint32_t)(j - m->r->jobs.items));
+    else
+      j->wanted = true;
   }
+  m->cold_lookups += met_cold;
 }
 
 static bool is_external(void *ctx, uint32_t project, const char *dotted) {
   for (size_t n = 0;; n++) {
     if (dotted[n] != '.' && dotted[n] != 0) continue;
-    if (modules_each(ctx, project, dotted, n, any_job)) return false;
+    uint32_t slot = ASL_NONE;
+    if (modules_next(ctx, project, dotted, n, &slot)) return false;
     if (!dotted[n]) return true;
   }
 }
@@ -638,14 +645,16 @@ static void want_spelled(AslRun *r, const FactsView *v, Modules *m,
   }
 }
 
+static bool is_unawaited(const AslDeferred *d) {
+  return strcmp(asl_rules[d->diag.rule].family, "unawaited") == 0;
+}
+
 /* Can the index's answer to `d` depend on a cold file? Not for an ASL1xx
  * question naming nothing of W: with W complete (the rounds see to it),
  * no path leads from such a name to a coroutine function. */
 static bool worth_watching(const AslRun *r, const AslReach *w,
                            const AslDeferred *d) {
-  if (!r->need_reach ||
-      strcmp(asl_rules[d->diag.rule].family, "unawaited") != 0)
-    return true;
+  if (!r->need_reach || !is_unawaited(d)) return true;
   // A method is a coroutine function through its class (or a base):
   // the class's name is what W holds, not the method's.
   const AslCallee *c = &d->callee;
@@ -653,7 +662,21 @@ static bool worth_watching(const AslRun *r, const AslReach *w,
          asl_reach_asks(w, c->dotted);
 }
 
-/* Asks every deferred question once with the index watching. */
+/* Asks every deferred question once with the index watching.
+ *
+ * An ASL1xx question is lenient: the cold files it met are wanted only if
+ * it reports a finding, or if their module binds a word of W (a cold
+ * relay or alias of a module of W). Otherwise parsing them cannot make it
+ * report one: a path through a cold module to a coroutine function
+ * binds a word of W there, and W's fixpoint parses the cold files that
+ * spell one (or makes them relays); a coroutine of a hot module outside
+ * the project is named by a module word the scan calls hot. Only a
+ * method walk ends early at a module not parsed (its base then reads as
+ * a name outside the project), which may hide a later base's coroutine
+ * method: the index flags those lookups `in_bases`, and they are wanted
+ * as ASL210's are. A reported finding may still change: a cold module
+ * may shadow the prefix the answer fell back to, claim a module twice,
+ * or hold the def the message cites. */
 typedef AslVec(bool) BoolVec;
 
 static void want_looked_up(AslRun *r, const FactsView *v, Modules *c,
@@ -674,15 +697,19 @@ static void want_looked_up(AslRun *r, const FactsView *v, Modules *c,
     if (settled->items[i] || !worth_watching(r, w, d)) continue;
     AslDeferred q = as_asked(v, d);
     uint32_t before = c->cold_lookups;
-    asl_rules_decide(idx, r->opt, &tmp, &q);
+    c->lenient = is_unawaited(d) && r->need_reach;
+    c->w = w;
+    c->pending.len = 0;
+    if (asl_rules_decide(idx, r->opt, &tmp, &q))
+      for (uint32_t k = 0; k < c->pending.len; k++)
+        r->jobs.items[c->pending.items[k]].wanted = true;
+    c->lenient = false;
     settled->items[i] = c->cold_lookups == before &&
                         d->diag.rule != ASL_RULE_ASL210;
   }
   asl_arena_destroy(&tmp);
   asl_index_delete(idx);
 }
-
-typedef AslVec(uint32_t) IdVec;
 
 /* The cold files the next round parses, in job order. */
 static uint32_t wanted_jobs(const AslRun *r, IdVec *ids) {
@@ -750,6 +777,7 @@ static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch) {
   asl_vec_free(&ids);
   asl_vec_free(&settled);
   asl_free(mods.slots);
+  asl_vec_free(&mods.pending);
   asl_reach_free(&w);
 }
 
