@@ -91,6 +91,12 @@ enum { C_OTHER, C_DIGIT, C_ASCII, C_HIGH };
  * multi-byte character (Python allows Unicode letters in names). */
 static unsigned char byte_class[256];
 
+/* Bytes the scan may pass over in one tight loop: in code, those that are
+ * neither a word, a quote, a comment, a bracket nor a statement's end
+ * (blanks and most operators); in a string body, those that neither end
+ * it nor escape, and in an f-string, nor open or close a field. */
+static bool blank[256], inert_in_code[256], inert_in_string[2][256];
+
 static void fill_classes(void) {
   for (int c = 0; c < 256; c++) {
     unsigned char k = C_OTHER;
@@ -99,6 +105,12 @@ static void fill_classes(void) {
       k = C_ASCII;
     else if (c >= 0x80) k = C_HIGH;
     byte_class[c] = k;
+    bool ends_line = c == '\n' || c == '\r', quote = c == '"' || c == '\'';
+    blank[c] = c == ' ' || c == '\t' || c == '\f';
+    inert_in_code[c] = k == C_OTHER && !ends_line && !quote && !blank[c] &&
+                       !strchr("#()[]{};:\\.", c);
+    inert_in_string[0][c] = !ends_line && !quote && c != '\\';
+    inert_in_string[1][c] = inert_in_string[0][c] && c != '{' && c != '}';
   }
 }
 
@@ -340,10 +352,14 @@ static size_t string_end(ScanState *st, const unsigned char *s, size_t len,
   size_t body = i + (triple ? 3 : 1), j = body;
   *body_at = body;
   uint32_t depth = 0; // open braces of replacement fields
+  const bool *inert = inert_in_string[fstring];
   while (j < len && !*unterminated) {
     unsigned char c = s[j];
     bool inner_f;
-    if (c == '\\') {
+    if (inert[c]) {
+      while (++j < len && inert[s[j]]) {
+      }
+    } else if (c == '\\') {
       j += escape_len(s, len, j);
     } else if (depth == 0 && closes(s, len, j, q, triple)) {
       *end = j;
@@ -407,20 +423,50 @@ static bool star_follows(const unsigned char *s, size_t len, size_t i) {
 
 /* Where the scan is in the code: brackets open, whether the current
  * statement is an import (`import` or `from` seen in it), past its
- * `import` keyword (the names it binds follow), and whether it is in a
- * class statement's header (`class Name(Bases):`). */
+ * `import` keyword (the names it binds follow), whether it is in a
+ * class statement's header (`class Name(Bases):`), and whether the last
+ * token was a dot (`pkg.mod`, also across lines in brackets). */
 typedef struct Where {
   int depth;
-  bool in_import, past_import, from_import, in_class;
+  bool in_import, past_import, from_import, in_class, after_dot;
 } Where;
 
 static void end_statement(Where *w) {
-  w->in_import = w->past_import = w->from_import = w->in_class = false;
+  w->in_import = w->past_import = w->from_import = w->in_class =
+      w->after_dot = false;
+}
+
+/* Is the next token at s[i] a dot: past blanks, line continuations and,
+ * inside brackets, line ends and comments (`(session\n  .query())`)? */
+static bool dot_follows(const unsigned char *s, size_t len, size_t i,
+                        bool in_brackets) {
+  while (i < len) {
+    unsigned char c = s[i];
+    if (blank[c]) {
+      i++;
+    } else if (c == '\\' && i + 1 < len && (s[i + 1] == '\n' || s[i + 1] == '\r')) {
+      i += 2;
+    } else if (in_brackets && (c == '\n' || c == '\r')) {
+      i++;
+    } else if (in_brackets && c == '#') {
+      while (i < len && s[i] != '\n' && s[i] != '\r') i++;
+    } else {
+      return c == '.';
+    }
+  }
+  return false;
 }
 
 /* Punctuation: brackets, and the end of a statement. */
 static void step_other(Where *w, const unsigned char *s, size_t i) {
   unsigned char c = s[i];
+  if (c == '.') {
+    w->after_dot = true;
+    return;
+  }
+  bool continues = w->depth > 0 || (i > 0 && s[i - 1] == '\\') ||
+                   (c == '\n' && i > 1 && s[i - 1] == '\r' && s[i - 2] == '\\');
+  if (!(continues && (c == '\n' || c == '\r'))) w->after_dot = false;
   if (c == '(' || c == '[' || c == '{') w->depth++;
   else if ((c == ')' || c == ']' || c == '}') && w->depth > 0) w->depth--;
   else if (c == ';' || (c == ':' && w->depth == 0 && w->in_class))
@@ -441,9 +487,13 @@ static size_t scan_word(ScanState *st, Where *w, const unsigned char *s,
     high |= k == C_HIGH;
   bool fstring = false;
   if (i < len && (s[i] == '"' || s[i] == '\'') &&
-      string_prefix(s + start, i - start, &fstring))
+      string_prefix(s + start, i - start, &fstring)) {
+    w->after_dot = false;
     return scan_string(st, s, len, i, fstring, 0, unterminated);
-  st->as_module = w->in_import || next_to_dot(s, len, start, i);
+  }
+  st->as_module = w->in_import || w->after_dot ||
+                  dot_follows(s, len, i, w->depth > 0);
+  w->after_dot = false;
   // The names a from-import binds; in `import a.b as x`, the module `b`
   // bound as x (a plain `import a.b` binds `a`, spelled by its users).
   st->imported = w->past_import && w->from_import;
@@ -467,14 +517,22 @@ static size_t scan_word(ScanState *st, Where *w, const unsigned char *s,
 static bool scan_code(ScanState *st, const unsigned char *s, size_t len) {
   size_t i = 0;
   bool unterminated = false;
-  Where w = {0, false, false, false, false};
+  Where w = {0, false, false, false, false, false};
   while (i < len && !unterminated) {
     if (st->hot_found) break; // hot: parsed at once, its words unneeded
     unsigned char c = s[i];
-    if (c == '#') {
+    if (blank[c]) {
+      while (++i < len && blank[s[i]]) {
+      }
+    } else if (inert_in_code[c]) {
+      w.after_dot = false; // an operator
+      while (++i < len && inert_in_code[s[i]]) {
+      }
+    } else if (c == '#') {
       while (i < len && s[i] != '\n' && s[i] != '\r') i++;
     } else if (c == '"' || c == '\'') {
       i = scan_string(st, s, len, i, false, 0, &unterminated);
+      w.after_dot = false;
     } else if (byte_class[c] == C_OTHER) {
       step_other(&w, s, i);
       i++;

@@ -600,6 +600,77 @@ class Counts(Base):
                                         % (i, i))
         self.project(files)
 
+    def test_14_class_word_needs_a_method_or_a_binding(self):
+        # A cold file naming a class with async methods is parsed only if it
+        # spells one of them, imports the class, or has it in a class
+        # header: others cannot call the coroutines.
+        self.project({
+            "base.py": "class Client:\n    async def get(self):\n"
+                       "        return 1\n\n    def close(self):\n"
+                       "        return 2\n",
+            "mention.py": "import base\n\n\ndef make():\n"
+                          "    return base.Client().close()\n",
+            "reexport.py": "from base import Client\n",
+            "use.py": "from reexport import Client\n\n\ndef go():\n"
+                      "    Client().get()\n",
+            "header.py": "import base\n\n\nclass Mine(base.Client):\n"
+                         "    pass\n",
+            "use2.py": "import header\n\n\ndef go():\n"
+                       "    header.Mine().get()\n"})
+        self.cold("mention.py", "reexport.py", "use.py", "header.py",
+                  "use2.py")
+        self.expect(self.both(), "ASL101 use.py:5", "ASL101 use2.py:5")
+        v = self.verbose()
+        self.assertEqual(v["skipped"], 1, v)  # mention.py
+
+    def test_15_async_call_dunder_is_reached_unspelled(self):
+        # `Job()(...)` calls an async __call__ that nobody spells.
+        self.project({
+            "job.py": "class Job:\n    async def __call__(self):\n"
+                      "        return 1\n",
+            "use.py": "from job import Job\n\n\ndef go():\n"
+                      "    j = Job()\n    j()\n"})
+        self.cold("use.py")
+        self.both()
+
+    def test_16_function_word_only_in_a_string(self):
+        # A coroutine function's name in a string calls nothing.
+        self.project({"a.py": ASYNC_SEND,
+                      "doc.py": "import a\n\n\ndef f():\n"
+                                "    return 'send'\n",
+                      "c.py": "import a\n\n\ndef go():\n    a.send()\n"})
+        self.cold("doc.py", "c.py")
+        self.expect(self.both(), "ASL101 c.py:5")
+        self.assertEqual(self.verbose()["skipped"], 1)
+
+    def test_17_cold_base_before_another_base(self):
+        # Helper.get: the method walk passes cold util.Sync (no get there)
+        # and finds Aio.get. Not parsed, Sync would read as a name outside
+        # the project and end the walk: the watcher must want util.py even
+        # though the question, asked without it, reports nothing.
+        self.project({
+            "util.py": "class Sync:\n    def put(self):\n        return 1\n",
+            "aio.py": "class Aio:\n    async def get(self):\n"
+                      "        return 1\n",
+            "use.py": "from util import Sync\nfrom aio import Aio\n\n\n"
+                      "class Helper(Sync, Aio):\n    async def other(self):\n"
+                      "        return 1\n\n    def go(self):\n"
+                      "        self.get()\n"})
+        self.cold("util.py")
+        self.expect(self.both(), "ASL101 use.py:10")
+
+    def test_18_module_named_across_lines(self):
+        # `pkg` then `.aio` on the next line, inside brackets: the scan
+        # still sees pkg named as a module.
+        self.project({
+            "pkg/__init__.py": "",
+            "pkg/aio.py": ASYNC_SEND,
+            "use.py": "import pkg.aio as m\nimport pkg\n\n\ndef go():\n"
+                      "    (pkg  # the package\n"
+                      "     .aio\n     .send())\n"})
+        self.cold("use.py")
+        self.expect(self.both(), "ASL101 use.py:6")
+
     def test_12_cold_files_skipped(self):
         self.many()
         self.expect(self.both(), "ASL301 hot.py:5")
