@@ -47,6 +47,8 @@ typedef struct AslJob {
   const char *fs_path, *display; /* run arena; fs_path NULL: stdin */
   FileInfo fi;
   AslScan scan;          /* a cold file's words, until it is parsed */
+  char *text;            /* a cold file's text (heap), when kept */
+  uint32_t text_len;
   bool parsed;           /* phase 1 parsed it */
   bool wanted;           /* the next round parses it */
   bool unreadable;
@@ -194,8 +196,31 @@ static void process_source(Sink *k, AslParser *p, AslArena *a,
   keep_findings(k, a, src, &tree, &raw, &deferred);
 }
 
+/* Keeps a cold file's text for the later rounds while the budget lasts
+ * (ASL_TEXT_BUDGET): no round then reads it again. */
+static void keep_text(Sink *k, const AslSource *src) {
+  AslRun *r = (AslRun *)k->r; // only the atomic budget is shared
+  if (!r->use_index) return; // no later round
+  size_t before = atomic_fetch_add(&r->text_kept, src->len);
+  if (before + src->len > ASL_TEXT_BUDGET) {
+    atomic_fetch_sub(&r->text_kept, src->len);
+    return;
+  }
+  k->job->text = asl_malloc((size_t)src->len + 1);
+  memcpy(k->job->text, src->text, src->len);
+  k->job->text[src->len] = 0;
+  k->job->text_len = src->len;
+}
+
+static void drop_text(AslJob *j) {
+  asl_free(j->text);
+  j->text = NULL;
+  j->text_len = 0;
+}
+
 /* Scans a source and parses it now unless the pre-filter says it can
- * wait; a cold file keeps its words for the later rounds. */
+ * wait; a cold file keeps its words (and its text, see keep_text) for the
+ * later rounds. */
 static void scan_and_process(Sink *k, AslParser *p, AslArena *a,
                              AslSource *src) {
   const AslRun *r = k->r;
@@ -213,6 +238,7 @@ static void scan_and_process(Sink *k, AslParser *p, AslArena *a,
     return;
   }
   j->scan = scan;
+  keep_text(k, src);
 }
 
 void asl_run_init(AslRun *r, const AslOptions *opt) {
@@ -255,6 +281,15 @@ static void read_and_process(Sink *k, AslParser *p, AslArena *scratch) {
   AslJob *j = k->job;
   asl_arena_reset(scratch);
   AslSource src;
+  if (j->text) { // kept since phase 1: not read again
+    memset(&src, 0, sizeof src);
+    src.path = asl_arena_strdup(scratch, j->display);
+    src.text = j->text;
+    src.len = j->text_len;
+    scan_and_process(k, p, scratch, &src);
+    drop_text(j);
+    return;
+  }
   const char *why = NULL;
   AslStatus st =
       asl_source_read_bytes(scratch, j->fs_path, j->display, &src, &why);
@@ -757,7 +792,9 @@ static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch) {
               "function; parsing %u cold files that spell them and %u "
               "whose modules the index looked up\n",
               round, w.words.len, spelled, ids.len - spelled);
-    r->nreread += ids.len;
+    for (uint32_t i = 0; i < ids.len; i++)
+      if (r->jobs.items[ids.items[i]].text) r->nkept++;
+      else r->nreread++;
     double t0 = now_seconds();
     run_jobs(r, p, scratch, ids.items, ids.len);
     r->seconds[4] += now_seconds() - t0;
@@ -769,6 +806,7 @@ static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch) {
         asl_cold_gone(cold_set, cold_of[ids.items[i]]);
     }
   }
+  for (uint32_t i = 0; i < r->jobs.len; i++) drop_text(&r->jobs.items[i]);
   asl_cold_delete(cold_set);
   asl_free(scans);
   asl_free(modules);
@@ -817,13 +855,14 @@ void asl_run_finish(AslRun *r, AslParser *p, AslArena *scratch) {
   r->seconds[2] += now_seconds() - t1;
   if (r->opt->verbose)
     fprintf(stderr,
-            "asynclint: %u files read: %u parsed (%u in later rounds, read "
-            "twice), %u skipped by the pre-filter; %u checked; %.1f of "
-            "%.1f MB parsed\n"
+            "asynclint: %u files read: %u parsed (%u in later rounds: %u "
+            "kept in memory, %u read twice), %u skipped by the pre-filter; "
+            "%u checked; %.1f of %.1f MB parsed\n"
             "asynclint: %.3f s finding files; %.3f s reading, scanning, "
             "parsing and checking; %.3f s in later rounds (%.3f s parsing); "
             "%.3f s deciding with the index\n",
-            r->jobs.len, r->nparsed, r->nreread, r->nskipped, r->nfiles,
+            r->jobs.len, r->nparsed, r->nkept + r->nreread, r->nkept,
+            r->nreread, r->nskipped, r->nfiles,
             parsed / 1048576, all / 1048576, r->seconds[3], r->seconds[0],
             r->seconds[1], r->seconds[4], r->seconds[2]);
 }
@@ -831,8 +870,10 @@ void asl_run_finish(AslRun *r, AslParser *p, AslArena *scratch) {
 void asl_run_destroy(AslRun *r) {
   asl_vec_free(&r->diags);
   asl_vec_free(&r->deferred);
-  for (uint32_t i = 0; i < r->jobs.len; i++)
+  for (uint32_t i = 0; i < r->jobs.len; i++) {
     asl_scan_free(&r->jobs.items[i].scan);
+    drop_text(&r->jobs.items[i]);
+  }
   asl_vec_free(&r->jobs);
   for (uint32_t i = 0; i < r->worker_arenas.len; i++) {
     asl_arena_destroy(r->worker_arenas.items[i]);

@@ -8,10 +8,18 @@
 #ifndef ASL_ANALYZER_RUN_H_
 #define ASL_ANALYZER_RUN_H_
 
+#include <stdatomic.h>
+
 #include "asl.h"
 #include "discover.h"
 #include "index.h"
 #include "prefilter.h"
+
+/* A cold file's text is kept after its scan, so that a later round that
+ * needs it does not read it again, as long as the texts kept stay under
+ * this many bytes (the standard library's cold files take 27 MB); beyond
+ * it, a later round reads the file again. */
+#define ASL_TEXT_BUDGET ((size_t)64 << 20)
 
 typedef struct AslRun {
   const AslOptions *opt;
@@ -27,6 +35,9 @@ typedef struct AslRun {
   uint32_t nfiles;         /* files checked (named by the user) */
   uint32_t nparsed;        /* files parsed (set by asl_run_finish) */
   uint32_t nreread;        /* of which read again in a later round */
+  uint32_t nkept;          /* of which kept in memory since phase 1 */
+  _Atomic size_t text_kept; /* bytes of cold files' text kept for the
+                               later rounds, up to ASL_TEXT_BUDGET */
   uint32_t nskipped;       /* files the pre-filter never parsed */
   uint32_t nerrors;        /* files or paths that could not be read */
   double seconds[5];       /* first pass, later rounds, phase 3, walk,

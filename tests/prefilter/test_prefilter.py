@@ -24,8 +24,9 @@ BIN = None
 PYPROJECT = '[project]\nname = "pf"\n'
 
 VERBOSE = re.compile(
-    r"asynclint: (\d+) files read: (\d+) parsed \((\d+) in later rounds, "
-    r"read twice\), (\d+) skipped by the pre-filter; (\d+) checked")
+    r"asynclint: (\d+) files read: (\d+) parsed \((\d+) in later rounds: "
+    r"(\d+) kept in memory, (\d+) read twice\), (\d+) skipped by the "
+    r"pre-filter; (\d+) checked")
 
 
 class Base(TempTree):
@@ -85,9 +86,11 @@ class Base(TempTree):
         _, err = self.run_check("--threads", "1", "-v", *args)
         m = VERBOSE.search(err)
         self.assertIsNotNone(m, err)
-        read, parsed, later, skipped, checked = map(int, m.groups())
-        return dict(read=read, parsed=parsed, later=later, skipped=skipped,
-                    checked=checked)
+        read, parsed, later, kept, twice, skipped, checked = map(
+            int, m.groups())
+        self.assertEqual(kept + twice, later, err)
+        return dict(read=read, parsed=parsed, later=later, kept=kept,
+                    twice=twice, skipped=skipped, checked=checked)
 
 
 ASYNC_SEND = "async def send(x=None):\n    return x\n"
@@ -706,6 +709,8 @@ class Counts(Base):
         self.assertEqual(v["skipped"], 1, v)
         self.assertEqual(v["parsed"], 6, v)
         self.assertEqual(v["later"], 4, v)
+        # Each file is read once: the later rounds parse the text kept.
+        self.assertEqual(v["twice"], 0, v)
 
 
 def set_binary(path):
