@@ -19,7 +19,7 @@
  * needs it does not read it again, as long as the texts kept stay under
  * this many bytes (the standard library's cold files take 27 MB); beyond
  * it, a later round reads the file again. */
-#define ASL_TEXT_BUDGET ((size_t)64 << 20)
+#define ASL_TEXT_BUDGET ((size_t)40 << 20)
 
 typedef struct AslRun {
   const AslOptions *opt;
