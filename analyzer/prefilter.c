@@ -1028,12 +1028,26 @@ static void alias_module(const EdgeVec *edges, AslArena *a,
 /* The cold files the relays are looked for in, with an index of the
  * module words they spell (a relay of m spells m's last component); built
  * once per run, files leave it as they are parsed. */
+/* The cold files that relay module m (or, m being a relay, import from
+ * it), found once per run: W is rebuilt every round, relays of a module
+ * do not change. ks[first..first+n) in the set's `relay_ks`. */
+typedef struct RelayMemo {
+  const char *module;
+  bool via_relay;
+  uint32_t first, n;
+} RelayMemo;
+
 struct AslColdSet {
   const AslScan *const *scans;
   const char *const *modules;
   uint32_t n;
   AslVec(WordAt) at;     /* sorted by word */
   bool *gone;            /* parsed since */
+  AslVec(RelayMemo) memo;
+  uint32_t *memo_slots;  /* open addressing: memo index + 1 */
+  uint32_t memo_cap;
+  AslVec(uint32_t) relay_ks;
+  AslArena arena;        /* the memo's module names */
 };
 
 AslColdSet *asl_cold_new(const AslScan *const *scans,
@@ -1049,6 +1063,7 @@ AslColdSet *asl_cold_new(const AslScan *const *scans,
       asl_vec_push(&c->at, ((WordAt){scans[k]->module_words[i], k}));
   if (c->at.len > 1)
     qsort(c->at.items, c->at.len, sizeof *c->at.items, cmp_word_at);
+  asl_arena_init(&c->arena);
   return c;
 }
 
@@ -1060,17 +1075,21 @@ void asl_cold_delete(AslColdSet *c) {
   if (!c) return;
   asl_vec_free(&c->at);
   asl_free(c->gone);
+  asl_vec_free(&c->memo);
+  asl_free(c->memo_slots);
+  asl_vec_free(&c->relay_ks);
+  asl_arena_destroy(&c->arena);
   asl_free(c);
 }
 
 /* The relays found during one update of W. */
 typedef struct Cold {
-  const AslColdSet *set;
+  AslColdSet *set;
   bool *is_relay;        /* per cold file */
   PairSet relay_modules; /* (0, module) of every relay */
 } Cold;
 
-static void cold_init(Cold *c, const AslColdSet *set) {
+static void cold_init(Cold *c, AslColdSet *set) {
   memset(c, 0, sizeof *c);
   c->set = set;
   c->is_relay = asl_calloc((set ? set->n : 0) + 1, sizeof *c->is_relay);
@@ -1123,12 +1142,35 @@ static void alias_relay(const ByKeyModule *b, AslArena *a, const char *relay,
   }
 }
 
-static void find_relays(Cold *c, const char *m, uint32_t word,
-                        AliasVec *aliases, PairSet *ps) {
+static uint32_t memo_hash(const char *m, bool via_relay) {
+  return (word_of(m) ^ via_relay) * 2654435761u;
+}
+
+static void memo_grow(AslColdSet *set) {
+  uint32_t cap = set->memo_cap ? set->memo_cap * 2 : 64;
+  asl_free(set->memo_slots);
+  set->memo_slots = asl_calloc(cap, sizeof *set->memo_slots);
+  set->memo_cap = cap;
+  for (uint32_t i = 0; i < set->memo.len; i++) {
+    const RelayMemo *e = &set->memo.items[i];
+    uint32_t h = memo_hash(e->module, e->via_relay) & (cap - 1);
+    while (set->memo_slots[h]) h = (h + 1) & (cap - 1);
+    set->memo_slots[h] = i + 1;
+  }
+}
+
+/* The cold files that relay m, from the memo or found now. */
+static const RelayMemo *relays_of(AslColdSet *set, const char *m,
+                                  bool via_relay) {
+  if ((set->memo.len + 1) * 2 > set->memo_cap) memo_grow(set);
+  uint32_t h = memo_hash(m, via_relay) & (set->memo_cap - 1);
+  for (; set->memo_slots[h]; h = (h + 1) & (set->memo_cap - 1)) {
+    const RelayMemo *e = &set->memo.items[set->memo_slots[h] - 1];
+    if (e->via_relay == via_relay && strcmp(e->module, m) == 0) return e;
+  }
+  RelayMemo e = {asl_arena_strdup(&set->arena, m), via_relay,
+                 set->relay_ks.len, 0};
   uint32_t last = last_component(m);
-  bool via_relay = pairs_has(&c->relay_modules, 0, m);
-  const AslColdSet *set = c->set;
-  if (!set) return;
   uint32_t lo = 0, hi = set->at.len;
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
@@ -1137,9 +1179,25 @@ static void find_relays(Cold *c, const char *m, uint32_t word,
   }
   for (; lo < set->at.len && set->at.items[lo].word == last; lo++) {
     uint32_t k = set->at.items[lo].k;
-    if (c->is_relay[k] || set->gone[k] ||
-        !relays_module(set->scans[k], set->modules[k], m, last, via_relay))
-      continue;
+    if (relays_module(set->scans[k], set->modules[k], m, last, via_relay)) {
+      asl_vec_push(&set->relay_ks, k);
+      e.n++;
+    }
+  }
+  asl_vec_push(&set->memo, e);
+  set->memo_slots[h] = set->memo.len;
+  return &set->memo.items[set->memo.len - 1];
+}
+
+static void find_relays(Cold *c, const char *m, uint32_t word,
+                        AliasVec *aliases, PairSet *ps) {
+  AslColdSet *set = c->set;
+  if (!set) return;
+  const RelayMemo *memo =
+      relays_of(set, m, pairs_has(&c->relay_modules, 0, m));
+  for (uint32_t i = 0; i < memo->n; i++) {
+    uint32_t k = set->relay_ks.items[memo->first + i];
+    if (c->is_relay[k] || set->gone[k]) continue;
     c->is_relay[k] = true;
     pairs_add(&c->relay_modules, 0, set->modules[k]);
     aliases_add(aliases, m, set->modules[k]);
@@ -1206,7 +1264,7 @@ static void word_kinds(Reach *rc, const PairSet *ps) {
 
 void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
                       const AslWordSet *hot, AslWordIsExternal is_external,
-                      void *ctx, const AslColdSet *cold_set) {
+                      void *ctx, AslColdSet *cold_set) {
   if (!r->arena_ready) asl_arena_init(&r->arena);
   else asl_arena_reset(&r->arena);
   r->arena_ready = true;
@@ -1249,6 +1307,10 @@ void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
     }
   }
   word_kinds(&rc, &ps);
+  memset(r->bits, 0, sizeof r->bits);
+  for (uint32_t q = 0; q < ps.pairs.len; q++)
+    r->bits[(ps.pairs.items[q].word & 0xFFFF) >> 6] |=
+        (uint64_t)1 << (ps.pairs.items[q].word & 63);
   asl_words_free(&r->binders);
   for (uint32_t q = 0; q < ps.pairs.len; q++)
     for (const char *m = ps.pairs.items[q].module, *p = m; p && *p; p++)
@@ -1393,6 +1455,7 @@ bool asl_reach_matches(const AslReach *r, const AslScan *s,
         return true;
   for (uint32_t i = 0; i < s->nwords; i++) {
     uint32_t h = s->words[i];
+    if (!(r->bits[(h & 0xFFFF) >> 6] >> (h & 63) & 1)) continue;
     if (!asl_words_has(&r->words, h) || !spells_enough(r, s, i)) continue;
     for (uint32_t k = first_pair(r, h); k < r->npairs && r->pairs[k].word == h;
          k++)

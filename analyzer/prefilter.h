@@ -91,6 +91,8 @@ typedef struct AslReach {
   uint32_t nmethods;
   AslWordSet binders;   /* hashes of the modules of the pairs, and of
                            their packages */
+  uint64_t bits[1024];  /* a bit per word of W, by its low 16 bits: most
+                           words of a cold file are rejected in cache */
   struct AslReachPair *pairs; /* sorted by word, then module */
   uint32_t npairs;
   AslArena arena;             /* module names of the pairs */
@@ -104,7 +106,7 @@ typedef struct AslReach {
  * re-export a module of W under a new name relay its words. */
 void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
                       const AslWordSet *hot, AslWordIsExternal is_external,
-                      void *ctx, const AslColdSet *cold);
+                      void *ctx, AslColdSet *cold);
 /** Must the cold file of module `module` (NULL: none) with scan `s` be
  * parsed: does it spell a word of W and a module binding it, or import
  * `*` near one? */
