@@ -661,6 +661,78 @@ static bool is_external(void *ctx, uint32_t project, const char *dotted) {
   }
 }
 
+/* ---- questions asked twice ------------------------------------------------
+ * A file asks the same question once per call: `self.assertEqual(...)` a
+ * thousand times in one test module. The answer depends only on the file,
+ * the rule, the callee and the subject, so each distinct question is asked
+ * once per pass, and the others take its answer. */
+
+static uint32_t str_hash(uint32_t h, const char *s) {
+  for (; s && *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+  return (h ^ 0xFF) * 16777619u; // NULL and "" differ from "x" followed
+}
+
+static uint32_t question_hash(const AslDeferred *d) {
+  uint32_t h = 2166136261u ^ d->facts_id;
+  h = (h ^ (uint32_t)d->diag.rule) * 16777619u;
+  h = (h ^ (uint32_t)d->callee.kind) * 16777619u;
+  h = str_hash(str_hash(str_hash(h, d->callee.dotted), d->callee.attr),
+               d->subject);
+  return h ^ (uint32_t)(uintptr_t)d->callee.local;
+}
+
+static bool same_str(const char *a, const char *b) {
+  return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool same_question(const AslDeferred *a, const AslDeferred *b) {
+  return a->facts_id == b->facts_id && a->diag.rule == b->diag.rule &&
+         a->callee.kind == b->callee.kind && a->callee.local == b->callee.local &&
+         same_str(a->callee.dotted, b->callee.dotted) &&
+         same_str(a->callee.attr, b->callee.attr) &&
+         same_str(a->subject, b->subject);
+}
+
+/* For each deferred question, the first one identical to it (itself if
+ * none); extended as later rounds defer more. */
+typedef struct FirstAsked {
+  IdVec first;     /* per question */
+  uint32_t *slots; /* open addressing: question + 1 */
+  uint32_t cap;
+} FirstAsked;
+
+static void first_asked_put(FirstAsked *f, const AslDeferredList *q,
+                            uint32_t i) {
+  uint32_t h = question_hash(&q->items[i]) & (f->cap - 1);
+  for (; f->slots[h]; h = (h + 1) & (f->cap - 1))
+    if (same_question(&q->items[f->slots[h] - 1], &q->items[i])) {
+      asl_vec_push(&f->first, f->slots[h] - 1);
+      return;
+    }
+  f->slots[h] = i + 1;
+  asl_vec_push(&f->first, i);
+}
+
+static void first_asked_update(FirstAsked *f, const AslDeferredList *q) {
+  if (f->first.len == q->len) return;
+  if (q->len * 2 > f->cap) { // rehash the firsts into a bigger table
+    uint32_t cap = f->cap ? f->cap : 64;
+    while (cap < q->len * 2) cap *= 2;
+    asl_free(f->slots);
+    f->slots = asl_calloc(cap, sizeof *f->slots);
+    f->cap = cap;
+    uint32_t done = f->first.len;
+    f->first.len = 0;
+    for (uint32_t i = 0; i < done; i++) first_asked_put(f, q, i);
+  }
+  for (uint32_t i = f->first.len; i < q->len; i++) first_asked_put(f, q, i);
+}
+
+static void first_asked_free(FirstAsked *f) {
+  asl_vec_free(&f->first);
+  asl_free(f->slots);
+}
+
 /* A deferred finding as phase 3 asks it: its file by facts id. */
 static AslDeferred as_asked(const FactsView *v, const AslDeferred *d) {
   AslDeferred q = *d;
@@ -715,7 +787,8 @@ static bool worth_watching(const AslRun *r, const AslReach *w,
 typedef AslVec(bool) BoolVec;
 
 static void want_looked_up(AslRun *r, const FactsView *v, Modules *c,
-                           const AslReach *w, BoolVec *settled) {
+                           const AslReach *w, BoolVec *settled,
+                           FirstAsked *fa) {
   AslIndex *idx = asl_index_new_watching(v->facts, v->n, want_module, c);
   AslArena tmp;
   asl_arena_init(&tmp);
@@ -727,8 +800,13 @@ static void want_looked_up(AslRun *r, const FactsView *v, Modules *c,
     for (uint32_t i = old; i < r->deferred.len; i++)
       asl_vec_push(settled, false);
   }
+  first_asked_update(fa, &r->deferred);
   for (uint32_t i = 0; i < r->deferred.len; i++) {
     const AslDeferred *d = &r->deferred.items[i];
+    if (fa->first.items[i] != i) { // asked just before: the same lookups
+      settled->items[i] = settled->items[fa->first.items[i]];
+      continue;
+    }
     if (settled->items[i] || !worth_watching(r, w, d)) continue;
     AslDeferred q = as_asked(v, d);
     uint32_t before = c->cold_lookups;
@@ -755,7 +833,8 @@ static uint32_t wanted_jobs(const AslRun *r, IdVec *ids) {
   return ids->len;
 }
 
-static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch) {
+static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch,
+                             FirstAsked *fa) {
   if (!r->prefilter || !r->use_index) return;
   AslReach w = {0};
   Modules mods;
@@ -783,7 +862,7 @@ static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch) {
     facts_view(r, &v);
     if (r->need_reach) want_spelled(r, &v, &mods, &w, cold_set);
     uint32_t spelled = wanted_jobs(r, &ids);
-    want_looked_up(r, &v, &mods, &w, &settled);
+    want_looked_up(r, &v, &mods, &w, &settled, fa);
     facts_view_free(&v);
     if (!wanted_jobs(r, &ids)) break;
     if (r->opt->verbose)
@@ -820,27 +899,37 @@ static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch) {
 }
 
 /* Phase 2 and 3: the index, then the deferred findings. */
-static void decide_deferred(AslRun *r) {
+static void decide_deferred(AslRun *r, FirstAsked *fa) {
   if (!r->deferred.len) return;
   FactsView v;
   facts_view(r, &v);
   AslIndex *idx = asl_index_new(v.facts, v.n);
+  first_asked_update(fa, &r->deferred);
+  const char **answer = asl_malloc(sizeof *answer * r->deferred.len);
   for (uint32_t i = 0; i < r->deferred.len; i++) {
     const AslDeferred *d = &r->deferred.items[i];
-    AslDeferred q = as_asked(&v, d);
-    const char *msg = asl_rules_decide(idx, r->opt, &r->arena, &q);
+    uint32_t first = fa->first.items[i];
+    if (first != i) {
+      answer[i] = answer[first];
+    } else {
+      AslDeferred q = as_asked(&v, d);
+      answer[i] = asl_rules_decide(idx, r->opt, &r->arena, &q);
+    }
+    const char *msg = answer[i];
     if (!msg) continue;
     AslDiag diag = d->diag;
     diag.message = msg;
     asl_vec_push(&r->diags, diag);
   }
+  asl_free(answer);
   asl_index_delete(idx);
   facts_view_free(&v);
 }
 
 void asl_run_finish(AslRun *r, AslParser *p, AslArena *scratch) {
   double t0 = now_seconds();
-  settle_prefilter(r, p, scratch);
+  FirstAsked fa = {{0}, NULL, 0};
+  settle_prefilter(r, p, scratch, &fa);
   double t1 = now_seconds();
   double all = 0, parsed = 0;
   for (uint32_t i = 0; i < r->jobs.len; i++) {
@@ -849,7 +938,8 @@ void asl_run_finish(AslRun *r, AslParser *p, AslArena *scratch) {
     if (j->parsed) r->nparsed++, parsed += (double)j->bytes;
     else if (!j->unreadable) r->nskipped++;
   }
-  decide_deferred(r);
+  decide_deferred(r, &fa);
+  first_asked_free(&fa);
   asl_diags_sort(&r->diags);
   r->seconds[1] += t1 - t0;
   r->seconds[2] += now_seconds() - t1;
