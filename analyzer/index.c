@@ -561,19 +561,83 @@ typedef AslVec(Edge) EdgeVec;
 
 /* Resolves every call of every function and keeps the edges between
  * functions of the project. */
+/* The function each distinct callee of one file resolves to: a module
+ * calls the same helper (`self.assertEqual`) hundreds of times. Open
+ * addressing over the file's calls; cleared per file. */
+typedef struct CalleeMemo {
+  const AslCallee **keys;
+  uint32_t *funcs;
+  uint32_t cap;
+} CalleeMemo;
+
+static uint32_t callee_hash(const AslCallee *c) {
+  uint32_t h = 2166136261u ^ (uint32_t)c->kind;
+  for (const char *s = c->dotted; s && *s; s++)
+    h = (h ^ (unsigned char)*s) * 16777619u;
+  h = (h ^ '.') * 16777619u;
+  for (const char *s = c->attr; s && *s; s++)
+    h = (h ^ (unsigned char)*s) * 16777619u;
+  return h;
+}
+
+static bool same_text(const char *a, const char *b) {
+  return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* The slot of callee c (LOCAL callees are never memoised: each names its
+ * own def). */
+static uint32_t *memo_slot(CalleeMemo *m, const AslCallee *c, bool *found) {
+  uint32_t h = callee_hash(c) & (m->cap - 1);
+  for (; m->keys[h]; h = (h + 1) & (m->cap - 1)) {
+    const AslCallee *k = m->keys[h];
+    if (k->kind == c->kind && same_text(k->dotted, c->dotted) &&
+        same_text(k->attr, c->attr)) {
+      *found = true;
+      return &m->funcs[h];
+    }
+  }
+  *found = false;
+  m->keys[h] = c;
+  return &m->funcs[h];
+}
+
 static void collect_edges(AslIndex *idx, EdgeVec *edges) {
+  CalleeMemo memo = {NULL, NULL, 0};
   for (uint32_t k = 0; k < idx->nfiles; k++) {
     const AslFileFacts *f = idx->files[k];
+    uint32_t ncalls = 0;
+    for (uint32_t i = 0; i < f->nfuncs; i++) ncalls += f->funcs[i].ncalls;
+    if (ncalls * 2 > memo.cap) {
+      while (ncalls * 2 > memo.cap) memo.cap = memo.cap ? memo.cap * 2 : 64;
+      asl_free(memo.keys);
+      asl_free(memo.funcs);
+      memo.keys = asl_malloc(sizeof *memo.keys * memo.cap);
+      memo.funcs = asl_malloc(sizeof *memo.funcs * memo.cap);
+    }
+    memset(memo.keys, 0, sizeof *memo.keys * memo.cap);
     for (uint32_t i = 0; i < f->nfuncs; i++) {
       uint32_t g = idx->func_base[k] + i;
       for (uint32_t c = 0; c < f->funcs[i].ncalls; c++) {
-        AslDef def;
-        asl_index_callee(idx, k, &f->funcs[i].calls[c].callee, &def);
-        uint32_t t = def_func(idx, k, &def);
-        if (t != ASL_NONE && t != g) asl_vec_push(edges, ((Edge){g, t}));
+        const AslCallee *callee = &f->funcs[i].calls[c].callee;
+        bool found = false;
+        uint32_t *t = callee->kind == ASL_CALLEE_LOCAL
+                          ? NULL
+                          : memo_slot(&memo, callee, &found);
+        uint32_t fn;
+        if (found) {
+          fn = *t;
+        } else {
+          AslDef def;
+          asl_index_callee(idx, k, callee, &def);
+          fn = def_func(idx, k, &def);
+          if (t) *t = fn;
+        }
+        if (fn != ASL_NONE && fn != g) asl_vec_push(edges, ((Edge){g, fn}));
       }
     }
   }
+  asl_free(memo.keys);
+  asl_free(memo.funcs);
 }
 
 /* Numbers every sync function of every file and hashes them by where
