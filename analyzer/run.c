@@ -15,6 +15,7 @@
 #include "run.h"
 
 #include <limits.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -462,20 +463,56 @@ static int cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Sorted real paths of the files of `d` (heap strings), so a file reached
- * both from the user's paths and from its project root is read once. */
-static void real_paths(const AslDiscovery *d, AslStrVec *out) {
-  char real[PATH_MAX];
-  for (uint32_t i = 0; i < d->files.len; i++)
-    if (realpath(d->files.items[i].fs_path, real))
-      asl_vec_push(out, (const char *)asl_strdup(real));
-  if (out->len > 1)
-    qsort(out->items, out->len, sizeof(char *), cmp_str);
+/* The files the user named, so that one also reached from its project
+ * root is read once: by path as spelled (the walk of an enclosing root
+ * spells it the same way), else by device and inode (a symlink, a
+ * relative path). One stat a file, not a realpath (a stat per component). */
+typedef struct FileId {
+  dev_t dev;
+  ino_t ino;
+} FileId;
+
+typedef struct NamedFiles {
+  const char **paths; /* sorted */
+  FileId *ids;        /* sorted */
+  uint32_t npaths, nids;
+} NamedFiles;
+
+static int cmp_id(const void *a, const void *b) {
+  const FileId *x = a, *y = b;
+  if (x->dev != y->dev) return x->dev < y->dev ? -1 : 1;
+  return x->ino < y->ino ? -1 : x->ino > y->ino;
 }
 
-static void free_strs(AslStrVec *v) {
-  for (uint32_t i = 0; i < v->len; i++) asl_free((void *)v->items[i]);
-  asl_vec_free(v);
+static void named_files(const AslDiscovery *d, NamedFiles *out) {
+  uint32_t n = d->files.len;
+  out->paths = asl_malloc(sizeof *out->paths * (n + 1));
+  out->ids = asl_malloc(sizeof *out->ids * (n + 1));
+  out->npaths = out->nids = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    const char *p = d->files.items[i].fs_path;
+    struct stat st;
+    out->paths[out->npaths++] = p;
+    if (stat(p, &st) == 0)
+      out->ids[out->nids++] = (FileId){st.st_dev, st.st_ino};
+  }
+  qsort(out->paths, out->npaths, sizeof *out->paths, cmp_str);
+  qsort(out->ids, out->nids, sizeof *out->ids, cmp_id);
+}
+
+static bool is_named(const NamedFiles *nf, const char *path) {
+  if (bsearch(&path, nf->paths, nf->npaths, sizeof *nf->paths, cmp_str))
+    return true;
+  struct stat st;
+  FileId id;
+  if (stat(path, &st) != 0) return true; // gone: nothing to read
+  id = (FileId){st.st_dev, st.st_ino};
+  return bsearch(&id, nf->ids, nf->nids, sizeof *nf->ids, cmp_id) != NULL;
+}
+
+static void named_files_free(NamedFiles *nf) {
+  asl_free(nf->paths);
+  asl_free(nf->ids);
 }
 
 /* Drops the roots at or under one of the user's directories: walking
@@ -507,22 +544,16 @@ static void project_jobs(AslRun *r, const char *const *paths, uint32_t npaths,
   drop_walked_roots(paths, npaths, &roots);
   if (roots.len) {
     AslDiscovery all;
-    AslStrVec seen = {0};
-    real_paths(named, &seen);
+    NamedFiles seen;
+    named_files(named, &seen);
     // Silent: errors under the project are not the user's paths; the ones
     // that are were reported by the walk of the named paths.
     asl_discover_ex(r->opt, roots.items, roots.len, ASL_DISCOVER_SILENT, &all);
-    char real[PATH_MAX];
     for (uint32_t i = 0; i < all.files.len; i++) {
       const AslFileRef *f = &all.files.items[i];
-      if (!realpath(f->fs_path, real)) continue;
-      const char *key = real;
-      if (seen.len &&
-          bsearch(&key, seen.items, seen.len, sizeof(char *), cmp_str))
-        continue;
-      add_job(r, f, false, 0);
+      if (!is_named(&seen, f->fs_path)) add_job(r, f, false, 0);
     }
-    free_strs(&seen);
+    named_files_free(&seen);
     asl_discovery_destroy(&all);
   }
   asl_vec_free(&roots);

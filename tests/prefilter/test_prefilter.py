@@ -82,8 +82,8 @@ class Base(TempTree):
                 self.assertNotRegex(code, r"\b%s\b" % word,
                                     "%s is not cold" % name)
 
-    def verbose(self, *args):
-        _, err = self.run_check("--threads", "1", "-v", *args)
+    def verbose(self, *args, paths=(".",)):
+        _, err = self.run_check("--threads", "1", "-v", *args, paths=paths)
         m = VERBOSE.search(err)
         self.assertIsNotNone(m, err)
         read, parsed, later, kept, twice, skipped, checked = map(
@@ -673,6 +673,21 @@ class Counts(Base):
                       "     .aio\n     .send())\n"})
         self.cold("use.py")
         self.expect(self.both(), "ASL101 use.py:6")
+
+    def test_19_named_files_read_once(self):
+        # sub/ is named (relative, from the project's root): the walk of the
+        # project reaches its files again, under another spelling.
+        self.project({"a.py": ASYNC_SEND,
+                      "sub/b.py": "from a import send\n\n\ndef go():\n"
+                                  "    send()\n",
+                      "sub/c.py": "x = 1\n"})
+        for args in ((), ("--no-prefilter",)):
+            v = self.verbose(*args, paths=("sub",))
+            self.assertEqual(v["read"], 3, v)
+            self.assertEqual(v["checked"], 2, v)
+            self.assertEqual(v["twice"], 0, v)
+        out, _ = self.run_check("--threads", "1", paths=("sub",))
+        self.expect(json.loads(out), "ASL101 sub/b.py:5")
 
     def test_12_cold_files_skipped(self):
         self.many()
