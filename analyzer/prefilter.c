@@ -1410,6 +1410,10 @@ static bool names(const AslScan *s, const char *module, const char *m) {
   return names_relative(s, module, m) || names_module(s, m);
 }
 
+bool asl_scan_names(const AslScan *s, const char *module, const char *m) {
+  return s->words && names(s, module, m);
+}
+
 /* Could the file of module `module` reach the module of pair p? From
  * inside its package (`from . import x`); from its top-level package by a
  * relative import naming its last component (`from ..sub import x`); from

@@ -67,6 +67,10 @@ typedef struct AslScan {
 void asl_scan(AslArena *scratch, const char *text, size_t len,
               const AslWordSet *hot, bool keep_words, AslScan *out);
 void asl_scan_free(AslScan *s);
+/** Does the file of module `module` (NULL: none) with scan `s` name
+ * module m: every component of it, or those after the package they share
+ * (a relative import)? False without the scan's words. */
+bool asl_scan_names(const AslScan *s, const char *module, const char *m);
 
 /* Is the dotted name `dotted`, seen from a file of `project`, outside the
  * project (no file of it claims any prefix of the name)? */

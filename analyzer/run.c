@@ -664,6 +664,33 @@ static AslJob *modules_next(const Modules *m, uint32_t project, const char *s,
   return NULL;
 }
 
+static uint32_t last_word(const char *module) {
+  const char *dot = strrchr(module, '.');
+  const char *last = dot ? dot + 1 : module;
+  return asl_word_hash(last, strlen(last));
+}
+
+/* Wants cold job j; and with it, the cold modules it star-imports from
+ * its project (`from _pydecimal import *` in decimal): a lookup that
+ * reaches j tries them for every name j does not bind itself, so they
+ * would be wanted a round later anyway, alone. */
+static void want_job(Modules *m, AslJob *j) {
+  if (j->wanted || j->parsed) return;
+  j->wanted = true;
+  for (uint32_t k = 0; k < j->scan.nstars; k++) {
+    uint32_t star = j->scan.stars[k];
+    if (!star) continue; // `from . import *`: its own package
+    for (uint32_t i = 0; i < m->r->jobs.len; i++) {
+      AslJob *c = &m->r->jobs.items[i];
+      if (c->parsed || c->wanted || c->unreadable || !c->fi.module ||
+          c->fi.project != j->fi.project || last_word(c->fi.module) != star)
+        continue;
+      if (asl_scan_names(&j->scan, j->fi.module, c->fi.module))
+        c->wanted = true;
+    }
+  }
+}
+
 /* The watcher: every cold file claiming the module looked up is wanted,
  * or, while a lenient question is asked, noted (want_looked_up decides). */
 static void want_module(void *ctx, uint32_t project, const char *s, size_t n,
@@ -678,7 +705,7 @@ static void want_module(void *ctx, uint32_t project, const char *s, size_t n,
     if (lenient)
       asl_vec_push(&m->pending, (uint32_t)(j - m->r->jobs.items));
     else
-      j->wanted = true;
+      want_job(m, j);
   }
   m->cold_lookups += met_cold;
 }
@@ -846,7 +873,7 @@ static void want_looked_up(AslRun *r, const FactsView *v, Modules *c,
     c->pending.len = 0;
     if (asl_rules_decide(idx, r->opt, &tmp, &q))
       for (uint32_t k = 0; k < c->pending.len; k++)
-        r->jobs.items[c->pending.items[k]].wanted = true;
+        want_job(c, &r->jobs.items[c->pending.items[k]]);
     c->lenient = false;
     settled->items[i] = c->cold_lookups == before &&
                         d->diag.rule != ASL_RULE_ASL210;
