@@ -92,6 +92,21 @@ typedef AslVec(const char *) AslStrVec;
 void asl__vec_grow(void **items, uint32_t *cap, uint32_t need, size_t elem,
                    AslArena *arena);
 
+/* Binary search: sets `out` (uint32_t) to the first index in [0, n) for
+ * which `below` is false, `below` being an expression in `mid` that holds
+ * on a prefix of the range ("the key at mid sorts before the one
+ * sought"); n if it holds everywhere. */
+#define ASL_LOWER_BOUND(out, n, mid, below)                                  \
+  do {                                                                       \
+    uint32_t asl_lo_ = 0, asl_hi_ = (n);                                     \
+    while (asl_lo_ < asl_hi_) {                                              \
+      uint32_t mid = asl_lo_ + (asl_hi_ - asl_lo_) / 2;                      \
+      if (below) asl_lo_ = mid + 1;                                          \
+      else asl_hi_ = mid;                                                    \
+    }                                                                        \
+    (out) = asl_lo_;                                                         \
+  } while (0)
+
 /* A growable byte buffer on the heap, for building output. */
 typedef struct AslBuf {
   char *data;

@@ -69,12 +69,8 @@ enum { ASL_FLOW_BUDGET = 256 };
 
 /* First position in the sorted array `occ` whose node index is >= i. */
 static uint32_t lower_bound(const uint32_t *occ, uint32_t n, uint32_t i) {
-  uint32_t lo = 0, hi = n;
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (occ[mid] < i) lo = mid + 1;
-    else hi = mid;
-  }
+  uint32_t lo;
+  ASL_LOWER_BOUND(lo, n, mid, occ[mid] < i);
   return lo;
 }
 

@@ -913,12 +913,9 @@ static bool pairs_has(const PairSet *ps, uint32_t word, const char *module) {
 /* The first edge keyed by (key, key_module) in the sorted edges. */
 static uint32_t first_edge(const EdgeVec *edges, uint32_t key,
                            const char *key_module) {
-  uint32_t lo = 0, hi = edges->len;
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (cmp_edge_key(&edges->items[mid], key, key_module) < 0) lo = mid + 1;
-    else hi = mid;
-  }
+  uint32_t lo;
+  ASL_LOWER_BOUND(lo, edges->len, mid,
+                  cmp_edge_key(&edges->items[mid], key, key_module) < 0);
   return lo;
 }
 
@@ -1128,12 +1125,8 @@ static void by_key_module_init(ByKeyModule *b, const EdgeVec *edges) {
  * is the relay) may be that alias. */
 static void alias_relay(const ByKeyModule *b, AslArena *a, const char *relay,
                         uint32_t word, AliasVec *aliases, PairSet *ps) {
-  uint32_t lo = 0, hi = b->n;
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (strcmp(b->e[mid]->key_module, relay) < 0) lo = mid + 1;
-    else hi = mid;
-  }
+  uint32_t lo;
+  ASL_LOWER_BOUND(lo, b->n, mid, strcmp(b->e[mid]->key_module, relay) < 0);
   for (; lo < b->n && strcmp(b->e[lo]->key_module, relay) == 0; lo++) {
     const char *name =
         asl_arena_printf(a, "%s.%s", b->e[lo]->module, b->e[lo]->name_text);
@@ -1171,12 +1164,8 @@ static const RelayMemo *relays_of(AslColdSet *set, const char *m,
   RelayMemo e = {asl_arena_strdup(&set->arena, m), via_relay,
                  set->relay_ks.len, 0};
   uint32_t last = last_component(m);
-  uint32_t lo = 0, hi = set->at.len;
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (set->at.items[mid].word < last) lo = mid + 1;
-    else hi = mid;
-  }
+  uint32_t lo;
+  ASL_LOWER_BOUND(lo, set->at.len, mid, set->at.items[mid].word < last);
   for (; lo < set->at.len && set->at.items[lo].word == last; lo++) {
     uint32_t k = set->at.items[lo].k;
     if (relays_module(set->scans[k], set->modules[k], m, last, via_relay)) {
@@ -1222,12 +1211,8 @@ static void sort_unique(U64Vec *v) {
 /* The first entry of class word `word` in the sorted methods. */
 static uint32_t first_method(const uint64_t *v, uint32_t n, uint32_t word) {
   uint64_t key = method_key(word, 0);
-  uint32_t lo = 0, hi = n;
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (v[mid] < key) lo = mid + 1;
-    else hi = mid;
-  }
+  uint32_t lo;
+  ASL_LOWER_BOUND(lo, n, mid, v[mid] < key);
   return lo;
 }
 
@@ -1349,12 +1334,8 @@ void asl_reach_free(AslReach *r) {
 
 /* Where h is in the sorted v[0..n), or ASL_NONE. */
 static uint32_t sorted_index(const uint32_t *v, uint32_t n, uint32_t h) {
-  uint32_t lo = 0, hi = n;
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (v[mid] < h) lo = mid + 1;
-    else hi = mid;
-  }
+  uint32_t lo;
+  ASL_LOWER_BOUND(lo, n, mid, v[mid] < h);
   return lo < n && v[lo] == h ? lo : ASL_NONE;
 }
 
@@ -1470,12 +1451,8 @@ bool asl_reach_matches(const AslReach *r, const AslScan *s,
 
 /* The first pair of `word` (pairs are sorted by word first). */
 static uint32_t first_pair(const AslReach *r, uint32_t word) {
-  uint32_t lo = 0, hi = r->npairs;
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (r->pairs[mid].word < word) lo = mid + 1;
-    else hi = mid;
-  }
+  uint32_t lo;
+  ASL_LOWER_BOUND(lo, r->npairs, mid, r->pairs[mid].word < word);
   return lo;
 }
 

@@ -222,12 +222,8 @@ static bool read_after(const AslCtx *cx, uint32_t ident, uint32_t loop,
   const uint32_t *occ = asl_names_occurrences(
       cx->names, cx->src->text + n->start_byte, n->end_byte - n->start_byte,
       &count);
-  uint32_t lo = 0, hi = count, from = t->nodes[loop].end;
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (occ[mid] < from) lo = mid + 1;
-    else hi = mid;
-  }
+  uint32_t lo, from = t->nodes[loop].end;
+  ASL_LOWER_BOUND(lo, count, mid, occ[mid] < from);
   uint32_t looked = 0;
   for (uint32_t k = lo; k < count && occ[k] < t->nodes[fn].end; k++) {
     if (++looked > 256) return true;
