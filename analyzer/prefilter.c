@@ -592,6 +592,25 @@ static uint8_t *flags_of(const WordTable *t, const uint32_t *words,
   return out;
 }
 
+static bool sorted_has(const uint32_t *v, uint32_t n, uint32_t h);
+
+/* The two bits of word h in a 512-bit Bloom filter. */
+static void module_bits_add(uint64_t *bits, uint32_t h) {
+  bits[(h >> 6) & 7] |= (uint64_t)1 << (h & 63);
+  bits[(h >> 23) & 7] |= (uint64_t)1 << ((h >> 17) & 63);
+}
+
+static bool module_bits_have(const uint64_t *bits, uint32_t h) {
+  return (bits[(h >> 6) & 7] >> (h & 63) & 1) &&
+         (bits[(h >> 23) & 7] >> ((h >> 17) & 63) & 1);
+}
+
+/* Is h one of the file's module words? */
+static bool names_word(const AslScan *s, uint32_t h) {
+  return module_bits_have(s->module_bits, h) &&
+         sorted_has(s->module_words, s->nmodule_words, h);
+}
+
 void asl_scan(AslArena *scratch, const char *text, size_t len,
               const AslWordSet *hot, bool keep_words, AslScan *out) {
   init_classes();
@@ -627,6 +646,8 @@ void asl_scan(AslArena *scratch, const char *text, size_t len,
   out->words = sorted_words(&st.words, SEEN, &out->nwords);
   out->word_flags = flags_of(&st.words, out->words, out->nwords);
   out->module_words = sorted_words(&st.words, AS_MODULE, &out->nmodule_words);
+  for (uint32_t i = 0; i < out->nmodule_words; i++)
+    module_bits_add(out->module_bits, out->module_words[i]);
   out->imported_words =
       sorted_words(&st.words, IMPORTED, &out->nimported_words);
 }
@@ -942,7 +963,7 @@ static bool relays_module(const AslScan *s, const char *module,
     for (uint32_t k = 0; k < s->nstars; k++)
       if (s->stars[k] == last) return true;
     return s->nimported_words > 0 &&
-           sorted_has(s->module_words, s->nmodule_words, last) &&
+           names_word(s, last) &&
            names(s, module, m);
   }
   for (uint32_t k = 0; k < s->nstars; k++)
@@ -1354,7 +1375,7 @@ static bool names_module(const AslScan *s, const char *module) {
   for (const char *p = module; *p;) {
     const char *dot = strchr(p, '.');
     size_t n = dot ? (size_t)(dot - p) : strlen(p);
-    if (!sorted_has(s->module_words, s->nmodule_words, asl_word_hash(p, n)))
+    if (!names_word(s, asl_word_hash(p, n)))
       return false;
     if (!dot) break;
     p = dot + 1;

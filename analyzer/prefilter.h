@@ -52,6 +52,8 @@ typedef struct AslScan {
   uint32_t *module_words; /* those seen where a module is named: in an
                              import statement, or next to a dot (heap) */
   uint32_t nmodule_words;
+  uint64_t module_bits[8]; /* a Bloom filter of module_words (two bits a
+                              word): most "does it name m?" end here */
   uint32_t *imported_words; /* those after `import` in an import statement:
                                the names it binds (heap) */
   uint32_t nimported_words;

@@ -622,6 +622,7 @@ typedef struct Modules {
   uint32_t *slots; /* job id + 1; 0 empty */
   uint32_t cap;
   uint32_t cold_lookups; /* lookups that met a cold file, so far */
+  uint32_t *last_words; /* per job: its module's last component's word */
   bool lenient;  /* the question's cold files matter only if it reports */
   IdVec pending; /* lenient: the cold files it met */
   const AslReach *w;
@@ -636,13 +637,18 @@ static void modules_build(AslRun *r, Modules *m) {
   m->cap = 16;
   while (m->cap < r->jobs.len * 2) m->cap *= 2;
   m->slots = asl_calloc(m->cap, sizeof *m->slots);
+  m->last_words = asl_calloc(r->jobs.len + 1, sizeof *m->last_words);
   for (uint32_t i = 0; i < r->jobs.len; i++) {
     const AslJob *j = &r->jobs.items[i];
     if (j->unreadable || !j->fi.module) continue;
-    uint32_t h = asl_hash_module(j->fi.project, j->fi.module,
-                             strlen(j->fi.module)) & (m->cap - 1);
+    size_t n = strlen(j->fi.module);
+    uint32_t h = asl_hash_module(j->fi.project, j->fi.module, n) &
+                 (m->cap - 1);
     while (m->slots[h]) h = (h + 1) & (m->cap - 1);
     m->slots[h] = i + 1;
+    const char *dot = strrchr(j->fi.module, '.');
+    const char *last = dot ? dot + 1 : j->fi.module;
+    m->last_words[i] = asl_word_hash(last, n - (size_t)(last - j->fi.module));
   }
 }
 
@@ -664,12 +670,6 @@ static AslJob *modules_next(const Modules *m, uint32_t project, const char *s,
   return NULL;
 }
 
-static uint32_t last_word(const char *module) {
-  const char *dot = strrchr(module, '.');
-  const char *last = dot ? dot + 1 : module;
-  return asl_word_hash(last, strlen(last));
-}
-
 /* Wants cold job j; and with it, the cold modules it star-imports from
  * its project (`from _pydecimal import *` in decimal): a lookup that
  * reaches j tries them for every name j does not bind itself, so they
@@ -682,8 +682,8 @@ static void want_job(Modules *m, AslJob *j) {
     if (!star) continue; // `from . import *`: its own package
     for (uint32_t i = 0; i < m->r->jobs.len; i++) {
       AslJob *c = &m->r->jobs.items[i];
-      if (c->parsed || c->wanted || c->unreadable || !c->fi.module ||
-          c->fi.project != j->fi.project || last_word(c->fi.module) != star)
+      if (m->last_words[i] != star || c->parsed || c->wanted ||
+          c->unreadable || c->fi.project != j->fi.project)
         continue;
       if (asl_scan_names(&j->scan, j->fi.module, c->fi.module))
         c->wanted = true;
@@ -952,6 +952,7 @@ static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch,
   asl_vec_free(&ids);
   asl_vec_free(&settled);
   asl_free(mods.slots);
+  asl_free(mods.last_words);
   asl_vec_free(&mods.pending);
   asl_reach_free(&w);
 }
