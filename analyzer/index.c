@@ -607,6 +607,7 @@ static void collect_edges(AslIndex *idx, EdgeVec *edges) {
     const AslFileFacts *f = idx->files[k];
     uint32_t ncalls = 0;
     for (uint32_t i = 0; i < f->nfuncs; i++) ncalls += f->funcs[i].ncalls;
+    if (!ncalls) continue;
     if (ncalls * 2 > memo.cap) {
       while (ncalls * 2 > memo.cap) memo.cap = memo.cap ? memo.cap * 2 : 64;
       asl_free(memo.keys);
