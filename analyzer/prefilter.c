@@ -444,8 +444,9 @@ static bool dot_follows(const unsigned char *s, size_t len, size_t i,
     unsigned char c = s[i];
     if (blank[c]) {
       i++;
-    } else if (c == '\\' && i + 1 < len && (s[i + 1] == '\n' || s[i + 1] == '\r')) {
-      i += 2;
+    } else if (c == '\\' && i + 1 < len &&
+               (s[i + 1] == '\n' || s[i + 1] == '\r')) {
+      i += escape_len(s, len, i); // a line continuation (CRLF too)
     } else if (in_brackets && (c == '\n' || c == '\r')) {
       i++;
     } else if (in_brackets && c == '#') {

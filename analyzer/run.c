@@ -751,7 +751,8 @@ static bool same_str(const char *a, const char *b) {
 
 static bool same_question(const AslDeferred *a, const AslDeferred *b) {
   return a->facts_id == b->facts_id && a->diag.rule == b->diag.rule &&
-         a->callee.kind == b->callee.kind && a->callee.local == b->callee.local &&
+         a->callee.kind == b->callee.kind &&
+         a->callee.local == b->callee.local &&
          same_str(a->callee.dotted, b->callee.dotted) &&
          same_str(a->callee.attr, b->callee.attr) &&
          same_str(a->subject, b->subject);
