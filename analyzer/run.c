@@ -287,12 +287,13 @@ static void read_and_process(Sink *k, AslParser *p, AslArena *scratch) {
   AslJob *j = k->job;
   asl_arena_reset(scratch);
   AslSource src;
-  if (j->text) { // kept since phase 1: not read again
+  if (j->text) { // kept since phase 1: not read again, nor scanned
     memset(&src, 0, sizeof src);
     src.path = asl_arena_strdup(scratch, j->display);
     src.text = j->text;
     src.len = j->text_len;
-    scan_and_process(k, p, scratch, &src);
+    asl_scan_free(&j->scan);
+    process_source(k, p, scratch, &src, false); // the scan found it cold
     drop_text(j);
     return;
   }
