@@ -201,7 +201,7 @@ static void process_source(Sink *k, AslParser *p, AslArena *a,
  * (ASL_TEXT_BUDGET): no round then reads it again. */
 static void keep_text(Sink *k, const AslSource *src) {
   AslRun *r = (AslRun *)k->r; // only the atomic budget is shared
-  if (!r->use_index) return; // no later round
+  if (!r->use_index || src->len > ASL_TEXT_FILE_MAX) return;
   size_t before = atomic_fetch_add(&r->text_kept, src->len);
   if (before + src->len > ASL_TEXT_BUDGET) {
     atomic_fetch_sub(&r->text_kept, src->len);
@@ -400,9 +400,15 @@ typedef struct SizedId {
   uint32_t id;
 } SizedId;
 
+/* Files above this size go first, largest first; the others follow in
+ * job order (the kept texts then favour no size). */
+enum { LARGE_FILE = 64 << 10 };
+
 static int cmp_size_desc(const void *a, const void *b) {
   const SizedId *x = a, *y = b;
-  if (x->bytes != y->bytes) return x->bytes > y->bytes ? -1 : 1;
+  bool xl = x->bytes > LARGE_FILE, yl = y->bytes > LARGE_FILE;
+  if (xl && yl && x->bytes != y->bytes) return x->bytes > y->bytes ? -1 : 1;
+  if (xl != yl) return xl ? -1 : 1;
   return x->id < y->id ? -1 : x->id > y->id;
 }
 
@@ -420,8 +426,8 @@ static void run_jobs(AslRun *r, AslParser *p, AslArena *scratch,
     }
     return;
   }
-  // Largest known files first, so that no thread is left with a big one
-  // at the end (sizes are known in the later rounds); merged in job order.
+  // The large files first, largest first, so that no thread is left with
+  // a big one at the end; merged in job order.
   SizedId *sized = asl_malloc(sizeof *sized * (n + 1));
   for (uint32_t i = 0; i < n; i++)
     sized[i] = (SizedId){r->jobs.items[ids[i]].bytes, ids[i]};
@@ -806,6 +812,16 @@ static AslDeferred as_asked(const FactsView *v, const AslDeferred *d) {
   return q;
 }
 
+/* Can the files of the last round (`parsed`) add to W? */
+static bool reach_may_grow(const AslRun *r, const AslReach *w,
+                           const IdVec *parsed) {
+  for (uint32_t i = 0; i < parsed->len; i++) {
+    const AslFileFacts *f = r->jobs.items[parsed->items[i]].facts;
+    if (f && asl_reach_may_grow(w, f, &r->hot)) return true;
+  }
+  return false;
+}
+
 /* Marks the cold files that may reach a coroutine function (W). */
 static void want_spelled(AslRun *r, const FactsView *v, Modules *m,
                          AslReach *w, AslColdSet *cold) {
@@ -926,7 +942,9 @@ static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch,
   for (uint32_t round = 1;; round++) {
     FactsView v;
     facts_view(r, &v);
-    if (r->need_reach) want_spelled(r, &v, &mods, &w, cold_set);
+    // (ids: the files the last round parsed; none before round 2.)
+    if (r->need_reach && (round == 1 || reach_may_grow(r, &w, &ids)))
+      want_spelled(r, &v, &mods, &w, cold_set);
     uint32_t spelled = wanted_jobs(r, &ids);
     want_looked_up(r, &v, &mods, &w, &settled, fa);
     facts_view_free(&v);

@@ -20,6 +20,10 @@
  * this many bytes (the standard library's cold files take 27 MB); beyond
  * it, a later round reads the file again. */
 #define ASL_TEXT_BUDGET ((size_t)40 << 20)
+/* ...of which one file may take this much: the large files (generated
+ * tables, vendored bundles) are rarely needed, and a pool reads them
+ * first. */
+#define ASL_TEXT_FILE_MAX ((size_t)256 << 10)
 
 typedef struct AslRun {
   const AslOptions *opt;
