@@ -1319,14 +1319,10 @@ void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
     r->bits[(ps.pairs.items[q].word & 0xFFFF) >> 6] |=
         (uint64_t)1 << (ps.pairs.items[q].word & 63);
   asl_words_free(&r->binders);
-  asl_words_free(&r->module_lasts);
-  for (uint32_t q = 0; q < ps.pairs.len; q++) {
-    const char *m = ps.pairs.items[q].module;
-    for (const char *p = m; p && *p; p++)
+  for (uint32_t q = 0; q < ps.pairs.len; q++)
+    for (const char *m = ps.pairs.items[q].module, *p = m; p && *p; p++)
       if (p[1] == '.' || p[1] == 0)
         asl_words_add(&r->binders, asl_word_hash(m, (size_t)(p + 1 - m)));
-    if (m && *m) asl_words_add(&r->module_lasts, last_component(m));
-  }
   asl_words_free(&r->functions);
   r->functions = rc.functions;
   asl_free(r->methods);
@@ -1353,7 +1349,6 @@ void asl_reach_free(AslReach *r) {
   asl_words_free(&r->words);
   asl_words_free(&r->functions);
   asl_words_free(&r->binders);
-  asl_words_free(&r->module_lasts);
   asl_free(r->methods);
   asl_free(r->pairs);
   memset(r, 0, sizeof *r);
@@ -1481,48 +1476,6 @@ static uint32_t first_pair(const AslReach *r, uint32_t word) {
   uint32_t lo;
   ASL_LOWER_BOUND(lo, r->npairs, mid, r->pairs[mid].word < word);
   return lo;
-}
-
-/* Could an edge link() makes of `via` fire, or seed: a component that is
- * a word of W or the last component of one of its modules (alias_module
- * keys on those), a prefix that is one of its modules (alias_relay), or
- * a hot first component (a seed)? */
-static bool via_may_fire(const AslReach *r, const char *via,
-                         const AslWordSet *hot) {
-  for (const char *p = via;;) {
-    const char *dot = strchr(p, '.');
-    size_t n = dot ? (size_t)(dot - p) : strlen(p);
-    uint32_t h = asl_word_hash(p, n);
-    if (p == via && asl_words_has(hot, h)) return true;
-    if (asl_words_has(&r->words, h) || asl_words_has(&r->module_lasts, h) ||
-        asl_words_has(&r->binders, asl_word_hash(via, (size_t)(p - via) + n)))
-      return true;
-    if (!dot) return false;
-    p = dot + 1;
-  }
-}
-
-bool asl_reach_may_grow(const AslReach *r, const AslFileFacts *f,
-                        const AslWordSet *hot) {
-  if (!f->module) return false; // facts_edges skips it too
-  if (f->nstars) return true;
-  for (uint32_t i = 0; i < f->nnames; i++) {
-    const AslFactBinding *b = &f->names[i];
-    if (b->kind == ASL_FACT_COROUTINE) return true;
-    if (b->kind == ASL_FACT_IMPORT && b->target &&
-        via_may_fire(r, b->target, hot))
-      return true;
-  }
-  for (uint32_t c = 0; c < f->nclasses; c++) {
-    const AslFactClass *cls = &f->classes[c];
-    for (uint32_t m = 0; m < cls->nmembers; m++)
-      if (cls->members[m].kind == ASL_FACT_COROUTINE) return true;
-    for (uint32_t k = 0; k < cls->nbases; k++)
-      if (strcmp(cls->bases[k], "?") != 0 &&
-          via_may_fire(r, cls->bases[k], hot))
-        return true;
-  }
-  return false;
 }
 
 bool asl_reach_binds(const AslReach *r, const char *module, size_t n) {

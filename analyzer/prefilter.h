@@ -97,7 +97,6 @@ typedef struct AslReach {
   uint32_t nmethods;
   AslWordSet binders;   /* hashes of the modules of the pairs, and of
                            their packages */
-  AslWordSet module_lasts; /* the last components of those modules */
   uint64_t bits[1024];  /* a bit per word of W, by its low 16 bits: most
                            words of a cold file are rejected in cache */
   struct AslReachPair *pairs; /* sorted by word, then module */
@@ -127,13 +126,6 @@ bool asl_reach_matches(const AslReach *r, const AslScan *s,
  * project, nor through it to one of a hot module outside it (whose own
  * names need no file of the project). */
 bool asl_reach_asks(const AslReach *r, const char *dotted);
-/** Can the facts of `f`, parsed since W was last updated, add to W: does
- * it import or subclass through a word or module of W, star-import, or
- * define a coroutine? When no new file can, W (and which cold files it
- * matches) stands: it only shrinks where a relay became a parsed file,
- * and a larger W is still sound. */
-bool asl_reach_may_grow(const AslReach *r, const AslFileFacts *f,
-                        const AslWordSet *hot);
 /** Is module[0..n) a module of W's pairs (it binds a word of W: a file
  * parsed or a cold relay or alias of one), or a package of one? */
 bool asl_reach_binds(const AslReach *r, const char *module, size_t n);

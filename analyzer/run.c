@@ -812,16 +812,6 @@ static AslDeferred as_asked(const FactsView *v, const AslDeferred *d) {
   return q;
 }
 
-/* Can the files of the last round (`parsed`) add to W? */
-static bool reach_may_grow(const AslRun *r, const AslReach *w,
-                           const IdVec *parsed) {
-  for (uint32_t i = 0; i < parsed->len; i++) {
-    const AslFileFacts *f = r->jobs.items[parsed->items[i]].facts;
-    if (f && asl_reach_may_grow(w, f, &r->hot)) return true;
-  }
-  return false;
-}
-
 /* Marks the cold files that may reach a coroutine function (W). */
 static void want_spelled(AslRun *r, const FactsView *v, Modules *m,
                          AslReach *w, AslColdSet *cold) {
@@ -942,9 +932,7 @@ static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch,
   for (uint32_t round = 1;; round++) {
     FactsView v;
     facts_view(r, &v);
-    // (ids: the files the last round parsed; none before round 2.)
-    if (r->need_reach && (round == 1 || reach_may_grow(r, &w, &ids)))
-      want_spelled(r, &v, &mods, &w, cold_set);
+    if (r->need_reach) want_spelled(r, &v, &mods, &w, cold_set);
     uint32_t spelled = wanted_jobs(r, &ids);
     want_looked_up(r, &v, &mods, &w, &settled, fa);
     facts_view_free(&v);
