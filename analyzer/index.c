@@ -559,8 +559,6 @@ typedef struct Edge {
 } Edge;
 typedef AslVec(Edge) EdgeVec;
 
-/* Resolves every call of every function and keeps the edges between
- * functions of the project. */
 /* The function each distinct callee of one file resolves to: a module
  * calls the same helper (`self.assertEqual`) hundreds of times. Open
  * addressing over the file's calls; cleared per file. */
@@ -570,7 +568,7 @@ typedef struct CalleeMemo {
   uint32_t cap;
 } CalleeMemo;
 
-static uint32_t callee_hash(const AslCallee *c) {
+uint32_t asl_callee_hash(const AslCallee *c) {
   uint32_t h = 2166136261u ^ (uint32_t)c->kind;
   for (const char *s = c->dotted; s && *s; s++)
     h = (h ^ (unsigned char)*s) * 16777619u;
@@ -584,14 +582,17 @@ static bool same_text(const char *a, const char *b) {
   return a == b || (a && b && strcmp(a, b) == 0);
 }
 
+bool asl_callee_same(const AslCallee *a, const AslCallee *b) {
+  return a->kind == b->kind && a->local == b->local &&
+         same_text(a->dotted, b->dotted) && same_text(a->attr, b->attr);
+}
+
 /* The slot of callee c (LOCAL callees are never memoised: each names its
  * own def). */
 static uint32_t *memo_slot(CalleeMemo *m, const AslCallee *c, bool *found) {
-  uint32_t h = callee_hash(c) & (m->cap - 1);
+  uint32_t h = asl_callee_hash(c) & (m->cap - 1);
   for (; m->keys[h]; h = (h + 1) & (m->cap - 1)) {
-    const AslCallee *k = m->keys[h];
-    if (k->kind == c->kind && same_text(k->dotted, c->dotted) &&
-        same_text(k->attr, c->attr)) {
+    if (asl_callee_same(m->keys[h], c)) {
       *found = true;
       return &m->funcs[h];
     }
@@ -601,6 +602,8 @@ static uint32_t *memo_slot(CalleeMemo *m, const AslCallee *c, bool *found) {
   return &m->funcs[h];
 }
 
+/* Resolves every call of every function and keeps the edges between
+ * functions of the project. */
 static void collect_edges(AslIndex *idx, EdgeVec *edges) {
   CalleeMemo memo = {NULL, NULL, 0};
   for (uint32_t k = 0; k < idx->nfiles; k++) {

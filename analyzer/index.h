@@ -94,6 +94,11 @@ typedef struct AslBlockChain {
  * answers CLASS (see asl_index_may_block for its __init__). */
 AslDefKind asl_index_callee(const AslIndex *idx, uint32_t from,
                             const AslCallee *callee, AslDef *out);
+/** Callees that are the same question to the index from one file: the
+ * same kind, dotted name and attribute (and, LOCAL, the same def). For
+ * memos of the answers; the hash agrees with it. */
+bool asl_callee_same(const AslCallee *a, const AslCallee *b);
+uint32_t asl_callee_hash(const AslCallee *c);
 /** May calling `def` (a FUNCTION, or a CLASS: its __init__) reach a
  * blocking call through sync functions of the project (branches are not
  * evaluated: a call anywhere in a body counts)? The

@@ -266,18 +266,16 @@ static FileInfo file_info(AslRun *r, const char *fs_path, bool named,
   return fi;
 }
 
+/* `bytes`: the file's size if known (0 if not), so that a pool takes the
+ * large files first; reading it sets the real one. */
 static void add_job(AslRun *r, const AslFileRef *f, bool named,
-                    uint32_t file_index) {
+                    uint32_t file_index, size_t bytes) {
   AslJob j;
   memset(&j, 0, sizeof j);
   j.fs_path = asl_arena_strdup(&r->arena, f->fs_path);
   j.display = asl_arena_strdup(&r->arena, f->display);
   j.fi = file_info(r, f->fs_path, named, file_index);
-  // Its size, so that a pool takes the largest files first and no thread
-  // is left parsing a big one alone at the end (one stat: ~1 us a file).
-  struct stat st;
-  if (r->opt->threads > 1 && stat(f->fs_path, &st) == 0 && st.st_size > 0)
-    j.bytes = (size_t)st.st_size;
+  j.bytes = bytes;
   asl_vec_push(&r->jobs, j);
 }
 
@@ -476,19 +474,34 @@ static int cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The files the user named, so that one also reached from its project
- * root is read once: by path as spelled (the walk of an enclosing root
- * spells it the same way), else by device and inode (a symlink, a
- * relative path). One stat a file, not a realpath (a stat per component). */
+/* One stat per file, for two things: its identity (a file the user
+ * named, reached again from its project root, is read once) and its size
+ * (a pool takes the large files first). */
 typedef struct FileId {
   dev_t dev;
   ino_t ino;
+  size_t size;
 } FileId;
 
+static bool file_id(const char *path, FileId *out) {
+  struct stat st;
+  if (stat(path, &st) != 0) return false;
+  *out = (FileId){st.st_dev, st.st_ino, st.st_size > 0 ? (size_t)st.st_size
+                                                        : 0};
+  return true;
+}
+
+/* The files the user named, stat'd once when first needed: matched by
+ * path as spelled (the walk of an enclosing root spells it the same way),
+ * else by device and inode (a symlink, a relative path); one stat a file,
+ * not a realpath (a stat per component). */
 typedef struct NamedFiles {
+  const AslDiscovery *d;
+  bool ready;
+  size_t *sizes;      /* per file of d: 0 if unknown */
   const char **paths; /* sorted */
-  FileId *ids;        /* sorted */
-  uint32_t npaths, nids;
+  FileId *ids;        /* sorted by device and inode */
+  uint32_t nids;
 } NamedFiles;
 
 static int cmp_id(const void *a, const void *b) {
@@ -497,33 +510,36 @@ static int cmp_id(const void *a, const void *b) {
   return x->ino < y->ino ? -1 : x->ino > y->ino;
 }
 
-static void named_files(const AslDiscovery *d, NamedFiles *out) {
-  uint32_t n = d->files.len;
-  out->paths = asl_malloc(sizeof *out->paths * (n + 1));
-  out->ids = asl_malloc(sizeof *out->ids * (n + 1));
-  out->npaths = out->nids = 0;
+static void named_files_stat(NamedFiles *nf) {
+  if (nf->ready) return;
+  nf->ready = true;
+  uint32_t n = nf->d->files.len;
+  nf->sizes = asl_calloc(n + 1, sizeof *nf->sizes);
+  nf->paths = asl_malloc(sizeof *nf->paths * (n + 1));
+  nf->ids = asl_malloc(sizeof *nf->ids * (n + 1));
   for (uint32_t i = 0; i < n; i++) {
-    const char *p = d->files.items[i].fs_path;
-    struct stat st;
-    out->paths[out->npaths++] = p;
-    if (stat(p, &st) == 0)
-      out->ids[out->nids++] = (FileId){st.st_dev, st.st_ino};
+    nf->paths[i] = nf->d->files.items[i].fs_path;
+    if (file_id(nf->paths[i], &nf->ids[nf->nids]))
+      nf->sizes[i] = nf->ids[nf->nids++].size;
   }
-  qsort(out->paths, out->npaths, sizeof *out->paths, cmp_str);
-  qsort(out->ids, out->nids, sizeof *out->ids, cmp_id);
+  qsort(nf->paths, n, sizeof *nf->paths, cmp_str);
+  qsort(nf->ids, nf->nids, sizeof *nf->ids, cmp_id);
 }
 
-static bool is_named(const NamedFiles *nf, const char *path) {
-  if (bsearch(&path, nf->paths, nf->npaths, sizeof *nf->paths, cmp_str))
+/* Is the file at `path` one of the named files? Sets *size when it had to
+ * stat it (else leaves it alone). */
+static bool is_named(const NamedFiles *nf, const char *path, size_t *size) {
+  if (bsearch(&path, nf->paths, nf->d->files.len, sizeof *nf->paths,
+              cmp_str))
     return true;
-  struct stat st;
   FileId id;
-  if (stat(path, &st) != 0) return true; // gone: nothing to read
-  id = (FileId){st.st_dev, st.st_ino};
+  if (!file_id(path, &id)) return true; // gone: nothing to read
+  *size = id.size;
   return bsearch(&id, nf->ids, nf->nids, sizeof *nf->ids, cmp_id) != NULL;
 }
 
 static void named_files_free(NamedFiles *nf) {
+  asl_free(nf->sizes);
   asl_free(nf->paths);
   asl_free(nf->ids);
 }
@@ -551,22 +567,21 @@ static void drop_walked_roots(const char *const *paths, uint32_t npaths,
 /* Adds a job for every file of the projects around `paths` that the
  * user's paths did not already reach (read for the index only). */
 static void project_jobs(AslRun *r, const char *const *paths, uint32_t npaths,
-                         const AslDiscovery *named) {
+                         NamedFiles *named) {
   AslStrVec roots = {0};
   project_roots(r, paths, npaths, &roots);
   drop_walked_roots(paths, npaths, &roots);
   if (roots.len) {
     AslDiscovery all;
-    NamedFiles seen;
-    named_files(named, &seen);
+    named_files_stat(named);
     // Silent: errors under the project are not the user's paths; the ones
     // that are were reported by the walk of the named paths.
     asl_discover_ex(r->opt, roots.items, roots.len, ASL_DISCOVER_SILENT, &all);
     for (uint32_t i = 0; i < all.files.len; i++) {
       const AslFileRef *f = &all.files.items[i];
-      if (!is_named(&seen, f->fs_path)) add_job(r, f, false, 0);
+      size_t size = 0;
+      if (!is_named(named, f->fs_path, &size)) add_job(r, f, false, 0, size);
     }
-    named_files_free(&seen);
     asl_discovery_destroy(&all);
   }
   asl_vec_free(&roots);
@@ -580,10 +595,14 @@ void asl_run_paths(AslRun *r, AslParser *p, AslArena *scratch,
   asl_discover(r->opt, paths, npaths, &named);
   r->nerrors += named.nerrors;
   uint32_t first = r->jobs.len;
+  NamedFiles nf = {&named, false, NULL, NULL, NULL, 0};
   if (!r->opt->index_given_only && r->use_index)
-    project_jobs(r, paths, npaths, &named);
+    project_jobs(r, paths, npaths, &nf);
+  if (r->opt->threads > 1) named_files_stat(&nf); // sizes, for the pool
   for (uint32_t i = 0; i < named.files.len; i++)
-    add_job(r, &named.files.items[i], true, (*next_index)++);
+    add_job(r, &named.files.items[i], true, (*next_index)++,
+            nf.sizes ? nf.sizes[i] : 0);
+  named_files_free(&nf);
   asl_discovery_destroy(&named);
   uint32_t n = r->jobs.len - first;
   uint32_t *ids = asl_malloc(sizeof(uint32_t) * (n + 1));
@@ -738,31 +757,18 @@ static bool is_external(void *ctx, uint32_t project, const char *dotted) {
  * the rule, the callee and the subject, so each distinct question is asked
  * once per pass, and the others take its answer. */
 
-static uint32_t str_hash(uint32_t h, const char *s) {
-  for (; s && *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
-  return (h ^ 0xFF) * 16777619u; // NULL and "" differ from "x" followed
-}
-
 static uint32_t question_hash(const AslDeferred *d) {
-  uint32_t h = 2166136261u ^ d->facts_id;
+  uint32_t h = asl_callee_hash(&d->callee);
+  h = (h ^ d->facts_id) * 16777619u;
   h = (h ^ (uint32_t)d->diag.rule) * 16777619u;
-  h = (h ^ (uint32_t)d->callee.kind) * 16777619u;
-  h = str_hash(str_hash(str_hash(h, d->callee.dotted), d->callee.attr),
-               d->subject);
-  return h ^ (uint32_t)(uintptr_t)d->callee.local;
-}
-
-static bool same_str(const char *a, const char *b) {
-  return a == b || (a && b && strcmp(a, b) == 0);
+  return d->subject ? h ^ asl_word_hash(d->subject, strlen(d->subject)) : h;
 }
 
 static bool same_question(const AslDeferred *a, const AslDeferred *b) {
   return a->facts_id == b->facts_id && a->diag.rule == b->diag.rule &&
-         a->callee.kind == b->callee.kind &&
-         a->callee.local == b->callee.local &&
-         same_str(a->callee.dotted, b->callee.dotted) &&
-         same_str(a->callee.attr, b->callee.attr) &&
-         same_str(a->subject, b->subject);
+         asl_callee_same(&a->callee, &b->callee) &&
+         (a->subject == b->subject ||
+          (a->subject && b->subject && strcmp(a->subject, b->subject) == 0));
 }
 
 /* For each deferred question, the first one identical to it (itself if
