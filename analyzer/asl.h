@@ -269,6 +269,25 @@ AslStatus asl_parser_new(AslParser **out, const char **why);
 void asl_parser_delete(AslParser *p);
 void asl_parse(AslParser *p, AslArena *a, const AslSource *src, AslTree *out);
 
+/* A top-level statement as a small tokenizer finds it (parse.c). */
+typedef struct AslTopStatement {
+  uint32_t start; /* its first byte: its decorators', or the comments and
+                     blank lines before it (0 for the first) */
+  uint32_t head;  /* where the statement proper begins, past those */
+} AslTopStatement;
+
+/** Splits `s` into its top-level statements, in order; they tile the
+ * text (each ends where the next starts). Lines that continue a compound
+ * statement (`else:`) stay with it. Arena-owned array; returns its size. */
+uint32_t asl_split_top_level(AslArena *a, const AslSource *s,
+                             AslTopStatement **out);
+/** Parses only the byte ranges [bounds[2k], bounds[2k+1]) of `src` (whole
+ * top-level statements, in order, not touching), as if nothing else were
+ * there: node positions are the file's. No damage recovery: the caller
+ * parses the whole file when out->has_error. */
+void asl_parse_ranges(AslParser *p, AslArena *a, const AslSource *src,
+                      const uint32_t *bounds, uint32_t nranges, AslTree *out);
+
 /** Grammar and core versions for --version and the ABI check. */
 uint32_t asl_grammar_abi(void);
 

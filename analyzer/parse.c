@@ -255,27 +255,36 @@ static bool starts_top_statement(const char *t, uint32_t i, uint32_t len,
   return true;
 }
 
-/* Splits the source into top-level statement chunks with a small Python
- * tokenizer (strings, brackets, comments, backslash continuations), so
- * that one damaged statement does not swallow the file. Returns the start
- * offsets (the first is 0) in the arena. */
-static uint32_t split_top_level(AslArena *a, const AslSource *s,
-                                uint32_t **out) {
-  AslVec(uint32_t) starts = {0};
-  asl_avec_push(a, &starts, 0u);
+/* A small Python tokenizer (strings, brackets, comments, backslash
+ * continuations) finds the lines where top-level statements start. */
+uint32_t asl_split_top_level(AslArena *a, const AslSource *s,
+                             AslTopStatement **out) {
+  AslVec(AslTopStatement) v = {0};
+  AslTopStatement first = {0, 0};
+  asl_avec_push(a, &v, first);
   const char *t = s->text;
   uint32_t len = s->len, depth = 0;
   char quote = 0;      // inside a string: its quote character
   bool triple = false; // ... and whether it is triple-quoted
   bool at_line_start = true, continued = false, after_decorator = false;
+  bool head_pending = true; // the statement proper has not begun yet
   for (uint32_t i = 0; i < len; i++) {
     char c = t[i];
-    if (at_line_start && !quote && depth == 0 && !continued && i > 0 &&
-        starts_top_statement(t, i, len, after_decorator))
-      asl_avec_push(a, &starts, i);
-    if (at_line_start && !quote && depth == 0 && c != ' ' && c != '\t' &&
-        c != '\n' && c != '\r' && c != '#')
-      after_decorator = c == '@';
+    if (at_line_start && !quote && depth == 0 && !continued) {
+      if (i > 0 && starts_top_statement(t, i, len, after_decorator)) {
+        AslTopStatement st = {i, i};
+        asl_avec_push(a, &v, st);
+        head_pending = true;
+      }
+      if (c != ' ' && c != '\t' && c != '\f' && c != '\n' && c != '\r' &&
+          c != '#') {
+        after_decorator = c == '@';
+        if (head_pending && !after_decorator) {
+          v.items[v.len - 1].head = i;
+          head_pending = false;
+        }
+      }
+    }
     at_line_start = false;
     if (quote) {
       if (c == '\\') { i++; continue; }
@@ -317,8 +326,8 @@ static uint32_t split_top_level(AslArena *a, const AslSource *s,
       break;
     }
   }
-  *out = starts.items;
-  return starts.len;
+  *out = v.items;
+  return v.len;
 }
 
 /* A point (row, byte column) for a byte offset, as tree-sitter counts rows
@@ -340,14 +349,14 @@ static TSPoint point_of(const AslSource *s, uint32_t byte) {
  * ERROR nodes. */
 static void parse_in_chunks(AslParser *p, AslArena *a, const AslSource *src,
                             AslTree *out) {
-  uint32_t *starts;
-  uint32_t n = split_top_level(a, src, &starts);
+  AslTopStatement *st;
+  uint32_t n = asl_split_top_level(a, src, &st);
   TSTree **trees = asl_arena_alloc(a, sizeof(TSTree *) * n);
   uint32_t cap = 1;
   TSPoint pt = {0, 0};
   uint32_t pt_byte = 0;
   for (uint32_t k = 0; k < n; k++) {
-    uint32_t b0 = starts[k], b1 = k + 1 < n ? starts[k + 1] : src->len;
+    uint32_t b0 = st[k].start, b1 = k + 1 < n ? st[k + 1].start : src->len;
     // Advance the point incrementally: chunks are in order.
     TSPoint d = point_of(&(AslSource){.text = src->text + pt_byte,
                                       .len = b0 - pt_byte}, b0 - pt_byte);
@@ -378,6 +387,41 @@ static void parse_in_chunks(AslParser *p, AslArena *a, const AslSource *src,
     flatten(p, out, cap, trees[k], 0);
     ts_tree_delete(trees[k]);
   }
+}
+
+void asl_parse_ranges(AslParser *p, AslArena *a, const AslSource *src,
+                      const uint32_t *bounds, uint32_t nranges, AslTree *out) {
+  memset(out, 0, sizeof *out);
+  out->first_error = ASL_NONE;
+  TSRange *ranges = asl_arena_alloc(a, sizeof *ranges * (nranges ? nranges : 1));
+  TSPoint pt = {0, 0};
+  uint32_t at = 0; // pt is the point of byte `at`
+  for (uint32_t k = 0; k < 2 * nranges; k++) {
+    for (; at < bounds[k]; at++) {
+      if (src->text[at] == '\n') {
+        pt.row++;
+        pt.column = 0;
+      } else {
+        pt.column++;
+      }
+    }
+    if (k % 2 == 0) {
+      ranges[k / 2].start_point = pt;
+      ranges[k / 2].start_byte = at;
+    } else {
+      ranges[k / 2].end_point = pt;
+      ranges[k / 2].end_byte = at;
+    }
+  }
+  ts_parser_set_included_ranges(p->ts, ranges, nranges);
+  TSTree *tree = ts_parser_parse_string(p->ts, NULL, src->text, src->len);
+  ts_parser_set_included_ranges(p->ts, NULL, 0);
+  TSNode root = ts_tree_root_node(tree);
+  out->has_error = ts_node_has_error(root);
+  uint32_t total = ts_node_descendant_count(root);
+  out->nodes = asl_arena_alloc(a, sizeof(AslNode) * (total ? total : 1));
+  flatten(p, out, total, tree, ASL_NONE);
+  ts_tree_delete(tree);
 }
 
 /* Bytes covered by outermost ERROR nodes: how much of the file no rule
