@@ -136,7 +136,7 @@ typedef AslVec(uint32_t) HashVec;
  * each with flags (seen; seen where a module is named; bound by a
  * from-import; seen in code; seen in a class statement's header). */
 enum { SEEN = 1, AS_MODULE = 2, IMPORTED = 4, IN_CODE = ASL_WORD_IN_CODE,
-       IN_CLASS = ASL_WORD_IN_CLASS };
+       IN_CLASS = ASL_WORD_IN_CLASS, BARE = ASL_WORD_BARE };
 typedef struct WordTable {
   AslArena *arena;
   uint32_t *slots;
@@ -186,7 +186,7 @@ static void table_put(WordTable *t, uint32_t h, uint8_t flag) {
 typedef struct ScanState {
   const AslWordSet *hot;
   bool hot_found, wild, keep, code, as_module, imported, in_class,
-      trust_nothing;
+      trust_nothing, whole, after_dot;
   WordTable words;
   HashVec stars;      /* `from ... M import *`: M's word; 0: relative */
   uint32_t last_word; /* the word before the current one, in code */
@@ -200,7 +200,8 @@ static void emit(ScanState *st, uint32_t h) {
               SEEN | (st->as_module || st->trust_nothing ? AS_MODULE : 0) |
                   (st->imported || st->trust_nothing ? IMPORTED : 0) |
                   (st->code ? IN_CODE : 0) |
-                  (st->in_class || st->trust_nothing ? IN_CLASS : 0));
+                  (st->in_class || st->trust_nothing ? IN_CLASS : 0) |
+                  (!st->after_dot || !st->code ? BARE : 0));
 }
 
 /* A run with a multi-byte character: Python splits it wherever a
@@ -494,12 +495,13 @@ static size_t scan_word(ScanState *st, Where *w, const unsigned char *s,
   }
   st->as_module = w->in_import || w->after_dot ||
                   dot_follows(s, len, i, w->depth > 0);
-  w->after_dot = false;
+  st->after_dot = w->after_dot;
   // The names a from-import binds; in `import a.b as x`, the module `b`
   // bound as x (a plain `import a.b` binds `a`, spelled by its users).
   st->imported = w->past_import && w->from_import;
   st->in_class = w->in_class;
   uint32_t word = emit_run(st, s + start, i - start, high);
+  w->after_dot = st->after_dot = false;
   st->imported = st->in_class = false;
   if (word == class_word) w->in_class = true;
   if (word == as_word && w->past_import && !w->from_import && st->keep)
@@ -520,7 +522,7 @@ static bool scan_code(ScanState *st, const unsigned char *s, size_t len) {
   bool unterminated = false;
   Where w = {0, false, false, false, false, false};
   while (i < len && !unterminated) {
-    if (st->hot_found) break; // hot: parsed at once, its words unneeded
+    if (st->hot_found && !st->whole) break; // parsed at once: words unneeded
     unsigned char c = s[i];
     if (blank[c]) {
       while (++i < len && blank[s[i]]) {
@@ -612,12 +614,13 @@ static bool names_word(const AslScan *s, uint32_t h) {
          sorted_has(s->module_words, s->nmodule_words, h);
 }
 
-void asl_scan(AslArena *scratch, const char *text, size_t len,
-              const AslWordSet *hot, bool keep_words, AslScan *out) {
+static void scan(AslArena *scratch, const char *text, size_t len,
+                 const AslWordSet *hot, bool keep_words, bool whole,
+                 AslScan *out) {
   init_classes();
   memset(out, 0, sizeof *out);
   ScanState st = {hot,   false, false, keep_words, true, false, false,
-                  false, false, {0},   {0},        0};
+                  false, false, whole, false, {0}, {0}, 0};
   if (keep_words) table_init(&st.words, scratch, 256);
   const unsigned char *s = (const unsigned char *)text;
   if (!scan_code(&st, s, len)) {
@@ -631,7 +634,7 @@ void asl_scan(AslArena *scratch, const char *text, size_t len,
     asl_vec_push(&st.stars, 0); // may import anything
   }
   out->hot = st.hot_found;
-  if (st.hot_found || !keep_words) {
+  if ((st.hot_found && !whole) || !keep_words) {
     asl_vec_free(&st.stars);
     return;
   }
@@ -651,6 +654,16 @@ void asl_scan(AslArena *scratch, const char *text, size_t len,
     module_bits_add(out->module_bits, out->module_words[i]);
   out->imported_words =
       sorted_words(&st.words, IMPORTED, &out->nimported_words);
+}
+
+void asl_scan(AslArena *scratch, const char *text, size_t len,
+              const AslWordSet *hot, bool keep_words, AslScan *out) {
+  scan(scratch, text, len, hot, keep_words, false, out);
+}
+
+void asl_scan_whole(AslArena *scratch, const char *text, size_t len,
+                    const AslWordSet *hot, AslScan *out) {
+  scan(scratch, text, len, hot, true, true, out);
 }
 
 void asl_scan_free(AslScan *s) {

@@ -39,8 +39,10 @@ void asl_words_free(AslWordSet *w);
 void asl_words_hot(const AslOptions *opt, AslWordSet *out);
 
 /* Where a word was seen, besides anywhere: in code (not only in a plain
- * string), and in the header of a class statement (its name or bases). */
-enum { ASL_WORD_IN_CODE = 8, ASL_WORD_IN_CLASS = 16 };
+ * string), in the header of a class statement (its name or bases), and
+ * not after a dot (so it may name a module-level binding: in a string,
+ * always). */
+enum { ASL_WORD_IN_CODE = 8, ASL_WORD_IN_CLASS = 16, ASL_WORD_BARE = 32 };
 
 /* What the scan of one file found. */
 typedef struct AslScan {
@@ -69,6 +71,11 @@ typedef struct AslScan {
 void asl_scan(AslArena *scratch, const char *text, size_t len,
               const AslWordSet *hot, bool keep_words, AslScan *out);
 void asl_scan_free(AslScan *s);
+/** asl_scan with words kept, reading on past a hot word: every word of
+ * the text, hot or not. */
+void asl_scan_whole(AslArena *scratch, const char *text, size_t len,
+                    const AslWordSet *hot, AslScan *out);
+
 /** Does the file of module `module` (NULL: none) with scan `s` name
  * module m: every component of it, or those after the package they share
  * (a relative import)? False without the scan's words. */
