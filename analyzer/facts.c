@@ -218,7 +218,7 @@ static bool make_binding(AslArena *a, const AslCtx *cx, const AslBinding *b,
   uint32_t line = asl_source_line_of(cx->src, n->start_byte);
   fb->line = line + 1;
   fb->column = asl_source_column(cx->src, line, n->start_byte);
-  fb->order = b->node;
+  fb->order = n->start_byte; // comparable across the units of one file
   fb->cls = ASL_NONE;
   switch (b->kind) {
   case ASL_BIND_IMPORT: {
@@ -359,4 +359,79 @@ AslFileFacts *asl_facts_extract(AslArena *a, const AslCtx *cx,
   f->nclasses = classes.len;
   collect_stars(a, cx, f);
   return f;
+}
+
+void asl_facts_add_stubs(AslArena *a, AslFileFacts *f, const AslStub *stubs,
+                         uint32_t n) {
+  if (!n) return;
+  AslFactBinding *names =
+      asl_arena_alloc(a, sizeof *names * (f->nnames + n));
+  memcpy(names, f->names, sizeof *names * f->nnames);
+  for (uint32_t k = 0; k < n; k++) {
+    AslFactBinding *b = &names[f->nnames + k];
+    memset(b, 0, sizeof *b);
+    b->name = b->qualname = asl_arena_strdup(a, stubs[k].name);
+    b->kind = ASL_FACT_STUB;
+    b->line = stubs[k].line;
+    b->column = stubs[k].column;
+    b->cls = ASL_NONE;
+    b->order = UINT32_MAX - n + k; // after every parsed binding
+  }
+  f->names = names;
+  f->nnames += n;
+  qsort(names, f->nnames, sizeof *names, binding_cmp);
+}
+
+/* Is 1-based `line` in one of the [first, end) pairs? */
+static bool in_lines(const uint32_t *lines, uint32_t n, uint32_t line) {
+  for (uint32_t k = 0; k < n; k++)
+    if (line >= lines[2 * k] && line < lines[2 * k + 1]) return true;
+  return false;
+}
+
+void asl_facts_merge(AslArena *a, AslFileFacts *into, const AslFileFacts *add,
+                     const uint32_t *lines, uint32_t nlines) {
+  // Classes of the new pieces, renumbered after those known.
+  uint32_t *renumber = asl_arena_alloc(a, sizeof *renumber * (add->nclasses + 1));
+  ClassVec classes = {0};
+  for (uint32_t c = 0; c < into->nclasses; c++)
+    asl_avec_push(a, &classes, into->classes[c]);
+  for (uint32_t c = 0; c < add->nclasses; c++) {
+    renumber[c] = ASL_NONE;
+    for (uint32_t i = 0; i < add->nnames; i++) {
+      const AslFactBinding *b = &add->names[i];
+      if (b->kind == ASL_FACT_CLASS && b->cls == c &&
+          in_lines(lines, nlines, b->line)) {
+        renumber[c] = classes.len;
+        asl_avec_push(a, &classes, add->classes[c]);
+        break;
+      }
+    }
+  }
+  BindingVec names = {0};
+  for (uint32_t i = 0; i < into->nnames; i++) {
+    const AslFactBinding *b = &into->names[i];
+    if (b->kind != ASL_FACT_STUB || !in_lines(lines, nlines, b->line))
+      asl_avec_push(a, &names, *b);
+  }
+  for (uint32_t i = 0; i < add->nnames; i++) {
+    AslFactBinding b = add->names[i];
+    if (b.kind == ASL_FACT_STUB || !in_lines(lines, nlines, b.line)) continue;
+    if (b.kind == ASL_FACT_CLASS && b.cls != ASL_NONE) b.cls = renumber[b.cls];
+    asl_avec_push(a, &names, b);
+  }
+  if (names.len > 1)
+    qsort(names.items, names.len, sizeof *names.items, binding_cmp);
+  AslVec(struct AslFactFunc) funcs = {0};
+  for (uint32_t i = 0; i < into->nfuncs; i++)
+    asl_avec_push(a, &funcs, into->funcs[i]);
+  for (uint32_t i = 0; i < add->nfuncs; i++)
+    if (in_lines(lines, nlines, add->funcs[i].line))
+      asl_avec_push(a, &funcs, add->funcs[i]);
+  into->names = names.items;
+  into->nnames = names.len;
+  into->classes = classes.items;
+  into->nclasses = classes.len;
+  into->funcs = funcs.items;
+  into->nfuncs = funcs.len;
 }

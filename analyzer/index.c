@@ -149,7 +149,8 @@ static const AslFileFacts *find_module(const AslIndex *idx, uint32_t from,
   if (!self) return NULL;
   if (self->module && same_module(self, self->project, s, n)) return self;
   if (idx->watch)
-    idx->watch(idx->watch_ctx, self->project, s, n, *idx->in_bases > 0);
+    idx->watch(idx->watch_ctx, self->project, s, n, *idx->in_bases > 0,
+               false);
   uint32_t h = asl_hash_module(self->project, s, n) & (idx->nslots - 1);
   for (; idx->slots[h]; h = (h + 1) & (idx->nslots - 1)) {
     const AslFileFacts *f = idx->files[idx->slots[h] - 1];
@@ -233,6 +234,7 @@ static void hit_binding(Hit *h, const AslFileFacts *f,
       [ASL_FACT_CLASS] = ASL_DEF_CLASS,
       [ASL_FACT_IMPORT] = ASL_DEF_UNKNOWN,
       [ASL_FACT_VALUE] = ASL_DEF_UNKNOWN,
+      [ASL_FACT_STUB] = ASL_DEF_UNKNOWN,
   };
   h->kind = kinds[b->kind];
   h->file = f;
@@ -352,7 +354,9 @@ static void star_hit(const AslIndex *idx, uint32_t from,
   uint32_t noutside = 0;
   for (uint32_t k = 0; k < f->nstars && *budget > 0; k++) {
     const char *src = f->stars[k];
-    const AslFileFacts *sf = find_module(idx, from, src, strlen(src));
+    // The watcher hears the name looked up (after the module's length).
+    char *name = asl_arena_printf(idx->scratch, "%s.%s", src, rest);
+    const AslFileFacts *sf = find_module(idx, from, name, strlen(src));
     if (sf == &ambiguous_module) return;
     if (!sf) {
       outside = src;
@@ -360,7 +364,6 @@ static void star_hit(const AslIndex *idx, uint32_t from,
       continue;
     }
     Hit h;
-    char *name = asl_arena_printf(idx->scratch, "%s.%s", src, rest);
     resolve_hit(idx, from, name, budget, &h);
     if (h.kind != ASL_DEF_UNKNOWN) {
       *out = h;
@@ -408,6 +411,12 @@ static void resolve_hit(const AslIndex *idx, uint32_t from, const char *dotted,
     }
     if (!b) {
       star_hit(idx, from, f, rest, budget, out);
+      return;
+    }
+    if (b->kind == ASL_FACT_STUB) { // answers nothing until parsed
+      if (idx->watch) // cur[plen] is the dot before the name
+        idx->watch(idx->watch_ctx, f->project, cur, plen, *idx->in_bases > 0,
+                   true);
       return;
     }
     if (b->kind == ASL_FACT_IMPORT) {

@@ -81,6 +81,82 @@ void asl_scan_whole(AslArena *scratch, const char *text, size_t len,
  * (a relative import)? False without the scan's words. */
 bool asl_scan_names(const AslScan *s, const char *module, const char *m);
 
+/* ---- pieces (pieces.c) ---------------------------------------------------
+ * Most of a hot file is often other code: a test module with a few async
+ * tests among hundreds of sync ones; and the index often needs one def of
+ * a cold module it looks up. So a file may be parsed in units: each unit
+ * is the module-level code that is no def or class (imports and
+ * assignments, which every def reads; parsed again in each unit) with
+ * some of the top-level def and class statements ("pieces"), and a stub
+ * binding for each piece parsed before, appended after the source, so
+ * that the unit resolves their names as the module's. The pieces not
+ * parsed yet are stubs in the file's facts: an index lookup that reaches
+ * one makes the driver parse that piece in the next round.
+ *
+ * A piece left out of a hot file's first unit cannot hold an ASL2xx-4xx
+ * finding (it spells no hot word: those look inside `async def`, at
+ * `await` and at task APIs), and holds an ASL1xx one only through a call
+ * of a coroutine function it names: by a word of W (the driver matches
+ * what the unparsed pieces spell against W each round, as it does a cold
+ * file's words), or by the name of a def of the file itself, which W
+ * pairs with the file's module when a piece spells it bare. So the first
+ * unit of a hot file has the pieces that spell a hot word, `global` (it
+ * binds a module name from inside), or the name of a hot piece; then
+ * every piece whose name a piece in the unit spells bare, to a fixpoint,
+ * so that its own questions rarely wait for another round. A cold file
+ * the index looked up starts with the pieces named by the lookups. */
+
+typedef struct AslPiece {
+  uint32_t start, end; /* bytes; the pieces tile the file */
+  char *name;          /* a def's or class's name (heap); NULL: plain
+                          module-level code, in every unit */
+  uint32_t name_at;    /* byte offset of the name */
+  uint32_t hash;       /* of the name */
+  bool is_class, is_async, parsed;
+} AslPiece;
+
+typedef struct AslPieceSet {
+  AslPiece *items; /* heap */
+  uint32_t len;
+} AslPieceSet;
+
+/* One unit to parse. */
+typedef struct AslUnit {
+  char *text;        /* the source, then the stub bindings (arena) */
+  uint32_t len;
+  uint32_t *bounds;  /* [start, end) byte pairs to parse */
+  uint32_t nranges;
+  uint32_t *lines;   /* [first, end) 1-based line pairs of its new pieces:
+                        the findings and facts it adds */
+  uint32_t nlines;
+  uint32_t parsed;   /* bytes of the source it parses */
+} AslUnit;
+
+/** The first unit of `src` (its lines indexed): a hot file's, or a cold
+ * file's, with the defs and classes named by `seeds` (word hashes). False
+ * when too little would be left out (parse the whole file then; *set
+ * stays empty). */
+bool asl_pieces_first(AslArena *a, const AslSource *src, const AslWordSet *hot,
+                      const AslWordSet *seeds, AslPieceSet *set,
+                      AslUnit *unit);
+/** The next unit: the pieces not parsed yet named by `seeds`, or all of
+ * them. False when there is none. */
+bool asl_pieces_next(AslArena *a, const AslSource *src,
+                     const AslWordSet *seeds, bool all, AslPieceSet *set,
+                     AslUnit *unit);
+/** Is a piece not parsed yet named by hash `name`? */
+bool asl_pieces_has(const AslPieceSet *set, uint32_t name);
+/** Has every piece been parsed? */
+bool asl_pieces_done(const AslPieceSet *set);
+/** The stubs of the pieces not parsed yet (arena). */
+void asl_pieces_stubs(AslArena *a, const AslSource *src,
+                      const AslPieceSet *set, AslStub **out, uint32_t *n);
+/** What the pieces not parsed yet spell, for W. */
+void asl_pieces_rest(AslArena *a, const AslSource *src,
+                     const AslPieceSet *set, const AslWordSet *hot,
+                     AslScan *out);
+void asl_pieces_free(AslPieceSet *set);
+
 /* Is the dotted name `dotted`, seen from a file of `project`, outside the
  * project (no file of it claims any prefix of the name)? */
 typedef bool (*AslWordIsExternal)(void *ctx, uint32_t project,

@@ -51,6 +51,15 @@ typedef struct AslJob {
   char *text;            /* a cold file's text (heap), when kept */
   uint32_t text_len;
   bool parsed;           /* phase 1 parsed it */
+  bool partial;          /* parsed in part (pieces.c): `scan` holds what
+                            the pieces left spell, its facts their stubs */
+  AslPieceSet pieces;    /* while parsed in part */
+  uint32_t units;        /* units parsed (pieces.c) */
+  bool hot;              /* the scan found a hot word */
+  bool want_all;         /* the next round parses all of it (that is left) */
+  AslWordSet want_names; /* ...or at least the defs and classes of these
+                            names (hashes), with what they name */
+  size_t parsed_bytes;   /* bytes tree-sitter read, over every parse */
   bool wanted;           /* the next round parses it */
   bool unreadable;
   bool read_before;      /* counted as checked already */
@@ -119,17 +128,28 @@ static void keep_deferred(Sink *k, const AslDeferred *src, const char *path) {
   asl_vec_push(&k->job->deferred, d);
 }
 
+/* Is 1-based `line` on one of the [first, end) pairs (any, without)? A
+ * later unit of a file adds the findings of its new pieces only. */
+static bool on_lines(const uint32_t *lines, uint32_t n, uint32_t line) {
+  if (!lines) return true;
+  for (uint32_t k = 0; k < n; k++)
+    if (line >= lines[2 * k] && line < lines[2 * k + 1]) return true;
+  return false;
+}
+
 /* Keeps what noqa lets through: diagnostics now, deferred findings for
  * phase 3 (noqa cannot wait: the file's comments die with its arena). */
 static void keep_findings(Sink *k, AslArena *a, const AslSource *src,
                           const AslTree *tree, const AslDiagList *raw,
-                          const AslDeferredList *deferred) {
+                          const AslDeferredList *deferred,
+                          const uint32_t *lines, uint32_t nlines) {
   AslNoqaSet noqa;
   asl_noqa_collect(a, src, tree, &noqa);
   const char *path = NULL;
   for (uint32_t i = 0; i < raw->len; i++) {
     AslDiag d = raw->items[i];
-    if (asl_noqa_suppresses(&noqa, &d)) continue;
+    if (asl_noqa_suppresses(&noqa, &d) || !on_lines(lines, nlines, d.line))
+      continue;
     if (!path) path = asl_arena_strdup(k->keep, src->path);
     d.path = path;
     d.message = asl_arena_strdup(k->keep, d.message);
@@ -137,7 +157,9 @@ static void keep_findings(Sink *k, AslArena *a, const AslSource *src,
     asl_vec_push(&k->job->diags, d);
   }
   for (uint32_t i = 0; i < deferred->len; i++) {
-    if (asl_noqa_suppresses(&noqa, &deferred->items[i].diag)) continue;
+    const AslDiag *d = &deferred->items[i].diag;
+    if (asl_noqa_suppresses(&noqa, d) || !on_lines(lines, nlines, d->line))
+      continue;
     if (!path) path = asl_arena_strdup(k->keep, src->path);
     keep_deferred(k, &deferred->items[i], path);
   }
@@ -155,20 +177,111 @@ static void warn_parse_error(Sink *k, const AslSource *src,
                  asl_source_column(src, line, e->start_byte));
 }
 
-/* Parses one source: facts always, rules when the file is named. A syntax
- * error is reported (ASL001) only in a hot file: elsewhere there is no
- * code the passes would look at, and the pre-filter never parses it. */
+static void keep_text(Sink *k, const AslSource *src);
+
+/* Parse files in part (pieces.c) when the pre-filter is on and ASL001 is
+ * not asked for (it reports damage anywhere in a hot file). */
+static bool split_files(const AslRun *r) {
+  return r->prefilter && !r->opt->selected[ASL_RULE_ASL001];
+}
+
+/* Plans the unit of job j to parse now (pieces.c): the next one of a file
+ * parsed in part, or the first one of a file worth parsing in part. False:
+ * parse the whole file. */
+static bool plan_unit(const Sink *k, AslArena *a, const AslSource *src,
+                      bool may_split, bool *first, AslUnit *u) {
+  AslJob *j = k->job;
+  *first = false;
+  if (j->pieces.len)
+    return asl_pieces_next(a, src, &j->want_names, j->want_all, &j->pieces,
+                           u);
+  if (!may_split || !split_files(k->r)) return false;
+  *first = asl_pieces_first(a, src, &k->r->hot, &j->want_names, &j->pieces,
+                            u);
+  return *first;
+}
+
+/* The facts of a unit: a first one's, with a stub for each piece left
+ * out; a later one's join those of the units before. */
+static void keep_facts(Sink *k, AslCtx *cx, const AslSource *src,
+                       const AslUnit *u, bool first) {
+  AslJob *j = k->job;
+  AslFileFacts *facts = asl_facts_extract(k->keep, cx, src->path);
+  facts->is_stub = j->fi.is_stub;
+  asl_rules_facts(cx, facts, k->keep);
+  if (!u) {
+    j->facts = facts;
+    return;
+  }
+  if (first) { // the source's own facts, not the bindings after it
+    AslFileFacts *own = asl_arena_alloc(k->keep, sizeof *own);
+    *own = *facts;
+    own->nnames = own->nclasses = own->nfuncs = 0;
+    j->facts = own;
+  }
+  asl_facts_merge(k->keep, j->facts, facts, u->lines, u->nlines);
+  if (!first) return;
+  AslStub *stubs;
+  uint32_t n;
+  asl_pieces_stubs(cx->arena, src, &j->pieces, &stubs, &n);
+  asl_facts_add_stubs(k->keep, j->facts, stubs, n);
+}
+
+/* After a unit: what the pieces still unparsed spell (for W), or, all
+ * parsed, nothing more to keep. */
+static void after_unit(Sink *k, AslArena *a, const AslSource *src) {
+  AslJob *j = k->job;
+  asl_scan_free(&j->scan);
+  if (asl_pieces_done(&j->pieces)) {
+    asl_pieces_free(&j->pieces);
+    j->partial = false;
+    return;
+  }
+  j->partial = true;
+  if (k->r->need_reach)
+    asl_pieces_rest(a, src, &j->pieces, &k->r->hot, &j->scan);
+  if (!j->text) keep_text(k, src); // for the units to come
+}
+
+/* Parses one source, whole or one unit of it (pieces.c): facts always,
+ * rules when the file is named. A syntax error is reported (ASL001) only
+ * in a hot file: elsewhere there is no code the passes would look at, and
+ * the pre-filter never parses it. */
 static void process_source(Sink *k, AslParser *p, AslArena *a,
-                           AslSource *src, bool hot) {
-  const FileInfo *fi = &k->job->fi;
+                           AslSource *src, bool hot, bool may_split) {
+  AslJob *j = k->job;
+  const FileInfo *fi = &j->fi;
   asl_source_index_lines(a, src);
   AslTree tree;
-  asl_parse(p, a, src, &tree);
-  k->job->parsed = true;
+  AslUnit unit;
+  bool first;
+  bool in_unit = plan_unit(k, a, src, may_split, &first, &unit);
+  if (!in_unit && j->pieces.len) return; // nothing more was wanted of it
+  AslSource usrc = *src; // the unit's text: the source, then bindings
+  if (in_unit) {
+    usrc.text = unit.text;
+    usrc.len = unit.len;
+    usrc.line_starts = NULL;
+    asl_source_index_lines(a, &usrc);
+    asl_parse_ranges(p, a, &usrc, unit.bounds, unit.nranges, &tree);
+    if (first && tree.has_error) { // damage, or a split gone wrong
+      asl_pieces_free(&j->pieces);
+      in_unit = false;
+    }
+  }
+  if (in_unit) {
+    j->parsed_bytes += unit.parsed;
+    j->units++;
+  } else {
+    asl_parse(p, a, src, &tree);
+    j->parsed_bytes += src->len;
+  }
+  j->parsed = true;
+  const AslSource *s = in_unit ? &usrc : src;
   AslDiagList raw = {0};
   AslDeferredList deferred = {0};
   AslCtx cx = {.arena = a,
-               .src = src,
+               .src = s,
                .tree = &tree,
                .opt = k->r->opt,
                .out = &raw,
@@ -178,23 +291,20 @@ static void process_source(Sink *k, AslParser *p, AslArena *a,
                .has_star_import = has_star_import(&tree),
                .project = fi->project,
                .deferred = &deferred};
-  cx.names = asl_names_build(a, src, &tree);
+  cx.names = asl_names_build(a, s, &tree);
   cx.memo = asl_memo_new(a);
-  if (k->r->use_index) {
-    AslFileFacts *facts = asl_facts_extract(k->keep, &cx, src->path);
-    facts->is_stub = fi->is_stub;
-    k->job->facts = facts;
-    asl_rules_facts(&cx, facts, k->keep);
-  }
+  if (k->r->use_index) keep_facts(k, &cx, src, in_unit ? &unit : NULL, first);
+  if (in_unit) after_unit(k, a, src);
   if (!fi->named) return;
   if (tree.first_error != ASL_NONE && hot) {
     asl_report(&cx, ASL_RULE_ASL001, tree.first_error,
                "Could not parse this file cleanly from here on; code in the "
                "damaged region is not checked");
-    warn_parse_error(k, src, &tree);
+    warn_parse_error(k, s, &tree);
   }
   asl_rules_run(&cx);
-  keep_findings(k, a, src, &tree, &raw, &deferred);
+  keep_findings(k, a, s, &tree, &raw, &deferred, in_unit ? unit.lines : NULL,
+                in_unit ? unit.nlines : 0);
 }
 
 /* Keeps a cold file's text for the later rounds while the budget lasts
@@ -235,7 +345,8 @@ static void scan_and_process(Sink *k, AslParser *p, AslArena *a,
     bool hot = scan.hot;
     asl_scan_free(&scan);
     asl_scan_free(&j->scan);
-    process_source(k, p, a, src, hot);
+    j->hot = hot;
+    process_source(k, p, a, src, hot, !j->want_all);
     return;
   }
   j->scan = scan;
@@ -291,8 +402,8 @@ static void read_and_process(Sink *k, AslParser *p, AslArena *scratch) {
     src.text = j->text;
     src.len = j->text_len;
     asl_scan_free(&j->scan);
-    process_source(k, p, scratch, &src, false); // the scan found it cold
-    drop_text(j);
+    process_source(k, p, scratch, &src, j->hot, !j->want_all);
+    if (!j->partial) drop_text(j);
     return;
   }
   const char *why = NULL;
@@ -348,7 +459,7 @@ void asl_run_bytes(AslRun *r, AslParser *p, AslArena *scratch,
   j.fi.named = true;
   j.fi.file_index = file_index;
   j.checked = true;
-  j.wanted = true; // one source the user handed over: always parsed
+  j.wanted = j.want_all = true; // one source handed over: parsed whole
   asl_vec_push(&r->jobs, j);
   Sink k = {r, &r->arena, &r->jobs.items[r->jobs.len - 1]};
   scan_and_process(&k, p, scratch, &src);
@@ -657,6 +768,7 @@ typedef struct Modules {
   uint32_t *last_words; /* per job: its module's last component's word */
   bool lenient;  /* the question's cold files matter only if it reports */
   IdVec pending; /* lenient: the cold files it met */
+  IdVec pending_names; /* ...and the name looked up in each (hash, 0) */
   const AslReach *w;
 } Modules;
 
@@ -665,6 +777,7 @@ static void modules_build(AslRun *r, Modules *m) {
   m->cold_lookups = 0;
   m->lenient = false;
   m->pending = (IdVec){0};
+  m->pending_names = (IdVec){0};
   m->w = NULL;
   m->cap = 16;
   while (m->cap < r->jobs.len * 2) m->cap *= 2;
@@ -702,42 +815,60 @@ static AslJob *modules_next(const Modules *m, uint32_t project, const char *s,
   return NULL;
 }
 
-/* Wants cold job j; and with it, the cold modules it star-imports from
- * its project (`from _pydecimal import *` in decimal): a lookup that
- * reaches j tries them for every name j does not bind itself, so they
- * would be wanted a round later anyway, alone. */
-static void want_job(Modules *m, AslJob *j) {
-  if (j->wanted || j->parsed) return;
+/* Wants cold job j (whole with `all`, else at least the def or class
+ * whose name hashes to `name`, 0 for none); and with it, the cold modules
+ * it star-imports from its project (`from _pydecimal import *` in
+ * decimal): a lookup that reaches j tries them for every name j does not
+ * bind itself, so they would be wanted a round later anyway, alone. */
+static void want_job(Modules *m, AslJob *j, uint32_t name, bool all) {
+  if (j->parsed && !j->partial) return;
+  if (j->partial && !all && !asl_pieces_has(&j->pieces, name)) return;
+  if (all) j->want_all = true;
+  else if (name) asl_words_add(&j->want_names, name);
+  bool again = j->wanted;
   j->wanted = true;
+  if (again && !name && !all) return;
   for (uint32_t k = 0; k < j->scan.nstars; k++) {
     uint32_t star = j->scan.stars[k];
     if (!star) continue; // `from . import *`: its own package
     for (uint32_t i = 0; i < m->r->jobs.len; i++) {
       AslJob *c = &m->r->jobs.items[i];
-      if (m->last_words[i] != star || c->parsed || c->wanted ||
-          c->unreadable || c->fi.project != j->fi.project)
+      if (m->last_words[i] != star || c->parsed || c->unreadable ||
+          c->fi.project != j->fi.project)
         continue;
-      if (asl_scan_names(&j->scan, j->fi.module, c->fi.module))
-        c->wanted = true;
+      if (!asl_scan_names(&j->scan, j->fi.module, c->fi.module)) continue;
+      c->wanted = true;
+      if (all) c->want_all = true;
+      else if (name) asl_words_add(&c->want_names, name);
     }
   }
 }
 
 /* The watcher: every cold file claiming the module looked up is wanted,
- * or, while a lenient question is asked, noted (want_looked_up decides). */
+ * or, while a lenient question is asked, noted (want_looked_up decides);
+ * so is the piece of a file parsed in part when the lookup met its stub.
+ * s[n] is the dot before the name looked up in the module, if any: the
+ * first unit of a cold file parsed in part has that name's def. */
 static void want_module(void *ctx, uint32_t project, const char *s, size_t n,
-                        bool in_bases) {
+                        bool in_bases, bool stub) {
   Modules *m = ctx;
   bool met_cold = false;
   bool lenient = m->lenient && !in_bases && !asl_reach_binds(m->w, s, n);
+  uint32_t name = 0;
+  if (s[n] == '.') {
+    const char *w = s + n + 1;
+    name = asl_word_hash(w, strcspn(w, "."));
+  }
   uint32_t slot = ASL_NONE;
   for (AslJob *j; (j = modules_next(m, project, s, n, &slot));) {
-    if (j->parsed) continue;
+    if (j->parsed && !(stub && j->partial)) continue;
     met_cold = true;
-    if (lenient)
+    if (lenient) {
       asl_vec_push(&m->pending, (uint32_t)(j - m->r->jobs.items));
-    else
-      want_job(m, j);
+      asl_vec_push(&m->pending_names, name);
+    } else {
+      want_job(m, j, name, false);
+    }
   }
   m->cold_lookups += met_cold;
 }
@@ -824,9 +955,9 @@ static void want_spelled(AslRun *r, const FactsView *v, Modules *m,
   asl_reach_update(w, v->facts, v->n, &r->hot, is_external, m, cold);
   for (uint32_t i = 0; i < r->jobs.len; i++) {
     AslJob *j = &r->jobs.items[i];
-    if (!j->parsed && j->scan.words &&
+    if ((!j->parsed || j->partial) && j->scan.words &&
         asl_reach_matches(w, &j->scan, j->fi.module))
-      j->wanted = true;
+      j->wanted = j->want_all = true;
   }
 }
 
@@ -890,10 +1021,11 @@ static void want_looked_up(AslRun *r, const FactsView *v, Modules *c,
     uint32_t before = c->cold_lookups;
     c->lenient = is_unawaited(d) && r->need_reach;
     c->w = w;
-    c->pending.len = 0;
+    c->pending.len = c->pending_names.len = 0;
     if (asl_rules_decide(idx, r->opt, &tmp, &q))
       for (uint32_t k = 0; k < c->pending.len; k++)
-        want_job(c, &r->jobs.items[c->pending.items[k]]);
+        want_job(c, &r->jobs.items[c->pending.items[k]],
+                 c->pending_names.items[k], false);
     c->lenient = false;
     settled->items[i] = c->cold_lookups == before &&
                         d->diag.rule != ASL_RULE_ASL210;
@@ -902,12 +1034,14 @@ static void want_looked_up(AslRun *r, const FactsView *v, Modules *c,
   asl_index_delete(idx);
 }
 
-/* The cold files the next round parses, in job order. */
+/* The files the next round parses, in job order: cold ones, and the next
+ * unit of those parsed in part. */
 static uint32_t wanted_jobs(const AslRun *r, IdVec *ids) {
   ids->len = 0;
-  for (uint32_t i = 0; i < r->jobs.len; i++)
-    if (r->jobs.items[i].wanted && !r->jobs.items[i].parsed)
-      asl_vec_push(ids, i);
+  for (uint32_t i = 0; i < r->jobs.len; i++) {
+    const AslJob *j = &r->jobs.items[i];
+    if (j->wanted && (!j->parsed || j->partial)) asl_vec_push(ids, i);
+  }
   return ids->len;
 }
 
@@ -957,7 +1091,8 @@ static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch,
     r->seconds[4] += now_seconds() - t0;
     for (uint32_t i = 0; i < ids.len; i++) {
       AslJob *j = &r->jobs.items[ids.items[i]];
-      j->wanted = false;
+      j->wanted = j->want_all = false;
+      asl_words_free(&j->want_names);
       if (!j->parsed) j->unreadable = true; // gone since: never again
       if (cold_set && cold_of[ids.items[i]] != ASL_NONE)
         asl_cold_gone(cold_set, cold_of[ids.items[i]]);
@@ -974,6 +1109,7 @@ static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch,
   asl_free(mods.slots);
   asl_free(mods.last_words);
   asl_vec_free(&mods.pending);
+  asl_vec_free(&mods.pending_names);
   asl_reach_free(&w);
 }
 
@@ -1014,8 +1150,10 @@ void asl_run_finish(AslRun *r, AslParser *p, AslArena *scratch) {
   for (uint32_t i = 0; i < r->jobs.len; i++) {
     const AslJob *j = &r->jobs.items[i];
     all += (double)j->bytes;
-    if (j->parsed) r->nparsed++, parsed += (double)j->bytes;
+    if (j->parsed) r->nparsed++, parsed += (double)j->parsed_bytes;
     else if (!j->unreadable) r->nskipped++;
+    r->npartial += j->units > 0;
+    r->nunits += j->units;
   }
   decide_deferred(r, &fa);
   first_asked_free(&fa);
@@ -1026,13 +1164,14 @@ void asl_run_finish(AslRun *r, AslParser *p, AslArena *scratch) {
     fprintf(stderr,
             "asynclint: %u files read: %u parsed (%u in later rounds: %u "
             "kept in memory, %u read twice), %u skipped by the pre-filter; "
-            "%u checked; %.1f of %.1f MB parsed\n"
+            "%u checked; %.1f of %.1f MB parsed (%u files in %u parts)\n"
             "asynclint: %.3f s finding files; %.3f s reading, scanning, "
             "parsing and checking; %.3f s in later rounds (%.3f s parsing); "
             "%.3f s deciding with the index\n",
             r->jobs.len, r->nparsed, r->nkept + r->nreread, r->nkept,
             r->nreread, r->nskipped, r->nfiles,
-            parsed / 1048576, all / 1048576, r->seconds[3], r->seconds[0],
+            parsed / 1048576, all / 1048576, r->npartial, r->nunits,
+            r->seconds[3], r->seconds[0],
             r->seconds[1], r->seconds[4], r->seconds[2]);
 }
 
@@ -1041,6 +1180,8 @@ void asl_run_destroy(AslRun *r) {
   asl_vec_free(&r->deferred);
   for (uint32_t i = 0; i < r->jobs.len; i++) {
     asl_scan_free(&r->jobs.items[i].scan);
+    asl_words_free(&r->jobs.items[i].want_names);
+    asl_pieces_free(&r->jobs.items[i].pieces);
     drop_text(&r->jobs.items[i]);
   }
   asl_vec_free(&r->jobs);

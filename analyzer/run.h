@@ -40,6 +40,8 @@ typedef struct AslRun {
   uint32_t nparsed;        /* files parsed (set by asl_run_finish) */
   uint32_t nreread;        /* of which read again in a later round */
   uint32_t nkept;          /* of which kept in memory since phase 1 */
+  uint32_t npartial;       /* files parsed in part (pieces.c) */
+  uint32_t nunits;         /* the parts they were parsed in */
   _Atomic size_t text_kept; /* bytes of cold files' text kept for the
                                later rounds, up to ASL_TEXT_BUDGET */
   uint32_t nskipped;       /* files the pre-filter never parsed */

@@ -728,6 +728,165 @@ class Counts(Base):
         self.assertEqual(v["twice"], 0, v)
 
 
+def filler(tag, n=60):
+    """n unrelated sync classes and defs (about 220 bytes each): enough to
+    make a file worth parsing in parts (pieces.c skips files under 8 KB)."""
+    out = []
+    for i in range(n):
+        if i % 2:
+            out.append("class Filler%s%d:\n    def run(self, x):\n"
+                       "        return [x, %d, 'padding text for size']\n\n"
+                       "    def stop(self):\n        return None\n\n\n"
+                       % (tag, i, i))
+        else:
+            out.append("def filler_%s_%d(x):\n    total = 0\n"
+                       "    for k in range(x):\n        total += k * %d\n"
+                       "    return total  # more padding for size\n\n\n"
+                       % (tag, i, i))
+    return "".join(out)
+
+
+PARTS = re.compile(r"MB parsed \((\d+) files in (\d+) parts\)")
+
+
+class Pieces(Base):
+    """Files parsed in parts (pieces.c): the findings are those of the
+    whole parse, whatever the parts left out."""
+
+    def parts(self):
+        _, err = self.run_check("--threads", "1", "-v")
+        m = PARTS.search(err)
+        self.assertIsNotNone(m, err)
+        return int(m.group(1)), int(m.group(2))
+
+    def line_of(self, name, text):
+        with open(os.path.join(self.dir, name)) as f:
+            return 1 + f.read().splitlines().index(text)
+
+    def test_20_helper_in_another_piece_blocks(self):
+        self.project({"hot.py": "import time\n\n\nasync def main():\n"
+                                "    helper()\n\n\n" + filler("a") +
+                                "def helper():\n    return deeper()\n\n\n" +
+                                filler("b") +
+                                "def deeper():\n    time.sleep(1)\n"})
+        out = self.both()
+        self.expect(out, "ASL210 hot.py:5")
+        self.assertIn("helper -> deeper -> time.sleep()", out[0]["message"])
+        self.assertEqual(self.parts(), (1, 1))
+
+    def test_21_sync_piece_calls_a_local_coroutine(self):
+        self.project({"hot.py": "async def job():\n    return 1\n\n\n" +
+                                filler("a") +
+                                "class T:\n    def test(self):\n"
+                                "        job()\n\n\n" + filler("b")})
+        self.expect(self.both(), "ASL101 hot.py:%d"
+                    % self.line_of("hot.py", "        job()"))
+        self.assertEqual(self.parts(), (1, 1))
+
+    def test_22_left_out_piece_calls_a_coroutine_of_w(self):
+        # The piece spells no hot word, but `send`, bound by an import
+        # above: W pairs it with hot.py itself, so a later round parses it.
+        self.project({"a.py": ASYNC_SEND,
+                      "hot.py": "from a import send\n\n\n"
+                                "async def unrelated():\n    return 1\n\n\n" +
+                                filler("a") +
+                                "def later():\n    send()\n\n\n" +
+                                filler("b")})
+        self.expect(self.both(), "ASL101 hot.py:%d"
+                    % self.line_of("hot.py", "    send()"))
+        files, parts = self.parts()
+        self.assertEqual(files, 1)
+        self.assertEqual(parts, 2)
+
+    def test_23_subclass_left_out_used_elsewhere(self):
+        self.project({"aio.py": "class Base:\n    async def fetch(self):\n"
+                                "        return 1\n",
+                      "hot.py": "from aio import Base\n\n\n"
+                                "async def unrelated():\n    return 1\n\n\n" +
+                                filler("a") +
+                                "class Sub(Base):\n    pass\n\n\n" +
+                                filler("b"),
+                      "user.py": "from hot import Sub\n\n\ndef go():\n"
+                                 "    Sub().fetch()\n"})
+        self.cold("user.py")
+        self.expect(self.both(), "ASL101 user.py:5")
+        self.assertEqual(self.parts(), (1, 2))
+
+    def test_24_other_file_calls_a_helper_left_out(self):
+        # Only the index's lookup from other.py asks for `slow`: a stub
+        # until then, parsed in a later round.
+        self.project({"hot.py": "import time\n\n\n"
+                                "async def unrelated():\n    return 1\n\n\n" +
+                                filler("a") +
+                                "def slow():\n    time.sleep(1)\n\n\n" +
+                                filler("b"),
+                      "other.py": "from hot import slow\n\n\n"
+                                  "async def main():\n    slow()\n"})
+        self.expect(self.both(), "ASL210 other.py:5")
+        self.assertEqual(self.parts(), (1, 2))
+
+    def test_25_file_level_noqa_in_a_piece_left_out(self):
+        self.project({"hot.py": "import asyncio\n\n\nasync def main():\n"
+                                "    asyncio.create_task(main())\n\n\n" +
+                                filler("a") +
+                                "def f():\n    # asynclint: noqa\n"
+                                "    return 1\n\n\n" + filler("b")})
+        self.assertEqual(self.both(), [])
+        self.assertEqual(self.parts(), (0, 0))  # parsed whole
+
+    def test_26_global_in_a_piece(self):
+        self.project({"hot.py": "import asyncio\n\nTASK = None\n\n\n"
+                                "async def main():\n"
+                                "    asyncio.create_task(main())\n\n\n" +
+                                filler("a") +
+                                "def keep():\n    global TASK\n"
+                                "    TASK = 1\n\n\n" + filler("b")})
+        self.expect(self.both(), "ASL301 hot.py:7")
+        self.assertEqual(self.parts(), (1, 1))
+
+    def test_27_cold_module_parsed_in_two_units(self):
+        # util.entry calls mod2.f, which calls util.last: util's first unit
+        # (entry, and the `open` it names) comes before mod2 is parsed, its
+        # second (last) after. There `open` is util's own def (bound after
+        # the source), not the builtin: no blocking call.
+        self.project({
+            "app.py": "import util\n\n\nasync def h():\n"
+                      "    util.entry()\n    util.slow_entry()\n",
+            "util.py": "import time\nimport mod2\n\n\n" + filler("a") +
+                       "def open(p):\n    return p\n\n\n" + filler("b") +
+                       "def entry():\n    open('a')\n    return mod2.f()\n"
+                       "\n\n" + filler("c") +
+                       "def last():\n    return open('b')\n\n\n" +
+                       filler("d") +
+                       "def slow_entry():\n    return mod2.g()\n\n\n" +
+                       "def slow_last():\n    time.sleep(1)\n",
+            "mod2.py": "import util\n\n\ndef f():\n    return util.last()\n"
+                       "\n\ndef g():\n    return util.slow_last()\n"})
+        out = self.both()
+        self.assertEqual(["%s %s:%d" % (d["code"], d["path"], d["line"])
+                          for d in out], ["ASL210 app.py:6"])
+        self.assertIn("slow_entry -> g -> slow_last -> time.sleep()",
+                      out[0]["message"])
+        files, parts = self.parts()
+        self.assertEqual(files, 1)
+        self.assertGreaterEqual(parts, 2)
+
+    def test_28_tricky_top_level_syntax(self):
+        text = ('"""Docs.\n\ndef not_a_def():\n    pass\nclass Nope:\n'
+                '"""\nimport time\nX = (1,\n2)\nY = 1 + \\\n2\n\n'
+                'if X:\n    Z = 1\nelse:\n    Z = 2\n\n\n'
+                '@decorate(\n    1,\n)\n@other\ndef helper():\n'
+                '    time.sleep(1)\n\n\n' + filler("a") +
+                "s = '''\nclass Fake:\n    pass\n'''\n\n\n"
+                "async def main():\n    helper()\n\n\n" + filler("b") +
+                "def decorate(*a):\n    return lambda f: f\n\n\n"
+                "def other(f):\n    return f\n")
+        self.project({"hot.py": text})
+        out = self.both()
+        self.assertEqual([d["code"] for d in out], ["ASL210"])
+        self.assertEqual(self.parts(), (1, 1))
+
+
 def set_binary(path):
     global BIN
     BIN = path

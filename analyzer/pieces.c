@@ -1,0 +1,344 @@
+/*
+ * pieces.c - parsing a file one part at a time (see "pieces" in
+ * prefilter.h for why the parts left out cannot matter).
+ */
+#include "prefilter.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+/* A file smaller than this, or a first unit skipping fewer bytes, is
+ * parsed whole: the stubs and the scans would cost more than they save. */
+enum { MIN_FILE = 8192, MIN_SKIPPED = 4096 };
+
+static bool ident_byte(unsigned char c) {
+  return isalnum(c) || c == '_' || c >= 0x80;
+}
+
+/* Is keyword `kw` at t[i], followed by something not part of a name? */
+static bool keyword_at(const char *t, uint32_t len, uint32_t i,
+                       const char *kw) {
+  size_t n = strlen(kw);
+  return i + n < len && memcmp(t + i, kw, n) == 0 &&
+         !ident_byte((unsigned char)t[i + n]);
+}
+
+static uint32_t skip_blanks(const char *t, uint32_t len, uint32_t i) {
+  while (i < len && (t[i] == ' ' || t[i] == '\t')) i++;
+  return i;
+}
+
+/* Describes the def or class statement at t[head] (a plain statement
+ * keeps piece->name NULL). */
+static void describe_piece(const char *t, uint32_t len, uint32_t head,
+                           AslPiece *piece) {
+  uint32_t i = head;
+  if (keyword_at(t, len, i, "async")) {
+    i = skip_blanks(t, len, i + 5);
+    if (!keyword_at(t, len, i, "def")) return;
+    piece->is_async = true;
+  }
+  if (keyword_at(t, len, i, "def")) i += 3;
+  else if (keyword_at(t, len, i, "class")) i += 5, piece->is_class = true;
+  else return;
+  i = skip_blanks(t, len, i);
+  uint32_t s = i;
+  while (i < len && ident_byte((unsigned char)t[i])) i++;
+  if (i == s || isdigit((unsigned char)t[s])) {
+    piece->is_async = piece->is_class = false;
+    return;
+  }
+  piece->name = asl_malloc(i - s + 1);
+  memcpy(piece->name, t + s, i - s);
+  piece->name[i - s] = 0;
+  piece->name_at = s;
+  piece->hash = asl_word_hash(piece->name, i - s);
+}
+
+/* Does the text mention `asynclint` (a file-level noqa comment may sit in
+ * any piece), in any case? */
+static bool mentions_asynclint(const char *t, uint32_t len) {
+  static const char word[] = "asynclint";
+  for (uint32_t i = 0; i + sizeof word - 1 <= len; i++) {
+    if ((t[i] | 0x20) != 'a') continue;
+    uint32_t k = 1;
+    while (k < sizeof word - 1 && (t[i + k] | 0x20) == word[k]) k++;
+    if (k == sizeof word - 1) return true;
+  }
+  return false;
+}
+
+/* Does the scan hold word h with all of `flags`? */
+static bool spells(const AslScan *s, uint32_t h, uint8_t flags) {
+  uint32_t lo;
+  ASL_LOWER_BOUND(lo, s->nwords, mid, s->words[mid] < h);
+  return lo < s->nwords && s->words[lo] == h &&
+         (s->word_flags[lo] & flags) == flags;
+}
+
+/* What the first unit needs to know of each piece. */
+typedef struct Need {
+  bool needed, hot;
+  bool code_only;     /* names by its code words only (`__all__ = [...]`) */
+  AslScan scan;       /* every word it spells */
+  uint32_t next_same; /* the next piece of the same name hash, or NONE */
+} Need;
+
+/* The unparsed pieces by name hash, to find those a word names. */
+typedef struct ByName {
+  uint32_t *slots; /* piece index + 1 of the chain's first; 0 empty */
+  uint32_t cap;
+} ByName;
+
+static uint32_t by_name_first(const ByName *b, const AslPiece *p,
+                              uint32_t h) {
+  for (uint32_t k = h & (b->cap - 1); b->slots[k]; k = (k + 1) & (b->cap - 1))
+    if (p[b->slots[k] - 1].hash == h) return b->slots[k] - 1;
+  return ASL_NONE;
+}
+
+static void by_name_build(ByName *b, const AslPiece *p, Need *nd,
+                          uint32_t n) {
+  b->cap = 16;
+  while (b->cap < n * 2) b->cap *= 2;
+  b->slots = asl_calloc(b->cap, sizeof *b->slots);
+  for (uint32_t i = n; i-- > 0;) {
+    if (!p[i].name || nd[i].needed) continue;
+    uint32_t k = p[i].hash & (b->cap - 1);
+    while (b->slots[k] && p[b->slots[k] - 1].hash != p[i].hash)
+      k = (k + 1) & (b->cap - 1);
+    nd[i].next_same = b->slots[k] ? b->slots[k] - 1 : ASL_NONE;
+    b->slots[k] = i + 1;
+  }
+}
+
+/* Marks every piece a needed one names (bare: `self.name` and `mod.name`
+ * are attributes, never the module's binding), to a fixpoint: a
+ * worklist, each piece's words read once. This only saves rounds (one
+ * per step of a chain of helpers otherwise): a name the unit spells is
+ * bound after the source anyway (see add_bindings), and the index asks
+ * for its piece when a question needs it. */
+static void close_over_names(const AslPiece *p, Need *nd, uint32_t n) {
+  ByName by = {NULL, 0};
+  by_name_build(&by, p, nd, n);
+  AslVec(uint32_t) work = {0};
+  for (uint32_t i = 0; i < n; i++)
+    if (nd[i].needed) asl_vec_push(&work, i);
+  while (work.len) {
+    const Need *q = &nd[work.items[--work.len]];
+    for (uint32_t w = 0; w < q->scan.nwords; w++) {
+      uint8_t f = q->scan.word_flags[w];
+      if (!(f & ASL_WORD_BARE) || (q->code_only && !(f & ASL_WORD_IN_CODE)))
+        continue;
+      uint32_t k = by_name_first(&by, p, q->scan.words[w]);
+      for (; k != ASL_NONE; k = nd[k].next_same) {
+        if (nd[k].needed) continue;
+        nd[k].needed = true;
+        asl_vec_push(&work, k);
+      }
+    }
+  }
+  asl_vec_free(&work);
+  asl_free(by.slots);
+}
+
+/* A piece spelling the name of a hot def or class may call a coroutine
+ * function of the file (or subclass a class with async methods). */
+static void mark_callers_of_hot(const AslPiece *p, Need *nd, uint32_t n) {
+  for (uint32_t h = 0; h < n; h++) {
+    if (!nd[h].hot || !p[h].name) continue;
+    for (uint32_t i = 0; i < n; i++)
+      if (!nd[i].needed && spells(&nd[i].scan, p[h].hash, ASL_WORD_BARE))
+        nd[i].needed = true;
+  }
+}
+
+/* Splits the file and scans each piece: false if a piece's words cannot
+ * be trusted (a string that never ends). */
+static bool split_and_scan(AslArena *a, const AslSource *src,
+                           const AslWordSet *hot, AslPieceSet *set,
+                           Need **need) {
+  AslTopStatement *st;
+  uint32_t n = asl_split_top_level(a, src, &st);
+  set->items = asl_calloc(n, sizeof *set->items);
+  set->len = n;
+  Need *nd = asl_arena_alloc(a, sizeof *nd * n);
+  memset(nd, 0, sizeof *nd * n);
+  *need = nd;
+  for (uint32_t i = 0; i < n; i++) {
+    AslPiece *q = &set->items[i];
+    q->start = st[i].start;
+    q->end = i + 1 < n ? st[i + 1].start : src->len;
+    describe_piece(src->text, q->end, st[i].head, q);
+    asl_scan_whole(a, src->text + q->start, q->end - q->start, hot,
+                   &nd[i].scan);
+    if (nd[i].scan.nwords && nd[i].scan.words[0] == 0) return false;
+    nd[i].hot = nd[i].scan.hot;
+    // `__all__` lists every public name in strings: what it exports is
+    // looked up through the index (a stub then asks for it).
+    nd[i].code_only = !q->name && keyword_at(src->text, q->end, st[i].head,
+                                             "__all__");
+  }
+  return true;
+}
+
+/* Appends a binding for every def or class outside the unit after the
+ * source (`def name(*a, **k): pass`), so that the unit's code resolves
+ * those names as the module's, as a whole parse would (a module's own
+ * `open` is not the builtin), and asks the index, which has their facts
+ * or their stubs. */
+static void add_bindings(AslArena *a, const AslSource *src,
+                         const AslPieceSet *set, const bool *in_unit,
+                         AslUnit *u) {
+  AslBuf b = {0};
+  asl_buf_put(&b, src->text, src->len);
+  if (src->len && src->text[src->len - 1] != '\n') asl_buf_putc(&b, '\n');
+  uint32_t from = (uint32_t)b.len;
+  for (uint32_t i = 0; i < set->len; i++) {
+    const AslPiece *q = &set->items[i];
+    if (!q->name || in_unit[i]) continue;
+    if (q->is_class) asl_buf_printf(&b, "class %s: pass\n", q->name);
+    else asl_buf_printf(&b, "%sdef %s(*a, **k): pass\n",
+                        q->is_async ? "async " : "", q->name);
+  }
+  u->text = asl_arena_strndup(a, b.data ? b.data : "", b.len);
+  u->len = (uint32_t)b.len;
+  if (b.len > from) {
+    u->bounds[2 * u->nranges] = from;
+    u->bounds[2 * u->nranges + 1] = (uint32_t)b.len;
+    u->nranges++;
+  }
+  asl_buf_free(&b);
+}
+
+/* The unit of the pieces marked in `in_unit`, with the module-level code
+ * and the bindings of the other parsed pieces; marks them parsed. */
+static void make_unit(AslArena *a, const AslSource *src, AslPieceSet *set,
+                      const bool *in_unit, AslUnit *u) {
+  memset(u, 0, sizeof *u);
+  u->bounds = asl_arena_alloc(a, sizeof *u->bounds * (2 * set->len + 2));
+  u->lines = asl_arena_alloc(a, sizeof *u->lines * (2 * set->len + 2));
+  for (uint32_t i = 0; i < set->len; i++) {
+    AslPiece *q = &set->items[i];
+    if (q->name && !in_unit[i]) continue;
+    if (q->name) { // new in this unit: its findings and facts count
+      uint32_t l0 = asl_source_line_of(src, q->start) + 1;
+      // (the last ends before the bindings appended after the source)
+      uint32_t l1 = q->end >= src->len ? src->nlines + 1
+                                       : asl_source_line_of(src, q->end) + 1;
+      u->lines[2 * u->nlines] = l0;
+      u->lines[2 * u->nlines + 1] = l1;
+      u->nlines++;
+    }
+    if (u->nranges && u->bounds[2 * u->nranges - 1] == q->start) {
+      u->bounds[2 * u->nranges - 1] = q->end; // runs on from the last
+    } else {
+      u->bounds[2 * u->nranges] = q->start;
+      u->bounds[2 * u->nranges + 1] = q->end;
+      u->nranges++;
+    }
+    u->parsed += q->end - q->start;
+  }
+  add_bindings(a, src, set, in_unit, u);
+  for (uint32_t i = 0; i < set->len; i++)
+    if (in_unit[i]) set->items[i].parsed = true;
+}
+
+bool asl_pieces_first(AslArena *a, const AslSource *src, const AslWordSet *hot,
+                      const AslWordSet *seeds, AslPieceSet *set,
+                      AslUnit *unit) {
+  memset(set, 0, sizeof *set);
+  if (src->len < MIN_FILE || mentions_asynclint(src->text, src->len))
+    return false;
+  Need *nd;
+  bool ok = split_and_scan(a, src, hot, set, &nd);
+  uint32_t n = set->len, global = asl_word_hash("global", 6);
+  for (uint32_t i = 0; ok && i < n; i++) {
+    const AslPiece *q = &set->items[i];
+    nd[i].needed = !q->name || nd[i].hot || spells(&nd[i].scan, global, 0) ||
+                   asl_words_has(seeds, q->hash);
+  }
+  if (ok) {
+    mark_callers_of_hot(set->items, nd, n);
+    close_over_names(set->items, nd, n);
+  }
+  uint32_t skipped = 0;
+  for (uint32_t i = 0; ok && i < n; i++)
+    if (!nd[i].needed) skipped += set->items[i].end - set->items[i].start;
+  for (uint32_t i = 0; i < n; i++) asl_scan_free(&nd[i].scan);
+  if (!ok || skipped < MIN_SKIPPED) {
+    asl_pieces_free(set);
+    return false;
+  }
+  bool *in_unit = asl_arena_alloc(a, n);
+  for (uint32_t i = 0; i < n; i++) in_unit[i] = nd[i].needed;
+  make_unit(a, src, set, in_unit, unit);
+  unit->lines[0] = 1; // the first unit answers for the whole source
+  unit->lines[1] = src->nlines + 1;
+  unit->nlines = 1;
+  return true;
+}
+
+bool asl_pieces_next(AslArena *a, const AslSource *src,
+                     const AslWordSet *seeds, bool all, AslPieceSet *set,
+                     AslUnit *unit) {
+  bool *in_unit = asl_arena_alloc(a, set->len + 1);
+  bool any = false;
+  for (uint32_t i = 0; i < set->len; i++) {
+    const AslPiece *q = &set->items[i];
+    in_unit[i] = q->name && !q->parsed &&
+                 (all || asl_words_has(seeds, q->hash));
+    any |= in_unit[i];
+  }
+  if (!any) return false;
+  make_unit(a, src, set, in_unit, unit);
+  return true;
+}
+
+bool asl_pieces_has(const AslPieceSet *set, uint32_t name) {
+  for (uint32_t i = 0; i < set->len; i++)
+    if (set->items[i].name && !set->items[i].parsed &&
+        set->items[i].hash == name)
+      return true;
+  return false;
+}
+
+bool asl_pieces_done(const AslPieceSet *set) {
+  for (uint32_t i = 0; i < set->len; i++)
+    if (set->items[i].name && !set->items[i].parsed) return false;
+  return true;
+}
+
+void asl_pieces_stubs(AslArena *a, const AslSource *src,
+                      const AslPieceSet *set, AslStub **out, uint32_t *n) {
+  *n = 0;
+  *out = asl_arena_alloc(a, sizeof **out * (set->len + 1));
+  for (uint32_t i = 0; i < set->len; i++) {
+    const AslPiece *q = &set->items[i];
+    if (!q->name || q->parsed) continue;
+    uint32_t line = asl_source_line_of(src, q->name_at);
+    AslStub s = {q->name, line + 1,
+                 q->name_at - src->line_starts[line] + 1};
+    (*out)[(*n)++] = s;
+  }
+}
+
+void asl_pieces_rest(AslArena *a, const AslSource *src,
+                     const AslPieceSet *set, const AslWordSet *hot,
+                     AslScan *out) {
+  AslBuf b = {0};
+  for (uint32_t i = 0; i < set->len; i++) {
+    const AslPiece *q = &set->items[i];
+    if (q->name && !q->parsed)
+      asl_buf_put(&b, src->text + q->start, q->end - q->start);
+  }
+  asl_scan_whole(a, b.data ? b.data : "", b.len, hot, out);
+  asl_buf_free(&b);
+}
+
+void asl_pieces_free(AslPieceSet *set) {
+  for (uint32_t i = 0; i < set->len; i++) asl_free(set->items[i].name);
+  asl_free(set->items);
+  memset(set, 0, sizeof *set);
+}
