@@ -245,9 +245,14 @@ static void make_unit(AslArena *a, const AslSource *src, AslPieceSet *set,
     if (in_unit[i]) set->items[i].parsed = true;
 }
 
+/* Does `want` ask for piece q (its words in scan s)? */
+static bool wanted(const AslWant *want, const AslPiece *q, const AslScan *s) {
+  return q->name && (want->all || asl_words_has(want->names, q->hash) ||
+                     (want->w && asl_reach_spelled(want->w, s)));
+}
+
 bool asl_pieces_first(AslArena *a, const AslSource *src, const AslWordSet *hot,
-                      const AslWordSet *seeds, AslPieceSet *set,
-                      AslUnit *unit) {
+                      const AslWant *want, AslPieceSet *set, AslUnit *unit) {
   memset(set, 0, sizeof *set);
   if (src->len < MIN_FILE || mentions_asynclint(src->text, src->len))
     return false;
@@ -257,7 +262,7 @@ bool asl_pieces_first(AslArena *a, const AslSource *src, const AslWordSet *hot,
   for (uint32_t i = 0; ok && i < n; i++) {
     const AslPiece *q = &set->items[i];
     nd[i].needed = !q->name || nd[i].hot || spells(&nd[i].scan, global, 0) ||
-                   asl_words_has(seeds, q->hash);
+                   wanted(want, q, &nd[i].scan);
   }
   if (ok) {
     mark_callers_of_hot(set->items, nd, n);
@@ -280,16 +285,25 @@ bool asl_pieces_first(AslArena *a, const AslSource *src, const AslWordSet *hot,
   return true;
 }
 
-bool asl_pieces_next(AslArena *a, const AslSource *src,
-                     const AslWordSet *seeds, bool all, AslPieceSet *set,
-                     AslUnit *unit) {
+bool asl_pieces_next(AslArena *a, const AslSource *src, const AslWordSet *hot,
+                     const AslWant *want, AslPieceSet *set, AslUnit *unit) {
   bool *in_unit = asl_arena_alloc(a, set->len + 1);
   bool any = false;
   for (uint32_t i = 0; i < set->len; i++) {
     const AslPiece *q = &set->items[i];
-    in_unit[i] = q->name && !q->parsed &&
-                 (all || asl_words_has(seeds, q->hash));
+    in_unit[i] = false;
+    if (!q->name || q->parsed) continue;
+    AslScan s = {0};
+    if (want->w && !want->all && !asl_words_has(want->names, q->hash))
+      asl_scan_whole(a, src->text + q->start, q->end - q->start, hot, &s);
+    in_unit[i] = wanted(want, q, &s);
+    asl_scan_free(&s);
     any |= in_unit[i];
+  }
+  if (!any && want->w) { // the words matched W together: take them all
+    for (uint32_t i = 0; i < set->len; i++)
+      in_unit[i] = set->items[i].name && !set->items[i].parsed;
+    any = !asl_pieces_done(set);
   }
   if (!any) return false;
   make_unit(a, src, set, in_unit, unit);

@@ -1491,6 +1491,19 @@ static uint32_t first_pair(const AslReach *r, uint32_t word) {
   return lo;
 }
 
+bool asl_reach_spelled(const AslReach *r, const AslScan *s) {
+  if (s->nwords && s->words[0] == 0) return true; // wild
+  for (uint32_t i = 0; i < s->nwords; i++) {
+    uint32_t h = s->words[i];
+    if ((r->bits[(h & 0xFFFF) >> 6] >> (h & 63) & 1) &&
+        asl_words_has(&r->words, h))
+      return true;
+  }
+  for (uint32_t k = 0; k < r->nmethods; k++)
+    if (sorted_has(s->words, s->nwords, (uint32_t)r->methods[k])) return true;
+  return false;
+}
+
 bool asl_reach_binds(const AslReach *r, const char *module, size_t n) {
   return asl_words_has(&r->binders, asl_word_hash(module, n));
 }

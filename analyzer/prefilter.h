@@ -132,18 +132,27 @@ typedef struct AslUnit {
   uint32_t parsed;   /* bytes of the source it parses */
 } AslUnit;
 
+/* What a unit must hold besides a hot file's hot pieces: the defs and
+ * classes named by `names` (word hashes: the index looked them up), those
+ * that spell a word of `w` (the file's words matched W), or, with `all`,
+ * every one. */
+typedef struct AslReach AslReach; /* W, below */
+typedef struct AslWant {
+  const AslWordSet *names;
+  const AslReach *w; /* NULL: none */
+  bool all;
+} AslWant;
+
 /** The first unit of `src` (its lines indexed): a hot file's, or a cold
- * file's, with the defs and classes named by `seeds` (word hashes). False
- * when too little would be left out (parse the whole file then; *set
- * stays empty). */
+ * file's. False when too little would be left out (parse the whole file
+ * then; *set stays empty). */
 bool asl_pieces_first(AslArena *a, const AslSource *src, const AslWordSet *hot,
-                      const AslWordSet *seeds, AslPieceSet *set,
-                      AslUnit *unit);
-/** The next unit: the pieces not parsed yet named by `seeds`, or all of
- * them. False when there is none. */
-bool asl_pieces_next(AslArena *a, const AslSource *src,
-                     const AslWordSet *seeds, bool all, AslPieceSet *set,
-                     AslUnit *unit);
+                      const AslWant *want, AslPieceSet *set, AslUnit *unit);
+/** The next unit: the pieces not parsed yet that `want` asks for (all of
+ * them when it asks for W but none spells a word of it). False when there
+ * is none. */
+bool asl_pieces_next(AslArena *a, const AslSource *src, const AslWordSet *hot,
+                     const AslWant *want, AslPieceSet *set, AslUnit *unit);
 /** Is a piece not parsed yet named by hash `name`? */
 bool asl_pieces_has(const AslPieceSet *set, uint32_t name);
 /** Has every piece been parsed? */
@@ -201,6 +210,10 @@ void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
  * `*` near one? */
 bool asl_reach_matches(const AslReach *r, const AslScan *s,
                        const char *module);
+/** Does scan `s` (of a part of a file) spell a word of W, or the name of
+ * an async method of a class of W, anyhow? A part that does not cannot
+ * call a coroutine function the way the file's words matched W. */
+bool asl_reach_spelled(const AslReach *r, const AslScan *s);
 /** Can the index's answer for `dotted` (an absolute name, as a deferred
  * ASL1xx question asks it) lead to a coroutine function: is one of its
  * components a word of W bound in the module its prefix names? Resolution

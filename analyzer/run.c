@@ -57,6 +57,7 @@ typedef struct AslJob {
   uint32_t units;        /* units parsed (pieces.c) */
   bool hot;              /* the scan found a hot word */
   bool want_all;         /* the next round parses all of it (that is left) */
+  bool want_w;           /* ...or at least what spells a word of W */
   AslWordSet want_names; /* ...or at least the defs and classes of these
                             names (hashes), with what they name */
   size_t parsed_bytes;   /* bytes tree-sitter read, over every parse */
@@ -191,13 +192,13 @@ static bool split_files(const AslRun *r) {
 static bool plan_unit(const Sink *k, AslArena *a, const AslSource *src,
                       bool may_split, bool *first, AslUnit *u) {
   AslJob *j = k->job;
+  AslWant want = {&j->want_names, j->want_w ? k->r->reach : NULL,
+                  j->want_all};
   *first = false;
   if (j->pieces.len)
-    return asl_pieces_next(a, src, &j->want_names, j->want_all, &j->pieces,
-                           u);
+    return asl_pieces_next(a, src, &k->r->hot, &want, &j->pieces, u);
   if (!may_split || !split_files(k->r)) return false;
-  *first = asl_pieces_first(a, src, &k->r->hot, &j->want_names, &j->pieces,
-                            u);
+  *first = asl_pieces_first(a, src, &k->r->hot, &want, &j->pieces, u);
   return *first;
 }
 
@@ -957,7 +958,7 @@ static void want_spelled(AslRun *r, const FactsView *v, Modules *m,
     AslJob *j = &r->jobs.items[i];
     if ((!j->parsed || j->partial) && j->scan.words &&
         asl_reach_matches(w, &j->scan, j->fi.module))
-      j->wanted = j->want_all = true;
+      j->wanted = j->want_w = true;
   }
 }
 
@@ -1087,11 +1088,13 @@ static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch,
       if (r->jobs.items[ids.items[i]].text) r->nkept++;
       else r->nreread++;
     double t0 = now_seconds();
+    r->reach = &w; // read by the workers: what W asks of a file's parts
     run_jobs(r, p, scratch, ids.items, ids.len);
+    r->reach = NULL;
     r->seconds[4] += now_seconds() - t0;
     for (uint32_t i = 0; i < ids.len; i++) {
       AslJob *j = &r->jobs.items[ids.items[i]];
-      j->wanted = j->want_all = false;
+      j->wanted = j->want_all = j->want_w = false;
       asl_words_free(&j->want_names);
       if (!j->parsed) j->unreadable = true; // gone since: never again
       if (cold_set && cold_of[ids.items[i]] != ASL_NONE)

@@ -36,6 +36,7 @@ typedef struct AslRun {
   bool need_reach;         /* ASL1xx: cold files may hold findings */
   bool prefilter;          /* parse only the files that can matter */
   AslWordSet hot;          /* see prefilter.h */
+  const AslReach *reach;   /* W, while a later round runs */
   uint32_t nfiles;         /* files checked (named by the user) */
   uint32_t nparsed;        /* files parsed (set by asl_run_finish) */
   uint32_t nreread;        /* of which read again in a later round */

@@ -178,7 +178,7 @@ for m in "${modes[@]}"; do
   "$al" check -v --exit-zero --format json ${m#*|} "$corpus" \
     > "$tmp/out$i.json" 2> "$tmp/err$i" || true
   line=$(grep -E '^asynclint: [0-9]+ files read' "$tmp/err$i" | tail -1 || true)
-  f=$(echo "$line" | sed -nE 's/^asynclint: ([0-9]+) files read: ([0-9]+) parsed \(([0-9]+) in later rounds: ([0-9]+) kept in memory, ([0-9]+) read twice\), ([0-9]+) skipped by the pre-filter; ([0-9]+) checked; ([0-9.]+) of ([0-9.]+) MB parsed.*/\1 read, \2 parsed (\3 in later rounds, \5 of them read twice), \6 skipped by the pre-filter, \8 of \9 MB parsed/p')
+  f=$(echo "$line" | sed -nE 's/^asynclint: ([0-9]+) files read: ([0-9]+) parsed \(([0-9]+) in later rounds: [0-9]+ kept in memory, ([0-9]+) read twice\), ([0-9]+) skipped by the pre-filter; [0-9]+ checked; ([0-9.]+) of ([0-9.]+) MB parsed \(([0-9]+ files in [0-9]+ parts)\).*/\1 read, \2 parsed (\3 in later rounds, \4 of them read twice), \5 skipped by the pre-filter, \6 of \7 MB parsed, \8/p')
   [ -n "$f" ] || f=${line#asynclint: }
   [ -n "$f" ] || f="(no -v summary on stderr)"
   filelines+="- files, $name: $f

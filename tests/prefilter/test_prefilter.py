@@ -886,6 +886,18 @@ class Pieces(Base):
         self.assertEqual([d["code"] for d in out], ["ASL210"])
         self.assertEqual(self.parts(), (1, 1))
 
+    def test_29_cold_file_spelling_w_parsed_in_part(self):
+        # cold.py matches W (it imports `send` and spells it): its first
+        # unit has the pieces that spell a word of W, not the filler.
+        self.project({"a.py": ASYNC_SEND,
+                      "cold.py": "from a import send\n\n\n" + filler("a") +
+                                 "def go():\n    send()\n\n\n" +
+                                 filler("b")})
+        self.cold("cold.py")
+        self.expect(self.both(), "ASL101 cold.py:%d"
+                    % self.line_of("cold.py", "    send()"))
+        self.assertEqual(self.parts(), (1, 1))
+
 
 def set_binary(path):
     global BIN
