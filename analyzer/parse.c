@@ -255,6 +255,18 @@ static bool starts_top_statement(const char *t, uint32_t i, uint32_t len,
   return true;
 }
 
+/* Bytes the splitter must look at in code; the others pass in a tight
+ * loop. */
+static bool splits_code(char c) {
+  switch (c) {
+  case '#': case '\'': case '"': case '(': case '[': case '{': case ')':
+  case ']': case '}': case '\\': case '\n': case '\r':
+    return true;
+  default:
+    return false;
+  }
+}
+
 /* A small Python tokenizer (strings, brackets, comments, backslash
  * continuations) finds the lines where top-level statements start. */
 uint32_t asl_split_top_level(AslArena *a, const AslSource *s,
@@ -287,6 +299,9 @@ uint32_t asl_split_top_level(AslArena *a, const AslSource *s,
     }
     at_line_start = false;
     if (quote) {
+      while (i + 1 < len && c != '\\' && c != quote && c != '\n' &&
+             c != '\r')
+        c = t[++i];
       if (c == '\\') { i++; continue; }
       if (c == quote && (!triple || (i + 2 < len && t[i + 1] == quote &&
                                      t[i + 2] == quote))) {
@@ -323,6 +338,7 @@ uint32_t asl_split_top_level(AslArena *a, const AslSource *s,
       continued = false;
       break;
     default:
+      while (i + 1 < len && !splits_code(t[i + 1])) i++;
       break;
     }
   }
