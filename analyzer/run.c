@@ -766,12 +766,19 @@ typedef struct Modules {
   uint32_t *slots; /* job id + 1; 0 empty */
   uint32_t cap;
   uint32_t cold_lookups; /* lookups that met a cold file, so far */
-  uint32_t *last_words; /* per job: its module's last component's word */
+  uint64_t *by_last; /* (word of its module's last component << 32) | job,
+                        sorted: the jobs a star import may name */
+  uint32_t nby_last;
   bool lenient;  /* the question's cold files matter only if it reports */
   IdVec pending; /* lenient: the cold files it met */
   IdVec pending_names; /* ...and the name looked up in each (hash, 0) */
   const AslReach *w;
 } Modules;
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
 
 static void modules_build(AslRun *r, Modules *m) {
   m->r = r;
@@ -783,7 +790,8 @@ static void modules_build(AslRun *r, Modules *m) {
   m->cap = 16;
   while (m->cap < r->jobs.len * 2) m->cap *= 2;
   m->slots = asl_calloc(m->cap, sizeof *m->slots);
-  m->last_words = asl_calloc(r->jobs.len + 1, sizeof *m->last_words);
+  m->by_last = asl_malloc(sizeof *m->by_last * (r->jobs.len + 1));
+  m->nby_last = 0;
   for (uint32_t i = 0; i < r->jobs.len; i++) {
     const AslJob *j = &r->jobs.items[i];
     if (j->unreadable || !j->fi.module) continue;
@@ -794,8 +802,10 @@ static void modules_build(AslRun *r, Modules *m) {
     m->slots[h] = i + 1;
     const char *dot = strrchr(j->fi.module, '.');
     const char *last = dot ? dot + 1 : j->fi.module;
-    m->last_words[i] = asl_word_hash(last, n - (size_t)(last - j->fi.module));
+    uint64_t word = asl_word_hash(last, n - (size_t)(last - j->fi.module));
+    m->by_last[m->nby_last++] = word << 32 | i;
   }
+  qsort(m->by_last, m->nby_last, sizeof *m->by_last, cmp_u64);
 }
 
 /* The jobs claiming module s[0..n) in `project`, one per call: start
@@ -832,10 +842,11 @@ static void want_job(Modules *m, AslJob *j, uint32_t name, bool all) {
   for (uint32_t k = 0; k < j->scan.nstars; k++) {
     uint32_t star = j->scan.stars[k];
     if (!star) continue; // `from . import *`: its own package
-    for (uint32_t i = 0; i < m->r->jobs.len; i++) {
-      AslJob *c = &m->r->jobs.items[i];
-      if (m->last_words[i] != star || c->parsed || c->unreadable ||
-          c->fi.project != j->fi.project)
+    uint32_t at;
+    ASL_LOWER_BOUND(at, m->nby_last, mid, (m->by_last[mid] >> 32) < star);
+    for (; at < m->nby_last && (m->by_last[at] >> 32) == star; at++) {
+      AslJob *c = &m->r->jobs.items[(uint32_t)m->by_last[at]];
+      if (c->parsed || c->unreadable || c->fi.project != j->fi.project)
         continue;
       if (!asl_scan_names(&j->scan, j->fi.module, c->fi.module)) continue;
       c->wanted = true;
@@ -1110,7 +1121,7 @@ static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch,
   asl_vec_free(&ids);
   asl_vec_free(&settled);
   asl_free(mods.slots);
-  asl_free(mods.last_words);
+  asl_free(mods.by_last);
   asl_vec_free(&mods.pending);
   asl_vec_free(&mods.pending_names);
   asl_reach_free(&w);
