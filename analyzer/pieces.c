@@ -80,7 +80,6 @@ static bool spells(const AslScan *s, uint32_t h, uint8_t flags) {
 /* What the first unit needs to know of each piece. */
 typedef struct Need {
   bool needed, hot;
-  bool code_only;     /* names by its code words only (`__all__ = [...]`) */
   AslScan scan;       /* every word it spells */
   uint32_t next_same; /* the next piece of the same name hash, or NONE */
 } Need;
@@ -113,24 +112,25 @@ static void by_name_build(ByName *b, const AslPiece *p, Need *nd,
   }
 }
 
-/* Marks every piece a needed one names (bare: `self.name` and `mod.name`
- * are attributes, never the module's binding), to a fixpoint: a
- * worklist, each piece's words read once. This only saves rounds (one
+/* Marks every piece a needed def or class names (bare: `self.name` and
+ * `mod.name` are attributes, never the module's binding), to a fixpoint:
+ * a worklist, each piece's words read once. This only saves rounds (one
  * per step of a chain of helpers otherwise): a name the unit spells is
  * bound after the source anyway (see add_bindings), and the index asks
- * for its piece when a question needs it. */
+ * for its piece when a question needs it. The module-level code is left
+ * out of the closure: it names what it registers, exports and
+ * instantiates, often most of the module, and rarely what a question
+ * walks into. */
 static void close_over_names(const AslPiece *p, Need *nd, uint32_t n) {
   ByName by = {NULL, 0};
   by_name_build(&by, p, nd, n);
   AslVec(uint32_t) work = {0};
   for (uint32_t i = 0; i < n; i++)
-    if (nd[i].needed) asl_vec_push(&work, i);
+    if (nd[i].needed && p[i].name) asl_vec_push(&work, i);
   while (work.len) {
     const Need *q = &nd[work.items[--work.len]];
     for (uint32_t w = 0; w < q->scan.nwords; w++) {
-      uint8_t f = q->scan.word_flags[w];
-      if (!(f & ASL_WORD_BARE) || (q->code_only && !(f & ASL_WORD_IN_CODE)))
-        continue;
+      if (!(q->scan.word_flags[w] & ASL_WORD_BARE)) continue;
       uint32_t k = by_name_first(&by, p, q->scan.words[w]);
       for (; k != ASL_NONE; k = nd[k].next_same) {
         if (nd[k].needed) continue;
@@ -175,10 +175,6 @@ static bool split_and_scan(AslArena *a, const AslSource *src,
                    &nd[i].scan);
     if (nd[i].scan.nwords && nd[i].scan.words[0] == 0) return false;
     nd[i].hot = nd[i].scan.hot;
-    // `__all__` lists every public name in strings: what it exports is
-    // looked up through the index (a stub then asks for it).
-    nd[i].code_only = !q->name && keyword_at(src->text, q->end, st[i].head,
-                                             "__all__");
   }
   return true;
 }
