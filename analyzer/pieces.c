@@ -250,7 +250,9 @@ static bool wanted(const AslWant *want, const AslPiece *q, const AslScan *s) {
 bool asl_pieces_first(AslArena *a, const AslSource *src, const AslWordSet *hot,
                       const AslWant *want, AslPieceSet *set, AslUnit *unit) {
   memset(set, 0, sizeof *set);
-  if (src->len < MIN_FILE || mentions_asynclint(src->text, src->len))
+  uint32_t min_file = want->min_size ? want->min_size : MIN_FILE;
+  uint32_t min_skipped = want->min_size ? 1 : MIN_SKIPPED;
+  if (src->len < min_file || mentions_asynclint(src->text, src->len))
     return false;
   Need *nd;
   bool ok = split_and_scan(a, src, hot, set, &nd);
@@ -268,7 +270,7 @@ bool asl_pieces_first(AslArena *a, const AslSource *src, const AslWordSet *hot,
   for (uint32_t i = 0; ok && i < n; i++)
     if (!nd[i].needed) skipped += set->items[i].end - set->items[i].start;
   for (uint32_t i = 0; i < n; i++) asl_scan_free(&nd[i].scan);
-  if (!ok || skipped < MIN_SKIPPED) {
+  if (!ok || skipped < min_skipped) {
     asl_pieces_free(set);
     return false;
   }

@@ -141,6 +141,8 @@ typedef struct AslWant {
   const AslWordSet *names;
   const AslReach *w; /* NULL: none */
   bool all;
+  uint32_t min_size; /* smaller files, or first units leaving out fewer
+                        bytes, are parsed whole; 0: the default (8 KB) */
 } AslWant;
 
 /** The first unit of `src` (its lines indexed): a hot file's, or a cold

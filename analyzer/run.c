@@ -193,7 +193,7 @@ static bool plan_unit(const Sink *k, AslArena *a, const AslSource *src,
                       bool may_split, bool *first, AslUnit *u) {
   AslJob *j = k->job;
   AslWant want = {&j->want_names, j->want_w ? k->r->reach : NULL,
-                  j->want_all};
+                  j->want_all, 0};
   *first = false;
   if (j->pieces.len)
     return asl_pieces_next(a, src, &k->r->hot, &want, &j->pieces, u);

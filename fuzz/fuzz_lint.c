@@ -8,6 +8,8 @@
  * `await`, `asyncio`, `create_task`, `ensure_future` in its code) has no
  * finding, since a run over a tree never parses it. A tokenizer corner the
  * scan gets wrong (a name the parser sees that the scan missed) aborts.
+ * The input is also parsed in parts (pieces.c: a first unit as for a hot
+ * file, then the rest), each part named and its facts extracted.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +28,54 @@ static const AslFormat formats[] = {
     ASL_FORMAT_MAP(XX)
 #undef XX
 };
+
+/* Parses and indexes one unit of `src`. */
+static void unit_facts(AslParser *parser, AslArena *a, const AslOptions *opt,
+                       const AslSource *src, const AslUnit *u) {
+  AslSource us = *src;
+  us.text = u->text;
+  us.len = u->len;
+  us.line_starts = NULL;
+  asl_source_index_lines(a, &us);
+  AslTree tree;
+  asl_parse_ranges(parser, a, &us, u->bounds, u->nranges, &tree);
+  AslCtx cx = {
+      .arena = a, .src = &us, .tree = &tree, .opt = opt, .module = "fuzz"};
+  cx.names = asl_names_build(a, &us, &tree);
+  cx.memo = asl_memo_new(a);
+  asl_rules_facts(&cx, asl_facts_extract(a, &cx, "fuzz.py"), a);
+}
+
+/* Every file the size of a fuzz input is parsed whole by a run: the parts
+ * are planned here with no size threshold. */
+static void exercise_pieces(AslParser *parser, const AslOptions *opt,
+                            const AslWordSet *hot, const char *text,
+                            size_t len) {
+  AslArena a;
+  asl_arena_init(&a);
+  AslSource src;
+  asl_source_from_bytes(&a, "fuzz.py", text, len, &src);
+  asl_source_index_lines(&a, &src);
+  AslWordSet none = {0};
+  AslWant want = {&none, NULL, false, 1};
+  AslPieceSet set;
+  AslUnit u;
+  if (asl_pieces_first(&a, &src, hot, &want, &set, &u)) {
+    unit_facts(parser, &a, opt, &src, &u);
+    AslStub *stubs;
+    uint32_t n;
+    asl_pieces_stubs(&a, &src, &set, &stubs, &n);
+    AslScan rest;
+    asl_pieces_rest(&a, &src, &set, hot, &rest);
+    asl_scan_free(&rest);
+    want.all = true;
+    if (asl_pieces_next(&a, &src, hot, &want, &set, &u))
+      unit_facts(parser, &a, opt, &src, &u);
+    if (!asl_pieces_done(&set)) abort(); // `all` leaves nothing out
+    asl_pieces_free(&set);
+  }
+  asl_arena_destroy(&a);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size == 0) return 0;
@@ -73,6 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     asl_emit(&opt, &run.diags, &out);
     asl_buf_free(&out);
   }
+  exercise_pieces(parser, &opt, &run.hot, (const char *)data + 1, size - 1);
   asl_run_destroy(&run);
   asl_arena_destroy(&scratch);
   return 0;
