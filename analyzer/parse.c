@@ -405,10 +405,23 @@ static void parse_in_chunks(AslParser *p, AslArena *a, const AslSource *src,
   }
 }
 
-void asl_parse_ranges(AslParser *p, AslArena *a, const AslSource *src,
-                      const uint32_t *bounds, uint32_t nranges, AslTree *out) {
+/* Parses `src` (within the parser's included ranges) and flattens the
+ * tree into out, its nodes in the arena. */
+static void parse_flat(AslParser *p, AslArena *a, const AslSource *src,
+                       AslTree *out) {
   memset(out, 0, sizeof *out);
   out->first_error = ASL_NONE;
+  TSTree *tree = ts_parser_parse_string(p->ts, NULL, src->text, src->len);
+  TSNode root = ts_tree_root_node(tree);
+  out->has_error = ts_node_has_error(root);
+  uint32_t total = ts_node_descendant_count(root);
+  out->nodes = asl_arena_alloc(a, sizeof(AslNode) * (total ? total : 1));
+  flatten(p, out, total, tree, ASL_NONE);
+  ts_tree_delete(tree);
+}
+
+void asl_parse_ranges(AslParser *p, AslArena *a, const AslSource *src,
+                      const uint32_t *bounds, uint32_t nranges, AslTree *out) {
   TSRange *ranges = asl_arena_alloc(a, sizeof *ranges * (nranges ? nranges : 1));
   TSPoint pt = {0, 0};
   uint32_t at = 0; // pt is the point of byte `at`
@@ -430,14 +443,8 @@ void asl_parse_ranges(AslParser *p, AslArena *a, const AslSource *src,
     }
   }
   ts_parser_set_included_ranges(p->ts, ranges, nranges);
-  TSTree *tree = ts_parser_parse_string(p->ts, NULL, src->text, src->len);
+  parse_flat(p, a, src, out);
   ts_parser_set_included_ranges(p->ts, NULL, 0);
-  TSNode root = ts_tree_root_node(tree);
-  out->has_error = ts_node_has_error(root);
-  uint32_t total = ts_node_descendant_count(root);
-  out->nodes = asl_arena_alloc(a, sizeof(AslNode) * (total ? total : 1));
-  flatten(p, out, total, tree, ASL_NONE);
-  ts_tree_delete(tree);
 }
 
 /* Bytes covered by outermost ERROR nodes: how much of the file no rule
@@ -455,15 +462,7 @@ static uint64_t damaged_bytes(const AslTree *t) {
 }
 
 void asl_parse(AslParser *p, AslArena *a, const AslSource *src, AslTree *out) {
-  memset(out, 0, sizeof *out);
-  out->first_error = ASL_NONE;
-  TSTree *tree = ts_parser_parse_string(p->ts, NULL, src->text, src->len);
-  TSNode root = ts_tree_root_node(tree);
-  out->has_error = ts_node_has_error(root);
-  uint32_t total = ts_node_descendant_count(root);
-  out->nodes = asl_arena_alloc(a, sizeof(AslNode) * (total ? total : 1));
-  flatten(p, out, total, tree, ASL_NONE);
-  ts_tree_delete(tree);
+  parse_flat(p, a, src, out);
   if (!out->has_error) return;
   // tree-sitter's recovery sometimes turns a whole file into one ERROR node
   // for one odd statement. Parsing statement by statement confines such
