@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A file smaller than this, or a first unit skipping fewer bytes, is
@@ -146,12 +147,22 @@ static void close_over_names(const AslPiece *p, Need *nd, uint32_t n) {
 /* A piece spelling the name of a hot def or class may call a coroutine
  * function of the file (or subclass a class with async methods). */
 static void mark_callers_of_hot(const AslPiece *p, Need *nd, uint32_t n) {
-  for (uint32_t h = 0; h < n; h++) {
-    if (!nd[h].hot || !p[h].name) continue;
-    for (uint32_t i = 0; i < n; i++)
-      if (!nd[i].needed && spells(&nd[i].scan, p[h].hash, ASL_WORD_BARE))
+  AslWordSet names = {0};
+  for (uint32_t h = 0; h < n; h++)
+    if (nd[h].hot && p[h].name) asl_words_add(&names, p[h].hash);
+  for (uint32_t i = 0; i < n && names.len; i++) {
+    const AslScan *s = &nd[i].scan;
+    for (uint32_t w = 0; w < s->nwords && !nd[i].needed; w++)
+      if ((s->word_flags[w] & ASL_WORD_BARE) &&
+          asl_words_has(&names, s->words[w]))
         nd[i].needed = true;
   }
+  asl_words_free(&names);
+}
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
 }
 
 /* Splits the file and scans each piece: false if a piece's words cannot
@@ -162,6 +173,7 @@ static bool split_and_scan(AslArena *a, const AslSource *src,
   AslTopStatement *st;
   uint32_t n = asl_split_top_level(a, src, &st);
   set->items = asl_calloc(n, sizeof *set->items);
+  set->by_hash = asl_malloc(sizeof *set->by_hash * (n + 1));
   set->len = n;
   Need *nd = asl_arena_alloc(a, sizeof *nd * n);
   memset(nd, 0, sizeof *nd * n);
@@ -171,11 +183,13 @@ static bool split_and_scan(AslArena *a, const AslSource *src,
     q->start = st[i].start;
     q->end = i + 1 < n ? st[i + 1].start : src->len;
     describe_piece(src->text, q->end, st[i].head, q);
+    set->by_hash[i] = (uint64_t)q->hash << 32 | i;
     asl_scan_whole(a, src->text + q->start, q->end - q->start, hot,
                    &nd[i].scan);
     if (nd[i].scan.nwords && nd[i].scan.words[0] == 0) return false;
     nd[i].hot = nd[i].scan.hot;
   }
+  qsort(set->by_hash, n, sizeof *set->by_hash, cmp_u64);
   return true;
 }
 
@@ -208,17 +222,61 @@ static void add_bindings(AslArena *a, const AslSource *src,
   asl_buf_free(&b);
 }
 
-/* The unit of the pieces marked in `in_unit`, with the module-level code
- * and the bindings of the other parsed pieces; marks them parsed. */
+/* tree-sitter's lexer finds the included range of a position by walking
+ * the ranges from the first: a unit of thousands of ranges (a generated
+ * module of one-line defs) would parse in quadratic time. */
+enum { MAX_RANGES = 32 };
+
+typedef struct Gap {
+  uint32_t bytes, first, end; /* pieces [first, end) left out */
+} Gap;
+
+static int cmp_gap(const void *a, const void *b) {
+  const Gap *x = a, *y = b;
+  if (x->bytes != y->bytes) return x->bytes < y->bytes ? -1 : 1;
+  return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* Fills the smallest gaps between the runs of pieces in the unit (with
+ * the pieces there, parsed again if parsed before: a unit adds the facts
+ * and findings of its new pieces only) until at most MAX_RANGES runs
+ * are left. */
+static void limit_ranges(AslArena *a, const AslPieceSet *set, bool *in_unit) {
+  Gap *gaps = asl_arena_alloc(a, sizeof *gaps * (set->len / 2 + 1));
+  uint32_t ngaps = 0, runs = 0;
+  bool was_in = false;
+  for (uint32_t i = 0; i < set->len; i++) {
+    bool in = !set->items[i].name || in_unit[i];
+    if (in && !was_in) {
+      runs++;
+      if (ngaps && gaps[ngaps - 1].end == 0) gaps[ngaps - 1].end = i;
+    } else if (!in && was_in) {
+      gaps[ngaps++] = (Gap){0, i, 0}; // interior if a run follows
+    }
+    if (!in && ngaps) gaps[ngaps - 1].bytes +=
+        set->items[i].end - set->items[i].start;
+    was_in = in;
+  }
+  if (ngaps && gaps[ngaps - 1].end == 0) ngaps--; // trailing: no run after
+  if (runs <= MAX_RANGES) return;
+  qsort(gaps, ngaps, sizeof *gaps, cmp_gap);
+  for (uint32_t g = 0; g < ngaps && runs > MAX_RANGES; g++, runs--)
+    for (uint32_t i = gaps[g].first; i < gaps[g].end; i++) in_unit[i] = true;
+}
+
+/* The unit of the pieces marked in `in_unit` (more, if they make too many
+ * ranges), with the module-level code and the bindings of the other
+ * pieces; marks them parsed. */
 static void make_unit(AslArena *a, const AslSource *src, AslPieceSet *set,
-                      const bool *in_unit, AslUnit *u) {
+                      bool *in_unit, AslUnit *u) {
   memset(u, 0, sizeof *u);
+  limit_ranges(a, set, in_unit);
   u->bounds = asl_arena_alloc(a, sizeof *u->bounds * (2 * set->len + 2));
   u->lines = asl_arena_alloc(a, sizeof *u->lines * (2 * set->len + 2));
   for (uint32_t i = 0; i < set->len; i++) {
     AslPiece *q = &set->items[i];
     if (q->name && !in_unit[i]) continue;
-    if (q->name) { // new in this unit: its findings and facts count
+    if (q->name && !q->parsed) { // new: its findings and facts count
       uint32_t l0 = asl_source_line_of(src, q->start) + 1;
       // (the last ends before the bindings appended after the source)
       uint32_t l1 = q->end >= src->len ? src->nlines + 1
@@ -309,10 +367,12 @@ bool asl_pieces_next(AslArena *a, const AslSource *src, const AslWordSet *hot,
 }
 
 bool asl_pieces_has(const AslPieceSet *set, uint32_t name) {
-  for (uint32_t i = 0; i < set->len; i++)
-    if (set->items[i].name && !set->items[i].parsed &&
-        set->items[i].hash == name)
-      return true;
+  uint32_t k;
+  ASL_LOWER_BOUND(k, set->len, mid, (set->by_hash[mid] >> 32) < name);
+  for (; k < set->len && (set->by_hash[k] >> 32) == name; k++) {
+    const AslPiece *q = &set->items[(uint32_t)set->by_hash[k]];
+    if (q->name && !q->parsed) return true;
+  }
   return false;
 }
 
@@ -352,5 +412,6 @@ void asl_pieces_rest(AslArena *a, const AslSource *src,
 void asl_pieces_free(AslPieceSet *set) {
   for (uint32_t i = 0; i < set->len; i++) asl_free(set->items[i].name);
   asl_free(set->items);
+  asl_free(set->by_hash);
   memset(set, 0, sizeof *set);
 }

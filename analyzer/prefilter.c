@@ -621,7 +621,10 @@ static void scan(AslArena *scratch, const char *text, size_t len,
   memset(out, 0, sizeof *out);
   ScanState st = {hot,   false, false, keep_words, true, false, false,
                   false, false, whole, false, {0}, {0}, 0};
-  if (keep_words) table_init(&st.words, scratch, 256);
+  // Small texts (a file's pieces, pieces.c) start with a small table.
+  uint32_t cap = 16;
+  while (cap < 256 && cap * 8 < len) cap *= 2;
+  if (keep_words) table_init(&st.words, scratch, cap);
   const unsigned char *s = (const unsigned char *)text;
   if (!scan_code(&st, s, len)) {
     // A string that never ends: every byte may be code to a parser, and

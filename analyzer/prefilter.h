@@ -116,7 +116,8 @@ typedef struct AslPiece {
 } AslPiece;
 
 typedef struct AslPieceSet {
-  AslPiece *items; /* heap */
+  AslPiece *items;   /* heap */
+  uint64_t *by_hash; /* (name hash << 32) | index, sorted (heap) */
   uint32_t len;
 } AslPieceSet;
 

@@ -134,6 +134,23 @@ class Contents(Base):
         self.assertIn(b"long.py:5:5: ASL301", res.stdout)
 
 
+    def test_many_top_level_defs(self):
+        # 180,000 one-line top-level statements, a third of them classes
+        # nothing names: parsed in parts (pieces.c), a unit must not become
+        # 60,000 included ranges, which tree-sitter's lexer walks one by
+        # one for every jump (quadratic).
+        lines = []
+        for i in range(60000):
+            lines.append(b"async def a%d(): return 1\n" % i)
+            lines.append(b"def s%d(): a%d()\n" % (i, i))
+            lines.append(b"class C%d: pass\n" % i)
+        self.write("many.py", b"".join(lines))
+        fast = self.check("many.py")
+        slow = self.check("--no-prefilter", "many.py")
+        self.assertEqual(fast.stdout, slow.stdout)
+        self.assertIn(b"many.py:2:11: ASL101", fast.stdout)
+
+
 class Depth(Base):
     """Deep nesting must not overflow an 8 MB stack, nor a 1 MB one."""
 
