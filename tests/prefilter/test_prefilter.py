@@ -897,6 +897,43 @@ class Pieces(Base):
         self.expect(self.both(), "ASL101 cold.py:%d"
                     % self.line_of("cold.py", "    send()"))
         self.assertEqual(self.parts(), (1, 1))
+    def test_30_star_import_of_a_helper_left_out(self):
+        self.project({"hot.py": "import time\n\n\n"
+                                "async def unrelated():\n    return 1\n\n\n" +
+                                filler("a") +
+                                "def slow():\n    time.sleep(1)\n\n\n" +
+                                filler("b"),
+                      "other.py": "from hot import *\n\n\n"
+                                  "async def main():\n    slow()\n"})
+        self.expect(self.both(), "ASL210 other.py:5")
+        self.assertEqual(self.parts(), (1, 2))
+
+    def test_31_method_walk_past_a_class_left_out(self):
+        # Helper's walk for fetch passes hot.Plain (a stub until parsed:
+        # it might define fetch) before aio.Client's async fetch.
+        self.project({"aio.py": "class Client:\n    async def fetch(self):\n"
+                                "        return 1\n",
+                      "hot.py": "async def unrelated():\n    return 1\n\n\n" +
+                                filler("a") +
+                                "class Plain:\n    def put(self):\n"
+                                "        return 1\n\n\n" + filler("b"),
+                      "use.py": "import hot\nimport aio\n\n\n"
+                                "class Helper(hot.Plain, aio.Client):\n"
+                                "    def go(self):\n        self.fetch()\n"})
+        self.cold("use.py")
+        self.expect(self.both(), "ASL101 use.py:7")
+        self.assertEqual(self.parts(), (1, 2))
+
+    def test_32_method_of_a_class_left_out_blocks(self):
+        self.project({"hot.py": "import time\n\n\n"
+                                "async def unrelated():\n    return 1\n\n\n" +
+                                filler("a") +
+                                "class Repo:\n    def load(self):\n"
+                                "        time.sleep(1)\n\n\n" + filler("b"),
+                      "other.py": "from hot import Repo\n\n\n"
+                                  "async def main():\n    Repo().load()\n"})
+        self.expect(self.both(), "ASL210 other.py:5")
+        self.assertEqual(self.parts(), (1, 2))
 
 
 def set_binary(path):
