@@ -361,8 +361,8 @@ AslFileFacts *asl_facts_extract(AslArena *a, const AslCtx *cx,
   return f;
 }
 
-void asl_facts_add_stubs(AslArena *a, AslFileFacts *f, const AslStub *stubs,
-                         uint32_t n) {
+void asl_facts_add_unparsed(AslArena *a, AslFileFacts *f,
+                            const AslUnparsed *defs, uint32_t n) {
   if (!n) return;
   AslFactBinding *names =
       asl_arena_alloc(a, sizeof *names * (f->nnames + n));
@@ -370,10 +370,10 @@ void asl_facts_add_stubs(AslArena *a, AslFileFacts *f, const AslStub *stubs,
   for (uint32_t k = 0; k < n; k++) {
     AslFactBinding *b = &names[f->nnames + k];
     memset(b, 0, sizeof *b);
-    b->name = b->qualname = asl_arena_strdup(a, stubs[k].name);
-    b->kind = ASL_FACT_STUB;
-    b->line = stubs[k].line;
-    b->column = stubs[k].column;
+    b->name = b->qualname = asl_arena_strdup(a, defs[k].name);
+    b->kind = ASL_FACT_UNPARSED;
+    b->line = defs[k].line;
+    b->column = defs[k].column;
     b->cls = ASL_NONE;
     b->order = UINT32_MAX - n + k; // after every parsed binding
   }
@@ -392,7 +392,8 @@ static bool in_lines(const uint32_t *lines, uint32_t n, uint32_t line) {
 void asl_facts_merge(AslArena *a, AslFileFacts *into, const AslFileFacts *add,
                      const uint32_t *lines, uint32_t nlines) {
   // Classes of the new pieces, renumbered after those known.
-  uint32_t *renumber = asl_arena_alloc(a, sizeof *renumber * (add->nclasses + 1));
+  uint32_t *renumber =
+      asl_arena_alloc(a, sizeof *renumber * (add->nclasses + 1));
   ClassVec classes = {0};
   for (uint32_t c = 0; c < into->nclasses; c++)
     asl_avec_push(a, &classes, into->classes[c]);
@@ -411,12 +412,13 @@ void asl_facts_merge(AslArena *a, AslFileFacts *into, const AslFileFacts *add,
   BindingVec names = {0};
   for (uint32_t i = 0; i < into->nnames; i++) {
     const AslFactBinding *b = &into->names[i];
-    if (b->kind != ASL_FACT_STUB || !in_lines(lines, nlines, b->line))
+    if (b->kind != ASL_FACT_UNPARSED || !in_lines(lines, nlines, b->line))
       asl_avec_push(a, &names, *b);
   }
   for (uint32_t i = 0; i < add->nnames; i++) {
     AslFactBinding b = add->names[i];
-    if (b.kind == ASL_FACT_STUB || !in_lines(lines, nlines, b.line)) continue;
+    if (b.kind == ASL_FACT_UNPARSED || !in_lines(lines, nlines, b.line))
+      continue;
     if (b.kind == ASL_FACT_CLASS && b.cls != ASL_NONE) b.cls = renumber[b.cls];
     asl_avec_push(a, &names, b);
   }

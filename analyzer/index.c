@@ -234,7 +234,7 @@ static void hit_binding(Hit *h, const AslFileFacts *f,
       [ASL_FACT_CLASS] = ASL_DEF_CLASS,
       [ASL_FACT_IMPORT] = ASL_DEF_UNKNOWN,
       [ASL_FACT_VALUE] = ASL_DEF_UNKNOWN,
-      [ASL_FACT_STUB] = ASL_DEF_UNKNOWN,
+      [ASL_FACT_UNPARSED] = ASL_DEF_UNKNOWN,
   };
   h->kind = kinds[b->kind];
   h->file = f;
@@ -413,7 +413,7 @@ static void resolve_hit(const AslIndex *idx, uint32_t from, const char *dotted,
       star_hit(idx, from, f, rest, budget, out);
       return;
     }
-    if (b->kind == ASL_FACT_STUB) { // answers nothing until parsed
+    if (b->kind == ASL_FACT_UNPARSED) { // answers nothing until parsed
       if (idx->watch) // cur[plen] is the dot before the name
         idx->watch(idx->watch_ctx, f->project, cur, plen, *idx->in_bases > 0,
                    true);

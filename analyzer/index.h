@@ -16,9 +16,9 @@ typedef enum {
   ASL_FACT_CLASS,     /* class: `cls` says which */
   ASL_FACT_IMPORT,    /* import / from-import: `target` (NULL: unknown) */
   ASL_FACT_VALUE,     /* assignment, for target, anything else */
-  ASL_FACT_STUB,      /* a def or class the pre-filter did not parse
-                         (pieces.c): a lookup that reaches it is reported
-                         to the watcher, and answers nothing */
+  ASL_FACT_UNPARSED, /* a placeholder for a def or class the pre-filter
+                        did not parse (pieces.c): a lookup that reaches it
+                        is reported to the watcher, and answers nothing */
 } AslFactKind;
 
 /* One binding of one name; a name bound twice has two entries. */
@@ -117,18 +117,19 @@ AslFileFacts *asl_facts_extract(AslArena *a, const AslCtx *cx,
                                 const char *path);
 
 /* A top-level def or class a partial parse skipped (pieces.c). */
-typedef struct AslStub {
+typedef struct AslUnparsed {
   const char *name;
   uint32_t line, column; /* 1-based, of its name */
-} AslStub;
+} AslUnparsed;
 
-/** Adds the stubs to the module-level names of `f` (arena `a`). */
-void asl_facts_add_stubs(AslArena *a, AslFileFacts *f, const AslStub *stubs,
-                         uint32_t n);
+/** Adds placeholders for the defs not parsed to the module-level names of
+ * `f` (arena `a`). */
+void asl_facts_add_unparsed(AslArena *a, AslFileFacts *f,
+                            const AslUnparsed *defs, uint32_t n);
 
 /** Adds to `into` the facts of `add` (a later unit of the same file,
  * pieces.c) that lie on the [first, end) line pairs `lines`: they replace
- * the stubs there. */
+ * the placeholders there. */
 void asl_facts_merge(AslArena *a, AslFileFacts *into, const AslFileFacts *add,
                      const uint32_t *lines, uint32_t nlines);
 
@@ -145,12 +146,12 @@ void asl_index_delete(AslIndex *idx);
  * own module): the pre-filter's driver parses the files it names.
  * `in_bases`: the lookup resolves a base of a class whose method walk
  * goes on past it (another base, or an ancestor's); there a module that
- * is not parsed ends the walk early, whatever the answer says. `stub`:
- * the lookup reached a stub of that module (a def the pre-filter did not
- * parse; the module's own file included). */
+ * is not parsed ends the walk early, whatever the answer says.
+ * `unparsed`: the lookup reached the placeholder of a def of that module
+ * that the pre-filter did not parse (the module's own file included). */
 typedef void (*AslIndexWatch)(void *ctx, uint32_t project,
                               const char *module, size_t len, bool in_bases,
-                              bool stub);
+                              bool unparsed);
 /** An index in watch mode: lookups are reported to `fn`, and
  * asl_index_may_block, instead of answering (it says false), resolves
  * every call of every function its answer could go through, so that each

@@ -422,7 +422,8 @@ static void parse_flat(AslParser *p, AslArena *a, const AslSource *src,
 
 void asl_parse_ranges(AslParser *p, AslArena *a, const AslSource *src,
                       const uint32_t *bounds, uint32_t nranges, AslTree *out) {
-  TSRange *ranges = asl_arena_alloc(a, sizeof *ranges * (nranges ? nranges : 1));
+  TSRange *ranges =
+      asl_arena_alloc(a, sizeof *ranges * (nranges ? nranges : 1));
   TSPoint pt = {0, 0};
   uint32_t at = 0; // pt is the point of byte `at`
   for (uint32_t k = 0; k < 2 * nranges; k++) {

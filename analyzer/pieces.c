@@ -10,7 +10,8 @@
 #include <string.h>
 
 /* A file smaller than this, or a first unit skipping fewer bytes, is
- * parsed whole: the stubs and the scans would cost more than they save. */
+ * parsed whole: the placeholders and the scans would cost more than they
+ * save. */
 enum { MIN_FILE = 8192, MIN_SKIPPED = 4096 };
 
 static bool ident_byte(unsigned char c) {
@@ -197,7 +198,7 @@ static bool split_and_scan(AslArena *a, const AslSource *src,
  * source (`def name(*a, **k): pass`), so that the unit's code resolves
  * those names as the module's, as a whole parse would (a module's own
  * `open` is not the builtin), and asks the index, which has their facts
- * or their stubs. */
+ * or their placeholders. */
 static void add_bindings(AslArena *a, const AslSource *src,
                          const AslPieceSet *set, const bool *in_unit,
                          AslUnit *u) {
@@ -382,15 +383,15 @@ bool asl_pieces_done(const AslPieceSet *set) {
   return true;
 }
 
-void asl_pieces_stubs(AslArena *a, const AslSource *src,
-                      const AslPieceSet *set, AslStub **out, uint32_t *n) {
+void asl_pieces_unparsed(AslArena *a, const AslSource *src,
+                      const AslPieceSet *set, AslUnparsed **out, uint32_t *n) {
   *n = 0;
   *out = asl_arena_alloc(a, sizeof **out * (set->len + 1));
   for (uint32_t i = 0; i < set->len; i++) {
     const AslPiece *q = &set->items[i];
     if (!q->name || q->parsed) continue;
     uint32_t line = asl_source_line_of(src, q->name_at);
-    AslStub s = {q->name, line + 1,
+    AslUnparsed s = {q->name, line + 1,
                  q->name_at - src->line_starts[line] + 1};
     (*out)[(*n)++] = s;
   }

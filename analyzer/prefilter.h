@@ -87,10 +87,10 @@ bool asl_scan_names(const AslScan *s, const char *module, const char *m);
  * a cold module it looks up. So a file may be parsed in units: each unit
  * is the module-level code that is no def or class (imports and
  * assignments, which every def reads; parsed again in each unit) with
- * some of the top-level def and class statements ("pieces"), and a stub
+ * some of the top-level def and class statements ("pieces"), and a
  * binding for each piece parsed before, appended after the source, so
  * that the unit resolves their names as the module's. The pieces not
- * parsed yet are stubs in the file's facts: an index lookup that reaches
+ * parsed yet are placeholders in the file's facts: an index lookup that reaches
  * one makes the driver parse that piece in the next round.
  *
  * A piece left out of a hot file's first unit cannot hold an ASL2xx-4xx
@@ -123,7 +123,7 @@ typedef struct AslPieceSet {
 
 /* One unit to parse. */
 typedef struct AslUnit {
-  char *text;        /* the source, then the stub bindings (arena) */
+  char *text;        /* the source, then the bindings (arena) */
   uint32_t len;
   uint32_t *bounds;  /* [start, end) byte pairs to parse */
   uint32_t nranges;
@@ -160,9 +160,9 @@ bool asl_pieces_next(AslArena *a, const AslSource *src, const AslWordSet *hot,
 bool asl_pieces_has(const AslPieceSet *set, uint32_t name);
 /** Has every piece been parsed? */
 bool asl_pieces_done(const AslPieceSet *set);
-/** The stubs of the pieces not parsed yet (arena). */
-void asl_pieces_stubs(AslArena *a, const AslSource *src,
-                      const AslPieceSet *set, AslStub **out, uint32_t *n);
+/** The placeholders of the pieces not parsed yet (arena). */
+void asl_pieces_unparsed(AslArena *a, const AslSource *src,
+                      const AslPieceSet *set, AslUnparsed **out, uint32_t *n);
 /** What the pieces not parsed yet spell, for W. */
 void asl_pieces_rest(AslArena *a, const AslSource *src,
                      const AslPieceSet *set, const AslWordSet *hot,

@@ -52,7 +52,8 @@ typedef struct AslJob {
   uint32_t text_len;
   bool parsed;           /* phase 1 parsed it */
   bool partial;          /* parsed in part (pieces.c): `scan` holds what
-                            the pieces left spell, its facts their stubs */
+                            the pieces left spell, its facts hold
+                            placeholders for them */
   AslPieceSet pieces;    /* while parsed in part */
   uint32_t units;        /* units parsed (pieces.c) */
   bool hot;              /* the scan found a hot word */
@@ -202,7 +203,7 @@ static bool plan_unit(const Sink *k, AslArena *a, const AslSource *src,
   return *first;
 }
 
-/* The facts of a unit: a first one's, with a stub for each piece left
+/* The facts of a unit: a first one's, with a placeholder for each piece left
  * out; a later one's join those of the units before. */
 static void keep_facts(Sink *k, AslCtx *cx, const AslSource *src,
                        const AslUnit *u, bool first) {
@@ -222,10 +223,10 @@ static void keep_facts(Sink *k, AslCtx *cx, const AslSource *src,
   }
   asl_facts_merge(k->keep, j->facts, facts, u->lines, u->nlines);
   if (!first) return;
-  AslStub *stubs;
+  AslUnparsed *left;
   uint32_t n;
-  asl_pieces_stubs(cx->arena, src, &j->pieces, &stubs, &n);
-  asl_facts_add_stubs(k->keep, j->facts, stubs, n);
+  asl_pieces_unparsed(cx->arena, src, &j->pieces, &left, &n);
+  asl_facts_add_unparsed(k->keep, j->facts, left, n);
 }
 
 /* After a unit: what the pieces still unparsed spell (for W), or, all
@@ -858,11 +859,11 @@ static void want_job(Modules *m, AslJob *j, uint32_t name, bool all) {
 
 /* The watcher: every cold file claiming the module looked up is wanted,
  * or, while a lenient question is asked, noted (want_looked_up decides);
- * so is the piece of a file parsed in part when the lookup met its stub.
+ * so is the piece of a file parsed in part when the lookup met its placeholder.
  * s[n] is the dot before the name looked up in the module, if any: the
  * first unit of a cold file parsed in part has that name's def. */
 static void want_module(void *ctx, uint32_t project, const char *s, size_t n,
-                        bool in_bases, bool stub) {
+                        bool in_bases, bool unparsed) {
   Modules *m = ctx;
   bool met_cold = false;
   bool lenient = m->lenient && !in_bases && !asl_reach_binds(m->w, s, n);
@@ -873,7 +874,7 @@ static void want_module(void *ctx, uint32_t project, const char *s, size_t n,
   }
   uint32_t slot = ASL_NONE;
   for (AslJob *j; (j = modules_next(m, project, s, n, &slot));) {
-    if (j->parsed && !(stub && j->partial)) continue;
+    if (j->parsed && !(unparsed && j->partial)) continue;
     met_cold = true;
     if (lenient) {
       asl_vec_push(&m->pending, (uint32_t)(j - m->r->jobs.items));

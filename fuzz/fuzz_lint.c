@@ -62,9 +62,9 @@ static void exercise_pieces(AslParser *parser, const AslOptions *opt,
   AslUnit u;
   if (asl_pieces_first(&a, &src, hot, &want, &set, &u)) {
     unit_facts(parser, &a, opt, &src, &u);
-    AslStub *stubs;
+    AslUnparsed *left;
     uint32_t n;
-    asl_pieces_stubs(&a, &src, &set, &stubs, &n);
+    asl_pieces_unparsed(&a, &src, &set, &left, &n);
     AslScan rest;
     asl_pieces_rest(&a, &src, &set, hot, &rest);
     asl_scan_free(&rest);

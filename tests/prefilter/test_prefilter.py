@@ -813,7 +813,7 @@ class Pieces(Base):
         self.assertEqual(self.parts(), (1, 2))
 
     def test_24_other_file_calls_a_helper_left_out(self):
-        # Only the index's lookup from other.py asks for `slow`: a stub
+        # Only the index's lookup from other.py asks for `slow`: a placeholder
         # until then, parsed in a later round.
         self.project({"hot.py": "import time\n\n\n"
                                 "async def unrelated():\n    return 1\n\n\n" +
@@ -909,7 +909,7 @@ class Pieces(Base):
         self.assertEqual(self.parts(), (1, 2))
 
     def test_31_method_walk_past_a_class_left_out(self):
-        # Helper's walk for fetch passes hot.Plain (a stub until parsed:
+        # Helper's walk for fetch passes hot.Plain (a placeholder until parsed:
         # it might define fetch) before aio.Client's async fetch.
         self.project({"aio.py": "class Client:\n    async def fetch(self):\n"
                                 "        return 1\n",
