@@ -621,8 +621,9 @@ static void scan(AslArena *scratch, const char *text, size_t len,
   memset(out, 0, sizeof *out);
   ScanState st = {hot,   false, false, keep_words, true, false, false,
                   false, false, whole, false, {0}, {0}, 0};
-  // Small texts (a file's pieces, pieces.c) start with a small table.
-  uint32_t cap = 16;
+  // A file's pieces (pieces.c, `whole`) may be many and small: their
+  // tables start as small as their text.
+  uint32_t cap = whole ? 16 : 256;
   while (cap < 256 && cap * 8 < len) cap *= 2;
   if (keep_words) table_init(&st.words, scratch, cap);
   const unsigned char *s = (const unsigned char *)text;
