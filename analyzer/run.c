@@ -827,19 +827,19 @@ static AslJob *modules_next(const Modules *m, uint32_t project, const char *s,
   return NULL;
 }
 
-/* Wants cold job j (whole with `all`, else at least the def or class
- * whose name hashes to `name`, 0 for none); and with it, the cold modules
- * it star-imports from its project (`from _pydecimal import *` in
- * decimal): a lookup that reaches j tries them for every name j does not
- * bind itself, so they would be wanted a round later anyway, alone. */
-static void want_job(Modules *m, AslJob *j, uint32_t name, bool all) {
+/* Wants job j, cold or parsed in part, for the def or class whose name
+ * hashes to `name` (0: none; a file parsed in part is wanted only for a
+ * def it has not parsed); and with it, the cold modules it star-imports
+ * from its project (`from _pydecimal import *` in decimal): a lookup that
+ * reaches j tries them for every name j does not bind itself, so they
+ * would be wanted a round later anyway, alone. */
+static void want_job(Modules *m, AslJob *j, uint32_t name) {
   if (j->parsed && !j->partial) return;
-  if (j->partial && !all && !asl_pieces_has(&j->pieces, name)) return;
-  if (all) j->want_all = true;
-  else if (name) asl_words_add(&j->want_names, name);
+  if (j->partial && !asl_pieces_has(&j->pieces, name)) return;
+  if (name) asl_words_add(&j->want_names, name);
   bool again = j->wanted;
   j->wanted = true;
-  if (again && !name && !all) return;
+  if (again && !name) return;
   for (uint32_t k = 0; k < j->scan.nstars; k++) {
     uint32_t star = j->scan.stars[k];
     if (!star) continue; // `from . import *`: its own package
@@ -851,8 +851,7 @@ static void want_job(Modules *m, AslJob *j, uint32_t name, bool all) {
         continue;
       if (!asl_scan_names(&j->scan, j->fi.module, c->fi.module)) continue;
       c->wanted = true;
-      if (all) c->want_all = true;
-      else if (name) asl_words_add(&c->want_names, name);
+      if (name) asl_words_add(&c->want_names, name);
     }
   }
 }
@@ -880,7 +879,7 @@ static void want_module(void *ctx, uint32_t project, const char *s, size_t n,
       asl_vec_push(&m->pending, (uint32_t)(j - m->r->jobs.items));
       asl_vec_push(&m->pending_names, name);
     } else {
-      want_job(m, j, name, false);
+      want_job(m, j, name);
     }
   }
   m->cold_lookups += met_cold;
@@ -1038,7 +1037,7 @@ static void want_looked_up(AslRun *r, const FactsView *v, Modules *c,
     if (asl_rules_decide(idx, r->opt, &tmp, &q))
       for (uint32_t k = 0; k < c->pending.len; k++)
         want_job(c, &r->jobs.items[c->pending.items[k]],
-                 c->pending_names.items[k], false);
+                 c->pending_names.items[k]);
     c->lenient = false;
     settled->items[i] = c->cold_lookups == before &&
                         d->diag.rule != ASL_RULE_ASL210;
