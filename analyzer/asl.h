@@ -107,6 +107,9 @@ void asl__vec_grow(void **items, uint32_t *cap, uint32_t need, size_t elem,
     (out) = asl_lo_;                                                         \
   } while (0)
 
+/** qsort's comparison of two uint64_t (keys packed as hi << 32 | lo). */
+int asl_cmp_u64(const void *a, const void *b);
+
 /* A growable byte buffer on the heap, for building output. */
 typedef struct AslBuf {
   char *data;

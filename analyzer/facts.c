@@ -382,8 +382,8 @@ void asl_facts_add_unparsed(AslArena *a, AslFileFacts *f,
   qsort(names, f->nnames, sizeof *names, binding_cmp);
 }
 
-/* Is 1-based `line` in one of the [first, end) pairs? */
-static bool in_lines(const uint32_t *lines, uint32_t n, uint32_t line) {
+bool asl_lines_hold(const uint32_t *lines, uint32_t n, uint32_t line) {
+  if (!lines) return true;
   for (uint32_t k = 0; k < n; k++)
     if (line >= lines[2 * k] && line < lines[2 * k + 1]) return true;
   return false;
@@ -402,7 +402,7 @@ void asl_facts_merge(AslArena *a, AslFileFacts *into, const AslFileFacts *add,
     for (uint32_t i = 0; i < add->nnames; i++) {
       const AslFactBinding *b = &add->names[i];
       if (b->kind == ASL_FACT_CLASS && b->cls == c &&
-          in_lines(lines, nlines, b->line)) {
+          asl_lines_hold(lines, nlines, b->line)) {
         renumber[c] = classes.len;
         asl_avec_push(a, &classes, add->classes[c]);
         break;
@@ -412,12 +412,12 @@ void asl_facts_merge(AslArena *a, AslFileFacts *into, const AslFileFacts *add,
   BindingVec names = {0};
   for (uint32_t i = 0; i < into->nnames; i++) {
     const AslFactBinding *b = &into->names[i];
-    if (b->kind != ASL_FACT_UNPARSED || !in_lines(lines, nlines, b->line))
+    if (b->kind != ASL_FACT_UNPARSED || !asl_lines_hold(lines, nlines, b->line))
       asl_avec_push(a, &names, *b);
   }
   for (uint32_t i = 0; i < add->nnames; i++) {
     AslFactBinding b = add->names[i];
-    if (b.kind == ASL_FACT_UNPARSED || !in_lines(lines, nlines, b.line))
+    if (b.kind == ASL_FACT_UNPARSED || !asl_lines_hold(lines, nlines, b.line))
       continue;
     if (b.kind == ASL_FACT_CLASS && b.cls != ASL_NONE) b.cls = renumber[b.cls];
     asl_avec_push(a, &names, b);
@@ -428,7 +428,7 @@ void asl_facts_merge(AslArena *a, AslFileFacts *into, const AslFileFacts *add,
   for (uint32_t i = 0; i < into->nfuncs; i++)
     asl_avec_push(a, &funcs, into->funcs[i]);
   for (uint32_t i = 0; i < add->nfuncs; i++)
-    if (in_lines(lines, nlines, add->funcs[i].line))
+    if (asl_lines_hold(lines, nlines, add->funcs[i].line))
       asl_avec_push(a, &funcs, add->funcs[i]);
   into->names = names.items;
   into->nnames = names.len;

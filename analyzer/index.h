@@ -127,6 +127,9 @@ typedef struct AslUnparsed {
 void asl_facts_add_unparsed(AslArena *a, AslFileFacts *f,
                             const AslUnparsed *defs, uint32_t n);
 
+/** Is 1-based `line` on one of the n [first, end) pairs `lines` (always,
+ * when `lines` is NULL)? What a unit of a file adds (pieces.c). */
+bool asl_lines_hold(const uint32_t *lines, uint32_t n, uint32_t line);
 /** Adds to `into` the facts of `add` (a later unit of the same file,
  * pieces.c) that lie on the [first, end) line pairs `lines`: they replace
  * the placeholders there. */

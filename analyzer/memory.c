@@ -149,6 +149,11 @@ char *asl_arena_printf(AslArena *a, const char *fmt, ...) {
 
 /* ---- vectors ---------------------------------------------------------- */
 
+int asl_cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
 void asl__vec_grow(void **items, uint32_t *cap, uint32_t need, size_t elem,
                    AslArena *arena) {
   if (need <= *cap) return;

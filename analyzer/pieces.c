@@ -71,14 +71,6 @@ static bool mentions_asynclint(const char *t, uint32_t len) {
   return false;
 }
 
-/* Does the scan hold word h with all of `flags`? */
-static bool spells(const AslScan *s, uint32_t h, uint8_t flags) {
-  uint32_t lo;
-  ASL_LOWER_BOUND(lo, s->nwords, mid, s->words[mid] < h);
-  return lo < s->nwords && s->words[lo] == h &&
-         (s->word_flags[lo] & flags) == flags;
-}
-
 /* What the first unit needs to know of each piece. */
 typedef struct Need {
   bool needed, hot;
@@ -161,11 +153,6 @@ static void mark_callers_of_hot(const AslPiece *p, Need *nd, uint32_t n) {
   asl_words_free(&names);
 }
 
-static int cmp_u64(const void *a, const void *b) {
-  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-  return x < y ? -1 : x > y;
-}
-
 /* Splits the file and scans each piece: false if a piece's words cannot
  * be trusted (a string that never ends). */
 static bool split_and_scan(AslArena *a, const AslSource *src,
@@ -190,7 +177,7 @@ static bool split_and_scan(AslArena *a, const AslSource *src,
     if (nd[i].scan.nwords && nd[i].scan.words[0] == 0) return false;
     nd[i].hot = nd[i].scan.hot;
   }
-  qsort(set->by_hash, n, sizeof *set->by_hash, cmp_u64);
+  qsort(set->by_hash, n, sizeof *set->by_hash, asl_cmp_u64);
   return true;
 }
 
@@ -318,7 +305,7 @@ bool asl_pieces_first(AslArena *a, const AslSource *src, const AslWordSet *hot,
   uint32_t n = set->len, global = asl_word_hash("global", 6);
   for (uint32_t i = 0; ok && i < n; i++) {
     const AslPiece *q = &set->items[i];
-    nd[i].needed = !q->name || nd[i].hot || spells(&nd[i].scan, global, 0) ||
+    nd[i].needed = !q->name || nd[i].hot || asl_scan_has(&nd[i].scan, global) ||
                    wanted(want, q, &nd[i].scan);
   }
   if (ok) {

@@ -1233,14 +1233,9 @@ static void find_relays(Cold *c, const char *m, uint32_t word,
   }
 }
 
-static int cmp_u64(const void *a, const void *b) {
-  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-  return x < y ? -1 : x > y;
-}
-
 /* Sorts v and drops repeats. */
 static void sort_unique(U64Vec *v) {
-  if (v->len > 1) qsort(v->items, v->len, sizeof *v->items, cmp_u64);
+  if (v->len > 1) qsort(v->items, v->len, sizeof *v->items, asl_cmp_u64);
   uint32_t k = 0;
   for (uint32_t i = 0; i < v->len; i++)
     if (k == 0 || v->items[i] != v->items[k - 1]) v->items[k++] = v->items[i];
@@ -1428,6 +1423,10 @@ static bool names_relative(const AslScan *s, const char *module,
  * whole dotted name, or relatively within its top-level package. */
 static bool names(const AslScan *s, const char *module, const char *m) {
   return names_relative(s, module, m) || names_module(s, m);
+}
+
+bool asl_scan_has(const AslScan *s, uint32_t word) {
+  return sorted_has(s->words, s->nwords, word);
 }
 
 bool asl_scan_names(const AslScan *s, const char *module, const char *m) {

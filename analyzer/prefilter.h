@@ -76,6 +76,8 @@ void asl_scan_free(AslScan *s);
 void asl_scan_whole(AslArena *scratch, const char *text, size_t len,
                     const AslWordSet *hot, AslScan *out);
 
+/** Does scan `s` (its words kept) hold the word of hash `word`? */
+bool asl_scan_has(const AslScan *s, uint32_t word);
 /** Does the file of module `module` (NULL: none) with scan `s` name
  * module m: every component of it, or those after the package they share
  * (a relative import)? False without the scan's words. */

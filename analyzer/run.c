@@ -130,17 +130,9 @@ static void keep_deferred(Sink *k, const AslDeferred *src, const char *path) {
   asl_vec_push(&k->job->deferred, d);
 }
 
-/* Is 1-based `line` on one of the [first, end) pairs (any, without)? A
- * later unit of a file adds the findings of its new pieces only. */
-static bool on_lines(const uint32_t *lines, uint32_t n, uint32_t line) {
-  if (!lines) return true;
-  for (uint32_t k = 0; k < n; k++)
-    if (line >= lines[2 * k] && line < lines[2 * k + 1]) return true;
-  return false;
-}
-
 /* Keeps what noqa lets through: diagnostics now, deferred findings for
- * phase 3 (noqa cannot wait: the file's comments die with its arena). */
+ * phase 3 (noqa cannot wait: the file's comments die with its arena); of
+ * a later unit of a file, only those on the lines of its new pieces. */
 static void keep_findings(Sink *k, AslArena *a, const AslSource *src,
                           const AslTree *tree, const AslDiagList *raw,
                           const AslDeferredList *deferred,
@@ -150,7 +142,7 @@ static void keep_findings(Sink *k, AslArena *a, const AslSource *src,
   const char *path = NULL;
   for (uint32_t i = 0; i < raw->len; i++) {
     AslDiag d = raw->items[i];
-    if (asl_noqa_suppresses(&noqa, &d) || !on_lines(lines, nlines, d.line))
+    if (asl_noqa_suppresses(&noqa, &d) || !asl_lines_hold(lines, nlines, d.line))
       continue;
     if (!path) path = asl_arena_strdup(k->keep, src->path);
     d.path = path;
@@ -160,7 +152,7 @@ static void keep_findings(Sink *k, AslArena *a, const AslSource *src,
   }
   for (uint32_t i = 0; i < deferred->len; i++) {
     const AslDiag *d = &deferred->items[i].diag;
-    if (asl_noqa_suppresses(&noqa, d) || !on_lines(lines, nlines, d->line))
+    if (asl_noqa_suppresses(&noqa, d) || !asl_lines_hold(lines, nlines, d->line))
       continue;
     if (!path) path = asl_arena_strdup(k->keep, src->path);
     keep_deferred(k, &deferred->items[i], path);
@@ -776,11 +768,6 @@ typedef struct Modules {
   const AslReach *w;
 } Modules;
 
-static int cmp_u64(const void *a, const void *b) {
-  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-  return x < y ? -1 : x > y;
-}
-
 static void modules_build(AslRun *r, Modules *m) {
   m->r = r;
   m->cold_lookups = 0;
@@ -806,7 +793,7 @@ static void modules_build(AslRun *r, Modules *m) {
     uint64_t word = asl_word_hash(last, n - (size_t)(last - j->fi.module));
     m->by_last[m->nby_last++] = word << 32 | i;
   }
-  qsort(m->by_last, m->nby_last, sizeof *m->by_last, cmp_u64);
+  qsort(m->by_last, m->nby_last, sizeof *m->by_last, asl_cmp_u64);
 }
 
 /* The jobs claiming module s[0..n) in `project`, one per call: start
