@@ -151,6 +151,10 @@ AslStatus asl_source_read_bytes(AslArena *a, const char *path,
                                 const char **why);
 /** Builds the line map if it is missing. */
 void asl_source_index_lines(AslArena *a, AslSource *s);
+/** The same for a text that starts with `prefix`'s (its lines indexed):
+ * only what follows the prefix's last line start is read again. */
+void asl_source_index_lines_after(AslArena *a, AslSource *s,
+                                  const AslSource *prefix);
 /** Wraps bytes already in memory (stdin, tests, fuzzing); copies them. */
 void asl_source_from_bytes(AslArena *a, const char *display, const char *bytes,
                            size_t len, AslSource *out);

@@ -354,15 +354,19 @@ static void star_hit(const AslIndex *idx, uint32_t from,
   uint32_t noutside = 0;
   for (uint32_t k = 0; k < f->nstars && *budget > 0; k++) {
     const char *src = f->stars[k];
-    // The watcher hears the name looked up (after the module's length).
-    char *name = asl_arena_printf(idx->scratch, "%s.%s", src, rest);
-    const AslFileFacts *sf = find_module(idx, from, name, strlen(src));
+    // A watcher hears the name looked up (after the module's length).
+    char *name = idx->watch
+                     ? asl_arena_printf(idx->scratch, "%s.%s", src, rest)
+                     : NULL;
+    const AslFileFacts *sf =
+        find_module(idx, from, name ? name : src, strlen(src));
     if (sf == &ambiguous_module) return;
     if (!sf) {
       outside = src;
       noutside++;
       continue;
     }
+    if (!name) name = asl_arena_printf(idx->scratch, "%s.%s", src, rest);
     Hit h;
     resolve_hit(idx, from, name, budget, &h);
     if (h.kind != ASL_DEF_UNKNOWN) {

@@ -256,7 +256,7 @@ static void process_source(Sink *k, AslParser *p, AslArena *a,
     usrc.text = unit.text;
     usrc.len = unit.len;
     usrc.line_starts = NULL;
-    asl_source_index_lines(a, &usrc);
+    asl_source_index_lines_after(a, &usrc, src);
     asl_parse_ranges(p, a, &usrc, unit.bounds, unit.nranges, &tree);
     if (first && tree.has_error) { // damage, or a split gone wrong
       asl_pieces_free(&j->pieces);

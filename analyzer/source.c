@@ -11,26 +11,43 @@
 #include <unistd.h>
 
 /* Python ends lines at \n, \r\n and a lone \r; so do we. */
-static void build_line_map(AslArena *a, AslSource *s) {
-  uint32_t n = 1;
-  for (uint32_t i = 0; i < s->len; i++) {
-    char c = s->text[i];
-    if (c == '\n' || (c == '\r' && (i + 1 >= s->len || s->text[i + 1] != '\n')))
-      n++;
-  }
+static bool ends_line(const AslSource *s, uint32_t i) {
+  char c = s->text[i];
+  return c == '\n' ||
+         (c == '\r' && (i + 1 >= s->len || s->text[i + 1] != '\n'));
+}
+
+/* The line map of s: the first `nhead` starts given (those before byte
+ * `from`), the rest found from byte `from` on. */
+static void build_line_map(AslArena *a, AslSource *s, const uint32_t *head,
+                           uint32_t nhead, uint32_t from) {
+  uint32_t n = nhead;
+  for (uint32_t i = from; i < s->len; i++) n += ends_line(s, i);
   s->line_starts = asl_arena_alloc(a, sizeof(uint32_t) * n);
-  s->line_starts[0] = 0;
-  uint32_t k = 1;
-  for (uint32_t i = 0; i < s->len; i++) {
-    char c = s->text[i];
-    if (c == '\n' || (c == '\r' && (i + 1 >= s->len || s->text[i + 1] != '\n')))
-      s->line_starts[k++] = i + 1;
-  }
+  memcpy(s->line_starts, head, sizeof(uint32_t) * nhead);
+  uint32_t k = nhead;
+  for (uint32_t i = from; i < s->len; i++)
+    if (ends_line(s, i)) s->line_starts[k++] = i + 1;
   s->nlines = n;
 }
 
 void asl_source_index_lines(AslArena *a, AslSource *s) {
-  if (!s->line_starts) build_line_map(a, s);
+  static const uint32_t first = 0;
+  if (!s->line_starts) build_line_map(a, s, &first, 1, 0);
+}
+
+void asl_source_index_lines_after(AslArena *a, AslSource *s,
+                                  const AslSource *prefix) {
+  if (s->line_starts) return;
+  // The starts before the prefix's last one stand: the bytes that decide
+  // them are the prefix's. The last may move (a lone \r the text then
+  // follows with \n): look again from the byte before it.
+  uint32_t last = prefix->line_starts[prefix->nlines - 1];
+  if (last == 0) {
+    asl_source_index_lines(a, s);
+    return;
+  }
+  build_line_map(a, s, prefix->line_starts, prefix->nlines - 1, last - 1);
 }
 
 /* Points `out` at bytes[0..len), NUL-terminated by the caller. A UTF-8
@@ -50,7 +67,7 @@ void asl_source_from_bytes(AslArena *a, const char *display, const char *bytes,
   out->path = asl_arena_strdup(a, display);
   if (len > ASL_MAX_FILE_BYTES) len = ASL_MAX_FILE_BYTES;
   set_text(out, asl_arena_strndup(a, bytes, len), len);
-  build_line_map(a, out);
+  asl_source_index_lines(a, out);
 }
 
 AslStatus asl_source_read_bytes(AslArena *a, const char *path,
@@ -113,7 +130,7 @@ AslStatus asl_source_read_bytes(AslArena *a, const char *path,
 AslStatus asl_source_read(AslArena *a, const char *path, const char *display,
                           AslSource *out, const char **why) {
   AslStatus st = asl_source_read_bytes(a, path, display, out, why);
-  if (st == ASL_OK) build_line_map(a, out);
+  if (st == ASL_OK) asl_source_index_lines(a, out);
   return st;
 }
 
