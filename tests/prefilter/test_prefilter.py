@@ -746,6 +746,15 @@ def filler(tag, n=60):
     return "".join(out)
 
 
+def among_filler(head, piece):
+    """A module worth parsing in parts: `head`, then `piece` (one top-level
+    statement) between two runs of filler."""
+    return head + filler("a") + piece + "\n\n\n" + filler("b")
+
+
+# What makes a module hot without naming anything else.
+UNRELATED = "async def unrelated():\n    return 1\n\n\n"
+
 PARTS = re.compile(r"MB parsed \((\d+) files in (\d+) parts\)")
 
 
@@ -775,10 +784,9 @@ class Pieces(Base):
         self.assertEqual(self.parts(), (1, 1))
 
     def test_21_sync_piece_calls_a_local_coroutine(self):
-        self.project({"hot.py": "async def job():\n    return 1\n\n\n" +
-                                filler("a") +
-                                "class T:\n    def test(self):\n"
-                                "        job()\n\n\n" + filler("b")})
+        self.project({"hot.py": among_filler(
+            "async def job():\n    return 1\n\n\n",
+            "class T:\n    def test(self):\n        job()")})
         self.expect(self.both(), "ASL101 hot.py:%d"
                     % self.line_of("hot.py", "        job()"))
         self.assertEqual(self.parts(), (1, 1))
@@ -787,11 +795,9 @@ class Pieces(Base):
         # The piece spells no hot word, but `send`, bound by an import
         # above: W pairs it with hot.py itself, so a later round parses it.
         self.project({"a.py": ASYNC_SEND,
-                      "hot.py": "from a import send\n\n\n"
-                                "async def unrelated():\n    return 1\n\n\n" +
-                                filler("a") +
-                                "def later():\n    send()\n\n\n" +
-                                filler("b")})
+                      "hot.py": among_filler(
+                          "from a import send\n\n\n" + UNRELATED,
+                          "def later():\n    send()")})
         self.expect(self.both(), "ASL101 hot.py:%d"
                     % self.line_of("hot.py", "    send()"))
         files, parts = self.parts()
@@ -801,11 +807,9 @@ class Pieces(Base):
     def test_23_subclass_left_out_used_elsewhere(self):
         self.project({"aio.py": "class Base:\n    async def fetch(self):\n"
                                 "        return 1\n",
-                      "hot.py": "from aio import Base\n\n\n"
-                                "async def unrelated():\n    return 1\n\n\n" +
-                                filler("a") +
-                                "class Sub(Base):\n    pass\n\n\n" +
-                                filler("b"),
+                      "hot.py": among_filler(
+                          "from aio import Base\n\n\n" + UNRELATED,
+                          "class Sub(Base):\n    pass"),
                       "user.py": "from hot import Sub\n\n\ndef go():\n"
                                  "    Sub().fetch()\n"})
         self.cold("user.py")
@@ -813,34 +817,29 @@ class Pieces(Base):
         self.assertEqual(self.parts(), (1, 2))
 
     def test_24_other_file_calls_a_helper_left_out(self):
-        # Only the index's lookup from other.py asks for `slow`: a placeholder
-        # until then, parsed in a later round.
-        self.project({"hot.py": "import time\n\n\n"
-                                "async def unrelated():\n    return 1\n\n\n" +
-                                filler("a") +
-                                "def slow():\n    time.sleep(1)\n\n\n" +
-                                filler("b"),
+        # Only the index's lookup from other.py asks for `slow`: a
+        # placeholder until then, parsed in a later round.
+        self.project({"hot.py": among_filler(
+                          "import time\n\n\n" + UNRELATED,
+                          "def slow():\n    time.sleep(1)"),
                       "other.py": "from hot import slow\n\n\n"
                                   "async def main():\n    slow()\n"})
         self.expect(self.both(), "ASL210 other.py:5")
         self.assertEqual(self.parts(), (1, 2))
 
     def test_25_file_level_noqa_in_a_piece_left_out(self):
-        self.project({"hot.py": "import asyncio\n\n\nasync def main():\n"
-                                "    asyncio.create_task(main())\n\n\n" +
-                                filler("a") +
-                                "def f():\n    # asynclint: noqa\n"
-                                "    return 1\n\n\n" + filler("b")})
+        self.project({"hot.py": among_filler(
+            "import asyncio\n\n\nasync def main():\n"
+            "    asyncio.create_task(main())\n\n\n",
+            "def f():\n    # asynclint: noqa\n    return 1")})
         self.assertEqual(self.both(), [])
         self.assertEqual(self.parts(), (0, 0))  # parsed whole
 
     def test_26_global_in_a_piece(self):
-        self.project({"hot.py": "import asyncio\n\nTASK = None\n\n\n"
-                                "async def main():\n"
-                                "    asyncio.create_task(main())\n\n\n" +
-                                filler("a") +
-                                "def keep():\n    global TASK\n"
-                                "    TASK = 1\n\n\n" + filler("b")})
+        self.project({"hot.py": among_filler(
+            "import asyncio\n\nTASK = None\n\n\nasync def main():\n"
+            "    asyncio.create_task(main())\n\n\n",
+            "def keep():\n    global TASK\n    TASK = 1")})
         self.expect(self.both(), "ASL301 hot.py:7")
         self.assertEqual(self.parts(), (1, 1))
 
@@ -890,33 +889,31 @@ class Pieces(Base):
         # cold.py matches W (it imports `send` and spells it): its first
         # unit has the pieces that spell a word of W, not the filler.
         self.project({"a.py": ASYNC_SEND,
-                      "cold.py": "from a import send\n\n\n" + filler("a") +
-                                 "def go():\n    send()\n\n\n" +
-                                 filler("b")})
+                      "cold.py": among_filler("from a import send\n\n\n",
+                                              "def go():\n    send()")})
         self.cold("cold.py")
         self.expect(self.both(), "ASL101 cold.py:%d"
                     % self.line_of("cold.py", "    send()"))
         self.assertEqual(self.parts(), (1, 1))
+
     def test_30_star_import_of_a_helper_left_out(self):
-        self.project({"hot.py": "import time\n\n\n"
-                                "async def unrelated():\n    return 1\n\n\n" +
-                                filler("a") +
-                                "def slow():\n    time.sleep(1)\n\n\n" +
-                                filler("b"),
+        self.project({"hot.py": among_filler(
+                          "import time\n\n\n" + UNRELATED,
+                          "def slow():\n    time.sleep(1)"),
                       "other.py": "from hot import *\n\n\n"
                                   "async def main():\n    slow()\n"})
         self.expect(self.both(), "ASL210 other.py:5")
         self.assertEqual(self.parts(), (1, 2))
 
     def test_31_method_walk_past_a_class_left_out(self):
-        # Helper's walk for fetch passes hot.Plain (a placeholder until parsed:
-        # it might define fetch) before aio.Client's async fetch.
+        # Helper's walk for fetch passes hot.Plain (a placeholder until
+        # parsed: it might define fetch) before aio.Client's async fetch.
         self.project({"aio.py": "class Client:\n    async def fetch(self):\n"
                                 "        return 1\n",
-                      "hot.py": "async def unrelated():\n    return 1\n\n\n" +
-                                filler("a") +
-                                "class Plain:\n    def put(self):\n"
-                                "        return 1\n\n\n" + filler("b"),
+                      "hot.py": among_filler(
+                          UNRELATED,
+                          "class Plain:\n    def put(self):\n"
+                          "        return 1"),
                       "use.py": "import hot\nimport aio\n\n\n"
                                 "class Helper(hot.Plain, aio.Client):\n"
                                 "    def go(self):\n        self.fetch()\n"})
@@ -925,11 +922,10 @@ class Pieces(Base):
         self.assertEqual(self.parts(), (1, 2))
 
     def test_32_method_of_a_class_left_out_blocks(self):
-        self.project({"hot.py": "import time\n\n\n"
-                                "async def unrelated():\n    return 1\n\n\n" +
-                                filler("a") +
-                                "class Repo:\n    def load(self):\n"
-                                "        time.sleep(1)\n\n\n" + filler("b"),
+        self.project({"hot.py": among_filler(
+                          "import time\n\n\n" + UNRELATED,
+                          "class Repo:\n    def load(self):\n"
+                          "        time.sleep(1)"),
                       "other.py": "from hot import Repo\n\n\n"
                                   "async def main():\n    Repo().load()\n"})
         self.expect(self.both(), "ASL210 other.py:5")
