@@ -19,10 +19,18 @@ typedef struct AslBlockingHit {
   bool likely;            /* a guess (ASYNC211's `x.request("GET", ...)`) */
 } AslBlockingHit;
 
-/** Catalog: the rule and suggestion for a function by dotted name; false
- * if it is not a blocking call. */
+/* When a catalog function blocks, by its arguments (blocking_calls.def). */
+typedef enum {
+  ASL_ARG_ANY,       /* always */
+  ASL_ARG_FILE_NAME, /* given a file name, not a file object in memory */
+  ASL_ARG_TILDE,     /* its first argument is a literal starting with `~` */
+  ASL_ARG_NONZERO,   /* its first argument is not a literal zero */
+} AslArgTest;
+
+/** Catalog: the rule, suggestion and argument test for a function by
+ * dotted name; false if it is not a blocking call. */
 bool asl_blocking_catalog_call(const char *dotted, AslRuleId *rule,
-                               const char **suggestion);
+                               const char **suggestion, AslArgTest *when);
 /** Catalog: the rule and suggestion for `method` on a receiver of `type`. */
 bool asl_blocking_catalog_method(const char *type, const char *method,
                                  AslRuleId *rule, const char **suggestion);

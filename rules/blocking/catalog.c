@@ -13,6 +13,7 @@ typedef struct CallEntry {
   AslRuleId rule;
   const char *name;
   const char *suggestion;
+  AslArgTest when;
 } CallEntry;
 
 typedef struct MethodEntry {
@@ -26,12 +27,17 @@ typedef struct TypeEntry {
 
 #define NOT_BLOCKING(name)
 
-#define BLOCKING_CALL(code, name, sugg) {ASL_RULE_##code, name, sugg},
+#define BLOCKING_CALL(code, name, sugg)                                      \
+  {ASL_RULE_##code, name, sugg, ASL_ARG_ANY},
+#define BLOCKING_CALL_IF(code, name, when, sugg)                             \
+  {ASL_RULE_##code, name, sugg, ASL_##when},
 #define BLOCKING_METHOD(code, type, method, sugg)
 #define RESULT_TYPE(factory, type)
 static const CallEntry calls[] = {
 #include "blocking_calls.def"
-    {ASL_RULE__COUNT, NULL, NULL}};
+    {ASL_RULE__COUNT, NULL, NULL, ASL_ARG_ANY}};
+#undef BLOCKING_CALL_IF
+#define BLOCKING_CALL_IF(code, name, when, sugg)
 #undef BLOCKING_CALL
 #undef BLOCKING_METHOD
 #define BLOCKING_CALL(code, name, sugg)
@@ -81,15 +87,23 @@ static bool name_matches(const char *pat, const char *name) {
 /* The tables are a few hundred entries: a linear scan per call costs less
  * than the parse, and keeps the catalog plain data. */
 bool asl_blocking_catalog_call(const char *dotted, AslRuleId *rule,
-                               const char **suggestion) {
+                               const char **suggestion, AslArgTest *when) {
   if (is_pure(dotted)) return false;
-  for (const CallEntry *e = calls; e->name; e++)
-    if (name_matches(e->name, dotted)) {
-      *rule = e->rule;
-      *suggestion = e->suggestion;
-      return true;
+  // An exact entry wins over a module's `.*`.
+  const CallEntry *hit = NULL;
+  for (const CallEntry *e = calls; e->name; e++) {
+    if (!name_matches(e->name, dotted)) continue;
+    if (!strchr(e->name, '*')) {
+      hit = e;
+      break;
     }
-  return false;
+    if (!hit) hit = e;
+  }
+  if (!hit) return false;
+  *rule = hit->rule;
+  *suggestion = hit->suggestion;
+  *when = hit->when;
+  return true;
 }
 
 bool asl_blocking_catalog_method(const char *type, const char *method,

@@ -159,17 +159,132 @@ static const char *method_display(const AslCtx *cx, uint32_t obj,
                           method);
 }
 
+/* The argument of `call` at position `pos` or given as keyword `kw`
+ * (NULL: none); ASL_NONE if absent. *splat is set when a `*args` or
+ * `**kwargs` may hold it. */
+static uint32_t call_arg(const AslCtx *cx, uint32_t call, uint32_t pos,
+                         const char *kw, bool *splat) {
+  const AslTree *t = cx->tree;
+  uint32_t args = asl_child_by_field(t, call, ASL_F_arguments);
+  *splat = false;
+  if (args == ASL_NONE || t->nodes[args].kind != ASL_K_argument_list)
+    return ASL_NONE;
+  uint32_t k = 0;
+  for (uint32_t a = asl_first_named(t, args); a != ASL_NONE;
+       a = asl_next_named(t, a)) {
+    AslKind kind = t->nodes[a].kind;
+    if (kind == ASL_K_comment) continue;
+    if (kind == ASL_K_list_splat || kind == ASL_K_dictionary_splat) {
+      *splat = true;
+      continue;
+    }
+    if (kind == ASL_K_keyword_argument) {
+      uint32_t name = asl_child_by_field(t, a, ASL_F_name);
+      if (kw && name != ASL_NONE && asl_node_text_eq(t, cx->src, name, kw))
+        return asl_child_by_field(t, a, ASL_F_value);
+      continue;
+    }
+    if (k++ == pos) return a;
+  }
+  return ASL_NONE;
+}
+
+/* Is `e` the literal None? */
+static bool is_none(const AslCtx *cx, uint32_t e) {
+  e = asl_unparen(cx->tree, e);
+  return e != ASL_NONE && cx->tree->nodes[e].kind == ASL_K_none;
+}
+
+/* Is `e` a file object in memory: `io.BytesIO(...)`/`io.StringIO(...)`,
+ * or a name bound once to one? */
+static bool in_memory_file(const AslCtx *cx, uint32_t e) {
+  const AslTree *t = cx->tree;
+  for (int depth = 0; depth < 4; depth++) {
+    e = asl_unparen(t, e);
+    if (e == ASL_NONE) return false;
+    if (t->nodes[e].kind == ASL_K_identifier) {
+      e = asl_single_assignment(cx, e);
+      continue;
+    }
+    if (t->nodes[e].kind != ASL_K_call) return false;
+    const char *q = asl_qualname(
+        cx, asl_unparen(t, asl_child_by_field(t, e, ASL_F_function)));
+    return q && (strcmp(q, "io.BytesIO") == 0 ||
+                 strcmp(q, "io.StringIO") == 0);
+  }
+  return false;
+}
+
+/* The text of a plain string literal `e` (no interpolation), or NULL. */
+static const char *literal_text(const AslCtx *cx, uint32_t e, uint32_t *len) {
+  const AslTree *t = cx->tree;
+  e = asl_unparen(t, e);
+  if (e == ASL_NONE || t->nodes[e].kind != ASL_K_string) return NULL;
+  uint32_t c = asl_child_by_kind(t, e, ASL_K_string_content);
+  if (c == ASL_NONE) {
+    *len = 0;
+    return "";
+  }
+  *len = t->nodes[c].end_byte - t->nodes[c].start_byte;
+  return cx->src->text + t->nodes[c].start_byte;
+}
+
+/* Does a string literal starting with `~` come first in `call`? */
+static bool first_arg_tilde(const AslCtx *cx, uint32_t call) {
+  bool splat;
+  uint32_t len;
+  const char *s = literal_text(cx, call_arg(cx, call, 0, NULL, &splat), &len);
+  return s && len > 0 && s[0] == '~';
+}
+
+/* Do the arguments of `call` pass catalog test `when`? */
+static bool args_block(const AslCtx *cx, uint32_t call, AslArgTest when) {
+  static const char *const zero[] = {"0", "0.0", "0.", NULL};
+  bool splat;
+  switch (when) {
+  case ASL_ARG_ANY: return true;
+  case ASL_ARG_TILDE: return first_arg_tilde(cx, call);
+  case ASL_ARG_NONZERO: return !first_arg_is(cx, call, zero);
+  case ASL_ARG_FILE_NAME: {
+    uint32_t obj = call_arg(cx, call, 99, "fileobj", &splat);
+    if (obj != ASL_NONE && !is_none(cx, obj)) return false;
+    uint32_t name = call_arg(cx, call, 0, "filename", &splat);
+    if (name == ASL_NONE) return splat;
+    return !is_none(cx, name) && !in_memory_file(cx, name);
+  }
+  }
+  return true;
+}
+
 /* A function matched by dotted name `q`. */
-static bool match_name(const AslCtx *cx, const char *q, AslBlockingHit *hit) {
+static bool match_name(const AslCtx *cx, uint32_t call, const char *q,
+                       AslBlockingHit *hit) {
   const char *user = asl_blocking_user_call(cx->opt, q);
+  AslArgTest when = ASL_ARG_ANY;
   if (user) {
     hit->rule = ASL_RULE_ASL200;
     hit->suggestion = user;
-  } else if (!asl_blocking_catalog_call(q, &hit->rule, &hit->suggestion)) {
+  } else if (!asl_blocking_catalog_call(q, &hit->rule, &hit->suggestion,
+                                        &when) ||
+             !args_block(cx, call, when)) {
     return false;
   }
   hit->display = q;
   return !asl_blocking_allowed(cx->opt, q);
+}
+
+/* Was file object `obj` (an identifier) opened in the same function as
+ * `call` (`with open(p) as f:` or `f = open(p)`)? Then its open() is the
+ * finding, and its reads and writes are not reported again. */
+static bool opened_here(const AslCtx *cx, uint32_t obj, uint32_t call) {
+  const AslTree *t = cx->tree;
+  if (t->nodes[obj].kind != ASL_K_identifier) return false;
+  const AslBinding *b = asl_resolve_name(cx, obj);
+  if (!b || b->next_same != ASL_NONE || b->scope != t->nodes[call].scope)
+    return false;
+  if (b->kind == ASL_BIND_ASSIGN) return b->value != ASL_NONE;
+  uint32_t p = t->nodes[b->node].parent;
+  return p != ASL_NONE && t->nodes[p].kind == ASL_K_as_pattern_target;
 }
 
 bool asl_blocking_match(const AslCtx *cx, uint32_t call, AslBlockingHit *hit) {
@@ -178,7 +293,7 @@ bool asl_blocking_match(const AslCtx *cx, uint32_t call, AslBlockingHit *hit) {
   uint32_t fn = asl_unparen(t, asl_child_by_field(t, call, ASL_F_function));
   if (fn == ASL_NONE) return false;
   const char *q = asl_qualname(cx, fn);
-  if (q) return match_name(cx, q, hit);
+  if (q) return match_name(cx, call, q, hit);
   if (t->nodes[fn].kind != ASL_K_attribute) return false;
   uint32_t obj = asl_unparen(t, asl_child_by_field(t, fn, ASL_F_object));
   uint32_t attr = asl_child_by_field(t, fn, ASL_F_attribute);
@@ -189,6 +304,11 @@ bool asl_blocking_match(const AslCtx *cx, uint32_t call, AslBlockingHit *hit) {
     // `urlopen(u).read()`: the inner call is the finding already.
     AslBlockingHit inner;
     if (t->nodes[obj].kind == ASL_K_call && asl_blocking_match(cx, obj, &inner))
+      return false;
+    if (strcmp(type, "file") == 0 && opened_here(cx, obj, call)) return false;
+    // Path("~/x").expanduser() reads the password database at most.
+    if (strcmp(type, "pathlib.Path") == 0 && strcmp(m, "expanduser") == 0 &&
+        !(t->nodes[obj].kind == ASL_K_call && first_arg_tilde(cx, obj)))
       return false;
     const char *name = asl_arena_printf(cx->arena, "%s.%s", type, m);
     if (asl_blocking_allowed(cx->opt, name)) return false;
