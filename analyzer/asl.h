@@ -337,7 +337,7 @@ const char *asl_kind_name(AslKind k);
 typedef enum { ASL_SEV_ERROR, ASL_SEV_WARNING } AslSeverity;
 
 typedef enum {
-#define RULE(code, name, family, sev, on, summary) ASL_RULE_##code,
+#define RULE(code, name, family, sev, on, tests, summary) ASL_RULE_##code,
 #include "../rules/registry.def"
 #undef RULE
   ASL_RULE__COUNT
@@ -351,6 +351,8 @@ typedef struct AslRule {
   const char *summary; /* one line */
   const char *explain; /* What it does / Why is this bad / Example / ... */
   bool default_on;     /* selected unless the user asks otherwise */
+  bool in_tests;       /* also reported in test code unless the user asks
+                          otherwise (test-select / test-ignore) */
 } AslRule;
 
 extern const AslRule asl_rules[ASL_RULE__COUNT];
@@ -370,6 +372,7 @@ typedef struct AslDiag {
   uint32_t file_index;    /* position of the file in discovery order */
   const char *source_line; /* the text of `line` (no terminator), for the
                               `full` format and stable fingerprints */
+  bool in_test;           /* the file is test code (test-paths) */
 } AslDiag;
 
 typedef AslVec(AslDiag) AslDiagList;
@@ -409,7 +412,24 @@ typedef struct AslOptions {
                                       project around them (fixtures) */
   bool no_prefilter;               /* parse every file (--no-prefilter) */
   bool verbose;                    /* counts of the run on stderr */
+  /* Test code: files matching test_paths (the defaults unless
+   * test_paths_given) get only the selected rules that test_selected
+   * keeps (the registry's in_tests, then test-select / test-ignore). */
+  AslStrVec test_paths;
+  bool test_paths_given;
+  bool test_selected[ASL_RULE__COUNT];
 } AslOptions;
+
+/** The default test-paths: test folders, test modules, conftest.py and
+ * benchmarks (NULL-terminated). */
+extern const char *const asl_default_test_paths[];
+/** Is the file at `path` (relative to its project root, '/'-separated)
+ * test code for these options? A pattern ending in '/' names a folder at
+ * any depth (`tests/`), one without '/' the file name (`test_*.py`), any
+ * other a glob on the whole path (`src/app/checks/` then two stars). */
+bool asl_is_test_path(const AslOptions *opt, const char *path);
+/** Which rules apply in test code by default (the registry's in_tests). */
+void asl_select_test_defaults(bool selected[ASL_RULE__COUNT]);
 
 /* ------------------------------------------------------------------------
  * Per-file analysis context handed to the rule passes
@@ -589,6 +609,8 @@ struct AslCtx {
   const AslOptions *opt;
   AslDiagList *out;         /* arena-backed; copied out by the driver */
   uint32_t file_index;
+  bool in_test;             /* test code (test-paths): findings of rules
+                               held back there are dropped at the end */
   const char *module;       /* dotted module name, NULL if unknown (stdin) */
   bool is_package;          /* the file is a package's __init__ */
   bool has_star_import;     /* `from m import *` at module level */

@@ -61,6 +61,11 @@ static const char usage_text[] =
     "                         async functions (ASL200; repeatable)\n"
     "  --allow-blocking GLOB  never report these dotted names as blocking\n"
     "                         (ASL2xx; repeatable)\n"
+    "  --test-paths GLOBS     what is test code (replaces the defaults:\n"
+    "                         tests/, test/, testing/, test_*.py, *_test.py,\n"
+    "                         conftest.py, benchmarks/, bench/)\n"
+    "  --test-select CODES    also report these codes in test code\n"
+    "  --test-ignore CODES    do not report these codes in test code\n"
     "  --no-prefilter         parse every file, even those that cannot hold a\n"
     "                         finding (same findings, slower; for checking)\n"
     "  -v, --verbose          also print how many files were read, parsed\n"
@@ -161,6 +166,7 @@ typedef struct CheckArgs {
   AslStrVec paths;
   const char *select, *ignore;
   AslStrVec extend_select;
+  AslStrVec test_select, test_ignore; /* --test-select, --test-ignore */
   const char *output_file; /* --output-file, NULL: stdout */
   const char *color;       /* auto (NULL), always, never */
   const char *stdin_filename; /* the name `-` is reported under */
@@ -176,7 +182,7 @@ static int parse_check_args(int argc, char **argv, CheckArgs *ca) {
       "--extend-exclude", "--format", "--known-coroutine",
       "--preserving-decorator", "--blocking-call", "--allow-blocking",
       "--output-file", "--color", "--stdin-filename", "--config",
-      "--threads", NULL};
+      "--threads", "--test-paths", "--test-select", "--test-ignore", NULL};
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--") == 0) {
@@ -253,6 +259,12 @@ static int parse_check_args(int argc, char **argv, CheckArgs *ca) {
         return usage_error("--threads takes a number from 1 to 256, not '%s'",
                            v);
       break;
+    case 15:
+      ca->opt.test_paths_given = true;
+      push_globs(&ca->arena, &ca->opt.test_paths, v);
+      break;
+    case 16: asl_avec_push(&ca->arena, &ca->test_select, v); break;
+    case 17: asl_avec_push(&ca->arena, &ca->test_ignore, v); break;
     case 11:
       if (strcmp(v, "auto") && strcmp(v, "always") && strcmp(v, "never"))
         return usage_error("--color takes auto, always or never, not '%s'",
@@ -294,6 +306,15 @@ static int resolve_selection(CheckArgs *ca) {
   if (!apply_all(sel, &ca->extend_select, true, &bad))
     return usage_error("unknown rule selector '%s'", bad);
   if (ca->ignore && !apply_list(sel, ca->ignore, false, &bad))
+    return usage_error("unknown rule selector '%s'", bad);
+  // In test code: the registry's defaults, then the file's test-select and
+  // test-ignore, then the flags'.
+  bool *tsel = ca->opt.test_selected;
+  asl_select_test_defaults(tsel);
+  apply_all(tsel, &c->test_select, true, &bad);
+  apply_all(tsel, &c->test_ignore, false, &bad);
+  if (!apply_all(tsel, &ca->test_select, true, &bad) ||
+      !apply_all(tsel, &ca->test_ignore, false, &bad))
     return usage_error("unknown rule selector '%s'", bad);
   return -1;
 }
@@ -345,6 +366,10 @@ static int load_config(CheckArgs *ca) {
               &c->preserving_decorators);
   append_strs(&ca->arena, &o->blocking_calls, &c->blocking_calls);
   append_strs(&ca->arena, &o->allow_blocking, &c->allowed_blocking);
+  if (c->has_test_paths && !o->test_paths_given) {
+    o->test_paths_given = true;
+    append_strs(&ca->arena, &o->test_paths, &c->test_paths);
+  }
   if (c->has_respect_gitignore && !ca->gitignore_given)
     o->respect_gitignore = c->respect_gitignore;
   return -1;
@@ -512,7 +537,7 @@ static int cmd_check(int argc, char **argv) {
   apply_per_file_ignores(&ca, &run.diags);
 
   AslBuf out = {0};
-  asl_emit(&ca.opt, &run.diags, &out);
+  asl_emit(&ca.opt, &run.diags, run.held, &out);
   put_summary(&ca.opt, &run, &out);
   bool written = write_output(&ca, &out);
   asl_buf_free(&out);
@@ -525,6 +550,23 @@ static int cmd_check(int argc, char **argv) {
   asl_parser_delete(parser);
   asl_arena_destroy(&ca.arena);
   return rc;
+}
+
+/* The "Test code" section every rule's text ends with, from the
+ * registry's in_tests. */
+static void put_test_code_section(const AslRule *r, const char *heading) {
+  printf("\n%s Test code\n", heading);
+  if (r->in_tests)
+    printf("Reported in test code too (files matching `test-paths`): it is a "
+           "bug there as well. `test-ignore = [\"%s\"]` holds it back "
+           "there.\n",
+           r->code);
+  else
+    printf("Held back in test code (files matching `test-paths`: `tests/`, "
+           "`test_*.py`, `conftest.py`, `benchmarks/`, ...), where such "
+           "findings are rarely worth a warning; `-v` and `--statistics` "
+           "count them, and `test-select = [\"%s\"]` reports them.\n",
+           r->code);
 }
 
 /* docs/rules.md, generated from the registry (a test keeps it current):
@@ -549,6 +591,7 @@ static void print_rules_markdown(void) {
       printf("%.*s\n", (int)n, line);
       line += n + (nl ? 1 : 0);
     }
+    put_test_code_section(&asl_rules[r], "###");
   }
 }
 
@@ -598,6 +641,7 @@ static int cmd_explain(int argc, char **argv) {
   if (r == ASL_RULE__COUNT) return usage_error("unknown rule '%s'", argv[0]);
   printf("# %s (%s)\n\n%s\n\n%s", asl_rules[r].name, asl_rules[r].code,
          asl_rules[r].summary, asl_rules[r].explain);
+  put_test_code_section(&asl_rules[r], "##");
   return EXIT_CLEAN;
 }
 

@@ -234,6 +234,14 @@ static bool read_pair(Reader *r, TSNode pair) {
     return read_strings(r, v, key, &c->preserving_decorators, NULL);
   if (!strcmp(key, "allowed-blocking"))
     return read_strings(r, v, key, &c->allowed_blocking, check_glob);
+  if (!strcmp(key, "test-paths")) {
+    c->has_test_paths = true;
+    return read_strings(r, v, key, &c->test_paths, check_glob);
+  }
+  if (!strcmp(key, "test-select"))
+    return read_strings(r, v, key, &c->test_select, check_selector);
+  if (!strcmp(key, "test-ignore"))
+    return read_strings(r, v, key, &c->test_ignore, check_selector);
   if (!strcmp(key, "per-file-ignores")) return read_map(r, v, key, true);
   if (!strcmp(key, "blocking-calls")) return read_map(r, v, key, false);
   if (!strcmp(key, "respect-gitignore")) {

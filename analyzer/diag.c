@@ -22,6 +22,7 @@ AslDiag asl_diag_at(const AslCtx *cx, AslRuleId r, uint32_t node) {
   d.end_column = asl_source_column(cx->src, l1, n->end_byte);
   d.rule = r;
   d.file_index = cx->file_index;
+  d.in_test = cx->in_test;
   uint32_t len;
   const char *text = asl_source_line_text(cx->src, l0, &len);
   // Enough for a caret display and a fingerprint; a 10 MB line is not
@@ -179,6 +180,11 @@ bool asl_apply_selectors(bool selected[ASL_RULE__COUNT], const char *sel,
 void asl_select_defaults(bool selected[ASL_RULE__COUNT]) {
   for (int r = 0; r < ASL_RULE__COUNT; r++)
     selected[r] = asl_rules[r].default_on;
+}
+
+void asl_select_test_defaults(bool selected[ASL_RULE__COUNT]) {
+  for (int r = 0; r < ASL_RULE__COUNT; r++)
+    selected[r] = asl_rules[r].in_tests;
 }
 
 /* ---- ordering --------------------------------------------------------- */

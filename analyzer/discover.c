@@ -295,6 +295,60 @@ bool asl_glob_valid(const char *pattern) {
   return true;
 }
 
+/* ---- test code ----------------------------------------------------------
+ * SonarQube's main/test split: a file is test code by where it sits, and
+ * each rule says whether it runs there (rules/registry.def). */
+
+const char *const asl_default_test_paths[] = {
+    "tests/",   "test/",     "testing/",     "test_*.py", "*_test.py",
+    "conftest.py", "benchmarks/", "bench/", NULL};
+
+/* Does folder pattern `dir` (its trailing '/' cut) name a folder that
+ * `path` lies in? Without a '/' of its own, any folder of the path;
+ * with one, a leading run of the path's folders. */
+static bool test_folder_match(const char *dir, const char *path) {
+  bool any_depth = !strchr(dir, '/');
+  char buf[4096];
+  size_t n = strlen(path);
+  if (n >= sizeof buf) return false;
+  memcpy(buf, path, n + 1);
+  const char *start = buf;
+  for (char *slash = strchr(buf, '/'); slash; slash = strchr(slash + 1, '/')) {
+    *slash = 0;
+    bool hit = asl_glob_match(dir, any_depth ? start : buf);
+    *slash = '/';
+    if (hit) return true;
+    start = slash + 1;
+  }
+  return false;
+}
+
+static bool test_pattern_match(const char *pat, const char *path) {
+  size_t n = strlen(pat);
+  if (n > 1 && pat[n - 1] == '/') {
+    char dir[1024];
+    if (n > sizeof dir) return false;
+    memcpy(dir, pat, n - 1);
+    dir[n - 1] = 0;
+    return test_folder_match(dir, path);
+  }
+  if (strchr(pat, '/')) return asl_glob_match(pat, path);
+  const char *base = strrchr(path, '/');
+  return asl_glob_match(pat, base ? base + 1 : path);
+}
+
+bool asl_is_test_path(const AslOptions *opt, const char *path) {
+  if (!path) return false;
+  if (opt->test_paths_given) {
+    for (uint32_t i = 0; i < opt->test_paths.len; i++)
+      if (test_pattern_match(opt->test_paths.items[i], path)) return true;
+    return false;
+  }
+  for (const char *const *p = asl_default_test_paths; *p; p++)
+    if (test_pattern_match(*p, path)) return true;
+  return false;
+}
+
 /* A compiled pattern. Most real excludes and .gitignore lines are a plain
  * name ("build") or a star and a suffix ("*.pyc"), matched without the
  * glob engine. The others keep their literal head and tail as a prefilter:

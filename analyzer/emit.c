@@ -355,23 +355,32 @@ static void emit_pylint(const AslDiagList *diags, AslBuf *out) {
 /* ---- statistics ------------------------------------------------------- */
 
 static void emit_statistics(const AslOptions *opt, const AslDiagList *diags,
-                            AslBuf *out) {
+                            const uint32_t *held, AslBuf *out) {
   uint32_t counts[ASL_RULE__COUNT] = {0};
   for (uint32_t i = 0; i < diags->len; i++) counts[diags->items[i].rule]++;
   bool json = opt->format == ASL_FMT_JSON;
   if (json) asl_buf_puts(out, "[");
   bool first = true;
   for (int r = 0; r < ASL_RULE__COUNT; r++) {
-    if (!counts[r]) continue;
+    uint32_t h = held ? held[r] : 0;
+    if (!counts[r] && !h) continue;
     if (json) {
       asl_buf_printf(out, "%s\n  {\"code\": \"%s\", \"name\": \"%s\", "
-                          "\"count\": %u}",
+                          "\"count\": %u",
                      first ? "" : ",", asl_rules[r].code, asl_rules[r].name,
                      counts[r]);
-    } else {
+      if (h) asl_buf_printf(out, ", \"held_back_in_tests\": %u", h);
+      asl_buf_puts(out, "}");
+      first = false;
+      continue;
+    }
+    if (counts[r])
       asl_buf_printf(out, "%5u\t%s\t%s\n", counts[r], asl_rules[r].code,
                      asl_rules[r].name);
-    }
+    if (h)
+      asl_buf_printf(out, "%5u\t%s\t%s\t(in test code, held back: "
+                          "test-select shows them)\n",
+                     h, asl_rules[r].code, asl_rules[r].name);
     first = false;
   }
   if (json) asl_buf_puts(out, first ? "]\n" : "\n]\n");
@@ -396,9 +405,10 @@ bool asl_format_parse(const char *name, AslFormat *out) {
   return false;
 }
 
-void asl_emit(const AslOptions *opt, const AslDiagList *diags, AslBuf *out) {
+void asl_emit(const AslOptions *opt, const AslDiagList *diags,
+              const uint32_t *held, AslBuf *out) {
   if (opt->statistics) {
-    emit_statistics(opt, diags, out);
+    emit_statistics(opt, diags, held, out);
     return;
   }
   switch (opt->format) {

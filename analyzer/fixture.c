@@ -232,6 +232,15 @@ static bool apply_arg(AslArena *a, AslOptions *opt, const char *arg) {
   static const char pd[] = "--preserving-decorator=";
   static const char bc[] = "--blocking-call=";
   static const char ab[] = "--allow-blocking=";
+  static const char tp[] = "--test-paths=";
+  static const char ts[] = "--test-select=";
+  static const char ti[] = "--test-ignore=";
+  if (strncmp(arg, ts, sizeof ts - 1) == 0 ||
+      strncmp(arg, ti, sizeof ti - 1) == 0) {
+    bool on = arg[7] == 's';
+    const char *codes = strchr(arg, '=') + 1;
+    return *codes && asl_apply_selectors(opt->test_selected, codes, on);
+  }
   AslStrVec *v = NULL;
   const char *value = NULL;
   if (strncmp(arg, kc, sizeof kc - 1) == 0) {
@@ -246,6 +255,10 @@ static bool apply_arg(AslArena *a, AslOptions *opt, const char *arg) {
   } else if (strncmp(arg, ab, sizeof ab - 1) == 0) {
     v = &opt->allow_blocking;
     value = arg + sizeof ab - 1;
+  } else if (strncmp(arg, tp, sizeof tp - 1) == 0) {
+    v = &opt->test_paths;
+    value = arg + sizeof tp - 1;
+    opt->test_paths_given = true;
   }
   if (!v || !*value) return false;
   size_t n = strcspn(value, " \t");
@@ -269,6 +282,7 @@ static int check_fixture(AslParser *parser, const char *path) {
     if (!collect_file(parser, &a, &disc.files.items[i], &expects, &rules,
                       &args))
       bad = -1;
+  asl_select_test_defaults(opt.test_selected);
   for (uint32_t i = 0; i < args.len && bad == 0; i++)
     if (!apply_arg(&a, &opt, args.items[i])) {
       fprintf(stderr, "%s: unknown ARG '%s'\n", path, args.items[i]);

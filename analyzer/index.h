@@ -186,6 +186,11 @@ uint32_t asl_layout_project(AslLayout *l, const char *fs_path);
 /** The root directory of project `id` (absolute), or NULL for the id of
  * paths without a marker. */
 const char *asl_layout_root(const AslLayout *l, uint32_t id);
+/** The real path of the file at `fs_path` relative to the root of its
+ * project `project` ("tests/test_app.py"), or NULL when it has no root or
+ * lies outside it. Owned by `a`. */
+const char *asl_layout_project_path(AslLayout *l, AslArena *a,
+                                    const char *fs_path, uint32_t project);
 /** A fresh project id no path maps to (standard input). */
 uint32_t asl_layout_fresh_project(AslLayout *l);
 

@@ -276,3 +276,15 @@ const char *asl_layout_root(const AslLayout *l, uint32_t id) {
 }
 
 uint32_t asl_layout_fresh_project(AslLayout *l) { return l->next_fresh--; }
+
+const char *asl_layout_project_path(AslLayout *l, AslArena *a,
+                                    const char *fs_path, uint32_t project) {
+  const char *root = asl_layout_root(l, project);
+  char real[PATH_MAX];
+  bool is_dir;
+  if (!root || !real_file(l, fs_path, real, &is_dir)) return NULL;
+  if (strcmp(root, "/") == 0) return asl_arena_strdup(a, real + 1);
+  size_t n = strlen(root);
+  if (strncmp(real, root, n) != 0 || real[n] != '/') return NULL;
+  return asl_arena_strdup(a, real + n + 1);
+}

@@ -38,6 +38,7 @@ typedef struct FileInfo {
   bool is_package, is_stub;
   uint32_t project;
   bool named;          /* check it (else only index it) */
+  bool in_test;        /* test code (test-paths) */
   uint32_t file_index;
 } FileInfo;
 
@@ -280,6 +281,7 @@ static void process_source(Sink *k, AslParser *p, AslArena *a,
                .opt = k->r->opt,
                .out = &raw,
                .file_index = fi->file_index,
+               .in_test = fi->in_test,
                .module = fi->module,
                .is_package = fi->is_package,
                .has_star_import = has_star_import(&tree),
@@ -367,6 +369,12 @@ static FileInfo file_info(AslRun *r, const char *fs_path, bool named,
                                 &fi.is_package, &fi.is_stub);
   fi.project = asl_layout_project(r->layout, fs_path);
   fi.named = named;
+  if (named) {
+    const char *rel = asl_layout_project_path(r->layout, &r->arena, fs_path,
+                                              fi.project);
+    fi.in_test = asl_is_test_path(
+        r->opt, rel ? rel : asl_display_path(&r->arena, fs_path));
+  }
   fi.file_index = file_index;
   return fi;
 }
@@ -451,6 +459,7 @@ void asl_run_bytes(AslRun *r, AslParser *p, AslArena *scratch,
   j.fi.module = "__main__";
   j.fi.project = asl_layout_fresh_project(r->layout);
   j.fi.named = true;
+  j.fi.in_test = asl_is_test_path(r->opt, display);
   j.fi.file_index = file_index;
   j.checked = true;
   j.wanted = j.want_all = true; // one source handed over: parsed whole
@@ -1142,6 +1151,35 @@ static void decide_deferred(AslRun *r, FirstAsked *fa) {
   facts_view_free(&v);
 }
 
+/* Test code is a context of its own: a finding there of a rule that does
+ * not apply in tests (asl_rules[].in_tests, test-select, test-ignore) is
+ * dropped and counted, so that -v and --statistics can say so. */
+static void hold_back_test_findings(AslRun *r) {
+  uint32_t w = 0;
+  for (uint32_t i = 0; i < r->diags.len; i++) {
+    const AslDiag *d = &r->diags.items[i];
+    if (d->in_test && !r->opt->test_selected[d->rule]) {
+      r->held[d->rule]++;
+      continue;
+    }
+    r->diags.items[w++] = *d;
+  }
+  r->diags.len = w;
+}
+
+/* The -v line on what test code held back, if anything. */
+static void print_held_back(const AslRun *r) {
+  uint32_t total = 0;
+  for (int k = 0; k < ASL_RULE__COUNT; k++) total += r->held[k];
+  if (!total) return;
+  fprintf(stderr, "asynclint: %u finding%s in test code held back "
+                  "(test-paths; test-select shows them):", total,
+          total == 1 ? "" : "s");
+  for (int k = 0; k < ASL_RULE__COUNT; k++)
+    if (r->held[k]) fprintf(stderr, " %s %u", asl_rules[k].code, r->held[k]);
+  fputc('\n', stderr);
+}
+
 void asl_run_finish(AslRun *r, AslParser *p, AslArena *scratch) {
   double t0 = now_seconds();
   FirstAsked fa = {{0}, NULL, 0};
@@ -1158,6 +1196,7 @@ void asl_run_finish(AslRun *r, AslParser *p, AslArena *scratch) {
   }
   decide_deferred(r, &fa);
   first_asked_free(&fa);
+  hold_back_test_findings(r);
   asl_diags_sort(&r->diags);
   r->seconds[1] += t1 - t0;
   r->seconds[2] += now_seconds() - t1;
@@ -1174,6 +1213,7 @@ void asl_run_finish(AslRun *r, AslParser *p, AslArena *scratch) {
             parsed / 1048576, all / 1048576, r->npartial, r->nunits,
             r->seconds[3], r->seconds[0],
             r->seconds[1], r->seconds[4], r->seconds[2]);
+  if (r->opt->verbose) print_held_back(r);
 }
 
 void asl_run_destroy(AslRun *r) {

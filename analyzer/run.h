@@ -47,6 +47,8 @@ typedef struct AslRun {
                                later rounds, up to ASL_TEXT_BUDGET */
   uint32_t nskipped;       /* files the pre-filter never parsed */
   uint32_t nerrors;        /* files or paths that could not be read */
+  uint32_t held[ASL_RULE__COUNT]; /* findings in test code held back, per
+                                     rule (AslOptions.test_selected) */
   double seconds[5];       /* first pass, later rounds, phase 3, walk,
                               parsing in later rounds */
   AslVec(AslArena *) worker_arenas; /* what parallel workers kept */
@@ -76,7 +78,9 @@ void asl_run_destroy(AslRun *r);
 
 /** Looks up a --format name ("text", "sarif", ...); false if unknown. */
 bool asl_format_parse(const char *name, AslFormat *out);
-/** Renders diagnostics in the chosen format onto `out`. */
-void asl_emit(const AslOptions *opt, const AslDiagList *diags, AslBuf *out);
+/** Renders diagnostics in the chosen format onto `out`. `held` (or NULL):
+ * per rule, the findings test code held back, which --statistics counts. */
+void asl_emit(const AslOptions *opt, const AslDiagList *diags,
+              const uint32_t *held, AslBuf *out);
 
 #endif /* ASL_ANALYZER_RUN_H_ */

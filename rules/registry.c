@@ -9,8 +9,8 @@
 #include <string.h>
 
 const AslRule asl_rules[ASL_RULE__COUNT] = {
-#define RULE(code, name, family, sev, on, summary)                           \
-  {#code, name, #family, sev, summary, asl_explain_##code, on},
+#define RULE(code, name, family, sev, on, tests, summary)                           \
+  {#code, name, #family, sev, summary, asl_explain_##code, on, tests},
 #include "registry.def"
 #undef RULE
 };

@@ -57,7 +57,7 @@ bool asl_rules_need_reach(const AslOptions *opt);
 const char *asl_rules_decide(const AslIndex *idx, const AslOptions *opt,
                              AslArena *a, const AslDeferred *d);
 
-#define RULE(code, name, family, sev, on, summary)                           \
+#define RULE(code, name, family, sev, on, tests, summary)                           \
   extern const char asl_explain_##code[];
 #include "registry.def"
 #undef RULE

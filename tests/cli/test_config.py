@@ -238,6 +238,81 @@ class Errors(Base):
         self.assertIn("nope.toml", err)
 
 
+IO = (b"import os\n\nasync def f():\n"
+      b"    return os.listdir('.')\n")
+
+
+class TestCode(Base):
+    """Test code (test-paths) holds back ASL204, ASL205, ASL210 and ASL4xx
+    by default; test-paths, test-select and test-ignore change that."""
+
+    def setUp(self):
+        super().setUp()
+        self.write("app/io.py", IO)
+        self.write("app/tests/test_io.py", IO)
+        self.write("pyproject.toml", '[project]\nname = "x"\n')
+
+    def test_defaults(self):
+        self.assertEqual(self.codes("--select", "ASL204,ASL301"),
+                         ["app/a.py:4 ASL301", "app/io.py:4 ASL204",
+                          "app/tests/test_a.py:4 ASL301"])
+
+    def test_test_select_in_file_and_flag(self):
+        self.write("pyproject.toml", '[tool.asynclint]\n'
+                   'test-select = ["ASL204"]\ntest-ignore = ["ASL3"]\n')
+        self.assertEqual(self.codes("--select", "ASL204,ASL301"),
+                         ["app/a.py:4 ASL301", "app/io.py:4 ASL204",
+                          "app/tests/test_io.py:4 ASL204"])
+        self.assertEqual(self.codes("--select", "ASL204,ASL301",
+                                    "--test-ignore", "ASL204",
+                                    "--test-select", "ASL301"),
+                         ["app/a.py:4 ASL301", "app/io.py:4 ASL204",
+                          "app/tests/test_a.py:4 ASL301"])
+
+    def test_test_paths_replace_defaults(self):
+        self.write("pyproject.toml", '[tool.asynclint]\n'
+                   'test-paths = ["io.py"]\n')
+        self.assertEqual(self.codes("--select", "ASL204"),
+                         ["app/tests/test_io.py:4 ASL204"])
+        # The flag replaces the file's list: nothing is test code here.
+        self.assertEqual(self.codes("--select", "ASL204", "--test-paths",
+                                    "nothing/"),
+                         ["app/io.py:4 ASL204",
+                          "app/tests/test_io.py:4 ASL204"])
+
+    def test_paths_are_relative_to_the_project_root(self):
+        # A checkout inside a folder named tests/ is not test code.
+        self.write("tests/proj/pyproject.toml", '[project]\nname = "p"\n')
+        self.write("tests/proj/io.py", IO)
+        rc, out, _ = self.run_check("--select", "ASL204", "tests/proj")
+        self.assertEqual(rc, 1)
+        self.assertIn("tests/proj/io.py:4:12: ASL204", out)
+
+    def test_statistics_and_verbose_count_what_is_held_back(self):
+        res = subprocess.run([BIN, "check", "--statistics", "--select",
+                              "ASL204", "-v", "."], cwd=self.dir,
+                             capture_output=True, timeout=30)
+        out, err = res.stdout.decode(), res.stderr.decode()
+        self.assertIn("    1\tASL204\tblocking-file-io\n", out)
+        self.assertIn("    1\tASL204\tblocking-file-io\t(in test code, "
+                      "held back", out)
+        self.assertIn("1 finding in test code held back", err)
+        res = subprocess.run([BIN, "check", "--statistics", "--format",
+                              "json", "--select", "ASL204", "."],
+                             cwd=self.dir, capture_output=True, timeout=30)
+        import json
+        self.assertEqual(json.loads(res.stdout),
+                         [{"code": "ASL204", "name": "blocking-file-io",
+                           "count": 1, "held_back_in_tests": 1}])
+
+    def test_bad_test_select(self):
+        self.write("pyproject.toml", '[tool.asynclint]\n'
+                   'test-select = ["NOPE"]\n')
+        rc, _, err = self.run_check()
+        self.assertEqual(rc, 2)
+        self.assertIn("NOPE", err)
+
+
 def set_binary(path):
     global BIN
     BIN = path
