@@ -363,6 +363,14 @@ AslRuleId asl_rule_by_code(const char *code);
  * Diagnostics
  * ---------------------------------------------------------------------- */
 
+/* A place a finding points at besides its own (the chain of an ASL210:
+ * each helper, then the blocking call). */
+typedef struct AslRelated {
+  const char *path;       /* display path */
+  uint32_t line, column;  /* 1-based */
+  const char *message;
+} AslRelated;
+
 typedef struct AslDiag {
   const char *path;       /* display path */
   uint32_t line, column;  /* 1-based; column in characters */
@@ -373,6 +381,8 @@ typedef struct AslDiag {
   const char *source_line; /* the text of `line` (no terminator), for the
                               `full` format and stable fingerprints */
   bool in_test;           /* the file is test code (test-paths) */
+  const AslRelated *related; /* run-arena owned, or NULL */
+  uint32_t nrelated;
 } AslDiag;
 
 typedef AslVec(AslDiag) AslDiagList;
@@ -592,10 +602,14 @@ typedef struct AslCallee {
 
 /* A finding that waits for the index: where it would be reported and the
  * question that decides it. */
+struct AslArgs; /* what a call passes (analyzer/cond.h) */
+
 typedef struct AslDeferred {
   AslDiag diag;        /* position, path, rule; message NULL until decided */
   AslCallee callee;
   const char *subject; /* rule-specific text (ASL102: the variable name) */
+  const struct AslArgs *args; /* the call's arguments, when the answer
+                                 depends on them (ASL210), else NULL */
   uint32_t facts_id;   /* the asking file (AslCtx.facts_id) */
 } AslDeferred;
 
@@ -625,6 +639,11 @@ struct AslCtx {
  * the driver applies noqa now and calls asl_rules_decide() in phase 3. */
 void asl_defer(AslCtx *cx, AslRuleId r, uint32_t node,
                const AslCallee *callee, const char *subject);
+/** The same for a question whose answer depends on the call's arguments
+ * (`args`, in the file's arena). */
+void asl_defer_args(AslCtx *cx, AslRuleId r, uint32_t node,
+                    const AslCallee *callee, const char *subject,
+                    const struct AslArgs *args);
 
 /** The absolute dotted name of an expression made of an identifier and
  * attributes, for asking the index: imports become their (relative imports

@@ -152,6 +152,44 @@ static void emit_json_lines(const AslDiagList *diags, AslBuf *out) {
 
 /* SARIF 2.1.0 as GitHub code scanning reads it: rules with descriptions
  * and help, results with a repo-relative location and a fingerprint. */
+/* A SARIF physicalLocation of (path, line, column). */
+static void sarif_place(AslBuf *out, const char *path, uint32_t line,
+                        uint32_t column) {
+  asl_buf_puts(out, "\"physicalLocation\": {\"artifactLocation\": {");
+  json_key_str(out, "uri", path);
+  asl_buf_printf(out, ", \"uriBaseId\": \"%%SRCROOT%%\"}, \"region\": "
+                      "{\"startLine\": %u, \"startColumn\": %u}}",
+                 line, column);
+}
+
+/* A finding's related places (an ASL210 chain) as relatedLocations, and
+ * the same as one code flow from the call to the blocking call. */
+static void sarif_related(AslBuf *out, const AslDiag *d) {
+  if (!d->nrelated) return;
+  asl_buf_puts(out, ", \"relatedLocations\": [");
+  for (uint32_t k = 0; k < d->nrelated; k++) {
+    const AslRelated *r = &d->related[k];
+    asl_buf_printf(out, "%s{\"id\": %u, ", k ? ", " : "", k + 1);
+    sarif_place(out, r->path, r->line, r->column);
+    asl_buf_puts(out, ", \"message\": {");
+    json_key_str(out, "text", r->message);
+    asl_buf_puts(out, "}}");
+  }
+  asl_buf_puts(out, "], \"codeFlows\": [{\"threadFlows\": [{\"locations\": "
+                    "[{\"location\": {");
+  sarif_place(out, d->path, d->line, d->column);
+  asl_buf_puts(out, ", \"message\": {\"text\": \"the call\"}}}");
+  for (uint32_t k = 0; k < d->nrelated; k++) {
+    const AslRelated *r = &d->related[k];
+    asl_buf_puts(out, ", {\"location\": {");
+    sarif_place(out, r->path, r->line, r->column);
+    asl_buf_puts(out, ", \"message\": {");
+    json_key_str(out, "text", r->message);
+    asl_buf_puts(out, "}}}");
+  }
+  asl_buf_puts(out, "]}]}]");
+}
+
 static void emit_sarif(const AslDiagList *diags, AslBuf *out) {
   asl_buf_puts(out,
                "{\n  \"$schema\": \"https://json.schemastore.org/"
@@ -196,8 +234,10 @@ static void emit_sarif(const AslDiagList *diags, AslBuf *out) {
                    ", \"uriBaseId\": \"%%SRCROOT%%\"}, \"region\": "
                    "{\"startLine\": %u, \"startColumn\": %u, \"endLine\": %u, "
                    "\"endColumn\": %u}}}], \"partialFingerprints\": "
-                   "{\"asynclint/v1\": \"%s\"}}",
+                   "{\"asynclint/v1\": \"%s\"}",
                    d->line, d->column, d->end_line, d->end_column, fp);
+    sarif_related(out, d);
+    asl_buf_puts(out, "}");
   }
   asl_buf_puts(out, diags->len ? "\n    ]\n  }]\n}\n" : "]\n  }]\n}\n");
 }

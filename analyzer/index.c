@@ -7,6 +7,7 @@
  */
 #include "index.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Hops (import targets followed, star sources tried, bases visited) one
@@ -25,6 +26,19 @@ static bool is_transparent(const char *base) {
   return false;
 }
 
+typedef struct Reason {
+  uint32_t owner;        /* the function it is a reason of */
+  uint32_t bfunc, bsite; /* the direct blocking call: function, index */
+  uint32_t via;          /* the callee's reason it comes through, or
+                            ASL_NONE for a call in the function itself */
+  uint32_t depth;        /* functions in its chain */
+  AslCond cond;          /* over the owner's parameters */
+} Reason;
+
+typedef struct ReasonList {
+  uint32_t *items, len, cap;
+} ReasonList;
+
 struct AslIndex {
   AslFileFacts *const *files;
   uint32_t nfiles;
@@ -37,12 +51,10 @@ struct AslIndex {
   uint32_t nfuncs;
   uint32_t *func_slots; /* open addressing by (path, line, column): id+1 */
   uint32_t nfunc_slots;
-  uint32_t *via;        /* per function: ASL_NONE (does not block), its
-                           own id (blocks directly) or the callee it
-                           blocks through */
-  uint32_t *root;       /* per blocking function: the direct blocker its
-                           chain ends at, and the chain's length */
-  uint32_t *depth;
+  Reason *reasons;        /* why functions may block (see below) */
+  uint32_t nreasons, reasons_cap;
+  ReasonList *of;         /* per function: the ids of its reasons */
+  AslArena *conds;        /* the reasons' conditions */
   AslIndexWatch watch;  /* watch mode (asl_index_watch) */
   void *watch_ctx;
   uint8_t *reached;     /* watch mode: functions walked forward */
@@ -126,9 +138,12 @@ void asl_index_delete(AslIndex *idx) {
   asl_free(idx->ambiguous);
   asl_free(idx->func_base);
   asl_free(idx->func_slots);
-  asl_free(idx->via);
-  asl_free(idx->root);
-  asl_free(idx->depth);
+  for (uint32_t g = 0; idx->of && g < idx->nfuncs; g++)
+    asl_vec_free(&idx->of[g]);
+  asl_free(idx->of);
+  asl_free(idx->reasons);
+  if (idx->conds) asl_arena_destroy(idx->conds);
+  asl_free(idx->conds);
   asl_free(idx->reached);
   asl_free(idx->in_bases);
   asl_arena_destroy(idx->scratch);
@@ -553,9 +568,11 @@ static uint32_t find_func(const AslIndex *idx, const char *path,
 /* The function a call of `def` runs: the def itself, or a class's
  * __init__ found through its bases. ASL_NONE if not one of ours. */
 static uint32_t def_func(const AslIndex *idx, uint32_t from,
-                         const AslDef *def) {
+                         const AslDef *def, bool *ctor) {
   AslDef init;
+  *ctor = false;
   if (def->kind == ASL_DEF_CLASS && def->module && def->name) {
+    *ctor = true;
     const char *cls =
         asl_arena_printf(idx->scratch, "%s.%s", def->module, def->name);
     if (asl_index_method(idx, from, cls, "__init__", false, &init) !=
@@ -567,8 +584,11 @@ static uint32_t def_func(const AslIndex *idx, uint32_t from,
   return find_func(idx, def->path, def->line, def->column);
 }
 
+/* A call from one function of the project to another: which call of the
+ * caller it is, and how many leading parameters of the callee it binds
+ * itself (a method called through an instance binds self). */
 typedef struct Edge {
-  uint32_t caller, callee;
+  uint32_t caller, callee, call, skip;
 } Edge;
 typedef AslVec(Edge) EdgeVec;
 
@@ -578,6 +598,7 @@ typedef AslVec(Edge) EdgeVec;
 typedef struct CalleeMemo {
   const AslCallee **keys;
   uint32_t *funcs;
+  bool *ctors;
   uint32_t cap;
 } CalleeMemo;
 
@@ -602,23 +623,34 @@ bool asl_callee_same(const AslCallee *a, const AslCallee *b) {
 
 /* The slot of callee c (LOCAL callees are never memoised: each names its
  * own def). */
-static uint32_t *memo_slot(CalleeMemo *m, const AslCallee *c, bool *found) {
+static uint32_t memo_slot(CalleeMemo *m, const AslCallee *c, bool *found) {
   uint32_t h = asl_callee_hash(c) & (m->cap - 1);
   for (; m->keys[h]; h = (h + 1) & (m->cap - 1)) {
     if (asl_callee_same(m->keys[h], c)) {
       *found = true;
-      return &m->funcs[h];
+      return h;
     }
   }
   *found = false;
   m->keys[h] = c;
-  return &m->funcs[h];
+  return h;
+}
+
+/* How many leading parameters of function `f` a call binds itself: a
+ * classmethod's cls always, a method's self when called through an
+ * instance (`obj.m()`, `self.m()`) or as its class's constructor. */
+static uint32_t bound_params(const AslFactFunc *f, const AslCallee *c,
+                             bool ctor) {
+  if (f->binds == ASL_BINDS_CLASS) return 1;
+  bool through_instance =
+      c && (c->kind == ASL_CALLEE_METHOD || c->kind == ASL_CALLEE_SUPER);
+  return f->binds == ASL_BINDS_SELF && (through_instance || ctor);
 }
 
 /* Resolves every call of every function and keeps the edges between
  * functions of the project. */
 static void collect_edges(AslIndex *idx, EdgeVec *edges) {
-  CalleeMemo memo = {NULL, NULL, 0};
+  CalleeMemo memo = {NULL, NULL, NULL, 0};
   for (uint32_t k = 0; k < idx->nfiles; k++) {
     const AslFileFacts *f = idx->files[k];
     uint32_t ncalls = 0;
@@ -628,33 +660,43 @@ static void collect_edges(AslIndex *idx, EdgeVec *edges) {
       while (ncalls * 2 > memo.cap) memo.cap = memo.cap ? memo.cap * 2 : 64;
       asl_free(memo.keys);
       asl_free(memo.funcs);
+      asl_free(memo.ctors);
       memo.keys = asl_malloc(sizeof *memo.keys * memo.cap);
       memo.funcs = asl_malloc(sizeof *memo.funcs * memo.cap);
+      memo.ctors = asl_malloc(sizeof *memo.ctors * memo.cap);
     }
     memset(memo.keys, 0, sizeof *memo.keys * memo.cap);
     for (uint32_t i = 0; i < f->nfuncs; i++) {
       uint32_t g = idx->func_base[k] + i;
       for (uint32_t c = 0; c < f->funcs[i].ncalls; c++) {
         const AslCallee *callee = &f->funcs[i].calls[c].callee;
-        bool found = false;
-        uint32_t *t = callee->kind == ASL_CALLEE_LOCAL
-                          ? NULL
-                          : memo_slot(&memo, callee, &found);
+        bool found = false, ctor = false;
+        uint32_t slot = callee->kind == ASL_CALLEE_LOCAL
+                            ? UINT32_MAX
+                            : memo_slot(&memo, callee, &found);
         uint32_t fn;
         if (found) {
-          fn = *t;
+          fn = memo.funcs[slot];
+          ctor = memo.ctors[slot];
         } else {
           AslDef def;
           asl_index_callee(idx, k, callee, &def);
-          fn = def_func(idx, k, &def);
-          if (t) *t = fn;
+          fn = def_func(idx, k, &def, &ctor);
+          if (slot != UINT32_MAX) {
+            memo.funcs[slot] = fn;
+            memo.ctors[slot] = ctor;
+          }
         }
-        if (fn != ASL_NONE && fn != g) asl_vec_push(edges, ((Edge){g, fn}));
+        if (fn == ASL_NONE || fn == g) continue;
+        Edge e = {g, fn, c,
+                  bound_params(func_at(idx, fn, NULL), callee, ctor)};
+        asl_vec_push(edges, e);
       }
     }
   }
   asl_free(memo.keys);
   asl_free(memo.funcs);
+  asl_free(memo.ctors);
 }
 
 /* Numbers every sync function of every file and hashes them by where
@@ -682,50 +724,162 @@ static void index_functions(AslIndex *idx) {
   }
 }
 
+/* ---- why a function may block -------------------------------------------
+ * A reason is one direct blocking call a function can reach, the condition
+ * on the function's own parameters under which it does, and the callee's
+ * reason it came through (the chain). A direct blocking call is a reason
+ * of its function under the condition of its branch; a call of a function
+ * with a reason gives the caller a reason, the callee's condition
+ * rewritten in the caller's terms (literals decided, parameters passed
+ * on) and joined with the call's own condition. A worklist runs this to a
+ * fixpoint; each function keeps at most MAX_BLOCKERS blocking calls and
+ * MAX_PER_BLOCKER conditions for each (a third widens the last to
+ * "always"), so it ends. */
+
+enum { MAX_BLOCKERS = 12, MAX_PER_BLOCKER = 2, MAX_ROUNDS_PER_FUNC = 64 };
+
+
+
+/* Is `callee` (absolute, seen from file ctx->from) a class? For
+ * arguments built by a call (ASL_VAL_CALL). */
+typedef struct ClassCtx {
+  const AslIndex *idx;
+  uint32_t from;
+} ClassCtx;
+
+static const char *class_of(void *ctx, const char *callee) {
+  ClassCtx *c = ctx;
+  AslDef def;
+  if (asl_index_resolve(c->idx, c->from, callee, &def) != ASL_DEF_CLASS ||
+      !def.module || !def.name)
+    return NULL;
+  return asl_arena_printf(c->idx->scratch, "%s.%s", def.module, def.name);
+}
+
+/* Adds reason `r` to function `g` unless one it has already covers it;
+ * true if g's reasons changed. */
+static bool add_reason(AslIndex *idx, uint32_t g, Reason r) {
+  ReasonList *of = &idx->of[g];
+  uint32_t same = 0, last = ASL_NONE, blockers = 0;
+  for (uint32_t i = 0; i < of->len; i++) {
+    Reason *q = &idx->reasons[of->items[i]];
+    bool first_of_blocker = true;
+    for (uint32_t j = 0; j < i && first_of_blocker; j++) {
+      const Reason *o = &idx->reasons[of->items[j]];
+      first_of_blocker = o->bfunc != q->bfunc || o->bsite != q->bsite;
+    }
+    blockers += first_of_blocker;
+    if (q->bfunc != r.bfunc || q->bsite != r.bsite) continue;
+    if (asl_cond_implies(r.cond, q->cond)) return false; // covered
+    if (asl_cond_implies(q->cond, r.cond)) { // r is wider: it replaces q
+      q->cond = r.cond;
+      return true;
+    }
+    same++;
+    last = of->items[i];
+  }
+  if (same >= MAX_PER_BLOCKER) {
+    Reason *q = &idx->reasons[last];
+    if (!q->cond.natoms && !q->cond.never) return false;
+    q->cond = ASL_COND_ALWAYS;
+    return true;
+  }
+  if (!same && blockers >= MAX_BLOCKERS) return false;
+  if (idx->nreasons == idx->reasons_cap) {
+    idx->reasons_cap = idx->reasons_cap ? idx->reasons_cap * 2 : 256;
+    idx->reasons = asl_realloc(idx->reasons,
+                               sizeof *idx->reasons * idx->reasons_cap);
+  }
+  idx->reasons[idx->nreasons] = r;
+  asl_vec_push(of, idx->nreasons);
+  idx->nreasons++;
+  return true;
+}
+
+/* The binder of call `c` of function `caller` (in file `k`) to the
+ * parameters of `callee`. */
+static AslBinder edge_binder(const AslFactFunc *callee, const AslFactCall *c,
+                             uint32_t skip, ClassCtx *cc) {
+  AslBinder b = {callee->params, callee->nparams, c->args, skip, class_of,
+                 cc};
+  return b;
+}
+
+/* Gives the callers of `t` (edges start[t]..start[t+1]) the reasons of
+ * `t` they can reach; pushes the callers whose reasons changed. */
+static void propagate(AslIndex *idx, uint32_t t, const Edge *edges,
+                      const uint32_t *start, const uint32_t *by_callee,
+                      uint32_t *queue, uint32_t *tail, uint8_t *queued) {
+  const AslFactFunc *tf = func_at(idx, t, NULL);
+  for (uint32_t e = start[t]; e < start[t + 1]; e++) {
+    const Edge *edge = &edges[by_callee[e]];
+    uint32_t k, s = edge->caller;
+    const AslFactFunc *sf = func_at(idx, s, &k);
+    if (sf->generator) continue;
+    const AslFactCall *call = &sf->calls[edge->call];
+    ClassCtx cc = {idx, k};
+    AslBinder b = edge_binder(tf, call, edge->skip, &cc);
+    bool changed = false;
+    for (uint32_t i = 0; i < idx->of[t].len; i++) {
+      uint32_t rid = idx->of[t].items[i];
+      Reason r = idx->reasons[rid];
+      AslCond sub;
+      if (!asl_cond_subst(idx->conds, r.cond, &b, &sub)) continue;
+      AslCond c = asl_cond_and(idx->conds, call->guard, sub);
+      if (c.never) continue;
+      Reason n = {s, r.bfunc, r.bsite, rid, r.depth + 1, c};
+      changed |= add_reason(idx, s, n);
+    }
+    if (changed && !queued[s]) {
+      queued[s] = 1;
+      queue[(*tail)++ % idx->nfuncs] = s;
+    }
+  }
+}
+
 static void build_block_summaries(AslIndex *idx) {
   uint32_t total = idx->nfuncs;
   if (!total) return;
+  idx->of = asl_calloc(total, sizeof *idx->of);
+  idx->conds = asl_calloc(1, sizeof *idx->conds);
+  asl_arena_init(idx->conds);
   EdgeVec edges = {0};
   collect_edges(idx, &edges);
-  // Callers of each function, grouped (counting sort on the callee).
+  // Edges grouped by callee (counting sort).
   uint32_t *start = asl_calloc(total + 1, sizeof(uint32_t));
-  uint32_t *callers = asl_malloc(sizeof(uint32_t) * (edges.len + 1));
+  uint32_t *by_callee = asl_malloc(sizeof(uint32_t) * (edges.len + 1));
   for (uint32_t e = 0; e < edges.len; e++) start[edges.items[e].callee + 1]++;
   for (uint32_t g = 0; g < total; g++) start[g + 1] += start[g];
   uint32_t *fill = asl_malloc(sizeof(uint32_t) * (total + 1));
   memcpy(fill, start, sizeof(uint32_t) * (total + 1));
   for (uint32_t e = 0; e < edges.len; e++)
-    callers[fill[edges.items[e].callee]++] = edges.items[e].caller;
-  // Breadth-first from the direct blockers, backwards along the edges.
-  idx->via = asl_malloc(sizeof(uint32_t) * total);
-  idx->root = asl_malloc(sizeof(uint32_t) * total);
-  idx->depth = asl_malloc(sizeof(uint32_t) * total);
+    by_callee[fill[edges.items[e].callee]++] = e;
+  // The direct blocking calls, then the worklist (a ring of functions).
   uint32_t *queue = asl_malloc(sizeof(uint32_t) * total);
+  uint8_t *queued = asl_calloc(total, 1);
   uint32_t head = 0, tail = 0;
   for (uint32_t g = 0; g < total; g++) {
     const AslFactFunc *f = func_at(idx, g, NULL);
-    idx->via[g] = ASL_NONE;
-    if (f->blocking && !f->generator) {
-      idx->via[g] = idx->root[g] = g;
-      idx->depth[g] = 1;
-      queue[tail++] = g;
+    if (f->generator) continue;
+    for (uint32_t b = 0; b < f->nblocks; b++) {
+      Reason r = {g, g, b, ASL_NONE, 1, f->blocks[b].guard};
+      add_reason(idx, g, r);
+    }
+    if (idx->of[g].len) {
+      queued[g] = 1;
+      queue[tail++ % total] = g;
     }
   }
-  while (head < tail) {
-    uint32_t t = queue[head++];
-    for (uint32_t e = start[t]; e < start[t + 1]; e++) {
-      uint32_t s = callers[e];
-      if (idx->via[s] != ASL_NONE || func_at(idx, s, NULL)->generator)
-        continue;
-      idx->via[s] = t;
-      idx->root[s] = idx->root[t];
-      idx->depth[s] = idx->depth[t] + 1;
-      queue[tail++] = s;
-    }
+  uint64_t budget = (uint64_t)total * MAX_ROUNDS_PER_FUNC;
+  while (head != tail && budget--) {
+    uint32_t t = queue[head++ % total];
+    queued[t] = 0;
+    propagate(idx, t, edges.items, start, by_callee, queue, &tail, queued);
   }
+  asl_free(queued);
   asl_free(queue);
   asl_free(fill);
-  asl_free(callers);
+  asl_free(by_callee);
   asl_free(start);
   asl_vec_free(&edges);
 }
@@ -744,8 +898,9 @@ static void walk_forward(const AslIndex *idx, uint32_t g) {
     const AslFactFunc *f = func_at(idx, s, &k);
     for (uint32_t c = 0; c < f->ncalls; c++) {
       AslDef def;
+      bool ctor;
       asl_index_callee(idx, k, &f->calls[c].callee, &def);
-      uint32_t t = def_func(idx, k, &def);
+      uint32_t t = def_func(idx, k, &def, &ctor);
       if (t == ASL_NONE || idx->reached[t]) continue;
       idx->reached[t] = 1;
       asl_vec_push(&stack, t);
@@ -754,25 +909,86 @@ static void walk_forward(const AslIndex *idx, uint32_t g) {
   asl_vec_free(&stack);
 }
 
-bool asl_index_may_block(const AslIndex *idx, uint32_t from,
-                         const AslDef *def, AslBlockChain *chain) {
-  memset(chain, 0, sizeof *chain);
-  uint32_t g = def_func(idx, from, def);
-  if (g != ASL_NONE && idx->reached) walk_forward(idx, g);
-  if (!idx->via) return false;
-  if (g == ASL_NONE || idx->via[g] == ASL_NONE) return false;
-  // The first 15 names by walking the via links (a forest rooted at the
-  // direct blockers), then the root itself: bounded work per question.
-  uint32_t root = idx->root[g], k;
-  chain->total = idx->depth[g];
-  for (uint32_t steps = 0; steps < 15 && g != root; steps++) {
-    chain->names[chain->n++] = func_at(idx, g, NULL)->name;
-    g = idx->via[g];
+/* The chain of reason `rid`: its functions, caller first (the first
+ * ASL_CHAIN_MAX - 1 and the last), and the direct blocking call. */
+static void fill_path(const AslIndex *idx, uint32_t rid, AslBlockPath *p) {
+  const Reason *r = &idx->reasons[rid];
+  memset(p, 0, sizeof *p);
+  p->total = r->depth;
+  uint32_t k;
+  for (uint32_t q = rid; q != ASL_NONE && p->n < ASL_CHAIN_MAX - 1;
+       q = idx->reasons[q].via) {
+    const AslFactFunc *f = func_at(idx, idx->reasons[q].owner, &k);
+    p->steps[p->n++] = (AslChainStep){f->name, idx->files[k]->path, f->line,
+                                      f->column};
+    if (idx->reasons[q].via == ASL_NONE) break;
   }
-  const AslFactFunc *f = func_at(idx, root, &k);
-  chain->names[chain->n++] = f->name;
-  chain->call = f->blocking;
-  chain->path = idx->files[k]->path;
-  chain->line = f->blocking_line;
-  return true;
+  const AslFactFunc *bf = func_at(idx, r->bfunc, &k);
+  const AslChainStep *last = &p->steps[p->n - 1];
+  if (last->line != bf->line || last->column != bf->column ||
+      strcmp(last->path, idx->files[k]->path) != 0)
+    p->steps[p->n++] = (AslChainStep){bf->name, idx->files[k]->path,
+                                      bf->line, bf->column};
+  const AslFactBlock *b = &bf->blocks[r->bsite];
+  p->call = b->call;
+  p->path = idx->files[k]->path;
+  p->line = b->line;
+  p->column = b->column;
+  p->weight = b->weight;
+}
+
+/* Order of the blocking calls in a message: those reached whatever the
+ * arguments first, then the heaviest (network, subprocess, sleep before
+ * file contents before file metadata), then the shortest chains. */
+static int path_cmp(const void *pa, const void *pb) {
+  const AslBlockPath *a = pa, *b = pb;
+  if (a->certain != b->certain) return a->certain ? -1 : 1;
+  if (a->weight != b->weight) return a->weight > b->weight ? -1 : 1;
+  if (a->total != b->total) return a->total < b->total ? -1 : 1;
+  int c = strcmp(a->path, b->path);
+  if (c) return c;
+  return a->line < b->line ? -1 : a->line > b->line;
+}
+
+uint32_t asl_index_may_block(const AslIndex *idx, uint32_t from,
+                             const AslDef *def, const AslCallee *callee,
+                             const AslArgs *args, AslBlockPath *out,
+                             uint32_t max, uint32_t *total) {
+  *total = 0;
+  bool ctor;
+  uint32_t g = def_func(idx, from, def, &ctor);
+  if (g != ASL_NONE && idx->reached) walk_forward(idx, g);
+  if (!idx->of || g == ASL_NONE || !idx->of[g].len) return 0;
+  const AslFactFunc *f = func_at(idx, g, NULL);
+  ClassCtx cc = {idx, from};
+  AslBinder b = {f->params, f->nparams, args, bound_params(f, callee, ctor),
+                 class_of, &cc};
+  // One entry per distinct blocking call: certain if any of its reasons
+  // holds whatever else is true here.
+  AslBlockPath found[MAX_BLOCKERS];
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < idx->of[g].len; i++) {
+    uint32_t rid = idx->of[g].items[i];
+    const Reason *r = &idx->reasons[rid];
+    int holds = asl_cond_eval(r->cond, &b);
+    if (holds == 0) continue;
+    uint32_t j = 0;
+    while (j < n && !(found[j].bfunc == r->bfunc &&
+                      found[j].bsite == r->bsite))
+      j++;
+    if (j < n) {
+      found[j].certain |= holds == 1;
+      continue;
+    }
+    if (n == MAX_BLOCKERS) continue;
+    fill_path(idx, rid, &found[n]);
+    found[n].bfunc = r->bfunc;
+    found[n].bsite = r->bsite;
+    found[n++].certain = holds == 1;
+  }
+  if (n > 1) qsort(found, n, sizeof *found, path_cmp);
+  *total = n;
+  uint32_t w = n < max ? n : max;
+  memcpy(out, found, sizeof *out * w);
+  return w;
 }

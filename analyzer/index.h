@@ -7,6 +7,7 @@
 #define ASL_ANALYZER_INDEX_H_
 
 #include "asl.h"
+#include "cond.h"
 
 /* How a name is bound at module or class level. */
 typedef enum {
@@ -66,7 +67,26 @@ typedef struct AslFileFacts {
 /* One call a sync function makes, as a question for the index. */
 typedef struct AslFactCall {
   AslCallee callee;
+  const AslArgs *args; /* what it passes; NULL: nothing known */
+  AslCond guard;       /* when it runs, over the function's parameters */
 } AslFactCall;
+
+/* A direct blocking call in a sync function. */
+typedef struct AslFactBlock {
+  const char *call;      /* as shown in chains: "open()" */
+  uint32_t line, column; /* 1-based */
+  uint8_t weight;        /* what it costs: 3 network, subprocess, sleep,
+                            database, input; 2 file contents; 1 file
+                            metadata (stat, mkdir) */
+  AslCond guard;         /* when it runs, over the function's parameters */
+} AslFactBlock;
+
+/* How a call binds a function's first parameter. */
+typedef enum {
+  ASL_BINDS_NONE,  /* a function or staticmethod */
+  ASL_BINDS_SELF,  /* a method: through an instance, or as __init__ */
+  ASL_BINDS_CLASS, /* a classmethod: always */
+} AslBinds;
 
 /* A sync function (any nesting) for the "may block" fixpoint: filled in
  * phase 1 by the blocking pass's facts hook, read by the index. */
@@ -74,23 +94,41 @@ typedef struct AslFactFunc {
   const char *name;       /* as shown in chains: "read_file", "Repo.load" */
   uint32_t line, column;  /* of the def's name: how a resolved AslDef
                              (path, line, column) finds it */
-  bool generator;         /* a call only builds a generator: never blocks */
-  const char *blocking;   /* first direct blocking call ("open()"), NULL */
-  uint32_t blocking_line; /* its 1-based line */
+  bool generator;         /* a call only builds a generator, or hands the
+                             body to a thread (@sync_to_async): it never
+                             blocks */
+  uint8_t binds;          /* AslBinds */
+  AslParam *params;
+  uint32_t nparams;
+  AslFactBlock *blocks;   /* its direct blocking calls (error paths not) */
+  uint32_t nblocks;
   AslFactCall *calls;     /* the calls in its own body (nested defs not) */
   uint32_t ncalls;
 } AslFactFunc;
 
-/* Why a function may block: the chain of helpers down to a direct call. */
-typedef struct AslBlockChain {
-  const char *names[16]; /* function names, caller first; a longer chain
-                            keeps its first 15 and its last */
-  uint32_t n;            /* how many names are kept */
+/* One function of a chain, where it is defined. */
+typedef struct AslChainStep {
+  const char *name, *path;
+  uint32_t line, column;
+} AslChainStep;
+
+enum { ASL_CHAIN_MAX = 16 };
+
+/* A blocking call a function can reach at one call site, and how. */
+typedef struct AslBlockPath {
+  AslChainStep steps[ASL_CHAIN_MAX]; /* functions, caller first; a longer
+                                        chain keeps its first ones and the
+                                        one that blocks */
+  uint32_t n;            /* how many steps are kept */
   uint32_t total;        /* how many functions the chain has */
   const char *call;      /* the direct blocking call, "open()" */
   const char *path;      /* where it is */
-  uint32_t line;
-} AslBlockChain;
+  uint32_t line, column;
+  uint8_t weight;        /* AslFactBlock.weight */
+  bool certain;          /* reached whatever the arguments (else: the
+                            site's arguments do not rule it out) */
+  uint32_t bfunc, bsite; /* which blocking call (internal) */
+} AslBlockPath;
 
 /** Resolves what a call's callee is, as a rule would ask: a NAME or a
  * METHOD/SUPER through the index, a LOCAL def as described. A class
@@ -102,14 +140,19 @@ AslDefKind asl_index_callee(const AslIndex *idx, uint32_t from,
  * memos of the answers; the hash agrees with it. */
 bool asl_callee_same(const AslCallee *a, const AslCallee *b);
 uint32_t asl_callee_hash(const AslCallee *c);
-/** May calling `def` (a FUNCTION, or a CLASS: its __init__) reach a
- * blocking call through sync functions of the project (branches are not
- * evaluated: a call anywhere in a body counts)? The
+/** The blocking calls that calling `def` (a FUNCTION, or a CLASS: its
+ * __init__) may reach through sync functions of the project, given the
+ * call's `callee` (how it binds self) and `args` (NULL: nothing known):
+ * those whose path conditions the arguments do not rule out, each with
+ * its chain, sorted (certain first, then heaviest, then shortest). Fills
+ * up to `max` of them into `out` (strings owned by the index's facts),
+ * sets *total to how many there are, and returns how many it filled. The
  * summaries are a fixpoint over the call graph computed once, when the
- * index is built (cycles end: each function is settled once). Fills
- * *chain (strings owned by the index's facts) and returns true if so. */
-bool asl_index_may_block(const AslIndex *idx, uint32_t from,
-                         const AslDef *def, AslBlockChain *chain);
+ * index is built. */
+uint32_t asl_index_may_block(const AslIndex *idx, uint32_t from,
+                             const AslDef *def, const AslCallee *callee,
+                             const AslArgs *args, AslBlockPath *out,
+                             uint32_t max, uint32_t *total);
 
 /** Extracts the facts of the file described by `cx` (tree, names, module,
  * project) into `a`. `path` is the display path recorded for definitions.*/

@@ -75,16 +75,23 @@ typedef struct AslJob {
   bool checked, failed;
 } AslJob;
 
-void asl_defer(AslCtx *cx, AslRuleId r, uint32_t node,
-               const AslCallee *callee, const char *subject) {
+void asl_defer_args(AslCtx *cx, AslRuleId r, uint32_t node,
+                    const AslCallee *callee, const char *subject,
+                    const AslArgs *args) {
   if (!cx->opt->selected[r] || !cx->deferred) return;
   AslDeferred d;
   memset(&d, 0, sizeof d);
   d.diag = asl_diag_at(cx, r, node);
   d.callee = *callee;
   d.subject = subject;
+  d.args = args;
   d.facts_id = cx->facts_id;
   asl_avec_push(cx->arena, cx->deferred, d);
+}
+
+void asl_defer(AslCtx *cx, AslRuleId r, uint32_t node,
+               const AslCallee *callee, const char *subject) {
+  asl_defer_args(cx, r, node, callee, subject, NULL);
 }
 
 /* Does the file bind names with `from m import *` at module level? */
@@ -115,6 +122,7 @@ static void keep_deferred(Sink *k, const AslDeferred *src, const char *path) {
   d.callee.dotted = copy_str(a, d.callee.dotted);
   d.callee.attr = copy_str(a, d.callee.attr);
   d.subject = copy_str(a, d.subject);
+  d.args = asl_args_copy(a, d.args);
   d.diag.source_line = copy_str(a, d.diag.source_line);
   if (src->callee.local) {
     AslDef *l = asl_arena_alloc(a, sizeof *l);
@@ -900,12 +908,14 @@ static uint32_t question_hash(const AslDeferred *d) {
   uint32_t h = asl_callee_hash(&d->callee);
   h = (h ^ d->facts_id) * 16777619u;
   h = (h ^ (uint32_t)d->diag.rule) * 16777619u;
+  h = (h ^ asl_args_hash(d->args)) * 16777619u;
   return d->subject ? h ^ asl_word_hash(d->subject, strlen(d->subject)) : h;
 }
 
 static bool same_question(const AslDeferred *a, const AslDeferred *b) {
   return a->facts_id == b->facts_id && a->diag.rule == b->diag.rule &&
          asl_callee_same(&a->callee, &b->callee) &&
+         asl_args_same(a->args, b->args) &&
          (a->subject == b->subject ||
           (a->subject && b->subject && strcmp(a->subject, b->subject) == 0));
 }
@@ -1030,7 +1040,9 @@ static void want_looked_up(AslRun *r, const FactsView *v, Modules *c,
     c->lenient = is_unawaited(d) && r->need_reach;
     c->w = w;
     c->pending.len = c->pending_names.len = 0;
-    if (asl_rules_decide(idx, r->opt, &tmp, &q))
+    AslDiag ignored;
+    memset(&ignored, 0, sizeof ignored);
+    if (asl_rules_decide(idx, r->opt, &tmp, &q, &ignored))
       for (uint32_t k = 0; k < c->pending.len; k++)
         want_job(c, &r->jobs.items[c->pending.items[k]],
                  c->pending_names.items[k]);
@@ -1130,7 +1142,9 @@ static void decide_deferred(AslRun *r, FirstAsked *fa) {
   facts_view(r, &v);
   AslIndex *idx = asl_index_new(v.facts, v.n);
   first_asked_update(fa, &r->deferred);
-  const char **answer = asl_malloc(sizeof *answer * r->deferred.len);
+  // The answer of each question: its message (NULL: no finding) and the
+  // related places the rule gave.
+  AslDiag *answer = asl_malloc(sizeof *answer * r->deferred.len);
   for (uint32_t i = 0; i < r->deferred.len; i++) {
     const AslDeferred *d = &r->deferred.items[i];
     uint32_t first = fa->first.items[i];
@@ -1138,12 +1152,15 @@ static void decide_deferred(AslRun *r, FirstAsked *fa) {
       answer[i] = answer[first];
     } else {
       AslDeferred q = as_asked(&v, d);
-      answer[i] = asl_rules_decide(idx, r->opt, &r->arena, &q);
+      memset(&answer[i], 0, sizeof answer[i]);
+      answer[i].message =
+          asl_rules_decide(idx, r->opt, &r->arena, &q, &answer[i]);
     }
-    const char *msg = answer[i];
-    if (!msg) continue;
+    if (!answer[i].message) continue;
     AslDiag diag = d->diag;
-    diag.message = msg;
+    diag.message = answer[i].message;
+    diag.related = answer[i].related;
+    diag.nrelated = answer[i].nrelated;
     asl_vec_push(&r->diags, diag);
   }
   asl_free(answer);

@@ -53,10 +53,11 @@ bool asl_rules_need_index(const AslOptions *opt) {
 }
 
 const char *asl_rules_decide(const AslIndex *idx, const AslOptions *opt,
-                             AslArena *a, const AslDeferred *d) {
+                             AslArena *a, const AslDeferred *d,
+                             AslDiag *out) {
   if (strcmp(asl_rules[d->diag.rule].family, "unawaited") == 0)
     return asl_unawaited_decide(idx, opt, a, d);
   if (strcmp(asl_rules[d->diag.rule].family, "blocking") == 0)
-    return asl_blocking_decide(idx, opt, a, d);
+    return asl_blocking_decide(idx, opt, a, d, out);
   return NULL;
 }

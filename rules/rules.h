@@ -28,7 +28,8 @@ const char *asl_unawaited_decide(const AslIndex *idx, const AslOptions *opt,
  * asl_blocking_decide settles with the index's "may block" fixpoint. */
 void asl_pass_blocking(AslCtx *cx);
 const char *asl_blocking_decide(const AslIndex *idx, const AslOptions *opt,
-                                AslArena *a, const AslDeferred *d);
+                                AslArena *a, const AslDeferred *d,
+                                AslDiag *out);
 
 /** Phase 1, every file of the project: rule families add what they need
  * to the file's facts (ASL210: sync functions, their blocking calls and
@@ -53,9 +54,11 @@ bool asl_rules_need_index(const AslOptions *opt);
  * coroutine function made anywhere)? See analyzer/prefilter.h. */
 bool asl_rules_need_reach(const AslOptions *opt);
 /** Phase 3: decides a finding a pass deferred (asl_defer), by its rule's
- * family. Returns the message (in `a`), or NULL to drop it. */
+ * family. Returns the message (in `a`), or NULL to drop it; a rule may
+ * also set out->related (in `a`). */
 const char *asl_rules_decide(const AslIndex *idx, const AslOptions *opt,
-                             AslArena *a, const AslDeferred *d);
+                             AslArena *a, const AslDeferred *d,
+                             AslDiag *out);
 
 #define RULE(code, name, family, sev, on, tests, summary)                           \
   extern const char asl_explain_##code[];

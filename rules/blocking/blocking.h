@@ -7,6 +7,7 @@
 #ifndef ASL_RULES_BLOCKING_H_
 #define ASL_RULES_BLOCKING_H_
 
+#include "../../analyzer/cond.h"
 #include "../../analyzer/index.h"
 #include "../rules.h"
 
@@ -49,6 +50,31 @@ bool asl_blocking_allowed(const AslOptions *opt, const char *name);
  * Fills *hit. */
 bool asl_blocking_match(const AslCtx *cx, uint32_t call, AslBlockingHit *hit);
 
+
+/* ---- path conditions (conditions.c) ---- */
+
+/** The parameters of function_definition `fn` (*out in `a`); their
+ * number (at most ASL_COND_MAX_PARAMS). */
+uint32_t asl_cond_params(const AslCtx *cx, uint32_t fn, AslArena *a,
+                         AslParam **out);
+/** What expression `e` is, as the code shows it: a literal, a container,
+ * a constructor's instance, a parameter of `fn` never bound again
+ * (ASL_NONE: none counts), a local bound once to one of those. */
+AslValue asl_cond_value(const AslCtx *cx, uint32_t fn, uint32_t e,
+                        AslArena *a);
+/** The arguments of `call` (values as asl_cond_value sees them in
+ * `fn`), in `a`. */
+AslArgs asl_cond_args(const AslCtx *cx, uint32_t fn, uint32_t call,
+                      AslArena *a);
+/** The condition on the parameters of `fn` under which `node` (inside
+ * it) runs. */
+AslCond asl_cond_guard(const AslCtx *cx, uint32_t fn, uint32_t node,
+                       AslArena *a);
+/** Is `node` on an error, debug or deprecated path of `fn`: in an except
+ * handler, a raise statement, the body of an `if` testing debug mode, a
+ * block that warns of a deprecation, or a function decorated
+ * `@deprecated`? */
+bool asl_cond_error_path(const AslCtx *cx, uint32_t fn, uint32_t node);
 
 /** Phase 1 facts hook: every sync def of the file with its first direct
  * blocking call and its calls (AslFileFacts.funcs), in `a`. */

@@ -1,15 +1,51 @@
 /*
  * decide.c - the ASL2xx pass, phase 3: an async def's call of a sync
- * function of the project (ASL210) is reported when the index's "may
- * block" fixpoint says the function reaches a blocking call, with the
- * chain of helpers in the message.
+ * function of the project (ASL210) is reported when the index says the
+ * function may reach a blocking call that the call's arguments do not rule
+ * out. The message names the chain to the first of them (those reached
+ * whatever the arguments first, the heaviest next) and the others it can
+ * reach; the related locations carry each step, for SARIF readers.
  */
 #include "blocking.h"
 
 #include <string.h>
 
+enum { SHOWN_OTHERS = 3, MAX_PATHS = 12 };
+
+/* "a -> b -> ... -> z" for a chain (the first steps and the last). */
+static void put_chain(AslBuf *b, const AslBlockPath *p) {
+  for (uint32_t i = 0; i < p->n; i++) {
+    if (i == p->n - 1 && p->total > p->n) asl_buf_puts(b, "... -> ");
+    asl_buf_printf(b, "%s -> ", p->steps[i].name);
+  }
+  asl_buf_printf(b, "%s (%s:%u)", p->call, p->path, p->line);
+}
+
+/* The related locations: each step of the first chain, its blocking
+ * call, then the other blocking calls. */
+static void put_related(AslArena *a, const AslBlockPath *paths, uint32_t n,
+                        AslDiag *out) {
+  const AslBlockPath *p = &paths[0];
+  AslRelated *rel = asl_arena_alloc(a, sizeof *rel * (p->n + n + 1));
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < p->n; i++)
+    rel[k++] = (AslRelated){p->steps[i].path, p->steps[i].line,
+                            p->steps[i].column,
+                            asl_arena_printf(a, "`%s` (step %u of the chain)",
+                                             p->steps[i].name, i + 1)};
+  for (uint32_t j = 0; j < n; j++)
+    rel[k++] = (AslRelated){
+        paths[j].path, paths[j].line, paths[j].column,
+        asl_arena_printf(a, "blocking call `%s`%s", paths[j].call,
+                         paths[j].certain ? ""
+                                          : " (on some arguments only)")};
+  out->related = rel;
+  out->nrelated = k;
+}
+
 const char *asl_blocking_decide(const AslIndex *idx, const AslOptions *opt,
-                                AslArena *a, const AslDeferred *d) {
+                                AslArena *a, const AslDeferred *d,
+                                AslDiag *out) {
   if (d->diag.rule != ASL_RULE_ASL210) return NULL;
   AslDef def;
   AslDefKind k = asl_index_callee(idx, d->facts_id, &d->callee, &def);
@@ -18,19 +54,28 @@ const char *asl_blocking_decide(const AslIndex *idx, const AslOptions *opt,
       asl_blocking_allowed(opt, asl_arena_printf(a, "%s.%s", def.module,
                                                  def.name)))
     return NULL;
-  AslBlockChain ch;
-  if (!asl_index_may_block(idx, d->facts_id, &def, &ch)) return NULL;
+  AslBlockPath paths[MAX_PATHS];
+  uint32_t total;
+  uint32_t n = asl_index_may_block(idx, d->facts_id, &def, &d->callee,
+                                   d->args, paths, MAX_PATHS, &total);
+  if (!n) return NULL;
   AslBuf b = {0};
   const char *subject = d->subject ? d->subject : def.name;
-  asl_buf_printf(&b, "`%s()` blocks: ", subject);
-  for (uint32_t i = 0; i < ch.n; i++) {
-    if (i == 15 && ch.total > 16) asl_buf_puts(&b, "... -> ");
-    asl_buf_printf(&b, "%s -> ", ch.names[i]);
-  }
-  asl_buf_printf(&b, "%s (%s:%u); make the helper async or run it in a "
-                     "thread: `await asyncio.to_thread(%s, ...)`",
-                 ch.call, ch.path, ch.line, subject);
+  asl_buf_printf(&b, "`%s()` %s: ", subject,
+                 paths[0].certain ? "blocks" : "may block");
+  put_chain(&b, &paths[0]);
+  uint32_t shown = n - 1 < SHOWN_OTHERS ? n - 1 : SHOWN_OTHERS;
+  for (uint32_t i = 1; i <= shown; i++)
+    asl_buf_printf(&b, "%s%s (%s:%u)",
+                   i == 1 ? "; it can also reach " : ", ", paths[i].call,
+                   paths[i].path, paths[i].line);
+  if (total > shown + 1) asl_buf_printf(&b, " and %u more",
+                                        total - shown - 1);
+  asl_buf_printf(&b, "; make the helper async or run it in a thread: "
+                     "`await asyncio.to_thread(%s, ...)`",
+                 subject);
   const char *msg = asl_arena_strndup(a, b.data, b.len);
   asl_buf_free(&b);
+  put_related(a, paths, n, out);
   return msg;
 }

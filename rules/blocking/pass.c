@@ -5,14 +5,15 @@
  * awaited is matched against the catalog (ASL200-206); any other call is
  * deferred as an ASL210 question: "is this a sync function of the project
  * that blocks?", which the index's fixpoint answers in phase 3. Also the
- * facts hook, for every file of the project: each sync def's first direct
- * blocking call and the calls it makes.
+ * facts hook, for every file of the project: each sync def's parameters,
+ * its direct blocking calls and the calls it makes, each with the
+ * condition on the parameters under which it runs (conditions.c).
  */
 #include "blocking.h"
 
 #include <string.h>
 
-enum { MAX_CALLS_PER_FUNC = 512 };
+enum { MAX_CALLS_PER_FUNC = 512, MAX_BLOCKS_PER_FUNC = 16 };
 
 /* Is `call` evaluated in the body of an async def, in its own context
  * (not a nested def, lambda or class body; not a default value)? */
@@ -59,6 +60,15 @@ static void report_hit(AslCtx *cx, uint32_t call, const AslBlockingHit *h) {
   }
 }
 
+/* Is `call` inside an except handler of `fn`? (In an async def that is
+ * still worth a warning: a retry with a blocking back-off.) */
+static bool in_except_handler(const AslTree *t, uint32_t fn, uint32_t call) {
+  for (uint32_t p = t->nodes[call].parent, steps = 0;
+       p != ASL_NONE && p != fn && steps < 64; p = t->nodes[p].parent, steps++)
+    if (t->nodes[p].kind == ASL_K_except_clause) return true;
+  return false;
+}
+
 /* How a helper call is named in the message: its callee's source text
  * when short and on one line. */
 static const char *call_subject(const AslCtx *cx, uint32_t call) {
@@ -86,9 +96,18 @@ void asl_pass_blocking(AslCtx *cx) {
     }
     AslCallee callee;
     // A bare name that nothing binds is a builtin (`len`), never ours.
-    if (helpers && asl_describe_callee(cx, i, &callee) &&
-        !(callee.kind == ASL_CALLEE_NAME && !strchr(callee.dotted, '.')))
-      asl_defer(cx, ASL_RULE_ASL210, i, &callee, call_subject(cx, i));
+    if (!helpers || !asl_describe_callee(cx, i, &callee) ||
+        (callee.kind == ASL_CALLEE_NAME && !strchr(callee.dotted, '.')))
+      continue;
+    // Building an exception to raise, or a deprecated block: an error
+    // path, not worth a warning.
+    if (asl_cond_error_path(cx, n->scope, i) &&
+        !in_except_handler(t, n->scope, i))
+      continue;
+    AslArgs *args = asl_arena_alloc(cx->arena, sizeof *args);
+    *args = asl_cond_args(cx, ASL_NONE, i, cx->arena);
+    asl_defer_args(cx, ASL_RULE_ASL210, i, &callee, call_subject(cx, i),
+                   args);
   }
 }
 
@@ -145,13 +164,114 @@ static AslCallee keep_callee(AslArena *a, const AslCallee *c,
 }
 
 typedef AslVec(AslFactCall) CallVec;
+typedef AslVec(AslFactBlock) BlockVec;
+
+/* What a blocking call costs, for the order of a message: network,
+ * subprocesses, sleeps, databases and input first, then what reads or
+ * writes file contents, then file metadata (stat, mkdir, remove). */
+static uint8_t hit_weight(const AslBlockingHit *h) {
+  static const char *const contents[] = {
+      "open",     "read",  "write",   "copy",          "move",
+      "rmtree",   "listdir", "scandir", "walk",        "glob",
+      "rglob",    "iterdir", "make_archive", "unpack_archive",
+      "TemporaryFile", "NamedTemporaryFile", "mkstemp", "mkdtemp",
+      "GzipFile", "BZ2File", "LZMAFile", "truncate", "flush", NULL};
+  if (h->rule != ASL_RULE_ASL204) return 3;
+  const char *dot = strrchr(h->display, '.');
+  const char *last = dot ? dot + 1 : h->display;
+  if (strncmp(last, "readlink", 8) == 0) return 1;
+  for (const char *const *c = contents; *c; c++)
+    if (strncmp(last, *c, strlen(*c)) == 0) return 2;
+  return 1;
+}
+
+/* How calls bind the first parameter of `fn`: a method's self, a
+ * classmethod's cls, or nothing. */
+static uint8_t binding_of(const AslCtx *cx, uint32_t fn) {
+  const AslTree *t = cx->tree;
+  uint32_t scope = t->nodes[fn].scope;
+  if (t->nodes[scope].kind != ASL_K_class_definition) return ASL_BINDS_NONE;
+  AslDef d;
+  asl_describe_def(cx, fn, &d);
+  for (uint32_t k = 0; k < d.ndecorators; k++) {
+    if (strcmp(d.decorators[k], "staticmethod") == 0) return ASL_BINDS_NONE;
+    if (strcmp(d.decorators[k], "classmethod") == 0) return ASL_BINDS_CLASS;
+  }
+  return ASL_BINDS_SELF;
+}
+
+/* Decorators after which calling a sync def runs its body elsewhere: on a
+ * worker thread, or as a coroutine to await (asgiref's sync_to_async,
+ * textual's thread workers). Such a call does not block. */
+static bool runs_elsewhere(const AslCtx *cx, uint32_t fn) {
+  static const char *const offloading[] = {
+      "asgiref.sync.sync_to_async", "channels.db.database_sync_to_async",
+      "textual.work", "textual._work_decorator.work", "asyncer.asyncify",
+      NULL};
+  AslDef d;
+  asl_describe_def(cx, fn, &d);
+  for (uint32_t k = 0; k < d.ndecorators; k++)
+    for (const char *const *o = offloading; *o; o++)
+      if (strcmp(d.decorators[k], *o) == 0) return true;
+  return false;
+}
+
+/* Its parameters, if any of them can matter to a condition (a method's
+ * self alone cannot). */
+static bool has_own_params(const AslFactFunc *f) {
+  return f->nparams > (f->binds != ASL_BINDS_NONE ? 1u : 0u);
+}
+
+/* Records one call of sync function `fn` (fact record `f`): a direct
+ * blocking call, or a call of something the index may resolve. Calls on
+ * error paths (except handlers, raise arguments, deprecated blocks) are
+ * left out: blocking there is not worth a warning. */
+static void record_call(const AslCtx *cx, AslArena *a, uint32_t fn,
+                        uint32_t call, AslFactFunc *f, BlockVec *blocks,
+                        CallVec *calls, AslFileFacts *facts) {
+  const AslNode *n = &cx->tree->nodes[call];
+  if (asl_cond_error_path(cx, fn, call)) return;
+  bool conditions = has_own_params(f);
+  AslBlockingHit hit;
+  if (asl_blocking_match(cx, call, &hit)) {
+    if (blocks->len >= MAX_BLOCKS_PER_FUNC) return;
+    AslFactBlock b;
+    memset(&b, 0, sizeof b);
+    b.call = asl_arena_printf(a, "%s()", hit.display);
+    uint32_t line = asl_source_line_of(cx->src, n->start_byte);
+    b.line = line + 1;
+    b.column = asl_source_column(cx->src, line, n->start_byte);
+    b.weight = hit_weight(&hit);
+    b.guard = conditions ? asl_cond_copy(
+                               a, asl_cond_guard(cx, fn, call, cx->arena))
+                         : ASL_COND_ALWAYS;
+    asl_avec_push(cx->arena, blocks, b);
+    return;
+  }
+  AslCallee c;
+  if (calls->len >= MAX_CALLS_PER_FUNC || !asl_describe_callee(cx, call, &c))
+    return;
+  // A bare name that nothing binds is a builtin: not ours.
+  if (c.kind == ASL_CALLEE_NAME && !strchr(c.dotted, '.')) return;
+  AslArgs args = asl_cond_args(cx, conditions ? fn : ASL_NONE, call,
+                               cx->arena);
+  AslFactCall fc = {keep_callee(a, &c, facts->path),
+                    asl_args_copy(a, &args),
+                    conditions ? asl_cond_copy(
+                                     a, asl_cond_guard(cx, fn, call,
+                                                       cx->arena))
+                               : ASL_COND_ALWAYS};
+  asl_avec_push(cx->arena, calls, fc);
+}
 
 void asl_blocking_facts(const AslCtx *cx, AslFileFacts *facts, AslArena *a) {
   const AslTree *t = cx->tree;
   // Which function record each sync def node has (file arena, per node).
   uint32_t *rec = asl_arena_alloc(cx->arena, sizeof(uint32_t) * t->count);
   AslVec(AslFactFunc) funcs = {0};
+  AslVec(uint32_t) nodes = {0};
   AslVec(CallVec) calls = {0};
+  AslVec(BlockVec) blocks = {0};
   AslVec(bool) allowed = {0};
   for (uint32_t i = 0; i < t->count; i++) {
     rec[i] = ASL_NONE;
@@ -168,12 +288,17 @@ void asl_blocking_facts(const AslCtx *cx, AslFileFacts *facts, AslArena *a) {
     uint32_t line = asl_source_line_of(cx->src, t->nodes[id].start_byte);
     f.line = line + 1;
     f.column = asl_source_column(cx->src, line, t->nodes[id].start_byte);
+    f.binds = binding_of(cx, i);
+    f.generator = runs_elsewhere(cx, i);
+    f.nparams = asl_cond_params(cx, i, a, &f.params);
     const char *abs = cx->module ? asl_arena_printf(cx->arena, "%s.%s",
                                                     cx->module, name)
                                  : name;
     rec[i] = funcs.len;
     asl_avec_push(cx->arena, &funcs, f);
+    asl_avec_push(cx->arena, &nodes, i);
     asl_avec_push(cx->arena, &calls, (CallVec){0});
+    asl_avec_push(cx->arena, &blocks, (BlockVec){0});
     asl_avec_push(cx->arena, &allowed, asl_blocking_allowed(cx->opt, abs));
   }
   if (!funcs.len) return;
@@ -190,29 +315,22 @@ void asl_blocking_facts(const AslCtx *cx, AslFileFacts *facts, AslArena *a) {
     const AslNode *n = &t->nodes[i];
     if (n->kind != ASL_K_call || (n->flags & ASL_NODE_IN_ERROR)) continue;
     uint32_t r = rec[n->scope];
-    if (r == ASL_NONE || allowed.items[r]) continue;
-    AslFactFunc *f = &funcs.items[r];
-    if (f->blocking) continue; // blocks already: its calls do not matter
-    AslBlockingHit hit;
-    if (asl_blocking_match(cx, i, &hit)) {
-      f->blocking = asl_arena_printf(a, "%s()", hit.display);
-      f->blocking_line = asl_source_line_of(cx->src, n->start_byte) + 1;
+    if (r == ASL_NONE || allowed.items[r] || funcs.items[r].generator)
       continue;
-    }
-    AslCallee c;
-    if (calls.items[r].len >= MAX_CALLS_PER_FUNC ||
-        !asl_describe_callee(cx, i, &c))
-      continue;
-    // A bare name that nothing binds is a builtin: not ours.
-    if (c.kind == ASL_CALLEE_NAME && !strchr(c.dotted, '.')) continue;
-    AslFactCall fc = {keep_callee(a, &c, facts->path)};
-    asl_avec_push(cx->arena, &calls.items[r], fc);
+    record_call(cx, a, nodes.items[r], i, &funcs.items[r], &blocks.items[r],
+                &calls.items[r], facts);
   }
   AslFactFunc *out = asl_arena_alloc(a, sizeof *out * funcs.len);
   for (uint32_t k = 0; k < funcs.len; k++) {
     out[k] = funcs.items[k];
+    BlockVec *bv = &blocks.items[k];
+    if (bv->len) {
+      out[k].blocks = asl_arena_alloc(a, sizeof *bv->items * bv->len);
+      memcpy(out[k].blocks, bv->items, sizeof *bv->items * bv->len);
+      out[k].nblocks = bv->len;
+    }
     CallVec *cv = &calls.items[k];
-    if (out[k].blocking || !cv->len) continue;
+    if (!cv->len) continue;
     out[k].calls = asl_arena_alloc(a, sizeof *cv->items * cv->len);
     memcpy(out[k].calls, cv->items, sizeof *cv->items * cv->len);
     out[k].ncalls = cv->len;
