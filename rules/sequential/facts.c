@@ -309,6 +309,24 @@ static void constant_key(const AslCtx *cx, uint32_t sub, AslSeqChain *c) {
   c->depth++;
 }
 
+static bool chain_connection_like(const AslCtx *cx, uint32_t e);
+static bool ordered_call(const AslCtx *cx, uint32_t call);
+static bool runs_in_thread(const AslCtx *cx, const char *s, uint32_t n);
+
+/* Is identifier `i` bound by a comprehension's `for` (`u` in
+ * `(f(u) for u in urls)`)? */
+static bool comprehension_target(const AslTree *t, uint32_t i) {
+  uint32_t c = i;
+  for (uint32_t par = t->nodes[i].parent, steps = 0;
+       par != ASL_NONE && steps < 8; c = par, par = t->nodes[par].parent,
+                steps++) {
+    if (t->nodes[par].kind == ASL_K_for_in_clause)
+      return t->nodes[c].field == ASL_F_left;
+    if (!is_target_container(t->nodes[par].kind)) return false;
+  }
+  return false;
+}
+
 void asl__seq_facts(AslSeqPass *p, uint32_t from, uint32_t to,
                     uint32_t awaited, bool intermediate, uint32_t fn) {
   const AslTree *t = p->cx->tree;
@@ -323,7 +341,17 @@ void asl__seq_facts(AslSeqPass *p, uint32_t from, uint32_t to,
         uint32_t name = asl_child_by_field(t, fnode, ASL_F_attribute);
         uint32_t len = 0;
         const char *s = name == ASL_NONE ? "" : text_of(p->cx, name, &len);
-        if (i == awaited || !in_words(s, len, pure_methods))
+        // An awaited read from a client changes nothing a later await
+        // depends on: two reads may share the receiver.
+        bool client_read = i == awaited &&
+                           (asl__seq_read_style(s, len) ||
+                            runs_in_thread(p->cx, s, len)) &&
+                           !chain_connection_like(
+                               p->cx, asl_child_by_field(t, fnode,
+                                                         ASL_F_object)) &&
+                           !ordered_call(p->cx, i);
+        if (!client_read &&
+            (i == awaited || !in_words(s, len, pure_methods)))
           receiver_effect(p, fnode, fn);
       }
       if (intermediate) argument_effects(p, i, fn);
@@ -350,6 +378,8 @@ void asl__seq_facts(AslSeqPass *p, uint32_t from, uint32_t to,
     AslSeqChain c;
     uint32_t top;
     if (asl_is_store(t, i)) {
+      // A comprehension's own variable is local to it.
+      if (comprehension_target(t, i)) continue;
       chain_from_ident(p->cx, i, fn, i, &top, &c);
       push(p, &f->writes, &c);
       continue;
@@ -504,6 +534,18 @@ static const char *const thread_runners[] = {
     "database_sync_to_async", "run_in_threadpool", "defer_to_thread",
     NULL};
 
+/* Is s[0..n) a thread runner (`run_in_executor`, `sys_run_in_executor`,
+ * `to_thread`)? It does not change its receiver (a loop, an executor):
+ * the function it runs says what the operation does. */
+static bool runs_in_thread(const AslCtx *cx, const char *s, uint32_t n) {
+  (void)cx;
+  for (const char *const *r = thread_runners; *r; r++) {
+    size_t k = strlen(*r);
+    if (n >= k && memcmp(s + n - k, *r, k) == 0) return true;
+  }
+  return false;
+}
+
 /* Does a positional argument of `call` name an ordered function
  * (`asyncio.to_thread(os.remove, p)`, `sync_to_async(obj.save)`)? */
 static bool ordered_function_argument(const AslCtx *cx, uint32_t call) {
@@ -529,8 +571,7 @@ static bool ordered_call(const AslCtx *cx, uint32_t call) {
   uint32_t len;
   const char *s = text_of(cx, name, &len);
   if (ordered_name(s, len)) return true;
-  if (in_words(s, len, thread_runners))
-    return ordered_function_argument(cx, call);
+  if (runs_in_thread(cx, s, len)) return ordered_function_argument(cx, call);
   if (!(len == 3 && memcmp(s, "get", 3) == 0) &&
       !(len == 10 && memcmp(s, "get_nowait", 10) == 0))
     return false;
@@ -547,13 +588,20 @@ static bool ordered_call(const AslCtx *cx, uint32_t call) {
   return queue_like(s, len);
 }
 
-bool asl__seq_await_ordered(AslSeqPass *p, uint32_t aw, uint32_t fn) {
+/* Does any call, nested await, yield, lambda or task read in the
+ * awaited expression `e` (the call `skip` aside) make the await
+ * order-sensitive? */
+static bool per_item_call(AslSeqPass *p, uint32_t call, uint32_t fn,
+                          const AslSeqSet *own);
+
+static bool inner_ordered(AslSeqPass *p, uint32_t e, uint32_t skip,
+                          uint32_t fn, const AslSeqSet *own) {
   const AslTree *t = p->cx->tree;
-  uint32_t e = asl__seq_awaited(t, aw);
-  if (e == ASL_NONE || t->nodes[e].kind != ASL_K_call) return true;
   for (uint32_t i = e; i < t->nodes[e].end; i++) {
     AslKind k = t->nodes[i].kind;
-    if (k == ASL_K_call && ordered_call(p->cx, i)) return true;
+    if (k == ASL_K_call && i != skip && ordered_call(p->cx, i) &&
+        !per_item_call(p, i, fn, own))
+      return true;
     if (k == ASL_K_await || k == ASL_K_yield || k == ASL_K_lambda)
       return true; // nested awaits: too clever to reorder
     if (k == ASL_K_identifier && asl_is_load(t, i) && p->tasks.full.count) {
@@ -564,6 +612,142 @@ bool asl__seq_await_ordered(AslSeqPass *p, uint32_t aw, uint32_t fn) {
     }
   }
   return false;
+}
+
+bool asl__seq_await_ordered(AslSeqPass *p, uint32_t aw, uint32_t fn) {
+  const AslTree *t = p->cx->tree;
+  uint32_t e = asl__seq_awaited(t, aw);
+  if (e == ASL_NONE || t->nodes[e].kind != ASL_K_call) return true;
+  return inner_ordered(p, e, ASL_NONE, fn, NULL);
+}
+
+/* Is `call` a method of another object each iteration (its receiver
+ * rooted at a name of `own`), not a pacing one? */
+static bool per_item_call(AslSeqPass *p, uint32_t call, uint32_t fn,
+                          const AslSeqSet *own) {
+  const AslTree *t = p->cx->tree;
+  if (!own) return false;
+  uint32_t f = asl_unparen(t, asl_child_by_field(t, call, ASL_F_function));
+  if (f == ASL_NONE || t->nodes[f].kind != ASL_K_attribute) return false;
+  uint32_t obj = asl_child_by_field(t, f, ASL_F_object);
+  uint32_t head = asl_unparen(t, obj), name = asl__seq_callee_name(t, call);
+  while (head != ASL_NONE && t->nodes[head].kind == ASL_K_attribute)
+    head = asl_child_by_field(t, head, ASL_F_object);
+  AslSeqChain c;
+  if (head == ASL_NONE || name == ASL_NONE ||
+      t->nodes[head].kind != ASL_K_identifier ||
+      !asl__seq_chain_of(p, head, fn, &c) || !asl__seq_set_touches1(own, &c))
+    return false;
+  uint32_t len;
+  const char *s = text_of(p->cx, name, &len);
+  return !asl__seq_pacing(s, len) && !chain_connection_like(p->cx, obj);
+}
+
+/* Is identifier `i` a class by its name (CamelCase, as PEP 8 has it):
+ * `Block.new(d)` builds another object each time. */
+static bool class_name(const AslCtx *cx, uint32_t i) {
+  const AslTree *t = cx->tree;
+  if (i == ASL_NONE || t->nodes[i].kind != ASL_K_identifier) return false;
+  uint32_t len;
+  const char *s = text_of(cx, i, &len);
+  if (!len || !isupper((unsigned char)s[0])) return false;
+  for (uint32_t k = 1; k < len; k++)
+    if (islower((unsigned char)s[k])) return true;
+  return false; // ALL_CAPS: a constant
+}
+
+/* The last name of chain expression `e` (`self._conn` -> `_conn`), or
+ * ASL_NONE if it is not an identifier or attribute. */
+static uint32_t last_name(const AslTree *t, uint32_t e) {
+  e = asl_unparen(t, e);
+  if (e == ASL_NONE) return ASL_NONE;
+  if (t->nodes[e].kind == ASL_K_identifier) return e;
+  if (t->nodes[e].kind == ASL_K_attribute)
+    return asl_child_by_field(t, e, ASL_F_attribute);
+  return ASL_NONE;
+}
+
+/* Does chain expression `e` name a connection-like object in any of its
+ * components (`self._conn.cursor`, `db`)? */
+static bool chain_connection_like(const AslCtx *cx, uint32_t e) {
+  const AslTree *t = cx->tree;
+  for (int hops = 0; hops < ASL_SEQ_MAX_DEPTH; hops++) {
+    uint32_t name = last_name(t, e);
+    if (name == ASL_NONE) return false;
+    uint32_t len;
+    const char *s = text_of(cx, name, &len);
+    if (asl__seq_connection_like(s, len)) return true;
+    e = asl_unparen(t, e);
+    if (t->nodes[e].kind != ASL_K_attribute) return false;
+    e = asl_child_by_field(t, e, ASL_F_object);
+  }
+  return false;
+}
+
+bool asl__seq_args_connection_like(const AslCtx *cx, uint32_t call) {
+  const AslTree *t = cx->tree;
+  uint32_t args = asl_child_by_field(t, call, ASL_F_arguments);
+  if (args == ASL_NONE || t->nodes[args].kind != ASL_K_argument_list)
+    return false;
+  for (uint32_t a = asl_first_named(t, args); a != ASL_NONE;
+       a = asl_next_named(t, a)) {
+    uint32_t e = t->nodes[a].kind == ASL_K_keyword_argument
+                     ? asl_child_by_field(t, a, ASL_F_value)
+                     : a;
+    if (e != ASL_NONE && chain_connection_like(cx, e)) return true;
+  }
+  return false;
+}
+
+AslSeqReceiver asl__seq_await_receiver(AslSeqPass *p, uint32_t aw,
+                                       uint32_t fn, const AslSeqSet *own) {
+  const AslTree *t = p->cx->tree;
+  uint32_t call = asl__seq_awaited(t, aw);
+  if (call == ASL_NONE || t->nodes[call].kind != ASL_K_call)
+    return ASL_SEQ_ORDERED;
+  if (inner_ordered(p, call, call, fn, own) ||
+      asl__seq_args_connection_like(p->cx, call))
+    return ASL_SEQ_ORDERED;
+  uint32_t f = asl_unparen(t, asl_child_by_field(t, call, ASL_F_function));
+  uint32_t name = asl__seq_callee_name(t, call), len;
+  if (f == ASL_NONE || name == ASL_NONE) return ASL_SEQ_ORDERED;
+  const char *s = text_of(p->cx, name, &len);
+  if (t->nodes[f].kind == ASL_K_attribute) {
+    uint32_t obj = asl_child_by_field(t, f, ASL_F_object);
+    uint32_t head = asl_unparen(t, obj);
+    while (head != ASL_NONE && t->nodes[head].kind == ASL_K_attribute)
+      head = asl_child_by_field(t, head, ASL_F_object);
+    AslSeqChain c;
+    // Another object each time: any operation but one that paces the
+    // code or releases a resource. A private method of a part
+    // (`child._post_update_hook()`) works on what it shares with its
+    // owner.
+    if (own && head != ASL_NONE &&
+        t->nodes[head].kind == ASL_K_identifier && !is_module(p->cx, head) &&
+        asl__seq_chain_of(p, head, fn, &c) && asl__seq_set_touches1(own, &c)) {
+      if (asl__seq_pacing(s, len) || asl__seq_teardown(s, len) ||
+          chain_connection_like(p->cx, obj))
+        return ASL_SEQ_ORDERED;
+      return s[0] == '_' ? ASL_SEQ_SHARED : ASL_SEQ_PER_ITEM;
+    }
+    // `Block.new(d)`: a class's factory builds another object each time.
+    if (head == asl_unparen(t, obj) && class_name(p->cx, head))
+      return ordered_call(p->cx, call) ? ASL_SEQ_ORDERED : ASL_SEQ_FUNCTION;
+    if (!is_module(p->cx, head)) {
+      // One object: reads from a client or API only.
+      bool get = len == 3 && memcmp(s, "get", 3) == 0; // a queue's: below
+      if (asl__seq_read_style(s, len) && (get || !asl__seq_pacing(s, len)) &&
+          !chain_connection_like(p->cx, obj) &&
+          !(len == 3 && memcmp(s, "get", 3) == 0 && ordered_call(p->cx, call)))
+        return ASL_SEQ_SHARED_READ;
+      return ordered_call(p->cx, call) ? ASL_SEQ_ORDERED : ASL_SEQ_SHARED;
+    }
+  }
+  // A function `get()` is no queue's: pacing by its other names only.
+  bool get = len == 3 && memcmp(s, "get", 3) == 0;
+  return ordered_call(p->cx, call) || (!get && asl__seq_pacing(s, len))
+             ? ASL_SEQ_ORDERED
+             : ASL_SEQ_FUNCTION;
 }
 
 /* Marks the chains an assignment target binds as holding tasks. */

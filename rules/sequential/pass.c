@@ -2,9 +2,10 @@
  * pass.c - the ASL4xx pass: awaits that wait for each other for no reason.
  * One forward loop over the flat tree marks async functions and the
  * regions where order is the point (try bodies with handlers, handlers,
- * finally clauses, lock-like `with` bodies); then every block of an async
+ * finally clauses, lock-like `with` bodies; a try whose handlers only
+ * log, pass or re-raise is not one); then every block of an async
  * function is checked for runs of independent awaits (ASL401) and every
- * plain `for` loop for an await it could gather (ASL402).
+ * plain `for` loop and comprehension for awaits it could gather (ASL402).
  */
 #include "sequential.h"
 
@@ -61,7 +62,8 @@ static void mark_regions(AslSeqPass *p) {
     else if (n->kind == ASL_K_block && n->field == ASL_F_body &&
              n->parent != ASL_NONE &&
              t->nodes[n->parent].kind == ASL_K_try_statement &&
-             has_handler(t, n->parent))
+             has_handler(t, n->parent) &&
+             !asl__seq_benign_handlers(p->cx, n->parent))
       f |= ASL_SEQ_F_ORDERED;
     else if (n->kind == ASL_K_with_statement && lock_like(p->cx, i))
       f |= ASL_SEQ_F_ORDERED;
@@ -83,18 +85,26 @@ void asl_pass_sequential(AslCtx *cx) {
   p.flags = asl_arena_alloc(cx->arena, t->count);
   mark_regions(&p);
   asl__seq_collect_tasks(&p);
+  p.lib = asl__seq_library(cx);
 
   bool loops = asl_enabled(cx, ASL_RULE_ASL402);
   bool blocks = asl_enabled(cx, ASL_RULE_ASL401);
   for (uint32_t i = 0; i < t->count; i++) {
     const AslNode *n = &t->nodes[i];
     if (n->flags & ASL_NODE_IN_ERROR) continue;
-    if (n->kind != ASL_K_block && n->kind != ASL_K_for_statement) continue;
+    bool comprehension = n->kind == ASL_K_list_comprehension ||
+                         n->kind == ASL_K_set_comprehension ||
+                         n->kind == ASL_K_dictionary_comprehension;
+    if (n->kind != ASL_K_block && n->kind != ASL_K_for_statement &&
+        !comprehension)
+      continue;
     if (!(p.flags[n->scope] & ASL_SEQ_F_ASYNC) ||
         (p.flags[i] & ASL_SEQ_F_ORDERED))
       continue;
     if (n->kind == ASL_K_block && blocks) asl__seq_check_block(&p, i);
     else if (n->kind == ASL_K_for_statement && loops)
       asl__seq_check_loop(&p, i);
+    else if (comprehension && loops)
+      asl__seq_check_comprehension(&p, i);
   }
 }

@@ -40,6 +40,14 @@ typedef struct AslSeqFacts {
   bool stores_into;       /* assigns an attribute or a subscript */
 } AslSeqFacts;
 
+/* The concurrency library a module is written for. */
+typedef enum {
+  ASL_SEQ_LIB_ASYNCIO,
+  ASL_SEQ_LIB_ANYIO, /* imports anyio: suggest a task group */
+  ASL_SEQ_LIB_TRIO,  /* imports trio: suggest a nursery */
+  ASL_SEQ_LIB_ANY,   /* imports sniffio: runs under whichever: silent */
+} AslSeqLib;
+
 /* A set of 64-bit hashes; cleared in O(1) by bumping a generation. */
 typedef struct AslSeqHash {
   struct AslSeqSlot *slots;
@@ -63,8 +71,10 @@ typedef struct AslSeqPass {
                        ASL402: chains the loop body may change */
   AslSeqSet made;   /* ASL401: names bound in the run from a call */
   AslSeqSet defined; /* ASL402: names bound so far in this iteration */
+  AslSeqSet cond_defined; /* ASL402: ...of which under an if, try or for */
   AslSeqSet collect; /* ASL402: containers collecting the results */
   AslSeqSet varying; /* ASL402: the loop variable and names derived from it */
+  AslSeqLib lib;     /* the module's concurrency library */
 } AslSeqPass;
 
 enum {
@@ -94,6 +104,26 @@ void asl__seq_facts(AslSeqPass *p, uint32_t from, uint32_t to,
 bool asl__seq_chain_of(const AslSeqPass *p, uint32_t expr, uint32_t fn,
                        AslSeqChain *out);
 
+/* Where an awaited call goes, as the ASL4xx rules decide first. */
+typedef enum {
+  ASL_SEQ_ORDERED,     /* order-sensitive: pacing, a stream, queue, lock,
+                          a connection (or one passed as an argument), a
+                          mutating verb, a task already running, nested
+                          awaits */
+  ASL_SEQ_PER_ITEM,    /* a method of another object each iteration */
+  ASL_SEQ_SHARED_READ, /* a read-style method of one client or API */
+  ASL_SEQ_SHARED,      /* another method of one object (`self.m(x)`) */
+  ASL_SEQ_FUNCTION,    /* a function, not a method */
+} AslSeqReceiver;
+
+/** Decides the await `aw` by its receiver: `own` holds the names that
+ * are another object each iteration (NULL: none). */
+AslSeqReceiver asl__seq_await_receiver(AslSeqPass *p, uint32_t aw,
+                                       uint32_t fn, const AslSeqSet *own);
+/** Does an argument of `call` name a connection-like object
+ * (`read_rows(q, conn)`)? */
+bool asl__seq_args_connection_like(const AslCtx *cx, uint32_t call);
+
 /** Is the await `aw` order-sensitive: not a call (a task, future or
  * waiter already running), a sleep, a queue, stream, lock, event or
  * transaction operation anywhere in the awaited expression, or a read of a
@@ -109,8 +139,41 @@ uint32_t asl__seq_callee_name(const AslTree *t, uint32_t call);
 /** Fills p->tasks with the chains bound from task-creating calls. */
 void asl__seq_collect_tasks(AslSeqPass *p);
 
-/** ASL401 over one block; ASL402 over one `for` statement. */
+/* ---- receivers and shapes (receivers.c) ---- */
+
+
+
+/** Is identifier s[0..n) a read-style operation (`get_user`, `fetch`,
+ * `async_get_status`, `load_config`, `is_connected`)? */
+bool asl__seq_read_style(const char *s, uint32_t n);
+/** Does a word of name s[0..n) say it is a connection, transaction,
+ * cursor, stream, socket, lock, exit stack, pipe, protocol or file, that
+ * serves one operation at a time (`self._conn`, `ws`, `exit_stack`)? */
+bool asl__seq_connection_like(const char *s, uint32_t n);
+/** Is s[0..n) a teardown (`close`, `aclose`, `disconnect`, `shutdown`,
+ * `__aexit__`)? Resources are released in an order on purpose. */
+bool asl__seq_teardown(const char *s, uint32_t n);
+/** Is s[0..n) an operation that paces code or hands over work (sleep,
+ * wait, acquire, release, queue put/get, join, drain)? */
+bool asl__seq_pacing(const char *s, uint32_t n);
+/** Is `call` a logging call (`log.info(...)`, `self._logger.debug(...)`,
+ * `print(...)`)? */
+bool asl__seq_log_call(const AslCtx *cx, uint32_t call);
+/** Do the `except` handlers of try statement `try_stmt` only log, pass,
+ * continue or re-raise? */
+bool asl__seq_benign_handlers(const AslCtx *cx, uint32_t try_stmt);
+/** Is `node` in a branch of an `if` whose other branch runs the work
+ * concurrently (the sequential branch of a benchmark or a fallback)? */
+bool asl__seq_gathered_elsewhere(const AslCtx *cx, uint32_t node);
+/** The library the module imports (anyio, trio, sniffio) or asyncio. */
+AslSeqLib asl__seq_library(const AslCtx *cx);
+/** The suggestion for running awaits together under `lib`. */
+const char *asl__seq_concurrently(AslSeqLib lib);
+
+/** ASL401 over one block; ASL402 over one `for` statement and over one
+ * comprehension. */
 void asl__seq_check_block(AslSeqPass *p, uint32_t block);
 void asl__seq_check_loop(AslSeqPass *p, uint32_t loop);
+void asl__seq_check_comprehension(AslSeqPass *p, uint32_t comp);
 
 #endif /* ASL_RULES_SEQUENTIAL_H_ */

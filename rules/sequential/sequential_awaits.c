@@ -11,35 +11,45 @@
 const char asl_explain_ASL401[] =
     "## What it does\n"
     "Checks for awaits in one block of an `async def` that wait for each\n"
-    "other without needing to: a later await (a statement, or the value of\n"
-    "an assignment, annotated or augmented assignment) that uses nothing\n"
-    "the earlier awaits of the same run produced. Dependencies are followed\n"
-    "through names, attribute chains (`u.id`), subscripts, tuple unpacking,\n"
-    "walrus, and through statements in between that read an earlier result\n"
-    "and bind new names. The finding is reported at each later independent\n"
-    "await and names the earlier lines.\n"
+    "other without needing to: a later await (a statement, the value of an\n"
+    "assignment, or an assignment under an `if` of its own) that uses\n"
+    "nothing the earlier awaits of the same run produced. Dependencies are\n"
+    "followed through names, attribute chains (`u.id`), subscripts, tuple\n"
+    "unpacking, walrus, and through statements in between that read an\n"
+    "earlier result and bind new names. The finding is reported at each\n"
+    "later independent await and names the earlier lines.\n"
+    "\n"
+    "The receiver decides first. Two awaits on one object run in order,\n"
+    "except read-style calls (`get_*`, `fetch_*`, `load_*`, `is_*`,\n"
+    "`async_get_*`...) on a client or API object (`self`, `client`): never\n"
+    "on a connection, transaction, cursor, stream, socket, lock or exit\n"
+    "stack, nor with one passed as an argument (`await read(q, conn)`).\n"
+    "Bare awaits of one method on distinct objects (`await a.refresh();\n"
+    "await b.refresh()`) are independent too, but for start-up and\n"
+    "shut-down sequences (`initialize`, `start`, `stop`, `close`...).\n"
     "\n"
     "A run is a stretch of awaits and simple assignments. It ends at any\n"
-    "other statement: a bare call, an assignment (without await) to an\n"
-    "attribute or a subscript, `if`/`for`/`with`/`try`/`return`, and\n"
-    "after an await whose result is discarded (what follows may rely on\n"
-    "its side effect).\n"
+    "other statement, after an await whose result is discarded (what\n"
+    "follows may rely on its side effect), and after a check, validation,\n"
+    "login or connect: a barrier before the run, not a reason to drop it.\n"
     "\n"
-    "Order matters, so these are never reported: awaits on the same\n"
-    "receiver (`await conn.fetch(a); await conn.fetch(b)`) or on an object\n"
-    "another await of the run uses; runs with a sleep, a queue, stream,\n"
-    "socket, lock, event, condition, transaction or process operation, or\n"
-    "an await of something already running (a task from `create_task`, a\n"
-    "future, a bare name); awaits under `async with` of a lock, semaphore\n"
-    "or transaction; awaits in a `try` body that has `except` handlers, in\n"
-    "handlers and in `finally`; runs with an operation whose name starts\n"
-    "with a verb that changes outside state (`create_user`, `send_mail`,\n"
-    "`updateProfile`, `run_in_executor`): what follows may rely on it.\n"
+    "Order matters, so these are never reported: runs with a sleep, a\n"
+    "queue, stream, socket, lock, event, condition, transaction or process\n"
+    "operation, or an await of something already running (a task from\n"
+    "`create_task`, a future, a bare name); awaits under `async with` of a\n"
+    "lock, semaphore or transaction; awaits in a `try` body whose handlers\n"
+    "do more than log, pass or re-raise, in handlers and in `finally`;\n"
+    "runs with an operation whose name starts with a verb that changes\n"
+    "outside state (`create_user`, `send_mail`, `updateProfile`): what\n"
+    "follows may rely on it; the sequential branch of an `if` whose other\n"
+    "branch gathers (a benchmark, a fallback); modules that import\n"
+    "`sniffio` (written for any event loop). In modules that import anyio\n"
+    "or trio the suggestion is a task group or a nursery.\n"
     "Stores into one container under different literal keys\n"
     "(`out[\"a\"] = await ...; out[\"b\"] = await ...`) are independent;\n"
     "under computed keys (`out[k] = ...`) they are kept in order.\n"
     "\n"
-    "## Why is this bad?\n"
+"## Why is this bad?\n"
     "Each await suspends the coroutine until its operation is complete, so\n"
     "two independent requests take the sum of their latencies instead of\n"
     "the maximum. The event loop could run them at the same time.\n"
@@ -89,6 +99,20 @@ static StmtKind classify(const AslTree *t, uint32_t s, uint32_t *aw) {
   const AslNode *n = &t->nodes[s];
   if (n->kind == ASL_K_comment || n->kind == ASL_K_pass_statement)
     return ST_NEUTRAL;
+  // `if cond: x = await f()` (no else): a store under an if is one more
+  // await of the run, its condition read with it.
+  if (n->kind == ASL_K_if_statement && !(n->flags & ASL_NODE_IN_ERROR) &&
+      asl_child_by_field(t, s, ASL_F_alternative) == ASL_NONE) {
+    uint32_t body = asl_child_by_field(t, s, ASL_F_consequence);
+    uint32_t only = body == ASL_NONE ? ASL_NONE : asl__seq_only_child(t, body);
+    uint32_t cond = asl_child_by_field(t, s, ASL_F_condition);
+    if (only == ASL_NONE || cond == ASL_NONE ||
+        contains_kind3(t, cond, ASL_K_await, ASL_K_yield,
+                       ASL_K_named_expression))
+      return ST_BARRIER;
+    return classify(t, only, aw) == ST_AWAIT_VALUE ? ST_AWAIT_VALUE
+                                                   : ST_BARRIER;
+  }
   if (n->kind != ASL_K_expression_statement || (n->flags & ASL_NODE_IN_ERROR))
     return ST_BARRIER;
   uint32_t e = asl__seq_only_child(t, s);
@@ -143,7 +167,8 @@ static uint32_t line_of(const AslCtx *cx, uint32_t node) {
 }
 
 /* Reports the finding at `aw`, naming the lines of awaits[0..earlier). */
-static void report(AslCtx *cx, const Run *r, uint32_t aw, uint32_t earlier) {
+static void report(AslCtx *cx, AslSeqLib lib, const Run *r, uint32_t aw,
+                   uint32_t earlier) {
   enum { SHOWN = 4 };
   char lines[96];
   size_t len = 0;
@@ -158,18 +183,17 @@ static void report(AslCtx *cx, const Run *r, uint32_t aw, uint32_t earlier) {
   if (earlier > SHOWN)
     snprintf(lines + len, sizeof lines - len, " and %u more",
              earlier - SHOWN);
+  const char *how = asl__seq_concurrently(lib);
   if (earlier == 1)
     asl_report(cx, ASL_RULE_ASL401, aw,
                "This await uses no result of the await on line %s but "
-               "waits for it to finish: run them concurrently with "
-               "`asyncio.gather(...)` or an `asyncio.TaskGroup`",
-               lines);
+               "waits for it to finish: run them concurrently with %s",
+               lines, how);
   else
     asl_report(cx, ASL_RULE_ASL401, aw,
                "This await uses no result of the awaits on lines %s but "
-               "waits for them to finish: run them concurrently with "
-               "`asyncio.gather(...)` or an `asyncio.TaskGroup`",
-               lines);
+               "waits for them to finish: run them concurrently with %s",
+               lines, how);
 }
 
 /* Ends the run: its findings stand unless an await in it was ordered.
@@ -178,7 +202,7 @@ static void report(AslCtx *cx, const Run *r, uint32_t aw, uint32_t earlier) {
 static void flush(AslSeqPass *p, Run *r, bool carry) {
   if (!r->poison)
     for (uint32_t k = 0; k < r->npending; k++)
-      report(p->cx, r, r->pending[k].aw, r->pending[k].earlier);
+      report(p->cx, p->lib, r, r->pending[k].aw, r->pending[k].earlier);
   r->nawaits = r->members = r->npending = 0;
   r->poison = carry;
   asl__seq_set_clear(&p->taint);
@@ -216,10 +240,138 @@ static bool writes_global(const AslCtx *cx, uint32_t s, uint32_t fn) {
   return false;
 }
 
+/* Is the awaited call of `aw` a barrier: a check, validation,
+ * authentication or login (`await self.check_access(u)`, `ok = await
+ * validate(req)`)? */
+static bool is_barrier(const AslCtx *cx, uint32_t aw) {
+  static const char *const verbs[] = {
+      "check", "validate", "verify", "authenticate", "authorize", "login",
+      "ensure", "require", "assert", "connect", "auth", NULL};
+  const AslTree *t = cx->tree;
+  uint32_t call = asl__seq_awaited(t, aw);
+  if (call == ASL_NONE || t->nodes[call].kind != ASL_K_call) return false;
+  uint32_t name = asl__seq_callee_name(t, call);
+  if (name == ASL_NONE) return false;
+  const AslNode *n = &t->nodes[name];
+  const char *s = cx->src->text + n->start_byte;
+  uint32_t len = n->end_byte - n->start_byte;
+  while (len && *s == '_') s++, len--;
+  for (const char *const *v = verbs; *v; v++) {
+    size_t k = strlen(*v);
+    if (len >= k && memcmp(s, *v, k) == 0 && (len == k || s[k] == '_'))
+      return true;
+  }
+  return false;
+}
+
+/* Does the awaited call of `aw` pace the code (a sleep, a wait, a lock,
+ * a queue)? A run after it keeps its order. */
+static bool paces(const AslCtx *cx, uint32_t aw) {
+  const AslTree *t = cx->tree;
+  uint32_t call = asl__seq_awaited(t, aw);
+  if (call == ASL_NONE || t->nodes[call].kind != ASL_K_call) return true;
+  uint32_t name = asl__seq_callee_name(t, call);
+  if (name == ASL_NONE) return true;
+  const AslNode *n = &t->nodes[name];
+  return asl__seq_pacing(cx->src->text + n->start_byte,
+                         n->end_byte - n->start_byte);
+}
+
+/* For a bare `await o.m(...)`: the text of `m`, and of the receiver
+ * `o` (a plain name or attribute chain, not self/cls, not a module, not
+ * connection-like); false otherwise. */
+static bool fanout_parts(const AslCtx *cx, uint32_t aw, uint32_t *method,
+                         uint32_t *recv) {
+  const AslTree *t = cx->tree;
+  uint32_t call = asl__seq_awaited(t, aw);
+  if (call == ASL_NONE || t->nodes[call].kind != ASL_K_call) return false;
+  uint32_t f = asl_unparen(t, asl_child_by_field(t, call, ASL_F_function));
+  if (f == ASL_NONE || t->nodes[f].kind != ASL_K_attribute) return false;
+  *method = asl_child_by_field(t, f, ASL_F_attribute);
+  *recv = asl_unparen(t, asl_child_by_field(t, f, ASL_F_object));
+  if (*method == ASL_NONE || *recv == ASL_NONE) return false;
+  uint32_t head = *recv, last = *recv;
+  while (head != ASL_NONE && t->nodes[head].kind == ASL_K_attribute) {
+    last = asl_child_by_field(t, head, ASL_F_attribute);
+    head = asl_child_by_field(t, head, ASL_F_object);
+  }
+  if (head == ASL_NONE || t->nodes[head].kind != ASL_K_identifier) return false;
+  const AslNode *h = &t->nodes[head], *l = &t->nodes[last];
+  uint32_t hl = h->end_byte - h->start_byte;
+  const char *hs = cx->src->text + h->start_byte;
+  if (head == *recv && ((hl == 4 && memcmp(hs, "self", 4) == 0) ||
+                        (hl == 3 && memcmp(hs, "cls", 3) == 0)))
+    return false;
+  const AslBinding *b = asl_resolve_name(cx, head);
+  if (b && b->kind == ASL_BIND_IMPORT && head == *recv) return false;
+  return !asl__seq_connection_like(cx->src->text + l->start_byte,
+                                   l->end_byte - l->start_byte);
+}
+
+/* Are bare awaits `a` and `b` one method on two distinct objects? */
+static bool fanout_pair(const AslCtx *cx, uint32_t a, uint32_t b) {
+  const AslTree *t = cx->tree;
+  uint32_t ma, ra, mb, rb;
+  if (!fanout_parts(cx, a, &ma, &ra) || !fanout_parts(cx, b, &mb, &rb))
+    return false;
+  const AslNode *x = &t->nodes[ma], *y = &t->nodes[mb];
+  // Start-up and shut-down sequences keep their order (the reverse of
+  // one another, often on purpose).
+  static const char *const lifecycle[] = {"initialize", "init", "setup",
+                                          "start", "stop", NULL};
+  for (const char *const *v = lifecycle; *v; v++)
+    if (asl_node_text_eq(t, cx->src, ma, *v)) return false;
+  if (asl__seq_teardown(cx->src->text + x->start_byte,
+                        x->end_byte - x->start_byte))
+    return false;
+  const AslNode *rx = &t->nodes[ra], *ry = &t->nodes[rb];
+  uint32_t xl = x->end_byte - x->start_byte, yl = y->end_byte - y->start_byte;
+  uint32_t rxl = rx->end_byte - rx->start_byte,
+           ryl = ry->end_byte - ry->start_byte;
+  const char *src = cx->src->text;
+  return xl == yl && memcmp(src + x->start_byte, src + y->start_byte, xl) == 0 &&
+         !(rxl == ryl &&
+           memcmp(src + rx->start_byte, src + ry->start_byte, rxl) == 0);
+}
+
+/* The bare await of the next statement after `s` (comments skipped),
+ * or ASL_NONE. */
+static uint32_t bare_await_at(const AslTree *t, uint32_t s, bool forward) {
+  for (uint32_t x = s; x != ASL_NONE;) {
+    if (forward) {
+      x = t->nodes[x].next;
+    } else {
+      uint32_t par = t->nodes[s].parent, prev = ASL_NONE;
+      for (uint32_t c = asl_first_child(t, par); c != ASL_NONE && c != x;
+           c = t->nodes[c].next)
+        prev = c;
+      x = prev;
+    }
+    if (x == ASL_NONE) return ASL_NONE;
+    if (t->nodes[x].kind == ASL_K_comment) continue;
+    if (t->nodes[x].kind != ASL_K_expression_statement) return ASL_NONE;
+    uint32_t e = asl__seq_only_child(t, x);
+    return e != ASL_NONE && t->nodes[e].kind == ASL_K_await ? e : ASL_NONE;
+  }
+  return ASL_NONE;
+}
+
+static bool fanout_next(const AslCtx *cx, uint32_t s, uint32_t aw) {
+  uint32_t next = bare_await_at(cx->tree, s, true);
+  return next != ASL_NONE && fanout_pair(cx, aw, next);
+}
+
+static bool fanout_prev(const AslCtx *cx, uint32_t s, uint32_t aw) {
+  uint32_t prev = bare_await_at(cx->tree, s, false);
+  return prev != ASL_NONE && fanout_pair(cx, prev, aw);
+}
+
 void asl__seq_check_block(AslSeqPass *p, uint32_t block) {
   const AslTree *t = p->cx->tree;
   AslArena *a = p->cx->arena;
   uint32_t fn = t->nodes[block].scope;
+  if (p->lib == ASL_SEQ_LIB_ANY || asl__seq_gathered_elsewhere(p->cx, block))
+    return;
   for (uint32_t s = asl_first_child(t, block); s != ASL_NONE;
        s = t->nodes[s].next)
     if (is_sleep(p->cx, s)) return;
@@ -271,6 +423,22 @@ void asl__seq_check_block(AslSeqPass *p, uint32_t block) {
     }
     if (r.members >= ASL_SEQ_MAX_RUN) flush(p, &r, false);
     bool ordered = asl__seq_await_ordered(p, aw, fn);
+    // A check, validation or login ends the run: what follows may rely on
+    // it having passed; it is not a reason to drop the next run.
+    bool barrier = is_barrier(p->cx, aw);
+    if (barrier && !ordered) {
+      flush(p, &r, false);
+      r.awaits[r.nawaits++] = aw;
+      r.members++;
+      flush(p, &r, false);
+      continue;
+    }
+    // Bare awaits of one method on distinct objects (`await a.connect(b);
+    // await c.connect(b)`): each changes its own object only.
+    if (ordered && k == ST_AWAIT_BARE &&
+        (fanout_next(p->cx, s, aw) || fanout_prev(p->cx, s, aw)) &&
+        !paces(p->cx, aw))
+      ordered = false;
     if (ordered) r.poison = true;
     if (r.nawaits > 0 && !ordered &&
         !asl__seq_set_touches(&p->taint, &f->reads) &&
@@ -289,7 +457,8 @@ void asl__seq_check_block(AslSeqPass *p, uint32_t block) {
     asl__seq_set_add(a, &p->used, &f->effects);
     r.awaits[r.nawaits++] = aw;
     r.members++;
-    if (k == ST_AWAIT_BARE) flush(p, &r, ordered);
+    if (k == ST_AWAIT_BARE && fanout_next(p->cx, s, aw)) continue;
+    if (k == ST_AWAIT_BARE || barrier) flush(p, &r, ordered && paces(p->cx, aw));
   }
   flush(p, &r, false);
 }
