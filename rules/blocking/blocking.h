@@ -26,6 +26,7 @@ typedef enum {
   ASL_ARG_FILE_NAME, /* given a file name, not a file object in memory */
   ASL_ARG_TILDE,     /* its first argument is a literal starting with `~` */
   ASL_ARG_NONZERO,   /* its first argument is not a literal zero */
+  ASL_ARG_SPAWN_WAIT, /* its mode is not os.P_NOWAIT / os.P_NOWAITO */
 } AslArgTest;
 
 /** Catalog: the rule, suggestion and argument test for a function by

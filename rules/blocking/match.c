@@ -245,6 +245,12 @@ static bool args_block(const AslCtx *cx, uint32_t call, AslArgTest when) {
   case ASL_ARG_ANY: return true;
   case ASL_ARG_TILDE: return first_arg_tilde(cx, call);
   case ASL_ARG_NONZERO: return !first_arg_is(cx, call, zero);
+  case ASL_ARG_SPAWN_WAIT: {
+    uint32_t mode = call_arg(cx, call, 0, "mode", &splat);
+    const char *q = mode == ASL_NONE ? NULL : asl_qualname(cx, mode);
+    return !q || (strcmp(q, "os.P_NOWAIT") != 0 &&
+                  strcmp(q, "os.P_NOWAITO") != 0);
+  }
   case ASL_ARG_FILE_NAME: {
     uint32_t obj = call_arg(cx, call, 99, "fileobj", &splat);
     if (obj != ASL_NONE && !is_none(cx, obj)) return false;

@@ -82,13 +82,75 @@ static const char *call_subject(const AslCtx *cx, uint32_t call) {
   return asl_arena_strndup(cx->arena, s, len);
 }
 
+/* Does async def `fn` start concurrent work itself (a task, a gather, a
+ * task group, a server)? */
+static bool starts_concurrent_work(const AslCtx *cx, uint32_t fn) {
+  static const char *const starters[] = {
+      "create_task", "ensure_future", "gather", "TaskGroup", "wait",
+      "as_completed", "start_soon", "create_task_group", "open_nursery",
+      "start_server", "create_server", "serve", "serve_forever",
+      "run_forever", "start_unix_server", "call_soon", "call_later", NULL};
+  const AslTree *t = cx->tree;
+  for (uint32_t i = fn; i < t->nodes[fn].end; i++) {
+    if (t->nodes[i].kind != ASL_K_call) continue;
+    uint32_t f = asl_unparen(t, asl_child_by_field(t, i, ASL_F_function));
+    if (f != ASL_NONE && t->nodes[f].kind == ASL_K_attribute)
+      f = asl_child_by_field(t, f, ASL_F_attribute);
+    if (f == ASL_NONE || t->nodes[f].kind != ASL_K_identifier) continue;
+    for (const char *const *s = starters; *s; s++)
+      if (asl_node_text_eq(t, cx->src, f, *s)) return true;
+  }
+  return false;
+}
+
+/* The async defs of this module the program runs alone: the coroutine
+ * handed to `asyncio.run(main())`, `anyio.run(main)`, `trio.run(main)`,
+ * `loop.run_until_complete(main())` that starts no concurrent work of its
+ * own. Nothing else runs on their loop, so blocking there stalls nobody
+ * (a command-line script). Marks their nodes in `entry`. */
+static void mark_entry_coroutines(const AslCtx *cx, uint8_t *entry) {
+  static const char *const runners[] = {
+      "asyncio.run", "anyio.run", "trio.run", "uvloop.run", NULL};
+  const AslTree *t = cx->tree;
+  for (uint32_t i = 0; i < t->count; i++) {
+    if (t->nodes[i].kind != ASL_K_call) continue;
+    uint32_t f = asl_unparen(t, asl_child_by_field(t, i, ASL_F_function));
+    if (f == ASL_NONE) continue;
+    const char *q = asl_qualname(cx, f);
+    bool runner = false;
+    for (const char *const *r = runners; q && *r && !runner; r++)
+      runner = strcmp(q, *r) == 0;
+    if (!runner && t->nodes[f].kind == ASL_K_attribute)
+      runner = asl_node_text_eq(t, cx->src,
+                                asl_child_by_field(t, f, ASL_F_attribute),
+                                "run_until_complete");
+    uint32_t args = asl_child_by_field(t, i, ASL_F_arguments);
+    uint32_t a0 = !runner || args == ASL_NONE ? ASL_NONE
+                                               : asl_first_named(t, args);
+    if (a0 == ASL_NONE) continue;
+    a0 = asl_unparen(t, a0);
+    if (t->nodes[a0].kind == ASL_K_call)
+      a0 = asl_unparen(t, asl_child_by_field(t, a0, ASL_F_function));
+    if (a0 == ASL_NONE || t->nodes[a0].kind != ASL_K_identifier) continue;
+    const AslBinding *b = asl_resolve_name(cx, a0);
+    if (!b || b->next_same != ASL_NONE) continue;
+    uint32_t def = t->nodes[b->node].parent;
+    if (def != ASL_NONE && t->nodes[def].kind == ASL_K_function_definition &&
+        asl_is_async_def(t, cx->src, def) &&
+        !starts_concurrent_work(cx, def))
+      entry[def] = 1;
+  }
+}
+
 void asl_pass_blocking(AslCtx *cx) {
   const AslTree *t = cx->tree;
   bool helpers = asl_enabled(cx, ASL_RULE_ASL210);
+  uint8_t *entry = asl_arena_alloc(cx->arena, t->count + 1u);
+  mark_entry_coroutines(cx, entry);
   for (uint32_t i = 0; i < t->count; i++) {
     const AslNode *n = &t->nodes[i];
     if (n->kind != ASL_K_call || (n->flags & ASL_NODE_IN_ERROR)) continue;
-    if (!in_async_body(cx, i) || is_awaited(t, i)) continue;
+    if (!in_async_body(cx, i) || is_awaited(t, i) || entry[n->scope]) continue;
     AslBlockingHit hit;
     if (asl_blocking_match(cx, i, &hit)) {
       if (asl_enabled(cx, hit.rule)) report_hit(cx, i, &hit);
@@ -168,21 +230,10 @@ typedef AslVec(AslFactBlock) BlockVec;
 
 /* What a blocking call costs, for the order of a message: network,
  * subprocesses, sleeps, databases and input first, then what reads or
- * writes file contents, then file metadata (stat, mkdir, remove). */
+ * writes file contents (ASL204), then file metadata (ASL207). */
 static uint8_t hit_weight(const AslBlockingHit *h) {
-  static const char *const contents[] = {
-      "open",     "read",  "write",   "copy",          "move",
-      "rmtree",   "listdir", "scandir", "walk",        "glob",
-      "rglob",    "iterdir", "make_archive", "unpack_archive",
-      "TemporaryFile", "NamedTemporaryFile", "mkstemp", "mkdtemp",
-      "GzipFile", "BZ2File", "LZMAFile", "truncate", "flush", NULL};
-  if (h->rule != ASL_RULE_ASL204) return 3;
-  const char *dot = strrchr(h->display, '.');
-  const char *last = dot ? dot + 1 : h->display;
-  if (strncmp(last, "readlink", 8) == 0) return 1;
-  for (const char *const *c = contents; *c; c++)
-    if (strncmp(last, *c, strlen(*c)) == 0) return 2;
-  return 1;
+  if (h->rule == ASL_RULE_ASL207) return 1;
+  return h->rule == ASL_RULE_ASL204 ? 2 : 3;
 }
 
 /* How calls bind the first parameter of `fn`: a method's self, a
@@ -234,7 +285,12 @@ static void record_call(const AslCtx *cx, AslArena *a, uint32_t fn,
   bool conditions = has_own_params(f);
   AslBlockingHit hit;
   if (asl_blocking_match(cx, call, &hit)) {
-    if (blocks->len >= MAX_BLOCKS_PER_FUNC) return;
+    // A chain counts the blocking calls of rules on by default or
+    // selected: file metadata (ASL207) and input() (ASL205) only when
+    // asked for.
+    if (blocks->len >= MAX_BLOCKS_PER_FUNC ||
+        (!asl_rules[hit.rule].default_on && !asl_enabled(cx, hit.rule)))
+      return;
     AslFactBlock b;
     memset(&b, 0, sizeof b);
     b.call = asl_arena_printf(a, "%s()", hit.display);
