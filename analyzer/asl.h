@@ -610,6 +610,7 @@ typedef struct AslDeferred {
   const char *subject; /* rule-specific text (ASL102: the variable name) */
   const struct AslArgs *args; /* the call's arguments, when the answer
                                  depends on them (ASL210), else NULL */
+  bool in_loop;        /* the call is made once per item of a loop */
   uint32_t facts_id;   /* the asking file (AslCtx.facts_id) */
 } AslDeferred;
 
@@ -640,10 +641,10 @@ struct AslCtx {
 void asl_defer(AslCtx *cx, AslRuleId r, uint32_t node,
                const AslCallee *callee, const char *subject);
 /** The same for a question whose answer depends on the call's arguments
- * (`args`, in the file's arena). */
+ * (`args`, in the file's arena) and on whether it is made in a loop. */
 void asl_defer_args(AslCtx *cx, AslRuleId r, uint32_t node,
                     const AslCallee *callee, const char *subject,
-                    const struct AslArgs *args);
+                    const struct AslArgs *args, bool in_loop);
 
 /** The absolute dotted name of an expression made of an identifier and
  * attributes, for asking the index: imports become their (relative imports

@@ -935,6 +935,7 @@ static void fill_path(const AslIndex *idx, uint32_t rid, AslBlockPath *p) {
   p->line = b->line;
   p->column = b->column;
   p->weight = b->weight;
+  p->rule = b->rule;
 }
 
 /* Order of the blocking calls in a message: those reached whatever the

@@ -78,6 +78,7 @@ typedef struct AslFactBlock {
   uint8_t weight;        /* what it costs: 3 network, subprocess, sleep,
                             database, input; 2 file contents; 1 file
                             metadata (stat, mkdir) */
+  uint8_t rule;          /* its AslRuleId (ASL201..ASL207) */
   AslCond guard;         /* when it runs, over the function's parameters */
 } AslFactBlock;
 
@@ -125,6 +126,7 @@ typedef struct AslBlockPath {
   const char *path;      /* where it is */
   uint32_t line, column;
   uint8_t weight;        /* AslFactBlock.weight */
+  uint8_t rule;          /* AslFactBlock.rule */
   bool certain;          /* reached whatever the arguments (else: the
                             site's arguments do not rule it out) */
   uint32_t bfunc, bsite; /* which blocking call (internal) */

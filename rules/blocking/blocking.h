@@ -18,6 +18,8 @@ typedef struct AslBlockingHit {
   const char *type;       /* receiver type for methods ("file"), or NULL */
   const char *suggestion; /* what to use instead */
   bool likely;            /* a guess (ASYNC211's `x.request("GET", ...)`) */
+  bool in_loop;           /* file metadata once per item of a loop, so
+                             reported as ASL204 */
 } AslBlockingHit;
 
 /* When a catalog function blocks, by its arguments (blocking_calls.def). */

@@ -58,9 +58,22 @@ const char *asl_blocking_decide(const AslIndex *idx, const AslOptions *opt,
   uint32_t total;
   uint32_t n = asl_index_may_block(idx, d->facts_id, &def, &d->callee,
                                    d->args, paths, MAX_PATHS, &total);
+  const char *subject = d->subject ? d->subject : def.name;
+  bool loop = d->in_loop;
+  // Blocking calls of rules off by default count only when selected, but
+  // file metadata (ASL207) also once per item of a loop.
+  uint32_t kept = 0, dropped = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    AslRuleId r = (AslRuleId)paths[i].rule;
+    bool counts = asl_rules[r].default_on || opt->selected[r] ||
+                  (r == ASL_RULE_ASL207 && loop);
+    if (counts) paths[kept++] = paths[i];
+    else dropped++;
+  }
+  n = kept;
+  total -= dropped;
   if (!n) return NULL;
   AslBuf b = {0};
-  const char *subject = d->subject ? d->subject : def.name;
   asl_buf_printf(&b, "`%s()` %s: ", subject,
                  paths[0].certain ? "blocks" : "may block");
   put_chain(&b, &paths[0]);

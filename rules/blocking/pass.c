@@ -27,6 +27,31 @@ static bool in_async_body(const AslCtx *cx, uint32_t call) {
   return body != ASL_NONE && call > body && call < t->nodes[body].end;
 }
 
+/* Is `node` inside a loop (for, while, comprehension) of its own
+ * function? A stat per item of a directory is no longer one stat. */
+static bool in_loop(const AslTree *t, uint32_t node) {
+  uint32_t fn = t->nodes[node].scope;
+  for (uint32_t p = t->nodes[node].parent, steps = 0;
+       p != ASL_NONE && p != fn && steps < 64; p = t->nodes[p].parent, steps++)
+    switch (t->nodes[p].kind) {
+    case ASL_K_for_statement: case ASL_K_while_statement:
+    case ASL_K_list_comprehension: case ASL_K_set_comprehension:
+    case ASL_K_dictionary_comprehension: case ASL_K_generator_expression:
+      return true;
+    default: break;
+    }
+  return false;
+}
+
+/* File metadata (ASL207, off by default) called once per item of a loop
+ * costs as much as reading a file: it is reported as ASL204. */
+static void scale_in_loop(const AslTree *t, uint32_t call, AslBlockingHit *h) {
+  if (h->rule == ASL_RULE_ASL207 && in_loop(t, call)) {
+    h->rule = ASL_RULE_ASL204;
+    h->in_loop = true;
+  }
+}
+
 /* Is the value of `call` awaited (through parentheses)? */
 static bool is_awaited(const AslTree *t, uint32_t call) {
   uint32_t p = t->nodes[call].parent;
@@ -45,6 +70,10 @@ static void report_hit(AslCtx *cx, uint32_t call, const AslBlockingHit *h) {
     asl_report(cx, h->rule, call,
                "`%s(\"<METHOD>\", ...)` looks like a sync urllib3 request "
                "(the file imports urllib3) and blocks the event loop: %s",
+               h->display, h->suggestion);
+  } else if (h->in_loop) {
+    asl_report(cx, h->rule, call,
+               "`%s()` in a loop blocks the event loop once per item: %s",
                h->display, h->suggestion);
   } else if (h->type && strcmp(h->type, "file") == 0) {
     asl_report(cx, h->rule, call,
@@ -153,6 +182,7 @@ void asl_pass_blocking(AslCtx *cx) {
     if (!in_async_body(cx, i) || is_awaited(t, i) || entry[n->scope]) continue;
     AslBlockingHit hit;
     if (asl_blocking_match(cx, i, &hit)) {
+      scale_in_loop(t, i, &hit);
       if (asl_enabled(cx, hit.rule)) report_hit(cx, i, &hit);
       continue;
     }
@@ -168,8 +198,9 @@ void asl_pass_blocking(AslCtx *cx) {
       continue;
     AslArgs *args = asl_arena_alloc(cx->arena, sizeof *args);
     *args = asl_cond_args(cx, ASL_NONE, i, cx->arena);
+    // In a loop, a helper's file metadata counts too (decide.c).
     asl_defer_args(cx, ASL_RULE_ASL210, i, &callee, call_subject(cx, i),
-                   args);
+                   args, in_loop(t, i));
   }
 }
 
@@ -285,12 +316,10 @@ static void record_call(const AslCtx *cx, AslArena *a, uint32_t fn,
   bool conditions = has_own_params(f);
   AslBlockingHit hit;
   if (asl_blocking_match(cx, call, &hit)) {
-    // A chain counts the blocking calls of rules on by default or
-    // selected: file metadata (ASL207) and input() (ASL205) only when
-    // asked for.
-    if (blocks->len >= MAX_BLOCKS_PER_FUNC ||
-        (!asl_rules[hit.rule].default_on && !asl_enabled(cx, hit.rule)))
-      return;
+    // The decision filters by rule (a chain reaches file metadata, ASL207,
+    // only when it is selected or the helper is called in a loop).
+    scale_in_loop(cx->tree, call, &hit);
+    if (blocks->len >= MAX_BLOCKS_PER_FUNC) return;
     AslFactBlock b;
     memset(&b, 0, sizeof b);
     b.call = asl_arena_printf(a, "%s()", hit.display);
@@ -298,6 +327,7 @@ static void record_call(const AslCtx *cx, AslArena *a, uint32_t fn,
     b.line = line + 1;
     b.column = asl_source_column(cx->src, line, n->start_byte);
     b.weight = hit_weight(&hit);
+    b.rule = (uint8_t)hit.rule;
     b.guard = conditions ? asl_cond_copy(
                                a, asl_cond_guard(cx, fn, call, cx->arena))
                          : ASL_COND_ALWAYS;

@@ -114,6 +114,38 @@ class Formats(Base):
                            capture_output=True, timeout=60)
         self.assertEqual(v.returncode, 0, v.stderr.decode()[-2000:])
 
+    def test_sarif_chain_as_related_locations_and_code_flow(self):
+        os.makedirs(os.path.join(self.dir, "chain"))
+        with open(os.path.join(self.dir, "chain", "app.py"), "wb") as f:
+            f.write(b"import os\n\ndef read(p):\n    return open(p).read()\n"
+                    b"\ndef load(p):\n    return read(p)\n\n"
+                    b"async def main(p):\n    load(p)\n")
+        res = subprocess.run([BIN, "check", "--format", "sarif",
+                              "--select", "ASL210", "chain"], cwd=self.dir,
+                             capture_output=True, timeout=30)
+        out = res.stdout.decode("utf-8")
+        result = json.loads(out)["runs"][0]["results"][0]
+        related = result["relatedLocations"]
+        self.assertEqual([r["message"]["text"] for r in related],
+                         ["`load` (step 1 of the chain)",
+                          "`read` (step 2 of the chain)",
+                          "blocking call `open()`"])
+        self.assertEqual([r["physicalLocation"]["region"]["startLine"]
+                          for r in related], [6, 3, 4])
+        flow = result["codeFlows"][0]["threadFlows"][0]["locations"]
+        self.assertEqual(len(flow), 4)
+        self.assertEqual(flow[0]["location"]["physicalLocation"]["region"]
+                         ["startLine"], 10)
+        py = jsonschema_python()
+        if py is None:
+            self.skipTest("python3-jsonschema is not installed")
+        script = ("import json,sys,jsonschema\n"
+                  "schema=json.load(open(sys.argv[1]))\n"
+                  "jsonschema.validate(json.load(sys.stdin), schema)\n")
+        v = subprocess.run([py, "-c", script, SCHEMA], input=out.encode(),
+                           capture_output=True, timeout=60)
+        self.assertEqual(v.returncode, 0, v.stderr.decode()[-2000:])
+
     def test_sarif_fingerprints_are_stable_across_line_moves(self):
         before = json.loads(self.check("sarif"))["runs"][0]["results"]
         path = os.path.join(self.dir, "d0", "plain.py")

@@ -36,4 +36,7 @@
   TEST_ENTRY(runtime_timer_cancel)                                           \
   TEST_ENTRY(runtime_gather_is_max_sequential_is_sum)                        \
   TEST_ENTRY(runtime_limits_are_errors_not_hangs)                            \
-  TEST_ENTRY(runtime_handles_are_recycled)
+  TEST_ENTRY(runtime_handles_are_recycled)                                   \
+  TEST_ENTRY(cond_bind_positional_keyword_default)                           \
+  TEST_ENTRY(cond_value_tests)                                               \
+  TEST_ENTRY(cond_algebra_and_substitution)
