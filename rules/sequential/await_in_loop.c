@@ -540,6 +540,17 @@ static bool await_ok(AslSeqPass *p, uint32_t aw, uint32_t fn,
   return true;
 }
 
+/* The awaited call of the last await of `awaits` in nodes [from, to),
+ * or ASL_NONE. */
+static uint32_t awaited_in(const AslTree *t, const uint32_t *awaits,
+                           uint32_t n, uint32_t from, uint32_t to) {
+  uint32_t call = ASL_NONE;
+  for (uint32_t k = 0; k < n; k++)
+    if (awaits[k] >= from && awaits[k] < to)
+      call = asl__seq_awaited(t, awaits[k]);
+  return call;
+}
+
 /* Data flow over the items, as before one await: what the body binds
  * (`taint`), changes (`used`) and collects into (`collect`); then in
  * order, every read of a name the body binds must follow its binding in
@@ -578,10 +589,7 @@ static bool data_ok(AslSeqPass *p, const Body *b, uint32_t loop, uint32_t fn,
     }
     for (uint32_t r = 0; r < it->nregions; r++) {
       uint32_t from = it->regions[r][0], to = it->regions[r][1];
-      uint32_t call = ASL_NONE;
-      for (uint32_t k = 0; k < nawaits; k++)
-        if (awaits[k] >= from && awaits[k] < to)
-          call = asl__seq_awaited(t, awaits[k]);
+      uint32_t call = awaited_in(t, awaits, nawaits, from, to);
       asl__seq_facts(p, from, to, call, it->kind == LS_PURE, fn);
       if (p->facts.overflow) return false;
       asl__seq_set_add(a, assigned, &p->facts.writes);
@@ -616,10 +624,7 @@ static bool data_ok(AslSeqPass *p, const Body *b, uint32_t loop, uint32_t fn,
     bool varies = false;
     for (uint32_t r = 0; r < it->nregions; r++) {
       uint32_t from = it->regions[r][0], to = it->regions[r][1];
-      uint32_t call = ASL_NONE;
-      for (uint32_t k = 0; k < nawaits; k++)
-        if (awaits[k] >= from && awaits[k] < to)
-          call = asl__seq_awaited(t, awaits[k]);
+      uint32_t call = awaited_in(t, awaits, nawaits, from, to);
       asl__seq_facts(p, from, to, call, false, fn);
       for (uint32_t e = 0; e < p->facts.reads.len; e++) {
         const AslSeqChain *c = &p->facts.reads.items[e];

@@ -69,6 +69,18 @@ class Base(unittest.TestCase):
 
 
 class Formats(Base):
+    def assert_valid_sarif(self, out):
+        """Validates SARIF text against the official schema."""
+        py = jsonschema_python()
+        if py is None:
+            self.skipTest("python3-jsonschema is not installed")
+        script = ("import json,sys,jsonschema\n"
+                  "schema=json.load(open(sys.argv[1]))\n"
+                  "jsonschema.validate(json.load(sys.stdin), schema)\n")
+        v = subprocess.run([py, "-c", script, SCHEMA], input=out.encode(),
+                           capture_output=True, timeout=60)
+        self.assertEqual(v.returncode, 0, v.stderr.decode()[-2000:])
+
     def test_json_is_valid_and_complete(self):
         data = json.loads(self.check("json").decode("utf-8"))
         self.assertEqual(len(data), self.count())
@@ -104,15 +116,7 @@ class Formats(Base):
         for r in run["results"]:
             self.assertEqual(driver["rules"][r["ruleIndex"]]["id"],
                              r["ruleId"])
-        py = jsonschema_python()
-        if py is None:
-            self.skipTest("python3-jsonschema is not installed")
-        script = ("import json,sys,jsonschema\n"
-                  "schema=json.load(open(sys.argv[1]))\n"
-                  "jsonschema.validate(json.load(sys.stdin), schema)\n")
-        v = subprocess.run([py, "-c", script, SCHEMA], input=out.encode(),
-                           capture_output=True, timeout=60)
-        self.assertEqual(v.returncode, 0, v.stderr.decode()[-2000:])
+        self.assert_valid_sarif(out)
 
     def test_sarif_chain_as_related_locations_and_code_flow(self):
         os.makedirs(os.path.join(self.dir, "chain"))
@@ -136,15 +140,7 @@ class Formats(Base):
         self.assertEqual(len(flow), 4)
         self.assertEqual(flow[0]["location"]["physicalLocation"]["region"]
                          ["startLine"], 10)
-        py = jsonschema_python()
-        if py is None:
-            self.skipTest("python3-jsonschema is not installed")
-        script = ("import json,sys,jsonschema\n"
-                  "schema=json.load(open(sys.argv[1]))\n"
-                  "jsonschema.validate(json.load(sys.stdin), schema)\n")
-        v = subprocess.run([py, "-c", script, SCHEMA], input=out.encode(),
-                           capture_output=True, timeout=60)
-        self.assertEqual(v.returncode, 0, v.stderr.decode()[-2000:])
+        self.assert_valid_sarif(out)
 
     def test_sarif_fingerprints_are_stable_across_line_moves(self):
         before = json.loads(self.check("sarif"))["runs"][0]["results"]
