@@ -627,7 +627,10 @@ static void scan(AslArena *scratch, const char *text, size_t len,
   while (cap < 256 && cap * 8 < len) cap *= 2;
   if (keep_words) table_init(&st.words, scratch, cap);
   const unsigned char *s = (const unsigned char *)text;
-  if (!scan_code(&st, s, len)) {
+  // A NUL byte ends a comment or a string for tree-sitter's lexer (CPython
+  // refuses such a file): what follows it may be code, as after a string
+  // that never ends.
+  if (memchr(s, 0, len) || !scan_code(&st, s, len)) {
     // A string that never ends: every byte may be code to a parser, and
     // every word may name a module (an import the string seemed to hold).
     if (keep_words) table_init(&st.words, scratch, 256);

@@ -931,6 +931,13 @@ class Pieces(Base):
         self.expect(self.both(), "ASL210 other.py:5")
         self.assertEqual(self.parts(), (1, 2))
 
+    def test_33_nul_byte_ends_a_comment(self):
+        # tree-sitter's lexer ends a comment (or a string) at a NUL byte:
+        # what follows is code to it, so the scan must not call the file
+        # cold (a fuzzer's find).
+        self.project({"nul.py": "# note\0 asyncio.sleep(1)\n"})
+        self.expect(self.both(), "ASL101 nul.py:1")
+
 
 def set_binary(path):
     global BIN
