@@ -224,17 +224,23 @@ static const char *func_name(const AslCtx *cx, uint32_t fn) {
   return name ? name : "?";
 }
 
+/* Is def `fn` decorated with one of the dotted names of `names`? */
+static bool decorated_with(const AslCtx *cx, uint32_t fn,
+                           const char *const *names) {
+  AslDef d;
+  asl_describe_def(cx, fn, &d);
+  for (uint32_t k = 0; k < d.ndecorators; k++)
+    for (const char *const *n = names; *n; n++)
+      if (strcmp(d.decorators[k], *n) == 0) return true;
+  return false;
+}
+
 /* Does @contextmanager (or the like) make generator `fn` a function whose
  * `with` runs the body up to its yield? */
 static bool runs_body_on_enter(const AslCtx *cx, uint32_t fn) {
   static const char *const runs_body[] = {
       "contextlib.contextmanager", "contextmanager", NULL};
-  AslDef d;
-  asl_describe_def(cx, fn, &d);
-  for (uint32_t k = 0; k < d.ndecorators; k++)
-    for (const char *const *r = runs_body; *r; r++)
-      if (strcmp(d.decorators[k], *r) == 0) return true;
-  return false;
+  return decorated_with(cx, fn, runs_body);
 }
 
 /* Copies a callee from the file's arena into the run's. */
@@ -290,12 +296,7 @@ static bool runs_elsewhere(const AslCtx *cx, uint32_t fn) {
       "asgiref.sync.sync_to_async", "channels.db.database_sync_to_async",
       "textual.work", "textual._work_decorator.work", "asyncer.asyncify",
       NULL};
-  AslDef d;
-  asl_describe_def(cx, fn, &d);
-  for (uint32_t k = 0; k < d.ndecorators; k++)
-    for (const char *const *o = offloading; *o; o++)
-      if (strcmp(d.decorators[k], *o) == 0) return true;
-  return false;
+  return decorated_with(cx, fn, offloading);
 }
 
 /* Its parameters, if any of them can matter to a condition (a method's

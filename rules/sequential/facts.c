@@ -512,13 +512,19 @@ uint32_t asl__seq_awaited(const AslTree *t, uint32_t aw) {
   return asl_unparen(t, asl_first_named(t, aw));
 }
 
-uint32_t asl__seq_callee_name(const AslTree *t, uint32_t call) {
-  uint32_t f = asl_unparen(t, asl_child_by_field(t, call, ASL_F_function));
-  if (f == ASL_NONE) return ASL_NONE;
-  if (t->nodes[f].kind == ASL_K_identifier) return f;
-  if (t->nodes[f].kind == ASL_K_attribute)
-    return asl_child_by_field(t, f, ASL_F_attribute);
+/* The last name of chain expression `e` (`self._conn` -> `_conn`), or
+ * ASL_NONE if it is not an identifier or attribute. */
+static uint32_t last_name(const AslTree *t, uint32_t e) {
+  e = asl_unparen(t, e);
+  if (e == ASL_NONE) return ASL_NONE;
+  if (t->nodes[e].kind == ASL_K_identifier) return e;
+  if (t->nodes[e].kind == ASL_K_attribute)
+    return asl_child_by_field(t, e, ASL_F_attribute);
   return ASL_NONE;
+}
+
+uint32_t asl__seq_callee_name(const AslTree *t, uint32_t call) {
+  return last_name(t, asl_child_by_field(t, call, ASL_F_function));
 }
 
 /* Does call `call` name an order-sensitive operation? */
@@ -654,17 +660,6 @@ static bool class_name(const AslCtx *cx, uint32_t i) {
   for (uint32_t k = 1; k < len; k++)
     if (islower((unsigned char)s[k])) return true;
   return false; // ALL_CAPS: a constant
-}
-
-/* The last name of chain expression `e` (`self._conn` -> `_conn`), or
- * ASL_NONE if it is not an identifier or attribute. */
-static uint32_t last_name(const AslTree *t, uint32_t e) {
-  e = asl_unparen(t, e);
-  if (e == ASL_NONE) return ASL_NONE;
-  if (t->nodes[e].kind == ASL_K_identifier) return e;
-  if (t->nodes[e].kind == ASL_K_attribute)
-    return asl_child_by_field(t, e, ASL_F_attribute);
-  return ASL_NONE;
 }
 
 /* Does chain expression `e` name a connection-like object in any of its

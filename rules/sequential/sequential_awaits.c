@@ -240,6 +240,20 @@ static bool writes_global(const AslCtx *cx, uint32_t s, uint32_t fn) {
   return false;
 }
 
+/* The last name of the callee `aw` awaits (`f`, `o.m`) in *s, *len;
+ * false when it awaits no call of a name. */
+static bool awaited_name(const AslCtx *cx, uint32_t aw, const char **s,
+                         uint32_t *len) {
+  const AslTree *t = cx->tree;
+  uint32_t call = asl__seq_awaited(t, aw);
+  if (call == ASL_NONE || t->nodes[call].kind != ASL_K_call) return false;
+  uint32_t name = asl__seq_callee_name(t, call);
+  if (name == ASL_NONE) return false;
+  *s = cx->src->text + t->nodes[name].start_byte;
+  *len = t->nodes[name].end_byte - t->nodes[name].start_byte;
+  return true;
+}
+
 /* Is the awaited call of `aw` a barrier: a check, validation,
  * authentication or login (`await self.check_access(u)`, `ok = await
  * validate(req)`)? */
@@ -247,14 +261,9 @@ static bool is_barrier(const AslCtx *cx, uint32_t aw) {
   static const char *const verbs[] = {
       "check", "validate", "verify", "authenticate", "authorize", "login",
       "ensure", "require", "assert", "connect", "auth", NULL};
-  const AslTree *t = cx->tree;
-  uint32_t call = asl__seq_awaited(t, aw);
-  if (call == ASL_NONE || t->nodes[call].kind != ASL_K_call) return false;
-  uint32_t name = asl__seq_callee_name(t, call);
-  if (name == ASL_NONE) return false;
-  const AslNode *n = &t->nodes[name];
-  const char *s = cx->src->text + n->start_byte;
-  uint32_t len = n->end_byte - n->start_byte;
+  const char *s;
+  uint32_t len;
+  if (!awaited_name(cx, aw, &s, &len)) return false;
   while (len && *s == '_') s++, len--;
   for (const char *const *v = verbs; *v; v++) {
     size_t k = strlen(*v);
@@ -267,14 +276,9 @@ static bool is_barrier(const AslCtx *cx, uint32_t aw) {
 /* Does the awaited call of `aw` pace the code (a sleep, a wait, a lock,
  * a queue)? A run after it keeps its order. */
 static bool paces(const AslCtx *cx, uint32_t aw) {
-  const AslTree *t = cx->tree;
-  uint32_t call = asl__seq_awaited(t, aw);
-  if (call == ASL_NONE || t->nodes[call].kind != ASL_K_call) return true;
-  uint32_t name = asl__seq_callee_name(t, call);
-  if (name == ASL_NONE) return true;
-  const AslNode *n = &t->nodes[name];
-  return asl__seq_pacing(cx->src->text + n->start_byte,
-                         n->end_byte - n->start_byte);
+  const char *s;
+  uint32_t len;
+  return !awaited_name(cx, aw, &s, &len) || asl__seq_pacing(s, len);
 }
 
 /* For a bare `await o.m(...)`: the text of `m`, and of the receiver
