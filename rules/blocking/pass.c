@@ -27,19 +27,46 @@ static bool in_async_body(const AslCtx *cx, uint32_t call) {
   return body != ASL_NONE && call > body && call < t->nodes[body].end;
 }
 
+/* Is `child` the part of loop `p` evaluated once, before the first item:
+ * a for statement's iterable or `else`, or the first iterable of a
+ * comprehension (`[f(p) for p in scan()]` calls scan() once)? */
+static bool evaluated_once(const AslTree *t, uint32_t p, uint32_t child) {
+  AslKind k = t->nodes[p].kind;
+  if (k == ASL_K_for_statement)
+    return child == asl_child_by_field(t, p, ASL_F_right) ||
+           child == asl_child_by_field(t, p, ASL_F_alternative);
+  if (k == ASL_K_while_statement)
+    return child == asl_child_by_field(t, p, ASL_F_alternative);
+  if (k != ASL_K_for_in_clause) return false;
+  uint32_t comp = t->nodes[p].parent;
+  return child == asl_child_by_field(t, p, ASL_F_right) && comp != ASL_NONE &&
+         asl_child_by_kind(t, comp, ASL_K_for_in_clause) == p;
+}
+
 /* Is `node` inside a loop (for, while, comprehension) of its own
- * function? A stat per item of a directory is no longer one stat. */
+ * function, in a part run once per item? A stat per item of a directory
+ * is no longer one stat. */
 static bool in_loop(const AslTree *t, uint32_t node) {
-  uint32_t fn = t->nodes[node].scope;
+  uint32_t fn = t->nodes[node].scope, child = node;
+  bool skip_comprehension = false;
   for (uint32_t p = t->nodes[node].parent, steps = 0;
-       p != ASL_NONE && p != fn && steps < 64; p = t->nodes[p].parent, steps++)
+       p != ASL_NONE && p != fn && steps < 64;
+       child = p, p = t->nodes[p].parent, steps++) {
+    if (evaluated_once(t, p, child)) {
+      skip_comprehension = t->nodes[p].kind == ASL_K_for_in_clause;
+      continue;
+    }
     switch (t->nodes[p].kind) {
     case ASL_K_for_statement: case ASL_K_while_statement:
+      return true;
     case ASL_K_list_comprehension: case ASL_K_set_comprehension:
     case ASL_K_dictionary_comprehension: case ASL_K_generator_expression:
-      return true;
+      if (!skip_comprehension) return true;
+      skip_comprehension = false;
+      break;
     default: break;
     }
+  }
   return false;
 }
 
