@@ -152,12 +152,43 @@ static void emit_json_lines(const AslDiagList *diags, AslBuf *out) {
 
 /* SARIF 2.1.0 as GitHub code scanning reads it: rules with descriptions
  * and help, results with a repo-relative location and a fingerprint. */
+/* A path as a URI reference (RFC 3986): every byte but unreserved ones
+ * and `/` percent-encoded, so a space, `%`, `:` or non-UTF-8 byte in a
+ * file name still gives a URI every SARIF reader can resolve. */
+static void sarif_uri(AslBuf *out, const char *path) {
+  static const char hex[] = "0123456789ABCDEF";
+  asl_buf_putc(out, '"');
+  if (path[0] == '/') asl_buf_puts(out, "file://");
+  for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+    unsigned char c = *p;
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+        (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+        c == '~' || c == '/') {
+      asl_buf_putc(out, (char)c);
+    } else {
+      asl_buf_putc(out, '%');
+      asl_buf_putc(out, hex[c >> 4]);
+      asl_buf_putc(out, hex[c & 15]);
+    }
+  }
+  asl_buf_putc(out, '"');
+}
+
+/* An artifactLocation: relative paths against %SRCROOT% (where the check
+ * ran), absolute ones as file: URIs. */
+static void sarif_artifact(AslBuf *out, const char *path) {
+  asl_buf_puts(out, "\"artifactLocation\": {\"uri\": ");
+  sarif_uri(out, path);
+  if (path[0] != '/') asl_buf_puts(out, ", \"uriBaseId\": \"%SRCROOT%\"");
+  asl_buf_putc(out, '}');
+}
+
 /* A SARIF physicalLocation of (path, line, column). */
 static void sarif_place(AslBuf *out, const char *path, uint32_t line,
                         uint32_t column) {
-  asl_buf_puts(out, "\"physicalLocation\": {\"artifactLocation\": {");
-  json_key_str(out, "uri", path);
-  asl_buf_printf(out, ", \"uriBaseId\": \"%%SRCROOT%%\"}, \"region\": "
+  asl_buf_puts(out, "\"physicalLocation\": {");
+  sarif_artifact(out, path);
+  asl_buf_printf(out, ", \"region\": "
                       "{\"startLine\": %u, \"startColumn\": %u}}",
                  line, column);
 }
@@ -227,11 +258,10 @@ static void emit_sarif(const AslDiagList *diags, AslBuf *out) {
                         "\"message\": {",
                    (int)d->rule, severity_name(r));
     json_key_str(out, "text", d->message);
-    asl_buf_puts(out, "}, \"locations\": [{\"physicalLocation\": "
-                      "{\"artifactLocation\": {");
-    json_key_str(out, "uri", d->path);
+    asl_buf_puts(out, "}, \"locations\": [{\"physicalLocation\": {");
+    sarif_artifact(out, d->path);
     asl_buf_printf(out,
-                   ", \"uriBaseId\": \"%%SRCROOT%%\"}, \"region\": "
+                   ", \"region\": "
                    "{\"startLine\": %u, \"startColumn\": %u, \"endLine\": %u, "
                    "\"endColumn\": %u}}}], \"partialFingerprints\": "
                    "{\"asynclint/v1\": \"%s\"}",

@@ -7,43 +7,49 @@
 # redone only when the lock file changes (a stamp holds its hash), and npm's
 # own cache (~/.npm) lets a fresh build directory configure offline.
 
-set(ASL_DEPS_DIR "${CMAKE_BINARY_DIR}/_deps/npm")
-file(SHA256 "${PROJECT_SOURCE_DIR}/deps/package-lock.json" _asl_lock_hash)
-set(_asl_stamp "${ASL_DEPS_DIR}/.asl-stamp")
-
-set(_asl_have_stamp "")
-if(EXISTS "${_asl_stamp}")
-  file(READ "${_asl_stamp}" _asl_have_stamp)
-endif()
-
-if(NOT _asl_have_stamp STREQUAL _asl_lock_hash)
+# asl_npm_ci(SRC DEST): installs the packages pinned by SRC/package-lock.json
+# into DEST/node_modules, once per lock file.
+function(asl_npm_ci src dest)
+  file(SHA256 "${src}/package-lock.json" _lock_hash)
+  set(_stamp "${dest}/.asl-stamp")
+  set(_have "")
+  if(EXISTS "${_stamp}")
+    file(READ "${_stamp}" _have)
+  endif()
+  if(_have STREQUAL _lock_hash)
+    return()
+  endif()
   find_program(ASL_NPM npm REQUIRED)
-  file(MAKE_DIRECTORY "${ASL_DEPS_DIR}")
+  file(MAKE_DIRECTORY "${dest}")
   foreach(f package.json package-lock.json .npmrc)
-    configure_file("${PROJECT_SOURCE_DIR}/deps/${f}" "${ASL_DEPS_DIR}/${f}"
-                   COPYONLY)
+    if(EXISTS "${src}/${f}")
+      configure_file("${src}/${f}" "${dest}/${f}" COPYONLY)
+    endif()
   endforeach()
-  message(STATUS "asynclint: fetching pinned sources with npm ci")
+  message(STATUS "asynclint: fetching pinned packages of ${src} with npm ci")
   # First from npm's local cache alone (a second configure, or a new build
   # directory, needs no network); then from the registry.
   execute_process(
     COMMAND "${ASL_NPM}" ci --ignore-scripts --no-audit --no-fund --offline
             --loglevel=silent
-    WORKING_DIRECTORY "${ASL_DEPS_DIR}"
-    RESULT_VARIABLE _asl_npm_rc OUTPUT_QUIET ERROR_QUIET)
-  if(NOT _asl_npm_rc EQUAL 0)
+    WORKING_DIRECTORY "${dest}"
+    RESULT_VARIABLE _rc OUTPUT_QUIET ERROR_QUIET)
+  if(NOT _rc EQUAL 0)
     execute_process(
       COMMAND "${ASL_NPM}" ci --ignore-scripts --no-audit --no-fund
               --prefer-offline --loglevel=error
-      WORKING_DIRECTORY "${ASL_DEPS_DIR}"
-      RESULT_VARIABLE _asl_npm_rc)
+      WORKING_DIRECTORY "${dest}"
+      RESULT_VARIABLE _rc)
   endif()
-  if(NOT _asl_npm_rc EQUAL 0)
-    message(FATAL_ERROR "asynclint: `npm ci` failed (${_asl_npm_rc}); "
+  if(NOT _rc EQUAL 0)
+    message(FATAL_ERROR "asynclint: `npm ci` in ${dest} failed (${_rc}); "
       "see its output above. The registry or its cache must be reachable.")
   endif()
-  file(WRITE "${_asl_stamp}" "${_asl_lock_hash}")
-endif()
+  file(WRITE "${_stamp}" "${_lock_hash}")
+endfunction()
+
+set(ASL_DEPS_DIR "${CMAKE_BINARY_DIR}/_deps/npm")
+asl_npm_ci("${PROJECT_SOURCE_DIR}/deps" "${ASL_DEPS_DIR}")
 
 set(ASL_TS_DIR "${ASL_DEPS_DIR}/node_modules/tree-sitter/vendor/tree-sitter/lib")
 set(ASL_TSPY_DIR "${ASL_DEPS_DIR}/node_modules/tree-sitter-python/src")

@@ -16,10 +16,6 @@ need_pkgs=()
 command -v python3 >/dev/null || need_pkgs+=(python3)
 command -v cmake >/dev/null || need_pkgs+=(cmake)
 command -v npm >/dev/null || need_pkgs+=(npm)
-# SARIF output is validated against the official schema with Debian's
-# python3-jsonschema (it lives in the system python3).
-/usr/bin/python3 -c 'import jsonschema' 2>/dev/null ||
-  python3 -c 'import jsonschema' 2>/dev/null || need_pkgs+=(python3-jsonschema)
 if ((${#need_pkgs[@]})); then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     apt-get update -qq && apt-get install -y -qq "${need_pkgs[@]}"

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Output formats, each checked by a real client: SARIF against the official
-2.1.0 schema (python3-jsonschema), JSON/GitLab/JSON lines with the json
+2.1.0 schema (Microsoft's, validated as its @microsoft/jest-sarif does),
+JSON/GitLab/JSON lines with the json
 module, JUnit with an XML parser, GitHub workflow commands against injection
 through hostile file names and messages. Prints "N passed, N failed".
 
-Usage: ASYNCLINT=BINARY test_formats.py   (or the binary as argument)
+Usage: test_formats.py BINARY NODE_MODULES
+NODE_MODULES holds the pinned packages of tests/tools/package-lock.json
+(CMake installs them into BUILD/_deps/npm-tests/node_modules).
 """
 import json
 import os
@@ -13,12 +16,13 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import urllib.parse
 import xml.etree.ElementTree as ET
 
 BIN = None
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCHEMA = os.path.normpath(os.path.join(
-    HERE, "..", "..", "..", "shared", "schemas", "sarif-schema-2.1.0.json"))
+NODE_MODULES = None
+VALIDATOR = os.path.join(HERE, "sarif_validate.js")
 
 SOURCE = (b"import asyncio\n\nasync def main():\n"
           b"    asyncio.create_task(job())\n"
@@ -32,15 +36,11 @@ HOSTILE_NAMES = [
 ]
 
 
-def jsonschema_python():
-    """A python3 that can import jsonschema (Debian's python3-jsonschema
-    lives in the system interpreter, which may not be the first python3)."""
-    for py in (sys.executable, "/usr/bin/python3"):
-        if py and os.path.exists(py) and subprocess.run(
-                [py, "-c", "import jsonschema"],
-                capture_output=True).returncode == 0:
-            return py
-    return None
+def validate_sarif(text):
+    """Runs the pinned SARIF schema validator; (exit code, its errors)."""
+    v = subprocess.run(["node", VALIDATOR, NODE_MODULES], input=text.encode(),
+                       capture_output=True, timeout=60)
+    return v.returncode, v.stderr.decode("utf-8", "replace")
 
 
 class Base(unittest.TestCase):
@@ -64,6 +64,18 @@ class Base(unittest.TestCase):
         self.assertEqual(res.returncode, 1, res.stderr)
         return res.stdout
 
+    def check_paths(self, fmt, *paths):
+        """Checks `paths` from another folder: they are shown absolute."""
+        elsewhere = tempfile.mkdtemp(prefix="asl-cwd-")
+        try:
+            res = subprocess.run([BIN, "check", "--format", fmt] + list(paths),
+                                 cwd=elsewhere, capture_output=True,
+                                 timeout=30)
+        finally:
+            os.rmdir(elsewhere)
+        self.assertEqual(res.returncode, 1, res.stderr)
+        return res.stdout.decode("utf-8")
+
     def count(self):
         return 2 * (len(HOSTILE_NAMES) + 1)
 
@@ -71,15 +83,20 @@ class Base(unittest.TestCase):
 class Formats(Base):
     def assert_valid_sarif(self, out):
         """Validates SARIF text against the official schema."""
-        py = jsonschema_python()
-        if py is None:
-            self.skipTest("python3-jsonschema is not installed")
-        script = ("import json,sys,jsonschema\n"
-                  "schema=json.load(open(sys.argv[1]))\n"
-                  "jsonschema.validate(json.load(sys.stdin), schema)\n")
-        v = subprocess.run([py, "-c", script, SCHEMA], input=out.encode(),
-                           capture_output=True, timeout=60)
-        self.assertEqual(v.returncode, 0, v.stderr.decode()[-2000:])
+        rc, errors = validate_sarif(out)
+        self.assertEqual(rc, 0, errors[-2000:])
+
+    def test_the_validator_rejects_an_invalid_log(self):
+        # The check above proves something only if the validator fails
+        # logs that break the schema: a bad level and a line 0.
+        sarif = json.loads(self.check("sarif").decode("utf-8"))
+        res = sarif["runs"][0]["results"][0]
+        res["level"] = "fatal"
+        res["locations"][0]["physicalLocation"]["region"]["startLine"] = 0
+        rc, errors = validate_sarif(json.dumps(sarif))
+        self.assertEqual(rc, 1, errors)
+        self.assertIn("level", errors)
+        self.assertIn("startLine", errors)
 
     def test_json_is_valid_and_complete(self):
         data = json.loads(self.check("json").decode("utf-8"))
@@ -116,6 +133,25 @@ class Formats(Base):
         for r in run["results"]:
             self.assertEqual(driver["rules"][r["ruleIndex"]]["id"],
                              r["ruleId"])
+        # Every URI is percent-encoded and decodes to the file's path.
+        files = {os.path.relpath(os.path.join(d, f), self.dir).encode(
+                     "utf-8", "surrogateescape")
+                 for d, _, fs in os.walk(self.dir.encode()) for f in fs
+                 for d, f in [(d.decode("utf-8", "surrogateescape"),
+                               f.decode("utf-8", "surrogateescape"))]}
+        for r in run["results"]:
+            uri = r["locations"][0]["physicalLocation"]["artifactLocation"][
+                "uri"]
+            self.assertRegex(uri, r"^[A-Za-z0-9._~/%-]+$")
+            self.assertIn(urllib.parse.unquote_to_bytes(uri), files)
+        self.assert_valid_sarif(out)
+
+    def test_sarif_absolute_paths_are_file_uris(self):
+        out = self.check_paths("sarif", os.path.join(self.dir, "d0"))
+        loc = json.loads(out)["runs"][0]["results"][0]["locations"][0]
+        art = loc["physicalLocation"]["artifactLocation"]
+        self.assertTrue(art["uri"].startswith("file:///"), art)
+        self.assertNotIn("uriBaseId", art)
         self.assert_valid_sarif(out)
 
     def test_sarif_chain_as_related_locations_and_code_flow(self):
@@ -258,8 +294,19 @@ def set_binary(path):
     BIN = path
 
 
+def take_node_modules(argv):
+    """Takes NODE_MODULES off the command line (after the binary)."""
+    global NODE_MODULES
+    if len(argv) < 3 or not os.path.isdir(argv[2]):
+        print("usage: %s BINARY NODE_MODULES" % argv[0])
+        print("0 passed, 1 failed")
+        sys.exit(2)
+    NODE_MODULES = os.path.abspath(argv[2])
+    return argv[:2]
+
+
 if __name__ == "__main__":
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(
         __file__)), ".."))
     from asl_testlib import run_module
-    sys.exit(run_module(__name__, sys.argv, set_binary))
+    sys.exit(run_module(__name__, take_node_modules(sys.argv), set_binary))
