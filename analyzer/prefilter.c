@@ -72,9 +72,11 @@ static void add_word(AslWordSet *w, const char *s) {
   asl_words_add(w, asl_word_hash(s, strlen(s)));
 }
 
-void asl_words_hot(const AslOptions *opt, AslWordSet *out) {
+void asl_words_hot(const AslOptions *opt, const char *const *extra,
+                   AslWordSet *out) {
   memset(out, 0, sizeof *out);
   for (const char *const *s = fixed_hot_words; *s; s++) add_word(out, *s);
+  for (const char *const *s = extra; s && *s; s++) add_word(out, *s);
   for (uint32_t i = 0; i < opt->known_coroutines.len; i++) {
     const char *name = opt->known_coroutines.items[i];
     const char *dot = strchr(name, '.');

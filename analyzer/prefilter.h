@@ -33,10 +33,13 @@ bool asl_words_add(AslWordSet *w, uint32_t h);
 bool asl_words_has(const AslWordSet *w, uint32_t h);
 void asl_words_free(AslWordSet *w);
 
-/** The hot words: the fixed ones plus the first component of each
- * user-listed coroutine (`mylib` of `mylib.fetch`), whose callers spell
- * that module (or an alias a hot file makes of it). */
-void asl_words_hot(const AslOptions *opt, AslWordSet *out);
+/** The hot words: the fixed ones, `extra` (NULL-terminated: the rules'
+ * own, such as decorators that make a sync def a coroutine function),
+ * plus the first component of each user-listed coroutine (`mylib` of
+ * `mylib.fetch`), whose callers spell that module (or an alias a hot file
+ * makes of it). */
+void asl_words_hot(const AslOptions *opt, const char *const *extra,
+                   AslWordSet *out);
 
 /* Where a word was seen, besides anywhere: in code (not only in a plain
  * string), in the header of a class statement (its name or bases), and

@@ -366,7 +366,7 @@ void asl_run_init(AslRun *r, const AslOptions *opt) {
   r->use_index = asl_rules_need_index(opt);
   r->need_reach = asl_rules_need_reach(opt);
   r->prefilter = !opt->no_prefilter;
-  asl_words_hot(opt, &r->hot);
+  asl_words_hot(opt, asl_rules_hot_words(), &r->hot);
 }
 
 /* Where one file sits in the project; computed on the main thread (the

@@ -448,21 +448,42 @@ static uint32_t class_body_method(const AslCtx *cx, uint32_t cls,
   return holder == body ? def : ASL_NONE;
 }
 
-/* A method call on an instance of a function-local class, which the index
- * does not know: decided here from the class body, and from the bodies of
- * its bases while each class has exactly one base that is itself local. */
-static bool local_class_method(const AslCtx *cx, uint32_t obj, uint32_t attr,
-                               AslCallee *out) {
+/* The class_definition `self` (or `cls`) stands for when it is the first
+ * parameter of a method of a class defined in a function, else ASL_NONE
+ * (a top-level class is the index's). */
+static uint32_t local_class_of_self(const AslCtx *cx, uint32_t obj) {
+  uint32_t cls = class_of_self(cx, obj);
+  if (cls == ASL_NONE) return ASL_NONE;
+  AslKind sk = cx->tree->nodes[cx->tree->nodes[cls].scope].kind;
+  return sk == ASL_K_function_definition || sk == ASL_K_lambda ? cls
+                                                               : ASL_NONE;
+}
+
+/* Method `attr` looked up from function-local class `cls`, which the index
+ * does not know: in the class body, then through its bases while each
+ * class has exactly one base. A local base is walked here; a base the
+ * module or an import names is handed to the index (METHOD on it, which
+ * walks the rest). `skip_first` starts at the bases (`super().attr`). */
+static bool local_class_lookup(const AslCtx *cx, uint32_t cls, uint32_t attr,
+                               bool skip_first, AslCallee *out) {
   const AslTree *t = cx->tree;
-  uint32_t cls = local_class_instance(cx, obj), def = ASL_NONE;
-  // Walk single inheritance through local classes (a few levels at most).
+  uint32_t def = ASL_NONE;
   for (int depth = 0; cls != ASL_NONE && depth < 8; depth++) {
-    def = class_body_method(cx, cls, attr);
+    if (!(skip_first && depth == 0)) def = class_body_method(cx, cls, attr);
     if (def != ASL_NONE) break;
     uint32_t bases = asl_child_by_field(t, cls, ASL_F_superclasses);
     uint32_t base = bases == ASL_NONE ? ASL_NONE : asl_first_named(t, bases);
     if (base == ASL_NONE || asl_next_named(t, base) != ASL_NONE) return false;
-    cls = local_class_named(cx, asl_unparen(t, base));
+    base = asl_unparen(t, base);
+    uint32_t local = local_class_named(cx, base);
+    if (local == ASL_NONE) {
+      const char *name = asl_absolute_name(cx, base);
+      if (!name) return false;
+      out->kind = ASL_CALLEE_METHOD;
+      out->dotted = name;
+      return true;
+    }
+    cls = local;
   }
   if (def == ASL_NONE) return false;
   AslDef *d = asl_arena_alloc(cx->arena, sizeof *d);
@@ -470,6 +491,27 @@ static bool local_class_method(const AslCtx *cx, uint32_t obj, uint32_t attr,
   out->kind = ASL_CALLEE_LOCAL;
   out->local = d;
   return true;
+}
+
+/* A method call on an instance of a function-local class (`Local()`, a
+ * name bound to one, or `self` in its methods). */
+static bool local_class_method(const AslCtx *cx, uint32_t obj, uint32_t attr,
+                               AslCallee *out) {
+  uint32_t cls = local_class_instance(cx, obj);
+  if (cls == ASL_NONE) cls = local_class_of_self(cx, obj);
+  return cls != ASL_NONE && local_class_lookup(cx, cls, attr, false, out);
+}
+
+/* `super().attr` in a method of a function-local class. */
+static bool local_super_method(const AslCtx *cx, uint32_t fn, uint32_t attr,
+                               AslCallee *out) {
+  const AslTree *t = cx->tree;
+  uint32_t scope = t->nodes[fn].scope;
+  if (t->nodes[scope].kind != ASL_K_function_definition) return false;
+  uint32_t params = asl_child_by_field(t, scope, ASL_F_parameters);
+  uint32_t self = params == ASL_NONE ? ASL_NONE : asl_first_named(t, params);
+  uint32_t cls = self == ASL_NONE ? ASL_NONE : local_class_of_self(cx, self);
+  return cls != ASL_NONE && local_class_lookup(cx, cls, attr, true, out);
 }
 
 /* `obj.attr(...)`: super(), a receiver of known class, or a dotted name. */
@@ -481,6 +523,7 @@ static bool describe_method(const AslCtx *cx, uint32_t fn, AslCallee *out) {
   out->attr = asl_node_text(cx->arena, t, cx->src, attr);
   if (is_super_call(cx, obj)) {
     uint32_t scope = t->nodes[fn].scope;
+    if (local_super_method(cx, fn, attr, out)) return true;
     out->kind = ASL_CALLEE_SUPER;
     out->dotted = t->nodes[scope].kind == ASL_K_function_definition
                       ? asl_enclosing_class(cx, scope)

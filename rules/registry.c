@@ -5,6 +5,7 @@
 #include "rules.h"
 
 #include "blocking/blocking.h"
+#include "unawaited/unawaited.h"
 
 #include <string.h>
 
@@ -39,6 +40,7 @@ void asl_rules_run(AslCtx *cx) {
 void asl_rules_facts(const AslCtx *cx, struct AslFileFacts *facts,
                      AslArena *a) {
   if (cx->opt->selected[ASL_RULE_ASL210]) asl_blocking_facts(cx, facts, a);
+  if (asl_rules_need_reach(cx->opt)) asl_unawaited_facts(cx, facts);
 }
 
 bool asl_rules_need_reach(const AslOptions *opt) {

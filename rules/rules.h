@@ -45,6 +45,11 @@ bool asl_describe_callee(const AslCtx *cx, uint32_t call, AslCallee *out);
 /** The per-file caches of the passes (AslCtx.memo), in `a`. */
 struct AslMemo *asl_memo_new(AslArena *a);
 
+/** Words that make a file hot for the pre-filter besides its own
+ * (NULL-terminated): a file spelling one defines or aliases coroutine
+ * functions no `async` shows (`@sync_to_async def f`). */
+const char *const *asl_rules_hot_words(void);
+
 /** Runs every family pass that has at least one enabled rule. */
 void asl_rules_run(AslCtx *cx);
 /** Does any selected rule need the project index (so the driver reads

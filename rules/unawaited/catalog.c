@@ -4,22 +4,27 @@
  */
 #include "unawaited.h"
 
+#include "../../analyzer/index.h"
+
 #include <stdio.h>
 #include <string.h>
 
-#define KNOWN_COROUTINE(name) name,
+/* Each table below turns one macro of the .def on and includes it; every
+ * other macro expands to nothing. */
+#define KNOWN_COROUTINE(name)
 #define RESULT_TYPE(f, awaited, i, type)
 #define REEXPORTED(module, into)
 #define PRESERVING_DECORATOR(name)
+#define COROUTINE_DECORATOR(module, name)
 #define CALLBACK_SINK(method)
+
+#undef KNOWN_COROUTINE
+#define KNOWN_COROUTINE(name) name,
 static const char *const known_coroutines[] = {
 #include "known_coroutines.def"
     NULL};
 #undef KNOWN_COROUTINE
-#undef RESULT_TYPE
-#undef REEXPORTED
-#undef PRESERVING_DECORATOR
-#undef CALLBACK_SINK
+#define KNOWN_COROUTINE(name)
 
 typedef struct ResultType {
   const char *factory;
@@ -28,40 +33,45 @@ typedef struct ResultType {
   const char *type;
 } ResultType;
 
-#define KNOWN_COROUTINE(name)
+#undef RESULT_TYPE
 #define RESULT_TYPE(f, awaited, i, type) {f, awaited, i, type},
-#define REEXPORTED(module, into)
-#define PRESERVING_DECORATOR(name)
-#define CALLBACK_SINK(method)
 static const ResultType result_types[] = {
 #include "known_coroutines.def"
     {NULL, false, 0, NULL}};
 #undef RESULT_TYPE
-#undef REEXPORTED
 #define RESULT_TYPE(f, awaited, i, type)
+
+#undef REEXPORTED
 #define REEXPORTED(module, into) {module, into},
 static const char *const reexports[][2] = {
 #include "known_coroutines.def"
     {NULL, NULL}};
 #undef REEXPORTED
-#undef PRESERVING_DECORATOR
 #define REEXPORTED(module, into)
+
+#undef PRESERVING_DECORATOR
 #define PRESERVING_DECORATOR(name) name,
 static const char *const preserving[] = {
 #include "known_coroutines.def"
     NULL};
 #undef PRESERVING_DECORATOR
-#undef CALLBACK_SINK
 #define PRESERVING_DECORATOR(name)
+
+#undef COROUTINE_DECORATOR
+#define COROUTINE_DECORATOR(module, name) module "." name,
+static const char *const to_coroutine[] = {
+#include "known_coroutines.def"
+    NULL};
+#undef COROUTINE_DECORATOR
+#define COROUTINE_DECORATOR(module, name)
+
+#undef CALLBACK_SINK
 #define CALLBACK_SINK(method) method,
 static const char *const callback_sinks[] = {
 #include "known_coroutines.def"
     NULL};
-#undef KNOWN_COROUTINE
-#undef RESULT_TYPE
-#undef REEXPORTED
-#undef PRESERVING_DECORATOR
 #undef CALLBACK_SINK
+#define CALLBACK_SINK(method)
 
 static bool in_list(const char *s, const char *const *list) {
   for (; *list; list++)
@@ -109,6 +119,50 @@ const char *asl_catalog_result_type(const char *factory, bool awaited,
 
 bool asl_catalog_preserves(const AslOptions *opt, const char *name) {
   return in_list(name, preserving) || in_vec(name, &opt->preserving_decorators);
+}
+
+/* The name of each COROUTINE_DECORATOR without its module, for the
+ * pre-filter. */
+#undef COROUTINE_DECORATOR
+#define COROUTINE_DECORATOR(module, name) name,
+static const char *const to_coroutine_words[] = {
+#include "known_coroutines.def"
+    NULL};
+#undef COROUTINE_DECORATOR
+#define COROUTINE_DECORATOR(module, name)
+
+const char *const *asl_rules_hot_words(void) { return to_coroutine_words; }
+
+bool asl_catalog_makes_coroutine(const char *name) {
+  return in_list(name, to_coroutine);
+}
+
+bool asl_unawaited_decorated_kind(const AslOptions *opt, bool async_def,
+                                  const char *const *decorators, uint32_t n) {
+  // Outermost first: decorators that keep what they wrap, then possibly
+  // one that makes a sync def a coroutine function (@sync_to_async).
+  for (uint32_t k = 0; k < n; k++) {
+    if (asl_catalog_makes_coroutine(decorators[k])) return true;
+    if (!asl_catalog_preserves(opt, decorators[k])) return false;
+  }
+  return async_def;
+}
+
+/* A def bound at module or class level that a decorator turns into a
+ * coroutine function is one for the index and the pre-filter's reach. */
+static void mark_coroutine(const AslOptions *opt, AslFactBinding *b) {
+  if (b->kind == ASL_FACT_FUNCTION && b->ndecorators &&
+      asl_unawaited_decorated_kind(opt, false, b->decorators,
+                                   b->ndecorators))
+    b->kind = ASL_FACT_COROUTINE;
+}
+
+void asl_unawaited_facts(const AslCtx *cx, AslFileFacts *facts) {
+  for (uint32_t i = 0; i < facts->nnames; i++)
+    mark_coroutine(cx->opt, &facts->names[i]);
+  for (uint32_t c = 0; c < facts->nclasses; c++)
+    for (uint32_t m = 0; m < facts->classes[c].nmembers; m++)
+      mark_coroutine(cx->opt, &facts->classes[c].members[m]);
 }
 
 bool asl_catalog_is_callback_sink(const char *name, size_t len) {

@@ -8,15 +8,16 @@
 #include <string.h>
 
 /* Is `def` certainly a coroutine function? An async def (not an async
- * generator) whose every decorator is known to keep it one, or a name
- * outside the project that the catalog or the user lists. */
+ * generator) whose every decorator is known to keep it one, a def that a
+ * known decorator turns into one, or a name outside the project that the
+ * catalog or the user lists. */
 static bool is_coroutine_function(const AslOptions *opt, const AslDef *def) {
   if (def->kind == ASL_DEF_EXTERNAL)
     return asl_catalog_is_coroutine(opt, def->name);
-  if (def->kind != ASL_DEF_COROUTINE) return false;
-  for (uint32_t k = 0; k < def->ndecorators; k++)
-    if (!asl_catalog_preserves(opt, def->decorators[k])) return false;
-  return true;
+  if (def->kind != ASL_DEF_COROUTINE && def->kind != ASL_DEF_FUNCTION)
+    return false;
+  return asl_unawaited_decorated_kind(opt, def->kind == ASL_DEF_COROUTINE,
+                                      def->decorators, def->ndecorators);
 }
 
 /* Asks the index (or the file, for nested defs) what the callee is. */

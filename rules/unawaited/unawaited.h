@@ -19,6 +19,18 @@ const char *asl_catalog_result_type(const char *factory, bool awaited,
 /** Does decorator `name` keep a coroutine function one (catalog or
  * --preserving-decorator)? */
 bool asl_catalog_preserves(const AslOptions *opt, const char *name);
+/** Does decorator `name` make a sync function a coroutine function
+ * (asgiref's sync_to_async)? */
+bool asl_catalog_makes_coroutine(const char *name);
+/** Is a def with these decorators (outermost first) a coroutine function:
+ * an async def whose decorators all keep it one, or any def that one of
+ * them turns into one after only such decorators? */
+bool asl_unawaited_decorated_kind(const AslOptions *opt, bool async_def,
+                                  const char *const *decorators, uint32_t n);
+/** Phase 1: marks the file's defs that decorators make coroutine
+ * functions (for the index and the pre-filter's reach set). */
+struct AslFileFacts;
+void asl_unawaited_facts(const AslCtx *cx, struct AslFileFacts *facts);
 /** Does a method called `name` call its callback and drop the result? */
 bool asl_catalog_is_callback_sink(const char *name, size_t len);
 
