@@ -663,6 +663,19 @@ const char *asl_absolute_text(const AslCtx *cx, const char *dotted,
  * if it climbs above the top-level package. Arena-owned. */
 const char *asl_absolute_import(AslArena *a, const char *module,
                                 bool is_package, const char *target);
+/** The class an annotation names (absolute dotted, arena-owned): `Client`,
+ * `pkg.Client`, `"Client"`, and the same inside `Optional[...]`,
+ * `Union[..., None]` or `... | None` (calling a method on None fails
+ * anyway, so the call sees a Client). NULL for anything else. */
+const char *asl_annotation_class(const AslCtx *cx, uint32_t type_node);
+/** The class an instance of which calling def `fn` gives (awaited, for an
+ * async def): its return annotation's, the enclosing class for `-> Self`
+ * or for a method whose every `return` returns self. NULL if not known. */
+const char *asl_def_returns(const AslCtx *cx, uint32_t fn);
+/** For a @contextmanager/@asynccontextmanager generator `fn` annotated
+ * `-> Iterator[T]` (or AsyncGenerator[T, None], ...): the class of what
+ * `with fn() as v` binds, T. NULL otherwise. */
+const char *asl_def_enters(const AslCtx *cx, uint32_t fn);
 /** For a function directly in the body of a top-level class, the class's
  * absolute dotted name ("app.client.Client"); else NULL. */
 const char *asl_enclosing_class(const AslCtx *cx, uint32_t fn);

@@ -203,6 +203,10 @@ static bool classify_definition(AslArena *a, const AslCtx *cx, uint32_t def,
                                           : ASL_FACT_FUNCTION;
   fb->decorators = copy_strs(a, d.decorators, d.ndecorators);
   fb->ndecorators = d.ndecorators;
+  const char *returns = asl_def_returns(cx, def);
+  fb->returns = returns ? asl_arena_strdup(a, returns) : NULL;
+  const char *enters = asl_def_enters(cx, def);
+  fb->enters = enters ? asl_arena_strdup(a, enters) : NULL;
   return true;
 }
 

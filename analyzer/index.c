@@ -483,12 +483,146 @@ AslDefKind asl_index_resolve(const AslIndex *idx, uint32_t from,
   return fill_def(&h, out);
 }
 
+/* ---- receiver types ------------------------------------------------------
+ * A receiver's class as rules/callee.c writes it: an absolute name whose
+ * call gives the object (a class: an instance; a function: what its return
+ * annotation names), then steps separated by '|': "await" (the awaited
+ * result of the async def just called), "aenter"/"enter" (what `async
+ * with`/`with` binds), ".name()" (a method's result), ".name" (a
+ * property's value). Each step reads a return annotation (or `return
+ * self`) written in the project: nothing is inferred. */
+
+static bool is_property(const AslFactBinding *b) {
+  for (uint32_t k = 0; k < b->ndecorators; k++)
+    if (strcmp(b->decorators[k], "property") == 0 ||
+        strcmp(b->decorators[k], "functools.cached_property") == 0)
+      return true;
+  return false;
+}
+
+/* Does the rest of a receiver type *op start with step `word`? If so,
+ * moves *op past it (NULL at the end). */
+static bool take_step(const char **op, const char *word) {
+  size_t n = strlen(word);
+  if (!*op || strncmp(*op, word, n) != 0 || ((*op)[n] != '|' && (*op)[n]))
+    return false;
+  *op = (*op)[n] ? *op + n + 1 : NULL;
+  return true;
+}
+
+/* What a call of the def in *h gives, taking the steps that apply to the
+ * call from *op: the class a context-manager generator's `with` binds
+ * ("enter"/"aenter"), or what `returns` names when a sync def is called or
+ * an async def's call awaited (`awaited`: already, as `async with` does
+ * __aenter__). Else UNKNOWN. */
+static void call_result_hit(const AslIndex *idx, uint32_t from, Hit *h,
+                            bool awaited, const char **op, int *budget) {
+  const AslFactBinding *b = h->b;
+  const char *type = NULL;
+  if (b && b->enters && !awaited &&
+      (take_step(op, "aenter") || take_step(op, "enter"))) {
+    type = b->enters;
+  } else if (b) {
+    awaited |= take_step(op, "await");
+    if ((h->kind == ASL_DEF_FUNCTION && !awaited) ||
+        (h->kind == ASL_DEF_COROUTINE && awaited))
+      type = b->returns;
+  }
+  if (type) {
+    resolve_hit(idx, from, type, budget, h);
+    if (h->kind == ASL_DEF_CLASS || h->kind == ASL_DEF_EXTERNAL) return;
+  }
+  memset(h, 0, sizeof *h);
+}
+
+static void receiver_hit(const AslIndex *idx, uint32_t from, const char *expr,
+                         int *budget, Hit *out);
+
+/* The type attribute `name` of class (f, cls) or of its bases (depth
+ * first, left to right) has in the facts (AslFactAttr), or NULL. */
+static const char *attr_type(const AslIndex *idx, uint32_t from,
+                             const AslFileFacts *f, uint32_t cls,
+                             const char *name, int *budget) {
+  ClassStepVec stack = {0};
+  asl_vec_push(&stack, ((ClassStep){f, cls, NULL, false}));
+  const char *type = NULL;
+  for (uint32_t visited = 0; stack.len && visited < MAX_CLASSES && !type;
+       visited++) {
+    ClassStep s = stack.items[--stack.len];
+    if (!s.file) continue;
+    const AslFactClass *c = &s.file->classes[s.cls];
+    uint32_t lo;
+    ASL_LOWER_BOUND(lo, c->nattrs, mid, strcmp(c->attrs[mid].name, name) < 0);
+    if (lo < c->nattrs && strcmp(c->attrs[lo].name, name) == 0) {
+      type = c->attrs[lo].type;
+      break;
+    }
+    if (--*budget <= 0) break;
+    push_bases(idx, from, s.file, s.cls, budget, &stack);
+  }
+  asl_vec_free(&stack);
+  return type;
+}
+
+/* One step of a receiver type from class hit *h (see above), taken from
+ * *op with the steps that apply to its result. */
+static void receiver_step(const AslIndex *idx, uint32_t from, const char **op,
+                          int *budget, Hit *h) {
+  const char *s = *op, *end = strchr(s, '|');
+  size_t n = end ? (size_t)(end - s) : strlen(s);
+  *op = end ? end + 1 : NULL;
+  if (h->kind != ASL_DEF_CLASS || h->b->cls == ASL_NONE) {
+    memset(h, 0, sizeof *h); // an external class's methods are not ours
+    return;
+  }
+  const AslFileFacts *f = h->file;
+  uint32_t cls = h->b->cls;
+  bool call = n > 2 && s[0] == '.' && memcmp(s + n - 2, "()", 2) == 0;
+  bool aenter = n == 6 && memcmp(s, "aenter", 6) == 0;
+  const char *method =
+      aenter                                  ? "__aenter__"
+      : n == 5 && memcmp(s, "enter", 5) == 0 ? "__enter__"
+      : s[0] == '.' ? asl_arena_strndup(idx->scratch, s + 1,
+                                        n - 1 - (call ? 2 : 0))
+                    : NULL;
+  if (!method) {
+    memset(h, 0, sizeof *h);
+    return;
+  }
+  method_hit(idx, from, f, cls, method, false, budget, h);
+  if (s[0] == '.' && !call &&
+      (h->kind != ASL_DEF_FUNCTION || !is_property(h->b))) {
+    // Not a property: an instance attribute of a declared or agreed type.
+    const char *type = attr_type(idx, from, f, cls, method, budget);
+    if (type) receiver_hit(idx, from, type, budget, h);
+    else memset(h, 0, sizeof *h);
+    return;
+  }
+  call_result_hit(idx, from, h, aenter, op, budget); // (a property: its getter)
+}
+
+/* The class (CLASS or EXTERNAL hit) receiver type `expr` stands for. */
+static void receiver_hit(const AslIndex *idx, uint32_t from, const char *expr,
+                         int *budget, Hit *out) {
+  const char *bar = strchr(expr, '|');
+  const char *base =
+      bar ? asl_arena_strndup(idx->scratch, expr, (size_t)(bar - expr)) : expr;
+  resolve_hit(idx, from, base, budget, out);
+  const char *op = bar ? bar + 1 : NULL;
+  if (out->kind == ASL_DEF_FUNCTION || out->kind == ASL_DEF_COROUTINE ||
+      out->kind == ASL_DEF_ASYNCGEN)
+    call_result_hit(idx, from, out, false, &op, budget);
+  for (int steps = 0; op && steps < 8 && *budget > 0; steps++)
+    receiver_step(idx, from, &op, budget, out);
+  if (op) memset(out, 0, sizeof *out);
+}
+
 AslDefKind asl_index_method(const AslIndex *idx, uint32_t from,
                             const char *cls, const char *method,
                             bool bases_only, AslDef *out) {
   int budget = MAX_HOPS;
   Hit h;
-  resolve_hit(idx, from, cls, &budget, &h);
+  receiver_hit(idx, from, cls, &budget, &h);
   // A class nested in a class body has no facts of its own (cls NONE).
   if (h.kind == ASL_DEF_CLASS && h.b->cls != ASL_NONE) {
     method_hit(idx, from, h.file, h.b->cls, method, bases_only, &budget, &h);

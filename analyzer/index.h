@@ -32,6 +32,11 @@ typedef struct AslFactBinding {
   const char *const *decorators; /* absolute names, outermost first */
   uint32_t ndecorators;
   uint32_t cls;                  /* CLASS: index into the file's classes */
+  const char *returns;           /* defs: the class of what a call gives
+                                    (awaited, for an async def), absolute
+                                    (asl_def_returns); NULL if unknown */
+  const char *enters;            /* a context-manager generator: what
+                                    `with` binds (asl_def_enters) */
   uint32_t order;                /* source order, to keep sorts stable */
 } AslFactBinding;
 
@@ -43,8 +48,20 @@ typedef struct AslFactClass {
   uint32_t nbases;
   AslFactBinding *members;  /* sorted by name, then source order */
   uint32_t nmembers;
+  struct AslFactAttr *attrs; /* instance attributes of known type, sorted
+                                by name (rules/callee.c's facts hook) */
+  uint32_t nattrs;
   uint32_t node;            /* class_definition node (extraction only) */
 } AslFactClass;
+
+/* An attribute of a class's instances and its type: what the class
+ * declares (`x: Client` in its body, `self.x: Client = ...`), or what
+ * every store `self.x = ...` of its methods agrees on (None stores aside).
+ * The type is a receiver type (index.c, "receiver types"). */
+typedef struct AslFactAttr {
+  const char *name;
+  const char *type;
+} AslFactAttr;
 
 /* Everything the index needs from one file. All memory belongs to the
  * arena given to asl_facts_extract (the run's). */

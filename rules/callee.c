@@ -10,7 +10,10 @@
  */
 #include "rules.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "../analyzer/index.h"
 
 #include "unawaited/unawaited.h"
 
@@ -20,116 +23,80 @@ static uint32_t parent_of(const AslTree *t, uint32_t i) {
 
 /* ---- receivers ---------------------------------------------------------- */
 
+/* Receiver types are strings the index evaluates (see index.c, "receiver
+ * types"): "pkg.Client", then steps such as "|await" or "|.session()".
+ * Each step is written by one syntactic step here, at most RECEIVER_DEPTH
+ * deep. */
+enum { RECEIVER_DEPTH = 4 };
+
+static const char *receiver_type(const AslCtx *cx, uint32_t obj, int depth);
+
+static const char *with_step(const AslCtx *cx, const char *type,
+                             const char *step) {
+  return type ? asl_arena_printf(cx->arena, "%s|%s", type, step) : NULL;
+}
+
 /* The type of what calling `call` gives (awaited or not; one element of
  * its tuple when position >= 0): the catalog's answer for factories such
- * as asyncio.get_running_loop(), else the callee itself, which the index
- * later confirms is a class (a constructor call). */
+ * as asyncio.get_running_loop(); else the callee by name (a class: an
+ * instance; a function: what it returns), or a method of a receiver of
+ * known type ("...|.make()"), which the index evaluates. */
 static const char *call_result_type(const AslCtx *cx, uint32_t call,
-                                    bool awaited, int position) {
+                                    bool awaited, int position, int depth) {
   const AslTree *t = cx->tree;
   if (call == ASL_NONE || t->nodes[call].kind != ASL_K_call) return NULL;
-  uint32_t fn = asl_child_by_field(t, call, ASL_F_function);
-  const char *callee = fn == ASL_NONE ? NULL : asl_absolute_name(cx, fn);
-  if (!callee) return NULL;
-  const char *type = asl_catalog_result_type(callee, awaited, position);
-  if (type) return type;
-  return !awaited && position < 0 ? callee : NULL;
-}
-
-/* Is `name` typing's Optional or Union (from typing or typing_extensions)? */
-static bool is_optional_or_union(const char *name) {
-  static const char *const forms[] = {
-      "typing.Optional", "typing.Union", "typing_extensions.Optional",
-      "typing_extensions.Union", NULL};
-  for (const char *const *f = forms; name && *f; f++)
-    if (strcmp(name, *f) == 0) return true;
-  return false;
-}
-
-/* The one member of a union that is not None, or ASL_NONE when there are
- * several (the object may be of either class). `first` and the following
- * named siblings are the members. */
-static uint32_t sole_non_none(const AslTree *t, uint32_t first) {
-  uint32_t found = ASL_NONE;
-  for (uint32_t m = first; m != ASL_NONE; m = asl_next_named(t, m)) {
-    uint32_t e = t->nodes[m].kind == ASL_K_type ? asl_first_named(t, m) : m;
-    if (e != ASL_NONE && t->nodes[e].kind == ASL_K_none) continue;
-    if (found != ASL_NONE) return ASL_NONE;
-    found = e;
+  uint32_t fn = asl_unparen(t, asl_child_by_field(t, call, ASL_F_function));
+  if (fn == ASL_NONE) return NULL;
+  const char *callee = asl_absolute_name(cx, fn);
+  if (callee) {
+    const char *type = asl_catalog_result_type(callee, awaited, position);
+    if (type) return type;
   }
-  return found;
-}
-
-/* The class a string annotation names: "Client", "pkg.Client", or one of
- * them with `| None` on either side. */
-static const char *string_annotation_type(const AslCtx *cx, const char *s,
-                                          uint32_t len) {
-  const char *found = NULL;
-  uint32_t found_len = 0;
-  for (uint32_t i = 0; i <= len;) {
-    uint32_t j = i;
-    while (j < len && s[j] != '|') j++;
-    uint32_t a = i, b = j;
-    while (a < b && s[a] == ' ') a++;
-    while (b > a && s[b - 1] == ' ') b--;
-    if (!(b - a == 4 && memcmp(s + a, "None", 4) == 0)) {
-      if (found) return NULL; // a union of two classes
-      found = s + a;
-      found_len = b - a;
-    }
-    i = j + 1;
+  if (position >= 0) return NULL;
+  if (!callee && t->nodes[fn].kind == ASL_K_attribute && depth < RECEIVER_DEPTH) {
+    uint32_t attr = asl_child_by_field(t, fn, ASL_F_attribute);
+    const char *recv = receiver_type(
+        cx, asl_child_by_field(t, fn, ASL_F_object), depth + 1);
+    if (recv && attr != ASL_NONE)
+      callee = asl_arena_printf(cx->arena, "%s|.%s()", recv,
+                                asl_node_text(cx->arena, t, cx->src, attr));
   }
-  return found ? asl_absolute_text(cx, found, found_len) : NULL;
+  return awaited ? with_step(cx, callee, "await") : callee;
 }
 
-/* The class an annotation names: `Client`, `pkg.Client`, `"Client"`, and
- * the same inside `Optional[...]`, `Union[..., None]` or `... | None`
- * (calling a method on None fails anyway, so the call sees a Client). */
-static const char *annotation_type(const AslCtx *cx, uint32_t type_node) {
+/* The type of the value `e` (an assignment's right side, a `with` item's
+ * context manager): a call, awaited or not, or another receiver. */
+static const char *value_type(const AslCtx *cx, uint32_t e, int depth) {
   const AslTree *t = cx->tree;
-  uint32_t e = type_node;
-  for (int depth = 0; e != ASL_NONE && depth < 8; depth++) {
-    switch (t->nodes[e].kind) {
-    case ASL_K_type:
-      e = asl_first_named(t, e);
-      break;
-    case ASL_K_identifier:
-    case ASL_K_attribute:
-      return asl_absolute_name(cx, e);
-    case ASL_K_string: {
-      uint32_t c = asl_child_by_kind(t, e, ASL_K_string_content);
-      if (c == ASL_NONE) return NULL;
-      const AslNode *n = &t->nodes[c];
-      return string_annotation_type(cx, cx->src->text + n->start_byte,
-                                    n->end_byte - n->start_byte);
-    }
-    case ASL_K_binary_operator: { // X | None
-      uint32_t op = asl_child_by_field(t, e, ASL_F_operator);
-      if (op == ASL_NONE || !asl_node_text_eq(t, cx->src, op, "|"))
-        return NULL;
-      e = sole_non_none(t, asl_child_by_field(t, e, ASL_F_left));
-      break;
-    }
-    case ASL_K_generic_type: { // Optional[X] / Union[X, None]
-      uint32_t head = asl_first_named(t, e);
-      uint32_t params = head == ASL_NONE ? ASL_NONE : asl_next_named(t, head);
-      if (params == ASL_NONE || !is_optional_or_union(asl_qualname(cx, head)))
-        return NULL;
-      e = sole_non_none(t, asl_first_named(t, params));
-      break;
-    }
-    case ASL_K_subscript: { // typing.Optional[X] parses as a subscript
-      uint32_t head = asl_child_by_field(t, e, ASL_F_value);
-      if (head == ASL_NONE || !is_optional_or_union(asl_qualname(cx, head)))
-        return NULL;
-      e = sole_non_none(t, asl_child_by_field(t, e, ASL_F_subscript));
-      break;
-    }
-    default:
-      return NULL;
-    }
-  }
-  return NULL;
+  e = asl_unparen(t, e);
+  if (e == ASL_NONE) return NULL;
+  if (t->nodes[e].kind == ASL_K_await)
+    return call_result_type(cx, asl_unparen(t, asl_first_named(t, e)), true,
+                            -1, depth);
+  if (t->nodes[e].kind == ASL_K_call)
+    return call_result_type(cx, e, false, -1, depth);
+  return depth < RECEIVER_DEPTH ? receiver_type(cx, e, depth + 1) : NULL;
+}
+
+/* For `with X() as v` / `async with X() as v` bindings of `ident`: what
+ * the context manager's __enter__/__aenter__ gives. */
+static const char *with_item_type(const AslCtx *cx, uint32_t ident,
+                                  int depth) {
+  const AslTree *t = cx->tree;
+  uint32_t target = parent_of(t, ident);
+  if (t->nodes[target].kind != ASL_K_as_pattern_target) return NULL;
+  uint32_t pattern = parent_of(t, target);
+  uint32_t item = parent_of(t, pattern);
+  if (t->nodes[pattern].kind != ASL_K_as_pattern ||
+      t->nodes[item].kind != ASL_K_with_item)
+    return NULL;
+  uint32_t stmt = item;
+  for (int k = 0; k < 3 && t->nodes[stmt].kind != ASL_K_with_statement; k++)
+    stmt = parent_of(t, stmt);
+  if (t->nodes[stmt].kind != ASL_K_with_statement) return NULL;
+  bool async = asl_has_token(t, cx->src, stmt, "async");
+  const char *cm = value_type(cx, asl_first_named(t, pattern), depth);
+  return with_step(cx, cm, async ? "aenter" : "enter");
 }
 
 /* Is `fn` decorated with @staticmethod (no self or cls parameter)? */
@@ -148,7 +115,7 @@ static const char *parameter_type(const AslCtx *cx, uint32_t ident) {
   uint32_t p = parent_of(t, ident);
   AslKind pk = t->nodes[p].kind;
   if (pk == ASL_K_typed_parameter || pk == ASL_K_typed_default_parameter)
-    return annotation_type(cx, asl_child_by_field(t, p, ASL_F_type));
+    return asl_annotation_class(cx, asl_child_by_field(t, p, ASL_F_type));
   if (pk != ASL_K_parameters || asl_first_named(t, p) != ident) return NULL;
   uint32_t fn = parent_of(t, p);
   if (t->nodes[fn].kind != ASL_K_function_definition || is_staticmethod(cx, fn))
@@ -167,7 +134,8 @@ static int target_position(const AslTree *t, uint32_t list, uint32_t ident) {
 
 /* For `x = ...` / `x: T = ...` / `r, w = await f()` bindings of `ident`:
  * the class of the value bound. */
-static const char *assigned_type(const AslCtx *cx, uint32_t ident) {
+static const char *assigned_type(const AslCtx *cx, uint32_t ident,
+                                 int depth) {
   const AslTree *t = cx->tree;
   uint32_t p = parent_of(t, ident);
   uint32_t asg = p;
@@ -180,15 +148,15 @@ static const char *assigned_type(const AslCtx *cx, uint32_t ident) {
   if (t->nodes[asg].kind != ASL_K_assignment) return NULL;
   if (position < 0) {
     const char *ann =
-        annotation_type(cx, asl_child_by_field(t, asg, ASL_F_type));
+        asl_annotation_class(cx, asl_child_by_field(t, asg, ASL_F_type));
     if (ann) return ann;
   }
   uint32_t value = asl_unparen(t, asl_child_by_field(t, asg, ASL_F_right));
   if (value == ASL_NONE) return NULL;
   if (t->nodes[value].kind == ASL_K_await)
     return call_result_type(cx, asl_unparen(t, asl_first_named(t, value)),
-                            true, position);
-  return position < 0 ? call_result_type(cx, value, false, -1) : NULL;
+                            true, position, depth);
+  return position < 0 ? value_type(cx, value, depth) : NULL;
 }
 
 /* If identifier `ident` is the first parameter (self) of a method defined
@@ -252,7 +220,7 @@ static const char *self_attribute_type(const AslCtx *cx, uint32_t obj) {
   }
   if (stores != 1 || value == ASL_NONE) return NULL;
   if (t->nodes[value].kind == ASL_K_call)
-    return call_result_type(cx, value, false, -1);
+    return call_result_type(cx, value, false, -1, RECEIVER_DEPTH - 1);
   if (t->nodes[value].kind != ASL_K_identifier) return NULL;
   const AslBinding *b = asl_resolve_name(cx, value);
   if (!b || b->next_same != ASL_NONE || b->kind != ASL_BIND_OTHER)
@@ -338,26 +306,59 @@ static const char *memo_self_attribute_type(const AslCtx *cx, uint32_t obj) {
   return a->type;
 }
 
+/* The type one binding of a name gives it: a parameter's annotation (or
+ * self/cls), an assignment, a `with ... as` target. */
+static const char *binding_type(const AslCtx *cx, const AslBinding *b,
+                                int depth) {
+  if (b->kind == ASL_BIND_IMPORT || b->kind == ASL_BIND_GLOBAL) return NULL;
+  const char *type = parameter_type(cx, b->node);
+  if (!type) type = assigned_type(cx, b->node, depth);
+  if (!type) type = with_item_type(cx, b->node, depth);
+  return type;
+}
+
+/* The type every binding of `ident` in its scope gives it (a local bound
+ * twice to the same class keeps it); NULL when two disagree or one is
+ * unknown. */
+static const char *name_type(const AslCtx *cx, uint32_t ident, int depth) {
+  const AslBinding *b = asl_resolve_name(cx, ident);
+  const char *type = NULL;
+  for (int k = 0; b && k < 16; k++) {
+    const char *one = binding_type(cx, b, depth);
+    if (!one || (type && strcmp(type, one) != 0)) return NULL;
+    type = one;
+    if (b->next_same == ASL_NONE) return type;
+    b = asl_names_at(cx->names, b->next_same);
+  }
+  return NULL; // bound too many times to say
+}
+
 /* The class of the object `obj` a method is called on, when this file
- * shows it: `Client()`, a local bound once from a constructor or a known
- * factory, a parameter annotated with a class, self/cls, or `self.x` set
- * once by the class's own methods. NULL if not. */
-static const char *receiver_type(const AslCtx *cx, uint32_t obj) {
+ * shows it (see the header), as a receiver type. NULL if not. */
+static const char *receiver_type(const AslCtx *cx, uint32_t obj, int depth) {
   const AslTree *t = cx->tree;
   obj = asl_unparen(t, obj);
   if (obj == ASL_NONE) return NULL;
-  if (t->nodes[obj].kind == ASL_K_call)
-    return call_result_type(cx, obj, false, -1);
-  if (t->nodes[obj].kind == ASL_K_attribute)
-    return memo_self_attribute_type(cx, obj);
-  if (t->nodes[obj].kind != ASL_K_identifier) return NULL;
-  const AslBinding *b = asl_resolve_name(cx, obj);
-  // Bound more than once: the object may be of either value's class.
-  if (!b || b->next_same != ASL_NONE || b->kind == ASL_BIND_IMPORT ||
-      b->kind == ASL_BIND_GLOBAL)
+  switch (t->nodes[obj].kind) {
+  case ASL_K_call:
+    return call_result_type(cx, obj, false, -1, depth);
+  case ASL_K_attribute: {
+    const char *type = memo_self_attribute_type(cx, obj);
+    if (type || depth >= RECEIVER_DEPTH) return type;
+    // `a.b`: a property of a receiver of known type (the index checks).
+    uint32_t attr = asl_child_by_field(t, obj, ASL_F_attribute);
+    const char *recv = receiver_type(
+        cx, asl_child_by_field(t, obj, ASL_F_object), depth + 1);
+    return recv && attr != ASL_NONE
+               ? asl_arena_printf(cx->arena, "%s|.%s", recv,
+                                  asl_node_text(cx->arena, t, cx->src, attr))
+               : NULL;
+  }
+  case ASL_K_identifier:
+    return name_type(cx, obj, depth);
+  default:
     return NULL;
-  const char *type = parameter_type(cx, b->node);
-  return type ? type : assigned_type(cx, b->node);
+  }
 }
 
 /* ---- callees ------------------------------------------------------------ */
@@ -531,7 +532,7 @@ static bool describe_method(const AslCtx *cx, uint32_t fn, AslCallee *out) {
     return out->dotted != NULL;
   }
   if (local_class_method(cx, obj, attr, out)) return true;
-  const char *type = receiver_type(cx, obj);
+  const char *type = receiver_type(cx, obj, 0);
   if (type) {
     out->kind = ASL_CALLEE_METHOD;
     out->dotted = type;
@@ -557,3 +558,115 @@ bool asl_describe_callee(const AslCtx *cx, uint32_t call, AslCallee *out) {
   return out->dotted != NULL;
 }
 
+
+/* ---- attribute facts -----------------------------------------------------
+ * The types of a class's instance attributes, for the index: what other
+ * files reach through `obj.attr.method()` (`update.message.reply()`). */
+
+typedef struct AttrStore {
+  const char *name;
+  const char *type;  /* NULL: a store of unknown type */
+  bool declared;     /* an annotation, which wins over stores */
+  uint32_t order;
+} AttrStore;
+
+typedef AslVec(AttrStore) AttrStoreVec;
+
+static int attr_store_cmp(const void *pa, const void *pb) {
+  const AttrStore *x = pa, *y = pb;
+  int c = strcmp(x->name, y->name);
+  if (c) return c;
+  return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* One store into an attribute of class `cls` at assignment `asg` (or any
+ * other store when `asg` is ASL_NONE), or nothing. */
+static void add_store(const AslCtx *cx, AslArena *a, uint32_t target,
+                      uint32_t asg, AttrStoreVec *out) {
+  const AslTree *t = cx->tree;
+  AttrStore st = {asl_node_text(a, t, cx->src, target), NULL, false, target};
+  if (asg != ASL_NONE) {
+    uint32_t ann = asl_child_by_field(t, asg, ASL_F_type);
+    uint32_t value = asl_unparen(t, asl_child_by_field(t, asg, ASL_F_right));
+    if (ann != ASL_NONE) {
+      st.declared = true;
+      st.type = asl_annotation_class(cx, ann);
+    } else if (value != ASL_NONE && t->nodes[value].kind == ASL_K_none) {
+      return; // a sentinel: calling a method on None fails anyway
+    } else if (value != ASL_NONE) {
+      st.type = value_type(cx, value, RECEIVER_DEPTH - 2);
+    }
+    if (st.type) st.type = asl_arena_strdup(a, st.type);
+  }
+  asl_vec_push(out, st);
+}
+
+/* Every store into an attribute of class `cls`: `self.x = ...` (any
+ * store of self.x) in its methods, `x: T` and `x = ...` in its body. */
+static void class_stores(const AslCtx *cx, AslArena *a, uint32_t cls,
+                         AttrStoreVec *out) {
+  const AslTree *t = cx->tree;
+  for (uint32_t j = cls + 1; j < t->nodes[cls].end; j++) {
+    const AslNode *n = &t->nodes[j];
+    if (n->kind == ASL_K_identifier && n->scope == cls &&
+        n->field == ASL_F_left) {
+      uint32_t asg = n->parent;
+      if (t->nodes[asg].kind == ASL_K_assignment)
+        add_store(cx, a, j, asg, out);
+      continue;
+    }
+    if (n->kind != ASL_K_attribute) continue;
+    uint32_t attr = asl_child_by_field(t, j, ASL_F_attribute);
+    uint32_t obj = asl_unparen(t, asl_child_by_field(t, j, ASL_F_object));
+    if (attr == ASL_NONE || class_of_self(cx, obj) != cls) continue;
+    uint32_t up = n->parent;
+    AslKind uk = t->nodes[up].kind;
+    bool target = n->field == ASL_F_left &&
+                  (uk == ASL_K_assignment || uk == ASL_K_augmented_assignment ||
+                   uk == ASL_K_for_statement);
+    bool in_pattern = uk == ASL_K_pattern_list || uk == ASL_K_tuple_pattern ||
+                      uk == ASL_K_list_pattern ||
+                      uk == ASL_K_as_pattern_target;
+    if (target || in_pattern)
+      add_store(cx, a, attr, target && uk == ASL_K_assignment ? up : ASL_NONE,
+                out);
+  }
+}
+
+/* The type stores [i, j) of one attribute agree on: the declared ones if
+ * any, else all of them; NULL when they disagree or one is unknown. */
+static const char *agreed_type(const AttrStore *st, uint32_t i, uint32_t j) {
+  bool declared = false;
+  for (uint32_t k = i; k < j; k++) declared |= st[k].declared;
+  const char *type = NULL;
+  for (uint32_t k = i; k < j; k++) {
+    if (declared && !st[k].declared) continue;
+    if (!st[k].type || (type && strcmp(type, st[k].type) != 0)) return NULL;
+    type = st[k].type;
+  }
+  return type;
+}
+
+void asl_callee_facts(const AslCtx *cx, AslFileFacts *facts, AslArena *a) {
+  for (uint32_t c = 0; c < facts->nclasses; c++) {
+    AslFactClass *fc = &facts->classes[c];
+    if (fc->node == ASL_NONE) continue;
+    AttrStoreVec stores = {0};
+    class_stores(cx, a, fc->node, &stores);
+    if (stores.len > 1)
+      qsort(stores.items, stores.len, sizeof *stores.items, attr_store_cmp);
+    AslVec(AslFactAttr) attrs = {0};
+    for (uint32_t i = 0, j; i < stores.len; i = j) {
+      for (j = i + 1; j < stores.len &&
+                      strcmp(stores.items[j].name, stores.items[i].name) == 0;
+           j++) {
+      }
+      const char *type = agreed_type(stores.items, i, j);
+      if (type) asl_avec_push(a, &attrs, ((AslFactAttr){stores.items[i].name,
+                                                         type}));
+    }
+    asl_vec_free(&stores);
+    fc->attrs = attrs.items;
+    fc->nattrs = attrs.len;
+  }
+}

@@ -39,6 +39,7 @@ void asl_rules_run(AslCtx *cx) {
 
 void asl_rules_facts(const AslCtx *cx, struct AslFileFacts *facts,
                      AslArena *a) {
+  asl_callee_facts(cx, facts, a);
   if (cx->opt->selected[ASL_RULE_ASL210]) asl_blocking_facts(cx, facts, a);
   if (asl_rules_need_reach(cx->opt)) asl_unawaited_facts(cx, facts);
 }

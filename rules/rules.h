@@ -42,6 +42,11 @@ void asl_rules_facts(const AslCtx *cx, struct AslFileFacts *facts,
  * false when this file cannot say what it is. */
 bool asl_describe_callee(const AslCtx *cx, uint32_t call, AslCallee *out);
 
+/** Phase 1: the types of each class's instance attributes, into the
+ * file's facts (rules/callee.c). */
+void asl_callee_facts(const AslCtx *cx, struct AslFileFacts *facts,
+                      AslArena *a);
+
 /** The per-file caches of the passes (AslCtx.memo), in `a`. */
 struct AslMemo *asl_memo_new(AslArena *a);
 

@@ -1,0 +1,192 @@
+/*
+ * types.c - the classes that annotations and return statements name,
+ * without a type checker: what the receiver-type layer (rules/callee.c,
+ * the project index) builds on. Only what is written is read; nothing is
+ * inferred.
+ */
+#include "asl.h"
+
+#include <string.h>
+
+/* Is `name` typing's Optional or Union (from typing or typing_extensions)? */
+static bool is_optional_or_union(const char *name) {
+  static const char *const forms[] = {
+      "typing.Optional", "typing.Union", "typing_extensions.Optional",
+      "typing_extensions.Union", NULL};
+  for (const char *const *f = forms; name && *f; f++)
+    if (strcmp(name, *f) == 0) return true;
+  return false;
+}
+
+/* The one member of a union that is not None, or ASL_NONE when there are
+ * several (the object may be of either class). `first` and the following
+ * named siblings are the members. */
+static uint32_t sole_non_none(const AslTree *t, uint32_t first) {
+  uint32_t found = ASL_NONE;
+  for (uint32_t m = first; m != ASL_NONE; m = asl_next_named(t, m)) {
+    uint32_t e = t->nodes[m].kind == ASL_K_type ? asl_first_named(t, m) : m;
+    if (e != ASL_NONE && t->nodes[e].kind == ASL_K_none) continue;
+    if (found != ASL_NONE) return ASL_NONE;
+    found = e;
+  }
+  return found;
+}
+
+/* The class a string annotation names: "Client", "pkg.Client", or one of
+ * them with `| None` on either side. */
+static const char *string_annotation_type(const AslCtx *cx, const char *s,
+                                          uint32_t len) {
+  const char *found = NULL;
+  uint32_t found_len = 0;
+  for (uint32_t i = 0; i <= len;) {
+    uint32_t j = i;
+    while (j < len && s[j] != '|') j++;
+    uint32_t a = i, b = j;
+    while (a < b && s[a] == ' ') a++;
+    while (b > a && s[b - 1] == ' ') b--;
+    if (!(b - a == 4 && memcmp(s + a, "None", 4) == 0)) {
+      if (found) return NULL; // a union of two classes
+      found = s + a;
+      found_len = b - a;
+    }
+    i = j + 1;
+  }
+  return found ? asl_absolute_text(cx, found, found_len) : NULL;
+}
+
+/* The head and the first argument of `Head[A, ...]` (a generic_type or,
+ * with a dotted head, a subscript); ASL_NONE where there is none. */
+static void generic_parts(const AslTree *t, uint32_t e, uint32_t *head,
+                          uint32_t *first) {
+  *head = *first = ASL_NONE;
+  if (t->nodes[e].kind == ASL_K_subscript) {
+    *head = asl_child_by_field(t, e, ASL_F_value);
+    *first = asl_child_by_field(t, e, ASL_F_subscript);
+    return;
+  }
+  *head = asl_first_named(t, e);
+  uint32_t params = *head == ASL_NONE ? ASL_NONE : asl_next_named(t, *head);
+  *first = params == ASL_NONE ? ASL_NONE : asl_first_named(t, params);
+}
+
+const char *asl_annotation_class(const AslCtx *cx, uint32_t type_node) {
+  const AslTree *t = cx->tree;
+  uint32_t e = type_node;
+  for (int depth = 0; e != ASL_NONE && depth < 8; depth++) {
+    switch (t->nodes[e].kind) {
+    case ASL_K_type:
+      e = asl_first_named(t, e);
+      break;
+    case ASL_K_identifier:
+    case ASL_K_attribute:
+      return asl_absolute_name(cx, e);
+    case ASL_K_string: {
+      uint32_t c = asl_child_by_kind(t, e, ASL_K_string_content);
+      if (c == ASL_NONE) return NULL;
+      const AslNode *n = &t->nodes[c];
+      return string_annotation_type(cx, cx->src->text + n->start_byte,
+                                    n->end_byte - n->start_byte);
+    }
+    case ASL_K_binary_operator: { // X | None
+      uint32_t op = asl_child_by_field(t, e, ASL_F_operator);
+      if (op == ASL_NONE || !asl_node_text_eq(t, cx->src, op, "|"))
+        return NULL;
+      e = sole_non_none(t, asl_child_by_field(t, e, ASL_F_left));
+      break;
+    }
+    case ASL_K_generic_type: // Optional[X], Union[X, None], Client[T]
+    case ASL_K_subscript: {  // typing.Optional[X] parses as a subscript
+      uint32_t head, first;
+      generic_parts(t, e, &head, &first);
+      if (head == ASL_NONE) return NULL;
+      // A generic class is the class (`Context[Bot]` is a Context).
+      if (!is_optional_or_union(asl_qualname(cx, head)))
+        return asl_absolute_name(cx, head);
+      e = sole_non_none(t, first);
+      break;
+    }
+    default:
+      return NULL;
+    }
+  }
+  return NULL;
+}
+
+static bool is_self_type(const char *name) {
+  return name && (strcmp(name, "typing.Self") == 0 ||
+                  strcmp(name, "typing_extensions.Self") == 0);
+}
+
+/* Does every `return` of function `fn`'s own body return `self` (its
+ * first parameter), with at least one? */
+static bool returns_self(const AslCtx *cx, uint32_t fn) {
+  const AslTree *t = cx->tree;
+  uint32_t params = asl_child_by_field(t, fn, ASL_F_parameters);
+  uint32_t self = params == ASL_NONE ? ASL_NONE : asl_first_named(t, params);
+  if (self == ASL_NONE || t->nodes[self].kind != ASL_K_identifier)
+    return false;
+  const AslNode *sn = &t->nodes[self];
+  uint32_t nret = 0;
+  for (uint32_t j = fn + 1; j < t->nodes[fn].end; j++) {
+    if (t->nodes[j].kind != ASL_K_return_statement || t->nodes[j].scope != fn)
+      continue;
+    uint32_t v = asl_unparen(t, asl_first_named(t, j));
+    if (v == ASL_NONE || t->nodes[v].kind != ASL_K_identifier) return false;
+    const AslNode *vn = &t->nodes[v];
+    if (vn->end_byte - vn->start_byte != sn->end_byte - sn->start_byte ||
+        memcmp(cx->src->text + vn->start_byte, cx->src->text + sn->start_byte,
+               sn->end_byte - sn->start_byte) != 0)
+      return false;
+    nret++;
+  }
+  return nret > 0;
+}
+
+const char *asl_def_returns(const AslCtx *cx, uint32_t fn) {
+  const AslTree *t = cx->tree;
+  uint32_t ann = asl_child_by_field(t, fn, ASL_F_return_type);
+  const char *cls = asl_enclosing_class(cx, fn);
+  if (ann != ASL_NONE) {
+    const char *name = asl_annotation_class(cx, ann);
+    return is_self_type(name) ? cls : name;
+  }
+  return cls && returns_self(cx, fn) ? cls : NULL;
+}
+
+/* Is `name` one of the iterator types a context-manager generator is
+ * annotated with (typing's or collections.abc's)? */
+static bool is_iterator_type(const char *name) {
+  static const char *const forms[] = {
+      "Iterator", "Generator", "Iterable", "AsyncIterator", "AsyncGenerator",
+      "AsyncIterable", NULL};
+  if (!name) return false;
+  const char *last = strrchr(name, '.');
+  if (!last || (strncmp(name, "typing.", 7) != 0 &&
+                strncmp(name, "typing_extensions.", 18) != 0 &&
+                strncmp(name, "collections.abc.", 16) != 0))
+    return false;
+  for (const char *const *f = forms; *f; f++)
+    if (strcmp(last + 1, *f) == 0) return true;
+  return false;
+}
+
+const char *asl_def_enters(const AslCtx *cx, uint32_t fn) {
+  const AslTree *t = cx->tree;
+  AslDef d;
+  asl_describe_def(cx, fn, &d);
+  bool cm = false;
+  for (uint32_t k = 0; k < d.ndecorators; k++)
+    cm |= strcmp(d.decorators[k], "contextlib.contextmanager") == 0 ||
+          strcmp(d.decorators[k], "contextlib.asynccontextmanager") == 0;
+  uint32_t ann = asl_child_by_field(t, fn, ASL_F_return_type);
+  uint32_t e = ann == ASL_NONE ? ASL_NONE : asl_first_named(t, ann);
+  if (!cm || e == ASL_NONE || (t->nodes[e].kind != ASL_K_generic_type &&
+                               t->nodes[e].kind != ASL_K_subscript))
+    return NULL;
+  uint32_t head, first;
+  generic_parts(t, e, &head, &first);
+  if (head == ASL_NONE || first == ASL_NONE ||
+      !is_iterator_type(asl_absolute_name(cx, head)))
+    return NULL;
+  return asl_annotation_class(cx, first);
+}
