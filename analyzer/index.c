@@ -601,14 +601,48 @@ static void receiver_step(const AslIndex *idx, uint32_t from, const char **op,
   call_result_hit(idx, from, h, aenter, op, budget); // (a property: its getter)
 }
 
+/* "{A;B;...}": each alternative must give the same class (a local bound
+ * to it in two ways); *op is what follows the group. */
+static void alternatives_hit(const AslIndex *idx, uint32_t from,
+                             const char *expr, int *budget, Hit *out,
+                             const char **op) {
+  const char *close = strchr(expr, '}');
+  memset(out, 0, sizeof *out);
+  *op = NULL;
+  if (!close) return;
+  *op = close[1] == '|' ? close + 2 : NULL;
+  Hit first = {0};
+  for (const char *a = expr + 1; a < close && *budget > 0;) {
+    const char *end = memchr(a, ';', (size_t)(close - a));
+    if (!end) end = close;
+    Hit h;
+    receiver_hit(idx, from,
+                 asl_arena_strndup(idx->scratch, a, (size_t)(end - a)), budget,
+                 &h);
+    if (h.kind != ASL_DEF_CLASS ||
+        (first.kind && (first.file != h.file || first.b != h.b)))
+      return;
+    first = h;
+    a = end + 1;
+  }
+  *out = first;
+}
+
 /* The class (CLASS or EXTERNAL hit) receiver type `expr` stands for. */
 static void receiver_hit(const AslIndex *idx, uint32_t from, const char *expr,
                          int *budget, Hit *out) {
-  const char *bar = strchr(expr, '|');
-  const char *base =
-      bar ? asl_arena_strndup(idx->scratch, expr, (size_t)(bar - expr)) : expr;
-  resolve_hit(idx, from, base, budget, out);
-  const char *op = bar ? bar + 1 : NULL;
+  const char *op;
+  if (expr[0] == '{') {
+    alternatives_hit(idx, from, expr, budget, out, &op);
+    if (out->kind != ASL_DEF_CLASS) return;
+  } else {
+    const char *bar = strchr(expr, '|');
+    const char *base = bar ? asl_arena_strndup(idx->scratch, expr,
+                                               (size_t)(bar - expr))
+                           : expr;
+    resolve_hit(idx, from, base, budget, out);
+    op = bar ? bar + 1 : NULL;
+  }
   if (out->kind == ASL_DEF_FUNCTION || out->kind == ASL_DEF_COROUTINE ||
       out->kind == ASL_DEF_ASYNCGEN)
     call_result_hit(idx, from, out, false, &op, budget);

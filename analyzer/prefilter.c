@@ -817,7 +817,8 @@ static const char *parent_of(AslArena *a, const char *module) {
  * name): a seed if `via` leads out of the project to a hot module, else an
  * edge from each component of via bound in the module its prefix names
  * ("a.b.C": C in a.b, or b in a; a middle component may be a class). */
-static void link(Reach *rc, const char *via, const char *name_text) {
+static void link_as(Reach *rc, const char *via, const char *name_text,
+                    bool alias) {
   uint32_t name = word_of(name_text);
   if (hot_outside(rc, via)) {
     seed_function(rc, name, rc->file->module);
@@ -828,7 +829,7 @@ static void link(Reach *rc, const char *via, const char *name_text) {
   if (!last) { // a top-level module: bound nowhere ("")
     asl_vec_push(&rc->edges,
                  ((WordEdge){last_word, name, "", rc->file->module, name_text,
-                             true, true}));
+                             true, alias}));
     return;
   }
   for (const char *dot = strchr(via, '.'); dot; dot = strchr(dot + 1, '.')) {
@@ -840,14 +841,42 @@ static void link(Reach *rc, const char *via, const char *name_text) {
     asl_vec_push(&rc->edges, ((WordEdge){asl_word_hash(p, n), name,
                                          key_module, rc->file->module,
                                          name_text, end == NULL,
-                                         end == NULL}));
+                                         alias && end == NULL}));
     // The last component may also be bound in a shorter prefix, a module
     // that relays the one between (`R.fast.Pool`: Pool bound in relay R).
     if (end)
       asl_vec_push(&rc->edges, ((WordEdge){last_word, name, key_module,
                                            rc->file->module, name_text,
-                                           false, true}));
+                                           false, alias}));
   }
+}
+
+static void link(Reach *rc, const char *via, const char *name_text) {
+  link_as(rc, via, name_text, true);
+}
+
+/* The receiver type `type` (rules/callee.c: a name, then '|' steps) leads
+ * from `name`: a def whose call gives it stands for it (`alias`); a class
+ * with a method, property or attribute of that type only leads to it, so
+ * a file spelling the class may reach the type's coroutines unspelled. */
+static void link_type(Reach *rc, const char *type, const char *name,
+                      bool alias) {
+  if (type[0] == '{') { // alternatives: each leads from name
+    const char *close = strchr(type, '}');
+    for (const char *a = type + 1; close && a < close;) {
+      const char *end = memchr(a, ';', (size_t)(close - a));
+      if (!end) end = close;
+      link_type(rc, asl_arena_strndup(&rc->arena, a, (size_t)(end - a)),
+                name, false);
+      a = end + 1;
+    }
+    return;
+  }
+  const char *bar = strchr(type, '|');
+  const char *base = bar ? asl_arena_strndup(&rc->arena, type,
+                                             (size_t)(bar - type))
+                         : type;
+  link_as(rc, base, name, alias && !bar);
 }
 
 static void facts_edges(Reach *rc, const AslFileFacts *f) {
@@ -859,11 +888,23 @@ static void facts_edges(Reach *rc, const AslFileFacts *f) {
       seed_function(rc, word_of(b->name), f->module);
     else if (b->kind == ASL_FACT_IMPORT && b->target)
       link(rc, b->target, b->name);
+    if (b->returns) link_type(rc, b->returns, b->name, true);
+    if (b->enters) link_type(rc, b->enters, b->name, true);
   }
   for (uint32_t c = 0; c < f->nclasses; c++) {
     const AslFactClass *cls = &f->classes[c];
     for (uint32_t k = 0; k < cls->nbases; k++)
       if (strcmp(cls->bases[k], "?") != 0) link(rc, cls->bases[k], cls->name);
+    const char *self = asl_arena_printf(&rc->arena, "%s.%s", f->module,
+                                        cls->name);
+    for (uint32_t m = 0; m < cls->nmembers; m++) {
+      const AslFactBinding *b = &cls->members[m];
+      if (b->returns && strcmp(b->returns, self) != 0) // not `return self`
+        link_type(rc, b->returns, cls->name, false);
+      if (b->enters) link_type(rc, b->enters, cls->name, false);
+    }
+    for (uint32_t a = 0; a < cls->nattrs; a++)
+      link_type(rc, cls->attrs[a].type, cls->name, false);
     for (uint32_t m = 0; m < cls->nmembers; m++)
       if (cls->members[m].kind == ASL_FACT_COROUTINE) {
         seed_class(rc, cls);

@@ -32,8 +32,26 @@ static uint32_t sole_non_none(const AslTree *t, uint32_t first) {
   return found;
 }
 
-/* The class a string annotation names: "Client", "pkg.Client", or one of
- * them with `| None` on either side. */
+/* The class one member of a string annotation names: "Client",
+ * "pkg.Client", "Client[int]" (a generic class), "Optional[Client]". */
+static const char *string_member_type(const AslCtx *cx, const char *s,
+                                      uint32_t len) {
+  const char *open = memchr(s, '[', len);
+  if (!open) return asl_absolute_text(cx, s, len);
+  if (s[len - 1] != ']') return NULL;
+  uint32_t head = (uint32_t)(open - s);
+  const char *name = asl_absolute_text(cx, s, head);
+  if (!is_optional_or_union(name)) return name;
+  // Optional[X]: X, when it names a class alone.
+  const char *inner = open + 1;
+  uint32_t n = len - head - 2;
+  return memchr(inner, ',', n) || memchr(inner, '[', n)
+             ? NULL
+             : asl_absolute_text(cx, inner, n);
+}
+
+/* The class a string annotation names: a member as above, or one of them
+ * with `| None` on either side. */
 static const char *string_annotation_type(const AslCtx *cx, const char *s,
                                           uint32_t len) {
   const char *found = NULL;
@@ -51,7 +69,7 @@ static const char *string_annotation_type(const AslCtx *cx, const char *s,
     }
     i = j + 1;
   }
-  return found ? asl_absolute_text(cx, found, found_len) : NULL;
+  return found && found_len ? string_member_type(cx, found, found_len) : NULL;
 }
 
 /* The head and the first argument of `Head[A, ...]` (a generic_type or,
@@ -172,17 +190,20 @@ static bool is_iterator_type(const char *name) {
 
 const char *asl_def_enters(const AslCtx *cx, uint32_t fn) {
   const AslTree *t = cx->tree;
+  uint32_t ann = asl_child_by_field(t, fn, ASL_F_return_type);
+  uint32_t e = ann == ASL_NONE ? ASL_NONE : asl_first_named(t, ann);
+  uint32_t p = t->nodes[fn].parent;
+  if (e == ASL_NONE || t->nodes[p].kind != ASL_K_decorated_definition ||
+      (t->nodes[e].kind != ASL_K_generic_type &&
+       t->nodes[e].kind != ASL_K_subscript))
+    return NULL;
   AslDef d;
   asl_describe_def(cx, fn, &d);
   bool cm = false;
   for (uint32_t k = 0; k < d.ndecorators; k++)
     cm |= strcmp(d.decorators[k], "contextlib.contextmanager") == 0 ||
           strcmp(d.decorators[k], "contextlib.asynccontextmanager") == 0;
-  uint32_t ann = asl_child_by_field(t, fn, ASL_F_return_type);
-  uint32_t e = ann == ASL_NONE ? ASL_NONE : asl_first_named(t, ann);
-  if (!cm || e == ASL_NONE || (t->nodes[e].kind != ASL_K_generic_type &&
-                               t->nodes[e].kind != ASL_K_subscript))
-    return NULL;
+  if (!cm) return NULL;
   uint32_t head, first;
   generic_parts(t, e, &head, &first);
   if (head == ASL_NONE || first == ASL_NONE ||

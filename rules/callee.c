@@ -183,7 +183,9 @@ static uint32_t class_of_self(const AslCtx *cx, uint32_t ident) {
 /* For `self.attr`: the class of what the class's own methods store in
  * `self.attr`, when exactly one assignment does (`self.client = Client()`,
  * or `self.client = client` with `client: Client`). Any other store
- * (augmented, unpacking, a second assignment) makes it uncertain. */
+ * (augmented, unpacking, a second assignment) makes it uncertain. The value
+ * is read by name only (no receiver of it is typed in turn), so answers
+ * never wait on each other. */
 static const char *self_attribute_type(const AslCtx *cx, uint32_t obj) {
   const AslTree *t = cx->tree;
   uint32_t self = asl_child_by_field(t, obj, ASL_F_object);
@@ -220,7 +222,7 @@ static const char *self_attribute_type(const AslCtx *cx, uint32_t obj) {
   }
   if (stores != 1 || value == ASL_NONE) return NULL;
   if (t->nodes[value].kind == ASL_K_call)
-    return call_result_type(cx, value, false, -1, RECEIVER_DEPTH - 1);
+    return call_result_type(cx, value, false, -1, RECEIVER_DEPTH);
   if (t->nodes[value].kind != ASL_K_identifier) return NULL;
   const AslBinding *b = asl_resolve_name(cx, value);
   if (!b || b->next_same != ASL_NONE || b->kind != ASL_BIND_OTHER)
@@ -317,17 +319,25 @@ static const char *binding_type(const AslCtx *cx, const AslBinding *b,
   return type;
 }
 
-/* The type every binding of `ident` in its scope gives it (a local bound
- * twice to the same class keeps it); NULL when two disagree or one is
- * unknown. */
+/* The type every binding of `ident` in its scope gives it: one type, or
+ * "{A;B}" when bindings give different types that the index must find to
+ * be one class (a local bound twice to the same class keeps it); NULL when
+ * one binding is unknown. */
 static const char *name_type(const AslCtx *cx, uint32_t ident, int depth) {
   const AslBinding *b = asl_resolve_name(cx, ident);
-  const char *type = NULL;
+  const char *first = NULL, *all = NULL;
+  bool differ = false;
   for (int k = 0; b && k < 16; k++) {
     const char *one = binding_type(cx, b, depth);
-    if (!one || (type && strcmp(type, one) != 0)) return NULL;
-    type = one;
-    if (b->next_same == ASL_NONE) return type;
+    if (!one || strchr(one, '{')) return NULL;
+    if (!first) {
+      first = all = one;
+    } else if (strcmp(first, one) != 0) {
+      differ = true;
+      all = asl_arena_printf(cx->arena, "%s;%s", all, one);
+    }
+    if (b->next_same == ASL_NONE)
+      return differ ? asl_arena_printf(cx->arena, "{%s}", all) : first;
     b = asl_names_at(cx->names, b->next_same);
   }
   return NULL; // bound too many times to say

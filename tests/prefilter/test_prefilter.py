@@ -938,6 +938,56 @@ class Pieces(Base):
         self.project({"nul.py": "# note\0 asyncio.sleep(1)\n"})
         self.expect(self.both(), "ASL101 nul.py:1")
 
+    # Receiver types through the index (return annotations, properties,
+    # instance attributes, context managers, decorators that make a
+    # coroutine function): a cold caller spells none of the class with
+    # the coroutine method, only what leads to it.
+    MODELS = ("from contextlib import contextmanager\n"
+              "from typing import Iterator, Optional\n\n\n"
+              "class Session:\n    async def fetch(self):\n"
+              "        return 1\n\n\n"
+              "class Client:\n"
+              "    def __init__(self, s: Optional[Session] = None):\n"
+              "        self.session = s\n\n"
+              "    @property\n    def current(self) -> Session:\n"
+              "        return Session()\n\n"
+              "    def open(self) -> 'Session':\n        return Session()\n\n"
+              "    @contextmanager\n"
+              "    def batch(self) -> Iterator[Session]:\n"
+              "        yield Session()\n")
+
+    def test_34_function_return_annotation(self):
+        self.project({"models.py": self.MODELS,
+                      "factory.py": "from models import Session\n\n\n"
+                                    "def make() -> Session:\n"
+                                    "    return Session()\n",
+                      "use.py": "from factory import make\n\n\n"
+                                "def go():\n    make().fetch()\n"})
+        self.cold("factory.py", "use.py")
+        self.expect(self.both(), "ASL101 use.py:5")
+
+    def test_35_property_attribute_method_and_with(self):
+        self.project({"models.py": self.MODELS,
+                      "use.py": "from models import Client\n\n\n"
+                                "def go(c: Client):\n"
+                                "    c.current.fetch()\n"
+                                "    c.open().fetch()\n"
+                                "    c.session.fetch()\n"
+                                "    with c.batch() as s:\n"
+                                "        s.fetch()\n"})
+        self.cold("use.py")
+        self.expect(self.both(), "ASL101 use.py:5", "ASL101 use.py:6",
+                    "ASL101 use.py:7", "ASL101 use.py:9")
+
+    def test_36_sync_to_async_decorator(self):
+        self.project({"db.py": "from asgiref.sync import sync_to_async\n\n\n"
+                               "@sync_to_async\ndef load(pk):\n"
+                               "    return pk\n",
+                      "use.py": "from db import load\n\n\n"
+                                "def go():\n    load(1)\n"})
+        self.cold("use.py")
+        self.expect(self.both(), "ASL101 use.py:5")
+
 
 def set_binary(path):
     global BIN
