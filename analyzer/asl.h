@@ -591,6 +591,7 @@ typedef enum {
   ASL_CALLEE_METHOD, /* method `attr` on an instance of class `dotted` */
   ASL_CALLEE_SUPER,  /* `super().attr` inside class `dotted` */
   ASL_CALLEE_LOCAL,  /* a def nested in a function: `local` says what */
+  ASL_CALLEE_ANY_METHOD, /* method `attr` on an object of unknown class */
 } AslCalleeKind;
 
 typedef struct AslCallee {

@@ -60,9 +60,13 @@ struct AslIndex {
   uint8_t *reached;     /* watch mode: functions walked forward */
   uint32_t *in_bases;   /* watch mode: depth of base walks with more to
                            walk after them (AslIndexWatch) */
+  struct NameDef *names; /* every def bound at module or class level, by
+                            (project, name): asl_index_async_only */
+  uint32_t nnames;
 };
 
 static void index_functions(AslIndex *idx);
+static void index_names(AslIndex *idx);
 static void build_block_summaries(AslIndex *idx);
 
 uint32_t asl_hash_module(uint32_t project, const char *s, size_t n) {
@@ -113,6 +117,7 @@ static AslIndex *index_tables(AslFileFacts *const *facts, uint32_t n) {
   for (uint32_t k = 0; k < n; k++)
     if (facts[k]->module) index_insert(idx, k);
   index_functions(idx);
+  index_names(idx);
   return idx;
 }
 
@@ -146,6 +151,7 @@ void asl_index_delete(AslIndex *idx) {
   asl_free(idx->conds);
   asl_free(idx->reached);
   asl_free(idx->in_bases);
+  asl_free(idx->names);
   asl_arena_destroy(idx->scratch);
   asl_free(idx->scratch);
   asl_free(idx);
@@ -688,6 +694,8 @@ AslDefKind asl_index_callee(const AslIndex *idx, uint32_t from,
   case ASL_CALLEE_LOCAL:
     *out = *c->local;
     return out->kind;
+  case ASL_CALLEE_ANY_METHOD:
+    return asl_index_async_only(idx, from, c->attr, out);
   }
   memset(out, 0, sizeof *out);
   return ASL_DEF_UNKNOWN;
@@ -1160,4 +1168,72 @@ uint32_t asl_index_may_block(const AslIndex *idx, uint32_t from,
   uint32_t w = n < max ? n : max;
   memcpy(out, found, sizeof *out * w);
   return w;
+}
+
+/* ---- methods by name (ASL104) --------------------------------------------
+ * Every binding of a module or class level name that a def or a class
+ * makes, sorted by (project, name): is a name only ever an async method? */
+
+typedef struct NameDef {
+  uint32_t project;
+  const char *name;
+  const AslFileFacts *file;
+  const AslFactBinding *b;
+  bool method;        /* bound in a class body */
+} NameDef;
+
+static int cmp_name_def(const void *pa, const void *pb) {
+  const NameDef *x = pa, *y = pb;
+  if (x->project != y->project) return x->project < y->project ? -1 : 1;
+  int c = strcmp(x->name, y->name);
+  if (c) return c;
+  if (x->file != y->file) return strcmp(x->file->path, y->file->path);
+  return x->b->order < y->b->order ? -1 : x->b->order > y->b->order;
+}
+
+static bool is_def(const AslFactBinding *b) {
+  return b->kind == ASL_FACT_FUNCTION || b->kind == ASL_FACT_COROUTINE ||
+         b->kind == ASL_FACT_ASYNCGEN || b->kind == ASL_FACT_CLASS;
+}
+
+static void index_names(AslIndex *idx) {
+  AslVec(NameDef) v = {0};
+  for (uint32_t k = 0; k < idx->nfiles; k++) {
+    const AslFileFacts *f = idx->files[k];
+    for (uint32_t i = 0; i < f->nnames; i++)
+      if (is_def(&f->names[i]))
+        asl_vec_push(&v, ((NameDef){f->project, f->names[i].name, f,
+                                    &f->names[i], false}));
+    for (uint32_t c = 0; c < f->nclasses; c++)
+      for (uint32_t m = 0; m < f->classes[c].nmembers; m++) {
+        const AslFactBinding *b = &f->classes[c].members[m];
+        if (is_def(b) || b->kind == ASL_FACT_VALUE)
+          asl_vec_push(&v, ((NameDef){f->project, b->name, f, b, true}));
+      }
+  }
+  if (v.len > 1) qsort(v.items, v.len, sizeof *v.items, cmp_name_def);
+  idx->names = v.items;
+  idx->nnames = v.len;
+}
+
+AslDefKind asl_index_async_only(const AslIndex *idx, uint32_t from,
+                                const char *name, AslDef *out) {
+  Hit h = {0};
+  uint32_t project = from < idx->nfiles ? idx->files[from]->project : 0;
+  uint32_t lo;
+  ASL_LOWER_BOUND(lo, idx->nnames, mid,
+                  idx->names[mid].project < project ||
+                      (idx->names[mid].project == project &&
+                       strcmp(idx->names[mid].name, name) < 0));
+  for (uint32_t i = lo; i < idx->nnames && idx->names[i].project == project &&
+                        strcmp(idx->names[i].name, name) == 0;
+       i++) {
+    const NameDef *d = &idx->names[i];
+    if (d->b->kind != ASL_FACT_COROUTINE) { // a sync def, a class, a value
+      memset(&h, 0, sizeof h);
+      break;
+    }
+    if (d->method && !h.kind) hit_binding(&h, d->file, d->b);
+  }
+  return fill_def(&h, out);
 }

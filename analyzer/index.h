@@ -37,6 +37,10 @@ typedef struct AslFactBinding {
                                     (asl_def_returns); NULL if unknown */
   const char *enters;            /* a context-manager generator: what
                                     `with` binds (asl_def_enters) */
+  bool by_name;                  /* an async method a call on an object of
+                                    unknown class may reach by its name
+                                    alone (ASL104): every file spelling the
+                                    name must be read */
   uint32_t order;                /* source order, to keep sorts stable */
 } AslFactBinding;
 
@@ -154,6 +158,12 @@ typedef struct AslBlockPath {
  * answers CLASS (see asl_index_may_block for its __init__). */
 AslDefKind asl_index_callee(const AslIndex *idx, uint32_t from,
                             const AslCallee *callee, AslDef *out);
+/** For a method `name` called on an object of unknown class: one of its
+ * async defs (COROUTINE, the first by path) when every def, class or
+ * class attribute named so in the project of file `from` is an async def
+ * and one is a method; else UNKNOWN. */
+AslDefKind asl_index_async_only(const AslIndex *idx, uint32_t from,
+                                const char *name, AslDef *out);
 /** Callees that are the same question to the index from one file: the
  * same kind, dotted name and attribute (and, LOCAL, the same def). For
  * memos of the answers; the hash agrees with it. */

@@ -899,6 +899,8 @@ static void facts_edges(Reach *rc, const AslFileFacts *f) {
                                         cls->name);
     for (uint32_t m = 0; m < cls->nmembers; m++) {
       const AslFactBinding *b = &cls->members[m];
+      if (b->by_name) // any file may define or call it (ASL104)
+        seed_function(rc, word_of(b->name), NULL);
       if (b->returns && strcmp(b->returns, self) != 0) // not `return self`
         link_type(rc, b->returns, cls->name, false);
       if (b->enters) link_type(rc, b->enters, cls->name, false);

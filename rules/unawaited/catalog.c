@@ -158,11 +158,39 @@ static void mark_coroutine(const AslOptions *opt, AslFactBinding *b) {
 }
 
 void asl_unawaited_facts(const AslCtx *cx, AslFileFacts *facts) {
+  bool by_name = cx->opt->selected[ASL_RULE_ASL104];
   for (uint32_t i = 0; i < facts->nnames; i++)
     mark_coroutine(cx->opt, &facts->names[i]);
   for (uint32_t c = 0; c < facts->nclasses; c++)
-    for (uint32_t m = 0; m < facts->classes[c].nmembers; m++)
-      mark_coroutine(cx->opt, &facts->classes[c].members[m]);
+    for (uint32_t m = 0; m < facts->classes[c].nmembers; m++) {
+      AslFactBinding *b = &facts->classes[c].members[m];
+      mark_coroutine(cx->opt, b);
+      // ASL104 asks whether any def of this name is sync: the pre-filter
+      // must read every file that spells it.
+      b->by_name = by_name && b->kind == ASL_FACT_COROUTINE &&
+                   strncmp(b->name, "__", 2) != 0 &&
+                   !asl_catalog_stdlib_sync_method(b->name, strlen(b->name));
+    }
+}
+
+#define STDLIB_SYNC_METHOD(name) name,
+static const char *const stdlib_sync_methods[] = {
+#include "stdlib_sync_methods.def"
+};
+#undef STDLIB_SYNC_METHOD
+
+bool asl_catalog_stdlib_sync_method(const char *name, size_t len) {
+  size_t lo = 0, hi = sizeof stdlib_sync_methods / sizeof *stdlib_sync_methods;
+  while (lo < hi) { // the generator sorts by code point: strcmp's order
+    size_t mid = lo + (hi - lo) / 2;
+    const char *m = stdlib_sync_methods[mid];
+    int c = strncmp(m, name, len);
+    if (c == 0) c = m[len] ? 1 : 0;
+    if (c == 0) return true;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return false;
 }
 
 bool asl_catalog_is_callback_sink(const char *name, size_t len) {

@@ -5,6 +5,8 @@
  */
 #include "unawaited.h"
 
+#include "../../analyzer/index.h"
+
 #include <string.h>
 
 /* Is `def` certainly a coroutine function? An async def (not an async
@@ -36,6 +38,9 @@ static void resolve_callee(const AslIndex *idx, const AslDeferred *d,
   case ASL_CALLEE_LOCAL:
     *out = *c->local;
     break;
+  case ASL_CALLEE_ANY_METHOD:
+    asl_index_async_only(idx, d->facts_id, c->attr, out);
+    break;
   }
 }
 
@@ -51,6 +56,8 @@ const char *asl_unawaited_decide(const AslIndex *idx, const AslOptions *opt,
     return asl_msg_unread(a, &def, d->subject ? d->subject : "?");
   case ASL_RULE_ASL103:
     return asl_msg_truthiness(a, &def);
+  case ASL_RULE_ASL104:
+    return asl_msg_by_name(a, &def);
   default:
     return NULL;
   }

@@ -136,6 +136,28 @@ static bool bound_value_is_read(const AslCtx *cx, uint32_t ident) {
   return false;
 }
 
+/* `obj.name(...)` on an object whose class this file cannot tell: the
+ * question for ASL104, unless `name` is a dunder or a method name the
+ * standard library uses for a plain def (`close`, `update`, `cancel`). */
+static bool method_of_unknown_object(const AslCtx *cx, uint32_t call,
+                                     AslCallee *out) {
+  const AslTree *t = cx->tree;
+  uint32_t fn = asl_unparen(t, asl_child_by_field(t, call, ASL_F_function));
+  if (fn == ASL_NONE || t->nodes[fn].kind != ASL_K_attribute) return false;
+  uint32_t attr = asl_child_by_field(t, fn, ASL_F_attribute);
+  if (attr == ASL_NONE) return false;
+  const AslNode *an = &t->nodes[attr];
+  const char *name = cx->src->text + an->start_byte;
+  size_t len = an->end_byte - an->start_byte;
+  if ((len > 1 && name[0] == '_' && name[1] == '_') ||
+      asl_catalog_stdlib_sync_method(name, len))
+    return false;
+  memset(out, 0, sizeof *out);
+  out->kind = ASL_CALLEE_ANY_METHOD;
+  out->attr = asl_arena_strndup(cx->arena, name, len);
+  return true;
+}
+
 static const AslRuleId rule_of_use[] = {
     [USE_NONE] = ASL_RULE__COUNT,
     [USE_DISCARDED] = ASL_RULE_ASL101,
@@ -153,7 +175,12 @@ void asl_pass_unawaited(AslCtx *cx) {
     if (use == USE_NONE || !asl_enabled(cx, rule_of_use[use])) continue;
     if (use == USE_BOUND && bound_value_is_read(cx, bound)) continue;
     AslCallee callee;
-    if (!asl_describe_callee(cx, i, &callee)) continue;
+    if (!asl_describe_callee(cx, i, &callee)) {
+      if (use == USE_DISCARDED && asl_enabled(cx, ASL_RULE_ASL104) &&
+          method_of_unknown_object(cx, i, &callee))
+        asl_defer(cx, ASL_RULE_ASL104, i, &callee, NULL);
+      continue;
+    }
     const char *subject =
         use == USE_BOUND ? asl_node_text(cx->arena, t, cx->src, bound) : NULL;
     asl_defer(cx, rule_of_use[use], i, &callee, subject);

@@ -31,6 +31,9 @@ bool asl_unawaited_decorated_kind(const AslOptions *opt, bool async_def,
  * functions (for the index and the pre-filter's reach set). */
 struct AslFileFacts;
 void asl_unawaited_facts(const AslCtx *cx, struct AslFileFacts *facts);
+/** Does a class of the standard library define a plain method `name`
+ * (typeshed, stdlib_sync_methods.def)? */
+bool asl_catalog_stdlib_sync_method(const char *name, size_t len);
 /** Does a method called `name` call its callback and drop the result? */
 bool asl_catalog_is_callback_sink(const char *name, size_t len);
 
@@ -39,6 +42,7 @@ bool asl_catalog_is_callback_sink(const char *name, size_t len);
 const char *asl_msg_unawaited(AslArena *a, const AslDef *def);
 const char *asl_msg_unread(AslArena *a, const AslDef *def, const char *var);
 const char *asl_msg_truthiness(AslArena *a, const AslDef *def);
+const char *asl_msg_by_name(AslArena *a, const AslDef *def);
 
 /** "'send_email' is a coroutine function (app/mail.py:12)": the shared
  * opening of every ASL1xx message. */

@@ -988,6 +988,23 @@ class Pieces(Base):
         self.cold("use.py")
         self.expect(self.both(), "ASL101 use.py:5")
 
+    def test_37_method_by_name_sees_sync_defs_in_cold_files(self):
+        # ASL104 reports `obj.add_item()` only if no def of that name is
+        # sync: the cold file defining one must be read.
+        cart = ("class Cart:\n    async def add_item(self, pk):\n"
+                "        return pk\n\n    async def checkout(self):\n"
+                "        return 1\n")
+        self.project({"cart.py": cart,
+                      "legacy.py": "class Basket:\n"
+                                   "    def add_item(self, pk):\n"
+                                   "        return pk\n",
+                      "use.py": "def go(cart):\n    cart.add_item(1)\n"
+                                "    cart.checkout()\n"})
+        self.cold("legacy.py", "use.py")
+        got = self.both()
+        self.expect(got, "ASL104 use.py:3")
+        self.assertNotIn(("use.py", 2), [(d["path"], d["line"]) for d in got])
+
 
 def set_binary(path):
     global BIN
