@@ -565,6 +565,8 @@ typedef struct AslDef {
   const char *const *decorators; /* resolved dotted names, outermost first;
                                     a decorator we cannot name is "?" */
   uint32_t ndecorators;
+  const char *role;        /* how messages say what it is; NULL: "is a
+                              coroutine function" */
 } AslDef;
 
 /** Resolves an absolute dotted name (`app.mail.send_email`, `pkg.Client.
@@ -591,7 +593,8 @@ typedef enum {
   ASL_CALLEE_METHOD, /* method `attr` on an instance of class `dotted` */
   ASL_CALLEE_SUPER,  /* `super().attr` inside class `dotted` */
   ASL_CALLEE_LOCAL,  /* a def nested in a function: `local` says what */
-  ASL_CALLEE_ANY_METHOD, /* method `attr` on an object of unknown class */
+  ASL_CALLEE_ANY_METHOD, /* method `attr` on an object of unknown class,
+                            which goes by the name `dotted` (`cart`) */
 } AslCalleeKind;
 
 typedef struct AslCallee {
@@ -599,6 +602,10 @@ typedef struct AslCallee {
   const char *dotted;
   const char *attr;
   const AslDef *local; /* LOCAL only: what the def is */
+  const char *param;   /* a parameter annotated as a callable returning an
+                          awaitable: its name (NAME: `dotted` is the
+                          annotation's alias; LOCAL: the annotation
+                          itself says so) */
 } AslCallee;
 
 /* A finding that waits for the index: where it would be reported and the
@@ -673,6 +680,13 @@ const char *asl_annotation_class(const AslCtx *cx, uint32_t type_node);
  * async def): its return annotation's, the enclosing class for `-> Self`
  * or for a method whose every `return` returns self. NULL if not known. */
 const char *asl_def_returns(const AslCtx *cx, uint32_t fn);
+/** Does the annotation (or a type written as a value, an alias's right
+ * side) say a callable whose call gives an awaitable: `Callable[...,
+ * Awaitable[X]]`, `Callable[..., Coroutine[...]]`, optional or not? 1 if
+ * so. For a plain name (an alias the index may know) *alias gets its
+ * absolute name and 0 is returned. */
+int asl_annotation_awaitable_callable(const AslCtx *cx, uint32_t type_node,
+                                      const char **alias);
 /** For a @contextmanager/@asynccontextmanager generator `fn` annotated
  * `-> Iterator[T]` (or AsyncGenerator[T, None], ...): the class of what
  * `with fn() as v` binds, T. NULL otherwise. */

@@ -210,6 +210,28 @@ static bool classify_definition(AslArena *a, const AslCtx *cx, uint32_t def,
   return true;
 }
 
+/* Is `ident`, the target of `x: T = v` or `X = T` (an alias, or
+ * `X: TypeAlias = T`), declared a callable whose call gives an awaitable? */
+static bool declares_awaitable_callable(const AslCtx *cx, uint32_t ident) {
+  const AslTree *t = cx->tree;
+  uint32_t asg = t->nodes[ident].parent;
+  if (asg == ASL_NONE || t->nodes[asg].kind != ASL_K_assignment ||
+      t->nodes[ident].field != ASL_F_left)
+    return false;
+  uint32_t ann = asl_child_by_field(t, asg, ASL_F_type);
+  uint32_t value = asl_child_by_field(t, asg, ASL_F_right);
+  const char *alias;
+  if (ann != ASL_NONE) {
+    uint32_t e = asl_first_named(t, ann);
+    const char *name = e == ASL_NONE ? NULL : asl_qualname(cx, e);
+    bool type_alias = name && (strcmp(name, "typing.TypeAlias") == 0 ||
+                               strcmp(name, "typing_extensions.TypeAlias") == 0);
+    if (!type_alias) return asl_annotation_awaitable_callable(cx, ann, &alias);
+  }
+  return value != ASL_NONE &&
+         asl_annotation_awaitable_callable(cx, value, &alias);
+}
+
 /* Turns one binding of names.c into a fact; false to skip it. */
 static bool make_binding(AslArena *a, const AslCtx *cx, const AslBinding *b,
                          const char *owner, AslFactBinding *fb) {
@@ -243,6 +265,7 @@ static bool make_binding(AslArena *a, const AslCtx *cx, const AslBinding *b,
       (t->nodes[p].kind == ASL_K_function_definition ||
        t->nodes[p].kind == ASL_K_class_definition))
     return classify_definition(a, cx, p, fb);
+  fb->awaitable = declares_awaitable_callable(cx, b->node);
   return true;
 }
 

@@ -258,6 +258,9 @@ static void hit_binding(Hit *h, const AslFileFacts *f,
       [ASL_FACT_UNPARSED] = ASL_DEF_UNKNOWN,
   };
   h->kind = kinds[b->kind];
+  // A callable declared to give an awaitable is a coroutine function to
+  // its callers (its call must be awaited).
+  if (b->kind == ASL_FACT_VALUE && b->awaitable) h->kind = ASL_DEF_COROUTINE;
   h->file = f;
   h->b = b;
 }
@@ -477,6 +480,8 @@ static AslDefKind fill_def(const Hit *h, AslDef *out) {
     out->column = h->b->column;
     out->decorators = h->b->decorators;
     out->ndecorators = h->b->ndecorators;
+    if (h->b->kind == ASL_FACT_VALUE && h->b->awaitable)
+      out->role = "is annotated as a callable returning an awaitable";
   }
   return out->kind;
 }
@@ -695,7 +700,7 @@ AslDefKind asl_index_callee(const AslIndex *idx, uint32_t from,
     *out = *c->local;
     return out->kind;
   case ASL_CALLEE_ANY_METHOD:
-    return asl_index_async_only(idx, from, c->attr, out);
+    return asl_index_async_only(idx, from, c->attr, c->dotted, out);
   }
   memset(out, 0, sizeof *out);
   return ASL_DEF_UNKNOWN;
@@ -785,6 +790,8 @@ uint32_t asl_callee_hash(const AslCallee *c) {
   h = (h ^ '.') * 16777619u;
   for (const char *s = c->attr; s && *s; s++)
     h = (h ^ (unsigned char)*s) * 16777619u;
+  for (const char *s = c->param; s && *s; s++)
+    h = (h ^ (unsigned char)*s) * 16777619u;
   return h;
 }
 
@@ -794,7 +801,8 @@ static bool same_text(const char *a, const char *b) {
 
 bool asl_callee_same(const AslCallee *a, const AslCallee *b) {
   return a->kind == b->kind && a->local == b->local &&
-         same_text(a->dotted, b->dotted) && same_text(a->attr, b->attr);
+         same_text(a->dotted, b->dotted) && same_text(a->attr, b->attr) &&
+         same_text(a->param, b->param);
 }
 
 /* The slot of callee c (LOCAL callees are never memoised: each names its
@@ -1216,8 +1224,58 @@ static void index_names(AslIndex *idx) {
   idx->nnames = v.len;
 }
 
+/* Splits a name into lowercase words in buf ("AIOKafkaConsumer": "aio",
+ * "kafka", "consumer"; "_offline_bot": "offline", "bot"), each ended by a
+ * NUL; returns how many, at most max. */
+static int name_words(const char *s, size_t n, char *buf, size_t size,
+                      const char **words, int max) {
+  int count = 0;
+  size_t k = 0;
+  bool open = false;
+  for (size_t i = 0; i < n && k + 2 < size; i++) {
+    char c = s[i];
+    bool upper = c >= 'A' && c <= 'Z';
+    bool lower_next = i + 1 < n && s[i + 1] >= 'a' && s[i + 1] <= 'z';
+    bool prev_lower = i > 0 && ((s[i - 1] >= 'a' && s[i - 1] <= 'z') ||
+                                (s[i - 1] >= '0' && s[i - 1] <= '9'));
+    bool prev_upper = i > 0 && s[i - 1] >= 'A' && s[i - 1] <= 'Z';
+    if (c == '_' || (upper && (prev_lower || (prev_upper && lower_next)))) {
+      if (open) buf[k++] = 0;
+      open = false;
+      if (c == '_') continue;
+    }
+    if (!open) {
+      if (count == max) break;
+      words[count++] = buf + k;
+      open = true;
+    }
+    buf[k++] = upper ? (char)(c - 'A' + 'a') : c;
+  }
+  if (open) buf[k++] = 0;
+  return count;
+}
+
+/* Does the receiver's name name class `qualname`'s class ("Cart.add"):
+ * its words end the class's (`layer`, ChannelLayer) or the class's words
+ * end its (`offline_bot`, Bot)? */
+static bool receiver_names_class(const char *receiver, const char *qualname) {
+  const char *dot = strrchr(qualname, '.');
+  if (!receiver || !dot) return false;
+  char rb[128], cb[128];
+  const char *rw[8], *cw[8];
+  int nr = name_words(receiver, strlen(receiver), rb, sizeof rb, rw, 8);
+  int nc = name_words(qualname, (size_t)(dot - qualname), cb, sizeof cb, cw,
+                      8);
+  int n = nr < nc ? nr : nc;
+  if (n == 0) return false;
+  for (int k = 1; k <= n; k++)
+    if (strcmp(rw[nr - k], cw[nc - k]) != 0) return false;
+  return true;
+}
+
 AslDefKind asl_index_async_only(const AslIndex *idx, uint32_t from,
-                                const char *name, AslDef *out) {
+                                const char *name, const char *receiver,
+                                AslDef *out) {
   Hit h = {0};
   uint32_t project = from < idx->nfiles ? idx->files[from]->project : 0;
   uint32_t lo;
@@ -1233,7 +1291,8 @@ AslDefKind asl_index_async_only(const AslIndex *idx, uint32_t from,
       memset(&h, 0, sizeof h);
       break;
     }
-    if (d->method && !h.kind) hit_binding(&h, d->file, d->b);
+    if (d->method && !h.kind && receiver_names_class(receiver, d->b->qualname))
+      hit_binding(&h, d->file, d->b);
   }
   return fill_def(&h, out);
 }

@@ -37,6 +37,11 @@ typedef struct AslFactBinding {
                                     (asl_def_returns); NULL if unknown */
   const char *enters;            /* a context-manager generator: what
                                     `with` binds (asl_def_enters) */
+  bool awaitable;                /* VALUE: a callable whose call gives an
+                                    awaitable (`h: Callable[...,
+                                    Awaitable[None]]`, or an alias of
+                                    that type): called, it is a coroutine
+                                    function to ASL1 */
   bool by_name;                  /* an async method a call on an object of
                                     unknown class may reach by its name
                                     alone (ASL104): every file spelling the
@@ -158,12 +163,16 @@ typedef struct AslBlockPath {
  * answers CLASS (see asl_index_may_block for its __init__). */
 AslDefKind asl_index_callee(const AslIndex *idx, uint32_t from,
                             const AslCallee *callee, AslDef *out);
-/** For a method `name` called on an object of unknown class: one of its
- * async defs (COROUTINE, the first by path) when every def, class or
- * class attribute named so in the project of file `from` is an async def
- * and one is a method; else UNKNOWN. */
+/** For a method `name` called on an object of unknown class going by the
+ * name `receiver` (`cart`, `offline_bot`): one of its async defs
+ * (COROUTINE, the first by path) whose class the receiver's name names
+ * (its words end the class's, or the class's end its: `layer` and
+ * ChannelLayer, `offline_bot` and Bot), when every def, class or class
+ * attribute called `name` in the project of file `from` is an async def;
+ * else UNKNOWN. */
 AslDefKind asl_index_async_only(const AslIndex *idx, uint32_t from,
-                                const char *name, AslDef *out);
+                                const char *name, const char *receiver,
+                                AslDef *out);
 /** Callees that are the same question to the index from one file: the
  * same kind, dotted name and attribute (and, LOCAL, the same def). For
  * memos of the answers; the hash agrees with it. */

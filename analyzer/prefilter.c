@@ -884,7 +884,8 @@ static void facts_edges(Reach *rc, const AslFileFacts *f) {
   if (!f->module) return; // no import reaches it
   for (uint32_t i = 0; i < f->nnames; i++) {
     const AslFactBinding *b = &f->names[i];
-    if (b->kind == ASL_FACT_COROUTINE)
+    if (b->kind == ASL_FACT_COROUTINE || (b->kind == ASL_FACT_VALUE &&
+                                          b->awaitable))
       seed_function(rc, word_of(b->name), f->module);
     else if (b->kind == ASL_FACT_IMPORT && b->target)
       link(rc, b->target, b->name);

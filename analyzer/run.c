@@ -122,6 +122,7 @@ static void keep_deferred(Sink *k, const AslDeferred *src, const char *path) {
   d.diag.path = path;
   d.callee.dotted = copy_str(a, d.callee.dotted);
   d.callee.attr = copy_str(a, d.callee.attr);
+  d.callee.param = copy_str(a, d.callee.param);
   d.subject = copy_str(a, d.subject);
   d.args = asl_args_copy(a, d.args);
   d.diag.source_line = copy_str(a, d.diag.source_line);

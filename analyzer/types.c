@@ -211,3 +211,84 @@ const char *asl_def_enters(const AslCtx *cx, uint32_t fn) {
     return NULL;
   return asl_annotation_class(cx, first);
 }
+
+/* Is `name` typing's (or collections.abc's) `what` ("Callable")? */
+static bool is_typing(const char *name, const char *what) {
+  if (!name) return false;
+  const char *last = strrchr(name, '.');
+  return last && strcmp(last + 1, what) == 0 &&
+         (strncmp(name, "typing.", 7) == 0 ||
+          strncmp(name, "typing_extensions.", 18) == 0 ||
+          strncmp(name, "collections.abc.", 16) == 0);
+}
+
+/* Is type `e` Awaitable[...], Coroutine[...] (or a bare Awaitable)? */
+static bool is_awaitable_type(const AslCtx *cx, uint32_t e) {
+  const AslTree *t = cx->tree;
+  e = asl_unparen(t, e);
+  if (e != ASL_NONE && t->nodes[e].kind == ASL_K_type) e = asl_first_named(t, e);
+  if (e == ASL_NONE) return false;
+  uint32_t head = e, first;
+  if (t->nodes[e].kind == ASL_K_generic_type ||
+      t->nodes[e].kind == ASL_K_subscript)
+    generic_parts(t, e, &head, &first);
+  const char *name = head == ASL_NONE ? NULL : asl_absolute_name(cx, head);
+  return is_typing(name, "Awaitable") || is_typing(name, "Coroutine");
+}
+
+/* The last argument of `Callable[ARGS, R]` (R), or ASL_NONE. */
+static uint32_t callable_result(const AslTree *t, uint32_t e) {
+  uint32_t head, first;
+  generic_parts(t, e, &head, &first);
+  if (first == ASL_NONE) return ASL_NONE;
+  // Callable[[A, B], R] is a generic_type with a type_parameter list, or a
+  // subscript with several subscript children: R is the last one.
+  uint32_t last = first;
+  for (uint32_t c = first; c != ASL_NONE; c = asl_next_named(t, c)) last = c;
+  if (t->nodes[e].kind == ASL_K_subscript) return last;
+  uint32_t params = asl_next_named(t, head);
+  uint32_t r = ASL_NONE;
+  for (uint32_t c = params == ASL_NONE ? ASL_NONE : asl_first_named(t, params);
+       c != ASL_NONE; c = asl_next_named(t, c))
+    r = c;
+  return r;
+}
+
+int asl_annotation_awaitable_callable(const AslCtx *cx, uint32_t type_node,
+                                      const char **alias) {
+  const AslTree *t = cx->tree;
+  *alias = NULL;
+  uint32_t e = type_node;
+  for (int depth = 0; e != ASL_NONE && depth < 8; depth++) {
+    switch (t->nodes[e].kind) {
+    case ASL_K_type:
+      e = asl_first_named(t, e);
+      break;
+    case ASL_K_identifier:
+    case ASL_K_attribute:
+      *alias = asl_absolute_name(cx, e);
+      return 0;
+    case ASL_K_binary_operator: { // X | None
+      uint32_t op = asl_child_by_field(t, e, ASL_F_operator);
+      if (op == ASL_NONE || !asl_node_text_eq(t, cx->src, op, "|")) return 0;
+      e = sole_non_none(t, asl_child_by_field(t, e, ASL_F_left));
+      break;
+    }
+    case ASL_K_generic_type:
+    case ASL_K_subscript: {
+      uint32_t head, first;
+      generic_parts(t, e, &head, &first);
+      const char *name = head == ASL_NONE ? NULL : asl_qualname(cx, head);
+      if (is_optional_or_union(name)) {
+        e = sole_non_none(t, first);
+        break;
+      }
+      return is_typing(name, "Callable") &&
+             is_awaitable_type(cx, callable_result(t, e));
+    }
+    default:
+      return 0;
+    }
+  }
+  return 0;
+}

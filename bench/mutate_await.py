@@ -234,11 +234,14 @@ def mutate(root, rng, per_project):
             for p, line, _, _, kind in chosen]
 
 
-def asynclint_lines(binary, root):
+def asynclint_lines(binary, root, by_code):
     res = subprocess.run([binary, "check", "--isolated", "--exit-zero",
                           "--select", "ASL1", "--format", "json", "."],
                          cwd=root, capture_output=True, check=False)
-    return {(d["path"], d["line"]) for d in json.loads(res.stdout)}
+    found = json.loads(res.stdout)
+    for d in found:
+        by_code[d["code"]].append((d["path"], d["line"]))
+    return {(d["path"], d["line"]) for d in found}
 
 
 def pyright_lines(script, root):
@@ -279,6 +282,7 @@ def main(argv):
     totals = {"asynclint": collections.Counter(),
               "pyright": collections.Counter()}
     counts = collections.Counter()
+    codes = collections.defaultdict(lambda: [0, 0])
     rows = []
     for name in projects:
         tmp = tempfile.mkdtemp(prefix="asl-mutate-")
@@ -289,7 +293,12 @@ def main(argv):
                             ignore=shutil.ignore_patterns(".git"))
             mutants = mutate(root, random.Random("%d:%s" % (seed, name)),
                              per_project)
-            found = {"asynclint": asynclint_lines(binary, root)}
+            by_code = collections.defaultdict(list)
+            found = {"asynclint": asynclint_lines(binary, root, by_code)}
+            at = {(m[0], m[1]) for m in mutants}
+            for code, places in by_code.items():
+                codes[code][0] += len(places)
+                codes[code][1] += sum(p in at for p in places)
             if pyright:
                 found["pyright"] = pyright_lines(os.path.abspath(pyright),
                                                  root)
@@ -309,6 +318,10 @@ def main(argv):
             sum((m[0], m[1]) in found["asynclint"] for m in mutants),
             (", pyright %d" % sum((m[0], m[1]) in found["pyright"]
                                   for m in mutants)) if pyright else ""))
+    print("\nasynclint findings on the mutated copies, by code (at a mutant "
+          "/ all; the others were there before or are false):")
+    for code in sorted(codes):
+        print("  %s %d / %d" % (code, codes[code][1], codes[code][0]))
     if "--out" in opts:
         with open(opts["--out"], "w", encoding="utf-8") as f:
             f.write("\n".join(rows) + "\n")

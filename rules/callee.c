@@ -554,6 +554,45 @@ static bool describe_method(const AslCtx *cx, uint32_t fn, AslCallee *out) {
   return out->dotted != NULL;
 }
 
+/* A parameter annotated as a callable whose call gives an awaitable
+ * (`send: Callable[[Message], Awaitable[None]]`, or an alias of that type
+ * the index knows, `send: Send`): calling it makes a coroutine. `param`
+ * keeps the parameter's name for the message. */
+static bool awaitable_parameter(const AslCtx *cx, uint32_t ident,
+                                AslCallee *out) {
+  const AslTree *t = cx->tree;
+  const AslBinding *b = asl_resolve_name(cx, ident);
+  if (!b || b->next_same != ASL_NONE || b->kind != ASL_BIND_OTHER)
+    return false;
+  uint32_t p = parent_of(t, b->node);
+  AslKind pk = t->nodes[p].kind;
+  if (pk != ASL_K_typed_parameter && pk != ASL_K_typed_default_parameter)
+    return false;
+  const char *alias;
+  int inline_type = asl_annotation_awaitable_callable(
+      cx, asl_child_by_field(t, p, ASL_F_type), &alias);
+  out->param = asl_node_text(cx->arena, t, cx->src, ident);
+  if (inline_type) {
+    AslDef *d = asl_arena_alloc(cx->arena, sizeof *d);
+    memset(d, 0, sizeof *d);
+    d->kind = ASL_DEF_COROUTINE;
+    d->name = out->param;
+    d->module = cx->module;
+    d->path = cx->src->path;
+    const AslNode *n = &t->nodes[b->node];
+    uint32_t line = asl_source_line_of(cx->src, n->start_byte);
+    d->line = line + 1;
+    d->column = asl_source_column(cx->src, line, n->start_byte);
+    out->kind = ASL_CALLEE_LOCAL;
+    out->local = d;
+    return true;
+  }
+  if (!alias) return false;
+  out->kind = ASL_CALLEE_NAME;
+  out->dotted = alias;
+  return true;
+}
+
 bool asl_describe_callee(const AslCtx *cx, uint32_t call, AslCallee *out) {
   const AslTree *t = cx->tree;
   memset(out, 0, sizeof *out);
@@ -563,6 +602,7 @@ bool asl_describe_callee(const AslCtx *cx, uint32_t call, AslCallee *out) {
     return describe_method(cx, fn, out);
   if (t->nodes[fn].kind != ASL_K_identifier) return false;
   if (local_def(cx, fn, out)) return true;
+  if (awaitable_parameter(cx, fn, out)) return true;
   out->kind = ASL_CALLEE_NAME;
   out->dotted = asl_absolute_name(cx, fn);
   return out->dotted != NULL;

@@ -121,13 +121,15 @@ bool asl_catalog_preserves(const AslOptions *opt, const char *name) {
   return in_list(name, preserving) || in_vec(name, &opt->preserving_decorators);
 }
 
-/* The name of each COROUTINE_DECORATOR without its module, for the
- * pre-filter. */
+/* Hot words of the pre-filter besides its own: the name of each
+ * COROUTINE_DECORATOR without its module, and the awaitable types. */
 #undef COROUTINE_DECORATOR
 #define COROUTINE_DECORATOR(module, name) name,
 static const char *const to_coroutine_words[] = {
 #include "known_coroutines.def"
-    NULL};
+    // A callable annotated to return one of these is called like a
+    // coroutine function (`Send = Callable[..., Awaitable[None]]`).
+    "Awaitable", "Coroutine", NULL};
 #undef COROUTINE_DECORATOR
 #define COROUTINE_DECORATOR(module, name)
 

@@ -39,7 +39,7 @@ static void resolve_callee(const AslIndex *idx, const AslDeferred *d,
     *out = *c->local;
     break;
   case ASL_CALLEE_ANY_METHOD:
-    asl_index_async_only(idx, d->facts_id, c->attr, out);
+    asl_index_async_only(idx, d->facts_id, c->attr, c->dotted, out);
     break;
   }
 }
@@ -49,6 +49,17 @@ const char *asl_unawaited_decide(const AslIndex *idx, const AslOptions *opt,
   AslDef def;
   resolve_callee(idx, d, &def);
   if (!is_coroutine_function(opt, &def)) return NULL;
+  const AslCallee *c = &d->callee;
+  if (c->param) {
+    // A parameter annotated as a callable that gives an awaitable: named
+    // by the parameter, located at the annotation's alias (or itself).
+    def.role = c->kind == ASL_CALLEE_LOCAL
+                   ? "is annotated as a callable returning an awaitable"
+                   : asl_arena_printf(a, "is annotated '%s', a callable "
+                                         "returning an awaitable",
+                                      def.name);
+    def.name = c->param;
+  }
   switch (d->diag.rule) {
   case ASL_RULE_ASL101:
     return asl_msg_unawaited(a, &def);
@@ -64,8 +75,8 @@ const char *asl_unawaited_decide(const AslIndex *idx, const AslOptions *opt,
 }
 
 const char *asl_msg_subject(AslArena *a, const AslDef *def) {
-  if (!def->path)
-    return asl_arena_printf(a, "'%s' is a coroutine function", def->name);
-  return asl_arena_printf(a, "'%s' is a coroutine function (%s:%u)",
-                          def->name, def->path, def->line);
+  const char *role = def->role ? def->role : "is a coroutine function";
+  if (!def->path) return asl_arena_printf(a, "'%s' %s", def->name, role);
+  return asl_arena_printf(a, "'%s' %s (%s:%u)", def->name, role, def->path,
+                          def->line);
 }

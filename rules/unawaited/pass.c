@@ -138,14 +138,23 @@ static bool bound_value_is_read(const AslCtx *cx, uint32_t ident) {
 
 /* `obj.name(...)` on an object whose class this file cannot tell: the
  * question for ASL104, unless `name` is a dunder or a method name the
- * standard library uses for a plain def (`close`, `update`, `cancel`). */
+ * standard library uses for a plain def (`close`, `update`, `cancel`).
+ * *receiver is the name the object goes by (`cart`, `self.cart`: "cart"),
+ * which must name the class (decide.c); an object without one is not
+ * asked about. */
 static bool method_of_unknown_object(const AslCtx *cx, uint32_t call,
-                                     AslCallee *out) {
+                                     AslCallee *out, const char **receiver) {
   const AslTree *t = cx->tree;
   uint32_t fn = asl_unparen(t, asl_child_by_field(t, call, ASL_F_function));
   if (fn == ASL_NONE || t->nodes[fn].kind != ASL_K_attribute) return false;
   uint32_t attr = asl_child_by_field(t, fn, ASL_F_attribute);
-  if (attr == ASL_NONE) return false;
+  uint32_t obj = asl_unparen(t, asl_child_by_field(t, fn, ASL_F_object));
+  if (obj != ASL_NONE && t->nodes[obj].kind == ASL_K_attribute)
+    obj = asl_child_by_field(t, obj, ASL_F_attribute);
+  if (attr == ASL_NONE || obj == ASL_NONE ||
+      t->nodes[obj].kind != ASL_K_identifier)
+    return false;
+  *receiver = asl_node_text(cx->arena, t, cx->src, obj);
   const AslNode *an = &t->nodes[attr];
   const char *name = cx->src->text + an->start_byte;
   size_t len = an->end_byte - an->start_byte;
@@ -155,6 +164,7 @@ static bool method_of_unknown_object(const AslCtx *cx, uint32_t call,
   memset(out, 0, sizeof *out);
   out->kind = ASL_CALLEE_ANY_METHOD;
   out->attr = asl_arena_strndup(cx->arena, name, len);
+  out->dotted = *receiver; // part of the question: answers differ by it
   return true;
 }
 
@@ -172,15 +182,18 @@ void asl_pass_unawaited(AslCtx *cx) {
     if (n->kind != ASL_K_call || (n->flags & ASL_NODE_IN_ERROR)) continue;
     uint32_t bound = ASL_NONE;
     Use use = classify_use(cx, i, &bound);
-    if (use == USE_NONE || !asl_enabled(cx, rule_of_use[use])) continue;
+    bool by_name = use == USE_DISCARDED && asl_enabled(cx, ASL_RULE_ASL104);
+    if (use == USE_NONE || (!asl_enabled(cx, rule_of_use[use]) && !by_name))
+      continue;
     if (use == USE_BOUND && bound_value_is_read(cx, bound)) continue;
     AslCallee callee;
+    const char *receiver;
     if (!asl_describe_callee(cx, i, &callee)) {
-      if (use == USE_DISCARDED && asl_enabled(cx, ASL_RULE_ASL104) &&
-          method_of_unknown_object(cx, i, &callee))
+      if (by_name && method_of_unknown_object(cx, i, &callee, &receiver))
         asl_defer(cx, ASL_RULE_ASL104, i, &callee, NULL);
       continue;
     }
+    if (!asl_enabled(cx, rule_of_use[use])) continue;
     const char *subject =
         use == USE_BOUND ? asl_node_text(cx->arena, t, cx->src, bound) : NULL;
     asl_defer(cx, rule_of_use[use], i, &callee, subject);
