@@ -669,14 +669,35 @@ AslDefKind asl_index_method(const AslIndex *idx, uint32_t from,
   Hit h;
   receiver_hit(idx, from, cls, &budget, &h);
   // A class nested in a class body has no facts of its own (cls NONE).
+  const char *holder = NULL; // the class whose attribute is called
   if (h.kind == ASL_DEF_CLASS && h.b->cls != ASL_NONE) {
-    method_hit(idx, from, h.file, h.b->cls, method, bases_only, &budget, &h);
+    const AslFileFacts *f = h.file;
+    uint32_t cls_index = h.b->cls;
+    method_hit(idx, from, f, cls_index, method, bases_only, &budget, &h);
+    if (h.kind == ASL_DEF_UNKNOWN && !h.b && !bases_only) {
+      // No method of that name: an attribute holding a callable, typed by
+      // an alias that gives an awaitable (`self.app: ASGIApp`).
+      const char *type = attr_type(idx, from, f, cls_index, method, &budget);
+      if (type && !strchr(type, '|') && type[0] != '{') {
+        resolve_hit(idx, from, type, &budget, &h);
+        if (h.kind == ASL_DEF_COROUTINE && h.b && h.b->kind == ASL_FACT_VALUE)
+          holder = f->classes[cls_index].name;
+        else
+          memset(&h, 0, sizeof h);
+      }
+    }
   } else if (h.kind == ASL_DEF_EXTERNAL && !bases_only) {
     hit_external(idx, &h, h.external, method);
   } else {
     memset(&h, 0, sizeof h);
   }
-  return fill_def(&h, out);
+  fill_def(&h, out);
+  if (holder) {
+    out->role = asl_arena_printf(idx->scratch, "is annotated '%s', a callable "
+                                 "returning an awaitable", out->name);
+    out->name = asl_arena_printf(idx->scratch, "%s.%s", holder, method);
+  }
+  return out->kind;
 }
 
 /* ---- may block (ASL210) --------------------------------------------------
