@@ -9,8 +9,10 @@ const char asl_explain_ASL103[] =
     "Checks for calls of coroutine functions whose result is only tested\n"
     "for truth: the condition of `if`, `elif` or `while`, the operand of\n"
     "`not`, the operands of `and`/`or` in such a condition, the test of\n"
-    "`assert` and of `a if c else b`, and the `if` of a comprehension. The\n"
-    "callee is resolved as for ASL101.\n"
+    "`assert` and of `a if c else b`, and the `if` of a comprehension;\n"
+    "also compared by identity or equality (`fetch(x) is None`,\n"
+    "`count() == 0`) or passed to `bool()`. The callee is resolved as for\n"
+    "ASL101.\n"
     "\n"
     "## Why is this bad?\n"
     "A coroutine object is always true, and testing it does not run the\n"
@@ -38,5 +40,13 @@ const char *asl_msg_truthiness(AslArena *a, const AslDef *def) {
   return asl_arena_printf(a,
                           "%s; a coroutine object is always true, so this "
                           "test never runs it; add 'await'",
+                          asl_msg_subject(a, def));
+}
+
+const char *asl_msg_compared(AslArena *a, const AslDef *def) {
+  return asl_arena_printf(a,
+                          "%s; a coroutine object is never None and equals "
+                          "only itself, so this comparison never runs it and "
+                          "always gives the same answer; add 'await'",
                           asl_msg_subject(a, def));
 }

@@ -66,7 +66,8 @@ const char *asl_unawaited_decide(const AslIndex *idx, const AslOptions *opt,
   case ASL_RULE_ASL102:
     return asl_msg_unread(a, &def, d->subject ? d->subject : "?");
   case ASL_RULE_ASL103:
-    return asl_msg_truthiness(a, &def);
+    return d->subject ? asl_msg_compared(a, &def)
+                      : asl_msg_truthiness(a, &def);
   case ASL_RULE_ASL104:
     return asl_msg_by_name(a, &def);
   default:

@@ -13,7 +13,13 @@
 
 #include <string.h>
 
-typedef enum { USE_NONE, USE_DISCARDED, USE_BOUND, USE_TRUTHY } Use;
+typedef enum {
+  USE_NONE,
+  USE_DISCARDED,
+  USE_BOUND,
+  USE_TRUTHY,
+  USE_COMPARED, /* `is`/`is not`/`==`/`!=` against it, or bool() of it */
+} Use;
 
 static uint32_t parent_of(const AslTree *t, uint32_t i) {
   return t->nodes[i].parent;
@@ -87,6 +93,36 @@ static bool is_condition(const AslTree *t, uint32_t j) {
   }
 }
 
+/* Is `j` an operand of a comparison by identity or equality (`f() is
+ * None`, `f() == 0`): always the same answer for a coroutine object? */
+static bool is_compared(const AslCtx *cx, uint32_t j) {
+  const AslTree *t = cx->tree;
+  uint32_t p = parent_of(t, j);
+  if (t->nodes[p].kind != ASL_K_comparison_operator) return false;
+  for (uint32_t c = asl_first_child(t, p); c != ASL_NONE;
+       c = t->nodes[c].next) {
+    if (t->nodes[c].flags & ASL_NODE_NAMED) continue;
+    if (!asl_node_text_eq(t, cx->src, c, "is") &&
+        !asl_node_text_eq(t, cx->src, c, "is not") &&
+        !asl_node_text_eq(t, cx->src, c, "==") &&
+        !asl_node_text_eq(t, cx->src, c, "!="))
+      return false; // `<`, `in`: a TypeError or a search, not our case
+  }
+  return true;
+}
+
+/* Is `j` the only argument of the builtin bool()? */
+static bool is_bool_argument(const AslCtx *cx, uint32_t j) {
+  const AslTree *t = cx->tree;
+  uint32_t args = parent_of(t, j);
+  if (t->nodes[args].kind != ASL_K_argument_list ||
+      asl_first_named(t, args) != j || asl_next_named(t, j) != ASL_NONE)
+    return false;
+  uint32_t fn = asl_child_by_field(t, parent_of(t, args), ASL_F_function);
+  return fn != ASL_NONE && t->nodes[fn].kind == ASL_K_identifier &&
+         asl_node_text_eq(t, cx->src, fn, "bool") && !asl_resolve_name(cx, fn);
+}
+
 /* What happens to the value of `call`. Parentheses, `and`/`or` operands
  * and the branches of `a if c else b` pass it on; `not` and the test of a
  * conditional expression only look at its truth. */
@@ -110,6 +146,8 @@ static Use classify_use(const AslCtx *cx, uint32_t call, uint32_t *bound) {
   uint32_t p = parent_of(t, j);
   if (t->nodes[p].kind == ASL_K_expression_statement) return USE_DISCARDED;
   if (is_condition(t, j)) return USE_TRUTHY;
+  if (!wrapped && (is_compared(cx, j) || is_bool_argument(cx, j)))
+    return USE_COMPARED;
   if (is_comprehension_element(t, j)) return USE_DISCARDED;
   if (wrapped) return USE_NONE;
   if (is_dropped_callback_body(cx, j)) return USE_DISCARDED;
@@ -173,6 +211,7 @@ static const AslRuleId rule_of_use[] = {
     [USE_DISCARDED] = ASL_RULE_ASL101,
     [USE_BOUND] = ASL_RULE_ASL102,
     [USE_TRUTHY] = ASL_RULE_ASL103,
+    [USE_COMPARED] = ASL_RULE_ASL103,
 };
 
 void asl_pass_unawaited(AslCtx *cx) {
@@ -195,7 +234,9 @@ void asl_pass_unawaited(AslCtx *cx) {
     }
     if (!asl_enabled(cx, rule_of_use[use])) continue;
     const char *subject =
-        use == USE_BOUND ? asl_node_text(cx->arena, t, cx->src, bound) : NULL;
+        use == USE_BOUND      ? asl_node_text(cx->arena, t, cx->src, bound)
+        : use == USE_COMPARED ? "compared"
+                              : NULL;
     asl_defer(cx, rule_of_use[use], i, &callee, subject);
   }
 }

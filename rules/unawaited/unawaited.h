@@ -42,6 +42,7 @@ bool asl_catalog_is_callback_sink(const char *name, size_t len);
 const char *asl_msg_unawaited(AslArena *a, const AslDef *def);
 const char *asl_msg_unread(AslArena *a, const AslDef *def, const char *var);
 const char *asl_msg_truthiness(AslArena *a, const AslDef *def);
+const char *asl_msg_compared(AslArena *a, const AslDef *def);
 const char *asl_msg_by_name(AslArena *a, const AslDef *def);
 
 /** "'send_email' is a coroutine function (app/mail.py:12)": the shared
