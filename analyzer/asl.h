@@ -687,6 +687,13 @@ const char *asl_def_returns(const AslCtx *cx, uint32_t fn);
  * absolute name and 0 is returned. */
 int asl_annotation_awaitable_callable(const AslCtx *cx, uint32_t type_node,
                                       const char **alias);
+/** For a pytest fixture `fn`: the class of the value a test receives (its
+ * return annotation, T of `-> Iterator[T]` for a generator fixture, or the
+ * callee every return or yield of its body calls), "!" when it returns a
+ * nested `async def` (a coroutine function), NULL if not known. */
+const char *asl_fixture_value(const AslCtx *cx, uint32_t fn);
+/** Is `name` (absolute) pytest's or pytest-asyncio's fixture decorator? */
+bool asl_is_fixture_decorator(const char *name);
 /** For a @contextmanager/@asynccontextmanager generator `fn` annotated
  * `-> Iterator[T]` (or AsyncGenerator[T, None], ...): the class of what
  * `with fn() as v` binds, T. NULL otherwise. */

@@ -207,6 +207,11 @@ static bool classify_definition(AslArena *a, const AslCtx *cx, uint32_t def,
   fb->returns = returns ? asl_arena_strdup(a, returns) : NULL;
   const char *enters = asl_def_enters(cx, def);
   fb->enters = enters ? asl_arena_strdup(a, enters) : NULL;
+  for (uint32_t k = 0; k < d.ndecorators; k++)
+    if (asl_is_fixture_decorator(d.decorators[k])) {
+      const char *value = asl_fixture_value(cx, def);
+      fb->fixture = value ? asl_arena_strdup(a, value) : NULL;
+    }
   return true;
 }
 
@@ -325,6 +330,29 @@ static void collect_stars(AslArena *a, const AslCtx *cx, AslFileFacts *f) {
   f->nstars = stars.len;
 }
 
+/* The modules `pytest_plugins = "m"` (or a list or tuple of such
+ * strings) at module level names: fixtures a test may receive by name. */
+static void collect_plugins(AslArena *a, const AslCtx *cx, AslFileFacts *f) {
+  const AslTree *t = cx->tree;
+  const AslBinding *b = asl_names_find(cx->names, 0, "pytest_plugins", 14);
+  if (!b || b->value == ASL_NONE) return;
+  uint32_t v = asl_unparen(t, b->value);
+  AslStrVec plugins = {0};
+  AslKind k = t->nodes[v].kind;
+  uint32_t first = k == ASL_K_string ? v : asl_first_named(t, v);
+  if (k != ASL_K_string && k != ASL_K_list && k != ASL_K_tuple) return;
+  for (uint32_t c = first; c != ASL_NONE;
+       c = k == ASL_K_string ? ASL_NONE : asl_next_named(t, c)) {
+    if (t->nodes[c].kind != ASL_K_string) continue;
+    uint32_t body = asl_child_by_kind(t, c, ASL_K_string_content);
+    if (body == ASL_NONE) continue;
+    asl_avec_push(a, &plugins,
+                  (const char *)asl_node_text(a, t, cx->src, body));
+  }
+  f->plugins = plugins.items;
+  f->nplugins = plugins.len;
+}
+
 /* The class (among those collected so far) whose body is scope `s`. */
 static AslFactClass *class_of_scope(ClassVec *classes, uint32_t s) {
   for (uint32_t k = classes->len; k-- > 0;)
@@ -385,6 +413,7 @@ AslFileFacts *asl_facts_extract(AslArena *a, const AslCtx *cx,
   f->classes = classes.items;
   f->nclasses = classes.len;
   collect_stars(a, cx, f);
+  collect_plugins(a, cx, f);
   return f;
 }
 

@@ -63,10 +63,13 @@ struct AslIndex {
   struct NameDef *names; /* every def bound at module or class level, by
                             (project, name): asl_index_async_only */
   uint32_t nnames;
+  const AslFileFacts **conftests; /* the conftest.py files, by path */
+  uint32_t nconftests;
 };
 
 static void index_functions(AslIndex *idx);
 static void index_names(AslIndex *idx);
+static void index_conftests(AslIndex *idx);
 static void build_block_summaries(AslIndex *idx);
 
 uint32_t asl_hash_module(uint32_t project, const char *s, size_t n) {
@@ -118,6 +121,7 @@ static AslIndex *index_tables(AslFileFacts *const *facts, uint32_t n) {
     if (facts[k]->module) index_insert(idx, k);
   index_functions(idx);
   index_names(idx);
+  index_conftests(idx);
   return idx;
 }
 
@@ -152,6 +156,7 @@ void asl_index_delete(AslIndex *idx) {
   asl_free(idx->reached);
   asl_free(idx->in_bases);
   asl_free(idx->names);
+  asl_free(idx->conftests);
   asl_arena_destroy(idx->scratch);
   asl_free(idx->scratch);
   asl_free(idx);
@@ -486,10 +491,29 @@ static AslDefKind fill_def(const Hit *h, AslDef *out) {
   return out->kind;
 }
 
+static const AslFactBinding *fixture_hit(const AslIndex *idx, uint32_t from,
+                                         const char *name,
+                                         const AslFileFacts **file);
+
 AslDefKind asl_index_resolve(const AslIndex *idx, uint32_t from,
                              const char *dotted, AslDef *out) {
   int budget = MAX_HOPS;
   Hit h;
+  if (dotted[0] == '@') { // a pytest fixture whose value is called
+    const AslFileFacts *f = NULL;
+    const AslFactBinding *b = fixture_hit(idx, from, dotted + 1, &f);
+    memset(&h, 0, sizeof h);
+    if (b && strcmp(b->fixture, "!") == 0) {
+      hit_binding(&h, f, b);
+      h.kind = ASL_DEF_COROUTINE; // its value is a coroutine function
+    }
+    fill_def(&h, out);
+    out->decorators = NULL; // the value's, not the fixture's
+    out->ndecorators = 0;
+    if (h.kind) out->role = "is a pytest fixture whose value is a coroutine "
+                            "function";
+    return out->kind;
+  }
   resolve_hit(idx, from, dotted, &budget, &h);
   return fill_def(&h, out);
 }
@@ -646,6 +670,22 @@ static void receiver_hit(const AslIndex *idx, uint32_t from, const char *expr,
   if (expr[0] == '{') {
     alternatives_hit(idx, from, expr, budget, out, &op);
     if (out->kind != ASL_DEF_CLASS) return;
+  } else if (expr[0] == '@') { // a pytest fixture's value
+    const char *bar = strchr(expr, '|');
+    const char *name = bar ? asl_arena_strndup(idx->scratch, expr + 1,
+                                               (size_t)(bar - expr - 1))
+                           : expr + 1;
+    const AslFileFacts *f = NULL;
+    const AslFactBinding *b = fixture_hit(idx, from, name, &f);
+    memset(out, 0, sizeof *out);
+    if (!b || strcmp(b->fixture, "!") == 0 || --*budget <= 0) return;
+    resolve_hit(idx, from, b->fixture, budget, out);
+    if (out->kind == ASL_DEF_FUNCTION || out->kind == ASL_DEF_COROUTINE) {
+      const char *none = NULL;
+      call_result_hit(idx, from, out, out->kind == ASL_DEF_COROUTINE, &none,
+                      budget);
+    }
+    op = bar ? bar + 1 : NULL;
   } else {
     const char *bar = strchr(expr, '|');
     const char *base = bar ? asl_arena_strndup(idx->scratch, expr,
@@ -1316,4 +1356,88 @@ AslDefKind asl_index_async_only(const AslIndex *idx, uint32_t from,
       hit_binding(&h, d->file, d->b);
   }
   return fill_def(&h, out);
+}
+
+/* ---- pytest fixtures -------------------------------------------------------
+ * A test's parameter is the value of the fixture of that name: defined in
+ * the test's module, in a conftest.py of its folder or of a folder above,
+ * or in a plugin module a conftest names in `pytest_plugins`. */
+
+static bool is_conftest(const char *path) {
+  const char *slash = strrchr(path, '/');
+  return strcmp(slash ? slash + 1 : path, "conftest.py") == 0;
+}
+
+static int cmp_facts_path(const void *pa, const void *pb) {
+  const AslFileFacts *const *x = pa, *const *y = pb;
+  return strcmp((*x)->path, (*y)->path);
+}
+
+static void index_conftests(AslIndex *idx) {
+  AslVec(const AslFileFacts *) v = {0};
+  for (uint32_t k = 0; k < idx->nfiles; k++)
+    if (is_conftest(idx->files[k]->path)) asl_vec_push(&v, idx->files[k]);
+  if (v.len > 1) qsort(v.items, v.len, sizeof *v.items, cmp_facts_path);
+  idx->conftests = v.items;
+  idx->nconftests = v.len;
+}
+
+/* The conftest.py of folder path[0..n) ("" for the top), or NULL. */
+static const AslFileFacts *conftest_in(const AslIndex *idx, const char *path,
+                                       size_t n, uint32_t project) {
+  char buf[1024];
+  if (n + 13 >= sizeof buf) return NULL;
+  memcpy(buf, path, n);
+  strcpy(buf + n, n ? "/conftest.py" : "conftest.py");
+  uint32_t lo;
+  ASL_LOWER_BOUND(lo, idx->nconftests, mid,
+                  strcmp(idx->conftests[mid]->path, buf) < 0);
+  return lo < idx->nconftests && strcmp(idx->conftests[lo]->path, buf) == 0 &&
+                 idx->conftests[lo]->project == project
+             ? idx->conftests[lo]
+             : NULL;
+}
+
+/* The fixture `name` a module defines at top level, or NULL. */
+static const AslFactBinding *fixture_in(const AslFileFacts *f,
+                                        const char *name) {
+  bool ambiguous;
+  const AslFactBinding *b =
+      certain_binding(f->names, f->nnames, name, strlen(name), &ambiguous);
+  return b && !ambiguous && b->fixture ? b : NULL;
+}
+
+/* The fixture `name` as a test of file `from` receives it; *file is the
+ * module defining it. */
+static const AslFactBinding *fixture_hit(const AslIndex *idx, uint32_t from,
+                                         const char *name,
+                                         const AslFileFacts **file) {
+  const AslFileFacts *self = from < idx->nfiles ? idx->files[from] : NULL;
+  if (!self) return NULL;
+  const AslFactBinding *b = fixture_in(self, name);
+  if (b) {
+    *file = self;
+    return b;
+  }
+  const char *path = self->path;
+  for (size_t n = strlen(path); n > 0 || path[0];) {
+    while (n > 0 && path[n - 1] != '/') n--; // the folder, with its slash
+    size_t dir = n ? n - 1 : 0;
+    const AslFileFacts *c = conftest_in(idx, path, dir, self->project);
+    if (c && c != self && (b = fixture_in(c, name))) {
+      *file = c;
+      return b;
+    }
+    for (uint32_t k = 0; c && k < c->nplugins; k++) {
+      const AslFileFacts *p = find_module(idx, from, c->plugins[k],
+                                          strlen(c->plugins[k]));
+      if (p && p != &ambiguous_module && (b = fixture_in(p, name))) {
+        *file = p;
+        return b;
+      }
+    }
+    if (dir == 0) break;
+    n = dir;
+  }
+  return NULL;
 }

@@ -37,6 +37,9 @@ typedef struct AslFactBinding {
                                     (asl_def_returns); NULL if unknown */
   const char *enters;            /* a context-manager generator: what
                                     `with` binds (asl_def_enters) */
+  const char *fixture;           /* a pytest fixture: its value's type
+                                    (asl_fixture_value: a class, or "!"
+                                    for a coroutine function) */
   bool awaitable;                /* VALUE: a callable whose call gives an
                                     awaitable (`h: Callable[...,
                                     Awaitable[None]]`, or an alias of
@@ -86,6 +89,8 @@ typedef struct AslFileFacts {
   uint32_t nclasses;
   const char *const *stars; /* absolute modules of `from M import *` */
   uint32_t nstars;
+  const char *const *plugins; /* absolute modules of `pytest_plugins` */
+  uint32_t nplugins;
   struct AslFactFunc *funcs; /* sync defs, for ASL210 (rules/blocking) */
   uint32_t nfuncs;
 } AslFileFacts;

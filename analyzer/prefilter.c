@@ -742,6 +742,8 @@ typedef struct Reach {
   AslWordIsExternal is_external;
   void *ctx;
   const AslFileFacts *file; /* being read */
+  const char *bound_in;     /* where link_as binds its name: the file's
+                               module, or NULL for any file (a fixture) */
   AslArena arena;           /* key modules: for this update only */
   AslArena *keep;           /* module names the pairs keep */
   EdgeVec edges;
@@ -821,14 +823,14 @@ static void link_as(Reach *rc, const char *via, const char *name_text,
                     bool alias) {
   uint32_t name = word_of(name_text);
   if (hot_outside(rc, via)) {
-    seed_function(rc, name, rc->file->module);
+    seed_function(rc, name, rc->bound_in);
     return;
   }
   const char *last = strrchr(via, '.');
   uint32_t last_word = word_of(last ? last + 1 : via);
   if (!last) { // a top-level module: bound nowhere ("")
     asl_vec_push(&rc->edges,
-                 ((WordEdge){last_word, name, "", rc->file->module, name_text,
+                 ((WordEdge){last_word, name, "", rc->bound_in, name_text,
                              true, alias}));
     return;
   }
@@ -839,35 +841,38 @@ static void link_as(Reach *rc, const char *via, const char *name_text,
     const char *key_module =
         asl_arena_strndup(&rc->arena, via, (size_t)(dot - via));
     asl_vec_push(&rc->edges, ((WordEdge){asl_word_hash(p, n), name,
-                                         key_module, rc->file->module,
+                                         key_module, rc->bound_in,
                                          name_text, end == NULL,
                                          alias && end == NULL}));
     // The last component may also be bound in a shorter prefix, a module
     // that relays the one between (`R.fast.Pool`: Pool bound in relay R).
     if (end)
       asl_vec_push(&rc->edges, ((WordEdge){last_word, name, key_module,
-                                           rc->file->module, name_text,
+                                           rc->bound_in, name_text,
                                            false, alias}));
   }
 }
 
 static void link(Reach *rc, const char *via, const char *name_text) {
+  rc->bound_in = rc->file->module;
   link_as(rc, via, name_text, true);
 }
 
 /* The receiver type `type` (rules/callee.c: a name, then '|' steps) leads
- * from `name`: a def whose call gives it stands for it (`alias`); a class
- * with a method, property or attribute of that type only leads to it, so
- * a file spelling the class may reach the type's coroutines unspelled. */
-static void link_type(Reach *rc, const char *type, const char *name,
-                      bool alias) {
+ * from `name`, bound in `module` (NULL: any file, as a fixture's name is
+ * in every test): a def whose call gives it stands for it (`alias`); a
+ * class with a method, property or attribute of that type only leads to
+ * it, so a file spelling the class may reach the type's coroutines
+ * unspelled. */
+static void link_type_in(Reach *rc, const char *type, const char *name,
+                         bool alias, const char *module) {
   if (type[0] == '{') { // alternatives: each leads from name
     const char *close = strchr(type, '}');
     for (const char *a = type + 1; close && a < close;) {
       const char *end = memchr(a, ';', (size_t)(close - a));
       if (!end) end = close;
-      link_type(rc, asl_arena_strndup(&rc->arena, a, (size_t)(end - a)),
-                name, false);
+      link_type_in(rc, asl_arena_strndup(&rc->arena, a, (size_t)(end - a)),
+                   name, false, module);
       a = end + 1;
     }
     return;
@@ -876,7 +881,13 @@ static void link_type(Reach *rc, const char *type, const char *name,
   const char *base = bar ? asl_arena_strndup(&rc->arena, type,
                                              (size_t)(bar - type))
                          : type;
+  rc->bound_in = module;
   link_as(rc, base, name, alias && !bar);
+}
+
+static void link_type(Reach *rc, const char *type, const char *name,
+                      bool alias) {
+  link_type_in(rc, type, name, alias, rc->file->module);
 }
 
 static void facts_edges(Reach *rc, const AslFileFacts *f) {
@@ -891,6 +902,11 @@ static void facts_edges(Reach *rc, const AslFileFacts *f) {
       link(rc, b->target, b->name);
     if (b->returns) link_type(rc, b->returns, b->name, true);
     if (b->enters) link_type(rc, b->enters, b->name, true);
+    // A fixture is a name in every test below it: any file may spell it.
+    if (b->fixture && strcmp(b->fixture, "!") == 0)
+      seed_function(rc, word_of(b->name), NULL);
+    else if (b->fixture)
+      link_type_in(rc, b->fixture, b->name, true, NULL);
   }
   for (uint32_t c = 0; c < f->nclasses; c++) {
     const AslFactClass *cls = &f->classes[c];
@@ -1103,7 +1119,7 @@ static void alias_module(const EdgeVec *edges, AslArena *a,
        k < edges->len && cmp_edge_key(&edges->items[k], key, parent) == 0;
        k++) {
     const WordEdge *e = &edges->items[k];
-    if (!e->whole || !e->name_text) continue;
+    if (!e->whole || !e->name_text || !e->module) continue;
     const char *name = asl_arena_printf(a, "%s.%s", e->module, e->name_text);
     aliases_add(aliases, m, name);
     pairs_add(ps, word, name);
@@ -1216,6 +1232,7 @@ static void alias_relay(const ByKeyModule *b, AslArena *a, const char *relay,
   uint32_t lo;
   ASL_LOWER_BOUND(lo, b->n, mid, strcmp(b->e[mid]->key_module, relay) < 0);
   for (; lo < b->n && strcmp(b->e[lo]->key_module, relay) == 0; lo++) {
+    if (!b->e[lo]->module) continue; // a fixture's name: bound nowhere
     const char *name =
         asl_arena_printf(a, "%s.%s", b->e[lo]->module, b->e[lo]->name_text);
     aliases_add(aliases, relay, name);
@@ -1336,7 +1353,8 @@ void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
   if (!r->arena_ready) asl_arena_init(&r->arena);
   else asl_arena_reset(&r->arena);
   r->arena_ready = true;
-  Reach rc = {hot, is_external, ctx, NULL, {0}, &r->arena, {0}, {0}, {0}, {0}};
+  Reach rc = {.hot = hot, .is_external = is_external, .ctx = ctx,
+              .keep = &r->arena};
   asl_arena_init(&rc.arena);
   PairSet ps = {{0}, NULL, 0};
   PairSet modules_seen = {{0}, NULL, 0};

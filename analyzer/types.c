@@ -292,3 +292,57 @@ int asl_annotation_awaitable_callable(const AslCtx *cx, uint32_t type_node,
   }
   return 0;
 }
+
+/* The value a yield or return gives: for a call, its callee's absolute
+ * name; "!" for a nested `async def` of `fn` returned as is; else NULL. */
+static const char *given_value(const AslCtx *cx, uint32_t fn, uint32_t v) {
+  const AslTree *t = cx->tree;
+  v = asl_unparen(t, v);
+  if (v == ASL_NONE) return NULL;
+  if (t->nodes[v].kind == ASL_K_call)
+    return asl_absolute_name(cx, asl_child_by_field(t, v, ASL_F_function));
+  if (t->nodes[v].kind != ASL_K_identifier) return NULL;
+  const AslBinding *b = asl_resolve_name(cx, v);
+  if (!b || b->scope != fn || b->next_same != ASL_NONE) return NULL;
+  uint32_t def = t->nodes[b->node].parent;
+  return t->nodes[def].kind == ASL_K_function_definition &&
+                 t->nodes[b->node].field == ASL_F_name &&
+                 asl_is_async_def(t, cx->src, def)
+             ? "!"
+             : NULL;
+}
+
+const char *asl_fixture_value(const AslCtx *cx, uint32_t fn) {
+  const AslTree *t = cx->tree;
+  uint32_t ann = asl_child_by_field(t, fn, ASL_F_return_type);
+  uint32_t e = ann == ASL_NONE ? ASL_NONE : asl_first_named(t, ann);
+  if (e != ASL_NONE) {
+    uint32_t head, first;
+    if (t->nodes[e].kind == ASL_K_generic_type ||
+        t->nodes[e].kind == ASL_K_subscript) {
+      generic_parts(t, e, &head, &first);
+      if (head != ASL_NONE && first != ASL_NONE &&
+          is_iterator_type(asl_absolute_name(cx, head)))
+        return asl_annotation_class(cx, first); // a generator fixture
+    }
+    return asl_annotation_class(cx, ann);
+  }
+  // No annotation: what every return and yield of its own body gives.
+  const char *value = NULL;
+  for (uint32_t j = fn + 1; j < t->nodes[fn].end; j++) {
+    AslKind k = t->nodes[j].kind;
+    if ((k != ASL_K_return_statement && k != ASL_K_yield) ||
+        t->nodes[j].scope != fn)
+      continue;
+    const char *one = given_value(cx, fn, asl_first_named(t, j));
+    if (!one || (value && strcmp(value, one) != 0)) return NULL;
+    value = one;
+  }
+  return value;
+}
+
+bool asl_is_fixture_decorator(const char *name) {
+  return strcmp(name, "pytest.fixture") == 0 ||
+         strcmp(name, "pytest_asyncio.fixture") == 0 ||
+         strcmp(name, "_pytest.fixtures.fixture") == 0;
+}

@@ -108,16 +108,58 @@ static bool is_staticmethod(const AslCtx *cx, uint32_t fn) {
   return false;
 }
 
+/* Is function `fn` one whose parameters pytest fills with fixtures: a
+ * test (`test*`) or a fixture itself? */
+static bool takes_fixtures(const AslCtx *cx, uint32_t fn) {
+  const AslTree *t = cx->tree;
+  uint32_t name = asl_child_by_field(t, fn, ASL_F_name);
+  if (name == ASL_NONE) return false;
+  const AslNode *n = &t->nodes[name];
+  if (n->end_byte - n->start_byte >= 4 &&
+      memcmp(cx->src->text + n->start_byte, "test", 4) == 0)
+    return true;
+  if (t->nodes[t->nodes[fn].parent].kind != ASL_K_decorated_definition)
+    return false;
+  AslDef d;
+  asl_describe_def(cx, fn, &d);
+  for (uint32_t k = 0; k < d.ndecorators; k++)
+    if (asl_is_fixture_decorator(d.decorators[k])) return true;
+  return false;
+}
+
+/* The fixture an unannotated parameter `ident` of a test or fixture
+ * receives ("@name", which the index looks up), or NULL. */
+static const char *fixture_parameter(const AslCtx *cx, uint32_t ident) {
+  const AslTree *t = cx->tree;
+  uint32_t p = parent_of(t, ident);
+  if (t->nodes[p].kind != ASL_K_parameters) return NULL;
+  uint32_t fn = parent_of(t, p);
+  if (t->nodes[fn].kind != ASL_K_function_definition ||
+      !takes_fixtures(cx, fn))
+    return NULL;
+  // A method's first parameter is self.
+  if (asl_first_named(t, p) == ident &&
+      t->nodes[t->nodes[fn].scope].kind == ASL_K_class_definition)
+    return NULL;
+  const AslNode *n = &t->nodes[ident];
+  return asl_arena_printf(cx->arena, "@%.*s", (int)(n->end_byte - n->start_byte),
+                          cx->src->text + n->start_byte);
+}
+
 /* For a parameter binding `ident`: the enclosing class when it is the
- * first parameter (self/cls) of a method, or the annotated class. */
+ * first parameter (self/cls) of a method, the annotated class, or the
+ * fixture a test receives by that name. */
 static const char *parameter_type(const AslCtx *cx, uint32_t ident) {
   const AslTree *t = cx->tree;
   uint32_t p = parent_of(t, ident);
   AslKind pk = t->nodes[p].kind;
   if (pk == ASL_K_typed_parameter || pk == ASL_K_typed_default_parameter)
     return asl_annotation_class(cx, asl_child_by_field(t, p, ASL_F_type));
-  if (pk != ASL_K_parameters || asl_first_named(t, p) != ident) return NULL;
+  if (pk != ASL_K_parameters) return NULL;
   uint32_t fn = parent_of(t, p);
+  if (asl_first_named(t, p) != ident ||
+      t->nodes[t->nodes[fn].scope].kind != ASL_K_class_definition)
+    return fixture_parameter(cx, ident);
   if (t->nodes[fn].kind != ASL_K_function_definition || is_staticmethod(cx, fn))
     return NULL;
   return asl_enclosing_class(cx, fn);
@@ -566,6 +608,13 @@ static bool awaitable_parameter(const AslCtx *cx, uint32_t ident,
     return false;
   uint32_t p = parent_of(t, b->node);
   AslKind pk = t->nodes[p].kind;
+  const char *fixture = fixture_parameter(cx, b->node);
+  if (fixture) { // a fixture whose value may be a coroutine function
+    out->kind = ASL_CALLEE_NAME;
+    out->dotted = fixture;
+    out->param = asl_node_text(cx->arena, t, cx->src, ident);
+    return true;
+  }
   if (pk != ASL_K_typed_parameter && pk != ASL_K_typed_default_parameter)
     return false;
   const char *alias;

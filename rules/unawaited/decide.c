@@ -38,9 +38,17 @@ static void resolve_callee(const AslIndex *idx, const AslDeferred *d,
   case ASL_CALLEE_LOCAL:
     *out = *c->local;
     break;
-  case ASL_CALLEE_ANY_METHOD:
+  case ASL_CALLEE_ANY_METHOD: {
+    // Through a fixture whose value's class is known, ASL101 decides.
+    AslDef typed;
+    if (c->param && asl_index_method(idx, d->facts_id, c->param, c->attr,
+                                     false, &typed) != ASL_DEF_UNKNOWN) {
+      memset(out, 0, sizeof *out);
+      break;
+    }
     asl_index_async_only(idx, d->facts_id, c->attr, c->dotted, out);
     break;
+  }
   }
 }
 
@@ -50,7 +58,11 @@ const char *asl_unawaited_decide(const AslIndex *idx, const AslOptions *opt,
   resolve_callee(idx, d, &def);
   if (!is_coroutine_function(opt, &def)) return NULL;
   const AslCallee *c = &d->callee;
-  if (c->param) {
+  if (!c->param || c->kind == ASL_CALLEE_ANY_METHOD) {
+    // (ASL104's param is the fixture it asked about first)
+  } else if (c->dotted && c->dotted[0] == '@') {
+    def.name = c->param; // a fixture: the index said what its value is
+  } else {
     // A parameter annotated as a callable that gives an awaitable: named
     // by the parameter, located at the annotation's alias (or itself).
     def.role = c->kind == ASL_CALLEE_LOCAL

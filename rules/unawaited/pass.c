@@ -232,6 +232,15 @@ void asl_pass_unawaited(AslCtx *cx) {
         asl_defer(cx, ASL_RULE_ASL104, i, &callee, NULL);
       continue;
     }
+    // A fixture's value may have no class the index can tell: then the
+    // method's name decides (ASL104 asks the typed question first).
+    AslCallee by_fixture;
+    if (by_name && callee.kind == ASL_CALLEE_METHOD && callee.dotted[0] == '@' &&
+        !strchr(callee.dotted, '|') &&
+        method_of_unknown_object(cx, i, &by_fixture, &receiver)) {
+      by_fixture.param = callee.dotted;
+      asl_defer(cx, ASL_RULE_ASL104, i, &by_fixture, NULL);
+    }
     if (!asl_enabled(cx, rule_of_use[use])) continue;
     const char *subject =
         use == USE_BOUND      ? asl_node_text(cx->arena, t, cx->src, bound)

@@ -1005,6 +1005,23 @@ class Pieces(Base):
         self.expect(got, "ASL104 use.py:3")
         self.assertNotIn(("use.py", 2), [(d["path"], d["line"]) for d in got])
 
+    def test_38_fixture_value_in_a_cold_test(self):
+        # A cold test module (no async) receives a fixture by name from a
+        # conftest; the fixture's class has coroutine methods.
+        self.project({"shop/__init__.py": "",
+                      "shop/cart.py": "class Cart:\n"
+                                      "    async def add_item(self, pk):\n"
+                                      "        return pk\n",
+                      "tests/__init__.py": "",
+                      "tests/conftest.py": "import pytest\n"
+                                           "from shop import cart as m\n\n\n"
+                                           "@pytest.fixture\ndef basket():\n"
+                                           "    return m.Cart()\n",
+                      "tests/test_b.py": "def test_add(basket):\n"
+                                         "    basket.add_item(1)\n"})
+        self.cold("tests/conftest.py", "tests/test_b.py")
+        self.expect(self.both(), "ASL101 tests/test_b.py:2")
+
 
 def set_binary(path):
     global BIN
