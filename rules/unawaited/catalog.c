@@ -170,8 +170,7 @@ void asl_unawaited_facts(const AslCtx *cx, AslFileFacts *facts) {
       // ASL104 asks whether any def of this name is sync: the pre-filter
       // must read every file that spells it.
       b->by_name = by_name && b->kind == ASL_FACT_COROUTINE &&
-                   strncmp(b->name, "__", 2) != 0 &&
-                   !asl_catalog_stdlib_sync_method(b->name, strlen(b->name));
+                   asl_catalog_by_name_method(b->name, strlen(b->name));
     }
 }
 
@@ -193,6 +192,16 @@ bool asl_catalog_stdlib_sync_method(const char *name, size_t len) {
     else hi = mid;
   }
   return false;
+}
+
+bool asl_catalog_by_name_method(const char *name, size_t len) {
+  // A compound name (`add_item`), not a dunder, not a test method, and not
+  // a plain method of the standard library: a single word (`run`, `main`)
+  // is too likely to be some other object's method, and would make the
+  // pre-filter read every file that spells it.
+  return memchr(name + 1, '_', len > 1 ? len - 2 : 0) != NULL &&
+         name[0] != '_' && !(len >= 4 && memcmp(name, "test", 4) == 0) &&
+         !asl_catalog_stdlib_sync_method(name, len);
 }
 
 bool asl_catalog_is_callback_sink(const char *name, size_t len) {

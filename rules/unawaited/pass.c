@@ -196,9 +196,7 @@ static bool method_of_unknown_object(const AslCtx *cx, uint32_t call,
   const AslNode *an = &t->nodes[attr];
   const char *name = cx->src->text + an->start_byte;
   size_t len = an->end_byte - an->start_byte;
-  if ((len > 1 && name[0] == '_' && name[1] == '_') ||
-      asl_catalog_stdlib_sync_method(name, len))
-    return false;
+  if (!asl_catalog_by_name_method(name, len)) return false;
   memset(out, 0, sizeof *out);
   out->kind = ASL_CALLEE_ANY_METHOD;
   out->attr = asl_arena_strndup(cx->arena, name, len);

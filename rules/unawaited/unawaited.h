@@ -34,6 +34,8 @@ void asl_unawaited_facts(const AslCtx *cx, struct AslFileFacts *facts);
 /** Does a class of the standard library define a plain method `name`
  * (typeshed, stdlib_sync_methods.def)? */
 bool asl_catalog_stdlib_sync_method(const char *name, size_t len);
+/** May ASL104 ask about a method called `name` by its name alone? */
+bool asl_catalog_by_name_method(const char *name, size_t len);
 /** Does a method called `name` call its callback and drop the result? */
 bool asl_catalog_is_callback_sink(const char *name, size_t len);
 

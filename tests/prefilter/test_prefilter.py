@@ -992,14 +992,14 @@ class Pieces(Base):
         # ASL104 reports `obj.add_item()` only if no def of that name is
         # sync: the cold file defining one must be read.
         cart = ("class Cart:\n    async def add_item(self, pk):\n"
-                "        return pk\n\n    async def checkout(self):\n"
+                "        return pk\n\n    async def check_out(self):\n"
                 "        return 1\n")
         self.project({"cart.py": cart,
                       "legacy.py": "class Basket:\n"
                                    "    def add_item(self, pk):\n"
                                    "        return pk\n",
                       "use.py": "def go(cart):\n    cart.add_item(1)\n"
-                                "    cart.checkout()\n"})
+                                "    cart.check_out()\n"})
         self.cold("legacy.py", "use.py")
         got = self.both()
         self.expect(got, "ASL104 use.py:3")
