@@ -87,47 +87,58 @@ static void generic_parts(const AslTree *t, uint32_t e, uint32_t *head,
   *first = params == ASL_NONE ? ASL_NONE : asl_first_named(t, params);
 }
 
-const char *asl_annotation_class(const AslCtx *cx, uint32_t type_node) {
+/* The type an annotation is about, past its wrappers: `type` nodes and
+ * the None of `X | None`, `Optional[X]`, `Union[X, None]` (calling a method
+ * on None fails anyway, so the call sees an X). ASL_NONE when a union has
+ * two members besides None. */
+static uint32_t strip_optional(const AslCtx *cx, uint32_t e) {
   const AslTree *t = cx->tree;
-  uint32_t e = type_node;
   for (int depth = 0; e != ASL_NONE && depth < 8; depth++) {
-    switch (t->nodes[e].kind) {
-    case ASL_K_type:
+    AslKind k = t->nodes[e].kind;
+    if (k == ASL_K_type) {
       e = asl_first_named(t, e);
-      break;
-    case ASL_K_identifier:
-    case ASL_K_attribute:
-      return asl_absolute_name(cx, e);
-    case ASL_K_string: {
-      uint32_t c = asl_child_by_kind(t, e, ASL_K_string_content);
-      if (c == ASL_NONE) return NULL;
-      const AslNode *n = &t->nodes[c];
-      return string_annotation_type(cx, cx->src->text + n->start_byte,
-                                    n->end_byte - n->start_byte);
-    }
-    case ASL_K_binary_operator: { // X | None
+    } else if (k == ASL_K_binary_operator) {
       uint32_t op = asl_child_by_field(t, e, ASL_F_operator);
       if (op == ASL_NONE || !asl_node_text_eq(t, cx->src, op, "|"))
-        return NULL;
+        return e;
       e = sole_non_none(t, asl_child_by_field(t, e, ASL_F_left));
-      break;
-    }
-    case ASL_K_generic_type: // Optional[X], Union[X, None], Client[T]
-    case ASL_K_subscript: {  // typing.Optional[X] parses as a subscript
+    } else if (k == ASL_K_generic_type || k == ASL_K_subscript) {
       uint32_t head, first;
       generic_parts(t, e, &head, &first);
-      if (head == ASL_NONE) return NULL;
-      // A generic class is the class (`Context[Bot]` is a Context).
-      if (!is_optional_or_union(asl_qualname(cx, head)))
-        return asl_absolute_name(cx, head);
+      if (head == ASL_NONE || !is_optional_or_union(asl_qualname(cx, head)))
+        return e;
       e = sole_non_none(t, first);
-      break;
-    }
-    default:
-      return NULL;
+    } else {
+      return e;
     }
   }
-  return NULL;
+  return ASL_NONE;
+}
+
+const char *asl_annotation_class(const AslCtx *cx, uint32_t type_node) {
+  const AslTree *t = cx->tree;
+  uint32_t e = strip_optional(cx, type_node);
+  if (e == ASL_NONE) return NULL;
+  switch (t->nodes[e].kind) {
+  case ASL_K_identifier:
+  case ASL_K_attribute:
+    return asl_absolute_name(cx, e);
+  case ASL_K_string: {
+    uint32_t c = asl_child_by_kind(t, e, ASL_K_string_content);
+    if (c == ASL_NONE) return NULL;
+    const AslNode *n = &t->nodes[c];
+    return string_annotation_type(cx, cx->src->text + n->start_byte,
+                                  n->end_byte - n->start_byte);
+  }
+  case ASL_K_generic_type: // a generic class is the class (`Context[Bot]`)
+  case ASL_K_subscript: {
+    uint32_t head, first;
+    generic_parts(t, e, &head, &first);
+    return head == ASL_NONE ? NULL : asl_absolute_name(cx, head);
+  }
+  default:
+    return NULL;
+  }
 }
 
 static bool is_self_type(const char *name) {
@@ -258,39 +269,19 @@ int asl_annotation_awaitable_callable(const AslCtx *cx, uint32_t type_node,
                                       const char **alias) {
   const AslTree *t = cx->tree;
   *alias = NULL;
-  uint32_t e = type_node;
-  for (int depth = 0; e != ASL_NONE && depth < 8; depth++) {
-    switch (t->nodes[e].kind) {
-    case ASL_K_type:
-      e = asl_first_named(t, e);
-      break;
-    case ASL_K_identifier:
-    case ASL_K_attribute:
-      *alias = asl_absolute_name(cx, e);
-      return 0;
-    case ASL_K_binary_operator: { // X | None
-      uint32_t op = asl_child_by_field(t, e, ASL_F_operator);
-      if (op == ASL_NONE || !asl_node_text_eq(t, cx->src, op, "|")) return 0;
-      e = sole_non_none(t, asl_child_by_field(t, e, ASL_F_left));
-      break;
-    }
-    case ASL_K_generic_type:
-    case ASL_K_subscript: {
-      uint32_t head, first;
-      generic_parts(t, e, &head, &first);
-      const char *name = head == ASL_NONE ? NULL : asl_qualname(cx, head);
-      if (is_optional_or_union(name)) {
-        e = sole_non_none(t, first);
-        break;
-      }
-      return is_typing(name, "Callable") &&
-             is_awaitable_type(cx, callable_result(t, e));
-    }
-    default:
-      return 0;
-    }
+  uint32_t e = strip_optional(cx, type_node);
+  if (e == ASL_NONE) return 0;
+  AslKind k = t->nodes[e].kind;
+  if (k == ASL_K_identifier || k == ASL_K_attribute) {
+    *alias = asl_absolute_name(cx, e);
+    return 0;
   }
-  return 0;
+  if (k != ASL_K_generic_type && k != ASL_K_subscript) return 0;
+  uint32_t head, first;
+  generic_parts(t, e, &head, &first);
+  const char *name = head == ASL_NONE ? NULL : asl_qualname(cx, head);
+  return is_typing(name, "Callable") &&
+         is_awaitable_type(cx, callable_result(t, e));
 }
 
 /* The value a yield or return gives: for a call, its callee's absolute

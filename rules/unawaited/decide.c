@@ -26,6 +26,7 @@ static bool is_coroutine_function(const AslOptions *opt, const AslDef *def) {
 static void resolve_callee(const AslIndex *idx, const AslDeferred *d,
                            AslDef *out) {
   const AslCallee *c = &d->callee;
+  memset(out, 0, sizeof *out);
   switch (c->kind) {
   case ASL_CALLEE_NAME:
     asl_index_resolve(idx, d->facts_id, c->dotted, out);
