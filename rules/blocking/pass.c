@@ -276,6 +276,7 @@ static AslCallee keep_callee(AslArena *a, const AslCallee *c,
   AslCallee out = *c;
   out.dotted = c->dotted ? asl_arena_strdup(a, c->dotted) : NULL;
   out.attr = c->attr ? asl_arena_strdup(a, c->attr) : NULL;
+  out.param = c->param ? asl_arena_strdup(a, c->param) : NULL;
   if (c->local) {
     AslDef *d = asl_arena_alloc(a, sizeof *d);
     *d = *c->local;
