@@ -1363,7 +1363,7 @@ AslDefKind asl_index_async_only(const AslIndex *idx, uint32_t from,
  * the test's module, in a conftest.py of its folder or of a folder above,
  * or in a plugin module a conftest names in `pytest_plugins`. */
 
-static bool is_conftest(const char *path) {
+bool asl_is_conftest(const char *path) {
   const char *slash = strrchr(path, '/');
   return strcmp(slash ? slash + 1 : path, "conftest.py") == 0;
 }
@@ -1376,7 +1376,7 @@ static int cmp_facts_path(const void *pa, const void *pb) {
 static void index_conftests(AslIndex *idx) {
   AslVec(const AslFileFacts *) v = {0};
   for (uint32_t k = 0; k < idx->nfiles; k++)
-    if (is_conftest(idx->files[k]->path)) asl_vec_push(&v, idx->files[k]);
+    if (asl_is_conftest(idx->files[k]->path)) asl_vec_push(&v, idx->files[k]);
   if (v.len > 1) qsort(v.items, v.len, sizeof *v.items, cmp_facts_path);
   idx->conftests = v.items;
   idx->nconftests = v.len;

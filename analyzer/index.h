@@ -178,6 +178,8 @@ AslDefKind asl_index_callee(const AslIndex *idx, uint32_t from,
 AslDefKind asl_index_async_only(const AslIndex *idx, uint32_t from,
                                 const char *name, const char *receiver,
                                 AslDef *out);
+/** Is `path` a conftest.py (whose fixtures every test below it gets)? */
+bool asl_is_conftest(const char *path);
 /** Callees that are the same question to the index from one file: the
  * same kind, dotted name and attribute (and, LOCAL, the same def). For
  * memos of the answers; the hash agrees with it. */

@@ -335,11 +335,6 @@ static void drop_text(AslJob *j) {
   j->text_len = 0;
 }
 
-static bool is_conftest_path(const char *path) {
-  const char *slash = strrchr(path, '/');
-  return strcmp(slash ? slash + 1 : path, "conftest.py") == 0;
-}
-
 /* Scans a source and parses it now unless the pre-filter says it can
  * wait; a cold file keeps its words (and its text, see keep_text) for the
  * later rounds. */
@@ -354,7 +349,7 @@ static void scan_and_process(Sink *k, AslParser *p, AslArena *a,
   asl_scan(a, src->text, src->len, &r->hot, keep_words, &scan);
   // A conftest.py gives fixtures to every test below it by name alone:
   // its facts are needed whatever it spells.
-  if (r->need_reach && is_conftest_path(src->path)) scan.hot = true;
+  if (r->need_reach && asl_is_conftest(src->path)) scan.hot = true;
   if (!r->prefilter || scan.hot || j->wanted) {
     bool hot = scan.hot;
     asl_scan_free(&scan);

@@ -175,13 +175,12 @@ static bool bound_value_is_read(const AslCtx *cx, uint32_t ident) {
 }
 
 /* `obj.name(...)` on an object whose class this file cannot tell: the
- * question for ASL104, unless `name` is a dunder or a method name the
- * standard library uses for a plain def (`close`, `update`, `cancel`).
- * *receiver is the name the object goes by (`cart`, `self.cart`: "cart"),
- * which must name the class (decide.c); an object without one is not
- * asked about. */
+ * question for ASL104 about a name it may ask by (asl_catalog_by_name_
+ * method), with `dotted` the name the object goes by (`cart`, `self.cart`:
+ * "cart"), which must name the class (decide.c); an object without one is
+ * not asked about. */
 static bool method_of_unknown_object(const AslCtx *cx, uint32_t call,
-                                     AslCallee *out, const char **receiver) {
+                                     AslCallee *out) {
   const AslTree *t = cx->tree;
   uint32_t fn = asl_unparen(t, asl_child_by_field(t, call, ASL_F_function));
   if (fn == ASL_NONE || t->nodes[fn].kind != ASL_K_attribute) return false;
@@ -192,7 +191,6 @@ static bool method_of_unknown_object(const AslCtx *cx, uint32_t call,
   if (attr == ASL_NONE || obj == ASL_NONE ||
       t->nodes[obj].kind != ASL_K_identifier)
     return false;
-  *receiver = asl_node_text(cx->arena, t, cx->src, obj);
   const AslNode *an = &t->nodes[attr];
   const char *name = cx->src->text + an->start_byte;
   size_t len = an->end_byte - an->start_byte;
@@ -200,7 +198,8 @@ static bool method_of_unknown_object(const AslCtx *cx, uint32_t call,
   memset(out, 0, sizeof *out);
   out->kind = ASL_CALLEE_ANY_METHOD;
   out->attr = asl_arena_strndup(cx->arena, name, len);
-  out->dotted = *receiver; // part of the question: answers differ by it
+  // Part of the question: answers differ by it.
+  out->dotted = asl_node_text(cx->arena, t, cx->src, obj);
   return true;
 }
 
@@ -224,9 +223,8 @@ void asl_pass_unawaited(AslCtx *cx) {
       continue;
     if (use == USE_BOUND && bound_value_is_read(cx, bound)) continue;
     AslCallee callee;
-    const char *receiver;
     if (!asl_describe_callee(cx, i, &callee)) {
-      if (by_name && method_of_unknown_object(cx, i, &callee, &receiver))
+      if (by_name && method_of_unknown_object(cx, i, &callee))
         asl_defer(cx, ASL_RULE_ASL104, i, &callee, NULL);
       continue;
     }
@@ -235,7 +233,7 @@ void asl_pass_unawaited(AslCtx *cx) {
     AslCallee by_fixture;
     if (by_name && callee.kind == ASL_CALLEE_METHOD && callee.dotted[0] == '@' &&
         !strchr(callee.dotted, '|') &&
-        method_of_unknown_object(cx, i, &by_fixture, &receiver)) {
+        method_of_unknown_object(cx, i, &by_fixture)) {
       by_fixture.param = callee.dotted;
       asl_defer(cx, ASL_RULE_ASL104, i, &by_fixture, NULL);
     }
