@@ -252,6 +252,15 @@ static void limit_ranges(AslArena *a, const AslPieceSet *set, bool *in_unit) {
     for (uint32_t i = gaps[g].first; i < gaps[g].end; i++) in_unit[i] = true;
 }
 
+/* The first line after the source's own (1-based): where the bindings
+ * add_bindings appends begin, which no unit's lines may hold (a trailing
+ * line break opens no line of the source). */
+static uint32_t lines_end(const AslSource *src) {
+  bool broken = src->len && (src->text[src->len - 1] == '\n' ||
+                             src->text[src->len - 1] == '\r');
+  return src->nlines + (broken ? 0 : 1);
+}
+
 /* The unit of the pieces marked in `in_unit` (more, if they make too many
  * ranges), with the module-level code and the bindings of the other
  * pieces; marks them parsed. */
@@ -267,7 +276,7 @@ static void make_unit(AslArena *a, const AslSource *src, AslPieceSet *set,
     if (q->name && !q->parsed) { // new: its findings and facts count
       uint32_t l0 = asl_source_line_of(src, q->start) + 1;
       // (the last ends before the bindings appended after the source)
-      uint32_t l1 = q->end >= src->len ? src->nlines + 1
+      uint32_t l1 = q->end >= src->len ? lines_end(src)
                                        : asl_source_line_of(src, q->end) + 1;
       u->lines[2 * u->nlines] = l0;
       u->lines[2 * u->nlines + 1] = l1;
@@ -324,7 +333,7 @@ bool asl_pieces_first(AslArena *a, const AslSource *src, const AslWordSet *hot,
   for (uint32_t i = 0; i < n; i++) in_unit[i] = nd[i].needed;
   make_unit(a, src, set, in_unit, unit);
   unit->lines[0] = 1; // the first unit answers for the whole source
-  unit->lines[1] = src->nlines + 1;
+  unit->lines[1] = lines_end(src);
   unit->nlines = 1;
   return true;
 }

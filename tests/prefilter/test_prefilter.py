@@ -1022,6 +1022,34 @@ class Pieces(Base):
         self.cold("tests/conftest.py", "tests/test_b.py")
         self.expect(self.both(), "ASL101 tests/test_b.py:2")
 
+    def test_39_base_of_a_base_left_out(self):
+        # The walk for create_server meets hot.Mixin (left out of hot.py's
+        # first unit) through a base of a base. The bindings a unit appends
+        # after the source for pieces left out must not count as the
+        # source's: a trailing line break once let the first of them pass
+        # as parsed, and the class read as bound twice (ambiguous).
+        self.project({"aio.py": "class Startup:\n"
+                                "    async def create_server(self):\n"
+                                "        return 1\n",
+                      # Mixin: the first piece left out of the first unit
+                      "hot.py": UNRELATED + "class Mixin:\n"
+                                "    def static(self):\n"
+                                "        return 1\n\n\n" + filler("a") +
+                                filler("b"),
+                      "root.py": "from hot import Mixin\n\n\n"
+                                 "class BaseApp(Mixin):\n    pass\n",
+                      "app.py": "from root import BaseApp\n"
+                                "from aio import Startup\n\n\n"
+                                "class App(BaseApp, Startup):\n    pass\n",
+                      "use.py": "from app import App\n\n\n"
+                                "def go(app: App):\n"
+                                "    app.create_server()\n"})
+        self.cold("use.py", "root.py", "app.py")
+        self.expect(self.both(), "ASL101 use.py:5")
+        out, _ = self.run_check("--threads", "1", paths=("use.py",))
+        self.expect(json.loads(out), "ASL101 use.py:5")
+        self.assertEqual(self.parts(), (1, 2))
+
 
 def set_binary(path):
     global BIN
