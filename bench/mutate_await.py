@@ -3,6 +3,7 @@
 
 Usage: mutate_await.py CORPUS_DIR BINARY [--seed N] [--per-project N]
                        [--pyright NODE_SCRIPT] [--out TSV] [--project NAME]
+                       [--modes N]
 
 For each project folder of CORPUS_DIR (or only --project), a copy is made
 in a temporary folder and up to N (default 200) statements of the form
@@ -13,6 +14,10 @@ file) is run on the copy, and a mutant counts as found when an ASL1xx
 finding starts on its line. With --pyright, pyright's reportUnusedCoroutine
 (no third-party package installed, type checking otherwise off) is run on
 the same copy and counted the same way.
+
+The pre-filter's soundness is checked on each mutated copy too: the copy,
+and N of its mutated files checked alone (default 8; 0 skips it), must
+give the same findings with --no-prefilter; differences are listed.
 
 Recall is reported by the kind of callee, decided from the original
 source with Python's ast (no types):
@@ -35,6 +40,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+from modes import differences
 
 KINDS = ["self-method", "inherited-method", "asyncio-api", "project-function",
          "object-method", "callable-variable", "library"]
@@ -284,6 +291,7 @@ def main(argv):
     counts = collections.Counter()
     codes = collections.defaultdict(lambda: [0, 0])
     rows = []
+    mode_diffs = []
     for name in projects:
         tmp = tempfile.mkdtemp(prefix="asl-mutate-")
         try:
@@ -299,6 +307,8 @@ def main(argv):
             for code, places in by_code.items():
                 codes[code][0] += len(places)
                 codes[code][1] += sum(p in at for p in places)
+            mode_diffs += mode_differences(binary, tmp, name, mutants,
+                                           int(opts.get("--modes", "8")))
             if pyright:
                 found["pyright"] = pyright_lines(os.path.abspath(pyright),
                                                  root)
@@ -337,7 +347,25 @@ def main(argv):
             k = sum(totals[t].values()) if kind == "all" else totals[t][kind]
             cells += " %16s" % ("%d (%.0f%%)" % (k, 100.0 * k / n))
         print("%-18s %7d%s" % (kind, n, cells))
+    print("\npre-filter soundness on the mutated copies: %d differences"
+          % len(mode_diffs))
+    for d in mode_diffs:
+        print("  " + d)
     return 0
+
+
+def mode_differences(binary, tmp, name, mutants, nfiles):
+    """Pre-filter on and off agree on the copy and on nfiles of its mutated
+    files checked alone (paths relative to the copy's parent)."""
+    if not nfiles:
+        return []
+    files = sorted({m[0] for m in mutants})[:nfiles]
+    out = []
+    for paths in [[name]] + [[os.path.join(name, f)] for f in files]:
+        out += ["%s: %s" % (" ".join(paths), d)
+                for d in differences(binary, tmp, paths,
+                                     ["--select", "ASL1"])]
+    return out
 
 
 if __name__ == "__main__":
