@@ -222,18 +222,15 @@ static uint32_t class_of_self(const AslCtx *cx, uint32_t ident) {
   return cls;
 }
 
-/* For `self.attr`: the class of what the class's own methods store in
- * `self.attr`, when exactly one assignment does (`self.client = Client()`,
- * or `self.client = client` with `client: Client`). Any other store
- * (augmented, unpacking, a second assignment) makes it uncertain. The value
- * is read by name only (no receiver of it is typed in turn), so answers
- * never wait on each other. */
-static const char *self_attribute_type(const AslCtx *cx, uint32_t obj) {
+/* For `self.attr`: the value the class's own methods store in
+ * `self.attr`, when exactly one assignment does; ASL_NONE if any other
+ * store (augmented, unpacking, a second assignment) makes it uncertain. */
+static uint32_t self_attribute_value(const AslCtx *cx, uint32_t obj) {
   const AslTree *t = cx->tree;
   uint32_t self = asl_child_by_field(t, obj, ASL_F_object);
   uint32_t attr = asl_child_by_field(t, obj, ASL_F_attribute);
   uint32_t cls = class_of_self(cx, asl_unparen(t, self));
-  if (cls == ASL_NONE || attr == ASL_NONE) return NULL;
+  if (cls == ASL_NONE || attr == ASL_NONE) return ASL_NONE;
   const AslNode *an = &t->nodes[attr];
   uint32_t count, value = ASL_NONE, stores = 0;
   const uint32_t *occ = asl_names_occurrences(
@@ -262,7 +259,18 @@ static const char *self_attribute_type(const AslCtx *cx, uint32_t obj) {
                 ? asl_unparen(t, asl_child_by_field(t, up, ASL_F_right))
                 : ASL_NONE;
   }
-  if (stores != 1 || value == ASL_NONE) return NULL;
+  return stores == 1 ? value : ASL_NONE;
+}
+
+/* For `self.attr`: the class of the one value stored in it (see
+ * asl_self_attribute_value): `self.client = Client()`, or
+ * `self.client = client` with `client: Client`. The value is read by name
+ * only (no receiver of it is typed in turn), so answers never wait on
+ * each other. */
+static const char *self_attribute_type(const AslCtx *cx, uint32_t obj) {
+  const AslTree *t = cx->tree;
+  uint32_t value = self_attribute_value(cx, obj);
+  if (value == ASL_NONE) return NULL;
   if (t->nodes[value].kind == ASL_K_call)
     return call_result_type(cx, value, false, -1, RECEIVER_DEPTH);
   if (t->nodes[value].kind != ASL_K_identifier) return NULL;
@@ -281,7 +289,9 @@ typedef struct AttrAnswer {
   uint32_t cls;          /* class_definition node; ASL_NONE: empty slot */
   const char *attr;      /* into the source text */
   uint32_t len;
-  const char *type;      /* the answer (NULL: unknown) */
+  bool has_type, has_value;
+  const char *type;      /* the answers (NULL/ASL_NONE: unknown) */
+  uint32_t value;
 } AttrAnswer;
 
 struct AslMemo {
@@ -329,25 +339,46 @@ static AttrAnswer *memo_slot(struct AslMemo *m, uint32_t cls,
   return &m->slots[h];
 }
 
-/* self_attribute_type, remembered per (class of self, attribute). */
-static const char *memo_self_attribute_type(const AslCtx *cx, uint32_t obj) {
+/* The memo's slot for `self.attr` (obj), made if new; NULL without a
+ * memo or outside a method. */
+static AttrAnswer *attr_answer(const AslCtx *cx, uint32_t obj) {
   const AslTree *t = cx->tree;
   uint32_t attr = asl_child_by_field(t, obj, ASL_F_attribute);
   uint32_t cls = class_of_self(
       cx, asl_unparen(t, asl_child_by_field(t, obj, ASL_F_object)));
-  if (!cx->memo || cls == ASL_NONE || attr == ASL_NONE)
-    return self_attribute_type(cx, obj);
+  if (!cx->memo || cls == ASL_NONE || attr == ASL_NONE) return NULL;
   const AslNode *an = &t->nodes[attr];
   const char *text = cx->src->text + an->start_byte;
   uint32_t len = an->end_byte - an->start_byte;
   AttrAnswer *a = memo_slot(cx->memo, cls, text, len);
   if (a->cls == ASL_NONE) {
-    const char *type = self_attribute_type(cx, obj);
-    a = memo_slot(cx->memo, cls, text, len); // (the table may have grown)
-    *a = (AttrAnswer){cls, text, len, type};
+    *a = (AttrAnswer){cls, text, len, false, false, NULL, ASL_NONE};
     cx->memo->len++;
   }
+  return a;
+}
+
+/* self_attribute_type, remembered per (class of self, attribute). */
+static const char *memo_self_attribute_type(const AslCtx *cx, uint32_t obj) {
+  AttrAnswer *a = attr_answer(cx, obj);
+  if (!a) return self_attribute_type(cx, obj);
+  if (!a->has_type) {
+    const char *type = self_attribute_type(cx, obj);
+    a = attr_answer(cx, obj); // (the table may have grown)
+    a->type = type;
+    a->has_type = true;
+  }
   return a->type;
+}
+
+uint32_t asl_self_attribute_value(const AslCtx *cx, uint32_t obj) {
+  AttrAnswer *a = attr_answer(cx, obj);
+  if (!a) return self_attribute_value(cx, obj);
+  if (!a->has_value) {
+    a->value = self_attribute_value(cx, obj);
+    a->has_value = true;
+  }
+  return a->value;
 }
 
 /* The type one binding of a name gives it: a parameter's annotation (or
@@ -411,6 +442,10 @@ static const char *receiver_type(const AslCtx *cx, uint32_t obj, int depth) {
   default:
     return NULL;
   }
+}
+
+const char *asl_receiver_type(const AslCtx *cx, uint32_t obj) {
+  return receiver_type(cx, obj, 0);
 }
 
 /* ---- callees ------------------------------------------------------------ */

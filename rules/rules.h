@@ -42,6 +42,14 @@ void asl_rules_facts(const AslCtx *cx, struct AslFileFacts *facts,
  * false when this file cannot say what it is. */
 bool asl_describe_callee(const AslCtx *cx, uint32_t call, AslCallee *out);
 
+/* The receiver type of expression `obj` as this file shows it (a dotted
+ * name, then '|' steps the index evaluates: see callee.c), or NULL. */
+const char *asl_receiver_type(const AslCtx *cx, uint32_t obj);
+
+/* For `self.attr` in a method: the one value the class's methods store in
+ * it, or ASL_NONE (no store, or several). */
+uint32_t asl_self_attribute_value(const AslCtx *cx, uint32_t obj);
+
 /** Phase 1: the types of each class's instance attributes, into the
  * file's facts (rules/callee.c). */
 void asl_callee_facts(const AslCtx *cx, struct AslFileFacts *facts,

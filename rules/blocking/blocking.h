@@ -29,6 +29,9 @@ typedef enum {
   ASL_ARG_TILDE,     /* its first argument is a literal starting with `~` */
   ASL_ARG_NONZERO,   /* its first argument is not a literal zero */
   ASL_ARG_SPAWN_WAIT, /* its mode is not os.P_NOWAIT / os.P_NOWAITO */
+  ASL_ARG_WAITS,     /* a thread wait not told to return at once: no first
+                        argument False/0, no block=/blocking=/wait=False,
+                        no timeout=0 */
 } AslArgTest;
 
 /** Catalog: the rule, suggestion and argument test for a function by
@@ -37,7 +40,8 @@ bool asl_blocking_catalog_call(const char *dotted, AslRuleId *rule,
                                const char **suggestion, AslArgTest *when);
 /** Catalog: the rule and suggestion for `method` on a receiver of `type`. */
 bool asl_blocking_catalog_method(const char *type, const char *method,
-                                 AslRuleId *rule, const char **suggestion);
+                                 AslRuleId *rule, const char **suggestion,
+                                 AslArgTest *when);
 /** Catalog: the receiver type that calling `factory` gives, or NULL. */
 const char *asl_blocking_catalog_result(const char *factory);
 /** Is `type` a receiver type some catalog method is listed for? */

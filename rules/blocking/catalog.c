@@ -19,6 +19,7 @@ typedef struct CallEntry {
 typedef struct MethodEntry {
   AslRuleId rule;
   const char *type, *method, *suggestion;
+  AslArgTest when;
 } MethodEntry;
 
 typedef struct TypeEntry {
@@ -32,6 +33,7 @@ typedef struct TypeEntry {
 #define BLOCKING_CALL_IF(code, name, when, sugg)                             \
   {ASL_RULE_##code, name, sugg, ASL_##when},
 #define BLOCKING_METHOD(code, type, method, sugg)
+#define BLOCKING_METHOD_IF(code, type, method, when, sugg)
 #define RESULT_TYPE(factory, type)
 static const CallEntry calls[] = {
 #include "blocking_calls.def"
@@ -40,15 +42,20 @@ static const CallEntry calls[] = {
 #define BLOCKING_CALL_IF(code, name, when, sugg)
 #undef BLOCKING_CALL
 #undef BLOCKING_METHOD
+#undef BLOCKING_METHOD_IF
 #define BLOCKING_CALL(code, name, sugg)
 #define BLOCKING_METHOD(code, type, method, sugg)                            \
-  {ASL_RULE_##code, type, method, sugg},
+  {ASL_RULE_##code, type, method, sugg, ASL_ARG_ANY},
+#define BLOCKING_METHOD_IF(code, type, method, when, sugg)                   \
+  {ASL_RULE_##code, type, method, sugg, ASL_##when},
 static const MethodEntry methods[] = {
 #include "blocking_calls.def"
-    {ASL_RULE__COUNT, NULL, NULL, NULL}};
+    {ASL_RULE__COUNT, NULL, NULL, NULL, ASL_ARG_ANY}};
 #undef BLOCKING_METHOD
+#undef BLOCKING_METHOD_IF
 #undef RESULT_TYPE
 #define BLOCKING_METHOD(code, type, method, sugg)
+#define BLOCKING_METHOD_IF(code, type, method, when, sugg)
 #define RESULT_TYPE(factory, type) {factory, type},
 static const TypeEntry types[] = {
 #include "blocking_calls.def"
@@ -66,6 +73,7 @@ static const char *const pure[] = {
     NULL};
 #undef BLOCKING_CALL
 #undef BLOCKING_METHOD
+#undef BLOCKING_METHOD_IF
 #undef RESULT_TYPE
 #undef NOT_BLOCKING
 
@@ -107,7 +115,8 @@ bool asl_blocking_catalog_call(const char *dotted, AslRuleId *rule,
 }
 
 bool asl_blocking_catalog_method(const char *type, const char *method,
-                                 AslRuleId *rule, const char **suggestion) {
+                                 AslRuleId *rule, const char **suggestion,
+                                 AslArgTest *when) {
   char key[256];
   snprintf(key, sizeof key, "%s.%s", type, method);
   if (is_pure(key)) return false;
@@ -116,6 +125,7 @@ bool asl_blocking_catalog_method(const char *type, const char *method,
         (strcmp(e->method, method) == 0 || strcmp(e->method, "*") == 0)) {
       *rule = e->rule;
       *suggestion = e->suggestion;
+      *when = e->when;
       return true;
     }
   return false;

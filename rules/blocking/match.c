@@ -51,14 +51,105 @@ static const char *name_type(const AslCtx *cx, uint32_t e, int depth) {
   return NULL;
 }
 
+/* The catalog type of a receiver type string (callee.c: a dotted name,
+ * then '|' steps): the steps the catalog answers are methods and
+ * properties that give a catalog type (`|.with_suffix()`, `|.parent`) and
+ * `with` (a catalog type's `__enter__` gives itself); alternatives
+ * ("{A;B}") must all give the same type. NULL for anything else. */
+static const char *catalog_type(const AslCtx *cx, const char *r) {
+  const char *steps;
+  const char *type = NULL;
+  if (r[0] == '{') {
+    const char *close = strchr(r, '}');
+    if (!close) return NULL;
+    for (const char *a = r + 1; a < close;) {
+      const char *end = memchr(a, ';', (size_t)(close - a));
+      if (!end) end = close;
+      const char *one = catalog_type(
+          cx, asl_arena_strndup(cx->arena, a, (size_t)(end - a)));
+      if (!one || (type && strcmp(type, one) != 0)) return NULL;
+      type = one;
+      a = end + 1;
+    }
+    steps = close + 1;
+  } else {
+    const char *bar = strchr(r, '|');
+    const char *base =
+        bar ? asl_arena_strndup(cx->arena, r, (size_t)(bar - r)) : r;
+    type = asl_blocking_catalog_result(base);
+    if (!type && asl_blocking_catalog_is_type(base)) type = base;
+    steps = bar ? bar : r + strlen(r);
+  }
+  while (type && *steps == '|') {
+    const char *s = steps + 1;
+    const char *end = strchr(s, '|');
+    size_t n = end ? (size_t)(end - s) : strlen(s);
+    steps = s + n;
+    if (n == 5 && memcmp(s, "enter", 5) == 0) continue;
+    if (n < 2 || s[0] != '.') return NULL;
+    size_t m = n - 1;
+    if (m > 2 && s[n - 2] == '(' && s[n - 1] == ')') m -= 2;
+    type = asl_blocking_catalog_result(
+        asl_arena_printf(cx->arena, "%s.%.*s", type, (int)m, s + 1));
+  }
+  return type;
+}
+
+/* `a / b` of a catalog type (`Path(__file__).parent / "x.json"`):
+ * its `__truediv__`, or the right operand's `__rtruediv__`. */
+static const char *division_type(const AslCtx *cx, uint32_t e, int depth) {
+  const AslTree *t = cx->tree;
+  uint32_t op = asl_child_by_field(t, e, ASL_F_operator);
+  if (op == ASL_NONE || !asl_node_text_eq(t, cx->src, op, "/")) return NULL;
+  const char *l = type_of(cx, asl_child_by_field(t, e, ASL_F_left), depth + 1);
+  if (l)
+    return asl_blocking_catalog_result(
+        asl_arena_printf(cx->arena, "%s.__truediv__", l));
+  const char *r =
+      type_of(cx, asl_child_by_field(t, e, ASL_F_right), depth + 1);
+  return r ? asl_blocking_catalog_result(
+                 asl_arena_printf(cx->arena, "%s.__rtruediv__", r))
+           : NULL;
+}
+
+/* `obj.attr`: a property of a catalog type (`path.parent`), else what
+ * the receiver types of callee.c show (`self.path`, set once in the
+ * class to `Path(...)`). */
+static const char *attribute_type(const AslCtx *cx, uint32_t e, int depth) {
+  const AslTree *t = cx->tree;
+  const char *rt =
+      type_of(cx, asl_child_by_field(t, e, ASL_F_object), depth + 1);
+  uint32_t attr = asl_child_by_field(t, e, ASL_F_attribute);
+  if (rt && attr != ASL_NONE)
+    return asl_blocking_catalog_result(asl_arena_printf(
+        cx->arena, "%s.%s", rt, asl_node_text(cx->arena, t, cx->src, attr)));
+  uint32_t stored = asl_self_attribute_value(cx, e);
+  if (stored != ASL_NONE) {
+    const char *type = type_of(cx, stored, depth + 1);
+    if (type) return type;
+  }
+  const char *r = asl_receiver_type(cx, e);
+  return r ? catalog_type(cx, r) : NULL;
+}
+
 /* The receiver type of expression `e`, or NULL. */
 static const char *type_of(const AslCtx *cx, uint32_t e, int depth) {
   const AslTree *t = cx->tree;
   if (depth > MAX_TYPE_DEPTH) return NULL;
   e = asl_unparen(t, e);
   if (e == ASL_NONE) return NULL;
-  if (t->nodes[e].kind == ASL_K_identifier) return name_type(cx, e, depth);
-  if (t->nodes[e].kind != ASL_K_call) return NULL;
+  switch (t->nodes[e].kind) {
+  case ASL_K_identifier: {
+    const char *type = name_type(cx, e, depth);
+    if (type) return type;
+    const char *r = asl_receiver_type(cx, e);
+    return r ? catalog_type(cx, r) : NULL;
+  }
+  case ASL_K_binary_operator: return division_type(cx, e, depth);
+  case ASL_K_attribute: return attribute_type(cx, e, depth);
+  case ASL_K_call: break;
+  default: return NULL;
+  }
   uint32_t fn = asl_unparen(t, asl_child_by_field(t, e, ASL_F_function));
   if (fn == ASL_NONE) return NULL;
   const char *q = asl_qualname(cx, fn);
@@ -150,7 +241,12 @@ static bool likely_urllib3_request(const AslCtx *cx, uint32_t call,
 static const char *method_display(const AslCtx *cx, uint32_t obj,
                                   const char *type, const char *method) {
   const AslTree *t = cx->tree;
-  if (t->nodes[obj].kind == ASL_K_identifier)
+  // A name or a short dotted one (`self.jobs`): as written.
+  uint32_t e = obj;
+  while (t->nodes[e].kind == ASL_K_attribute)
+    e = asl_unparen(t, asl_child_by_field(t, e, ASL_F_object));
+  if (e != ASL_NONE && t->nodes[e].kind == ASL_K_identifier &&
+      t->nodes[obj].end_byte - t->nodes[obj].start_byte <= 40)
     return asl_arena_printf(cx->arena, "%s.%s",
                             asl_node_text(cx->arena, t, cx->src, obj),
                             method);
@@ -237,6 +333,28 @@ static bool first_arg_tilde(const AslCtx *cx, uint32_t call) {
   return s && len > 0 && s[0] == '~';
 }
 
+/* Is the argument of `call` at `pos` or keyword `kw` one of literals v? */
+static bool arg_is(const AslCtx *cx, uint32_t call, uint32_t pos,
+                   const char *kw, const char *const *v) {
+  bool splat;
+  uint32_t a = asl_unparen(cx->tree, call_arg(cx, call, pos, kw, &splat));
+  for (; a != ASL_NONE && *v; v++)
+    if (asl_node_text_eq(cx->tree, cx->src, a, *v)) return true;
+  return false;
+}
+
+/* Does a thread wait wait: `q.get()`, not `q.get(False)`,
+ * `q.get(block=False)`, `ev.wait(0)`, `lock.acquire(timeout=0)`? */
+static bool thread_wait_waits(const AslCtx *cx, uint32_t call) {
+  static const char *const off[] = {"False", "0", "0.0", NULL};
+  static const char *const zero[] = {"0", "0.0", NULL};
+  return !arg_is(cx, call, 0, NULL, off) &&
+         !arg_is(cx, call, 99, "block", off) &&
+         !arg_is(cx, call, 99, "blocking", off) &&
+         !arg_is(cx, call, 99, "wait", off) &&
+         !arg_is(cx, call, 99, "timeout", zero);
+}
+
 /* Do the arguments of `call` pass catalog test `when`? */
 static bool args_block(const AslCtx *cx, uint32_t call, AslArgTest when) {
   static const char *const zero[] = {"0", "0.0", "0.", NULL};
@@ -245,6 +363,7 @@ static bool args_block(const AslCtx *cx, uint32_t call, AslArgTest when) {
   case ASL_ARG_ANY: return true;
   case ASL_ARG_TILDE: return first_arg_tilde(cx, call);
   case ASL_ARG_NONZERO: return !first_arg_is(cx, call, zero);
+  case ASL_ARG_WAITS: return thread_wait_waits(cx, call);
   case ASL_ARG_SPAWN_WAIT: {
     uint32_t mode = call_arg(cx, call, 0, "mode", &splat);
     const char *q = mode == ASL_NONE ? NULL : asl_qualname(cx, mode);
@@ -279,6 +398,40 @@ static bool match_name(const AslCtx *cx, uint32_t call, const char *q,
   return !asl_blocking_allowed(cx->opt, q);
 }
 
+/* Is `q.get()` (obj: q) under a test of the queue's size in the same
+ * function (`while not q.empty(): q.get()`, `if q.qsize(): ...`)? A
+ * queue used as a plain FIFO on one thread: that get() never waits. */
+static bool guarded_by_size_check(const AslCtx *cx, uint32_t obj,
+                                  uint32_t call) {
+  const AslTree *t = cx->tree;
+  const AslNode *on = &t->nodes[obj];
+  uint32_t olen = on->end_byte - on->start_byte;
+  if (olen > 200) return false;
+  const char *otext = cx->src->text + on->start_byte;
+  uint32_t n = call;
+  for (int k = 0; k < 64 && n != ASL_NONE; k++, n = t->nodes[n].parent) {
+    AslKind kind = t->nodes[n].kind;
+    if (kind == ASL_K_function_definition) return false;
+    if (kind != ASL_K_if_statement && kind != ASL_K_while_statement &&
+        kind != ASL_K_elif_clause)
+      continue;
+    uint32_t c = asl_child_by_field(t, n, ASL_F_condition);
+    if (c == ASL_NONE) continue;
+    const char *ct = cx->src->text + t->nodes[c].start_byte;
+    uint32_t clen = t->nodes[c].end_byte - t->nodes[c].start_byte;
+    static const char *const checks[] = {".empty(", ".qsize(", ".full("};
+    for (uint32_t i = 0; i + olen < clen; i++) {
+      if (memcmp(ct + i, otext, olen) != 0) continue;
+      for (int m = 0; m < 3; m++) {
+        size_t ml = strlen(checks[m]);
+        if (i + olen + ml <= clen && memcmp(ct + i + olen, checks[m], ml) == 0)
+          return true;
+      }
+    }
+  }
+  return false;
+}
+
 /* Was file object `obj` (an identifier) opened in the same function as
  * `call` (`with open(p) as f:` or `f = open(p)`)? Then its open() is the
  * finding, and its reads and writes are not reported again. */
@@ -306,12 +459,16 @@ bool asl_blocking_match(const AslCtx *cx, uint32_t call, AslBlockingHit *hit) {
   if (obj == ASL_NONE || attr == ASL_NONE) return false;
   const char *m = asl_node_text(cx->arena, t, cx->src, attr);
   const char *type = type_of(cx, obj, 0);
+  AslArgTest when = ASL_ARG_ANY;
   if (type) {
     // `urlopen(u).read()`: the inner call is the finding already.
     AslBlockingHit inner;
     if (t->nodes[obj].kind == ASL_K_call && asl_blocking_match(cx, obj, &inner))
       return false;
     if (strcmp(type, "file") == 0 && opened_here(cx, obj, call)) return false;
+    if (strcmp(type, "queue.Queue") == 0 && strcmp(m, "get") == 0 &&
+        guarded_by_size_check(cx, obj, call))
+      return false;
     // Path("~/x").expanduser() reads the password database at most.
     if (strcmp(type, "pathlib.Path") == 0 && strcmp(m, "expanduser") == 0 &&
         !(t->nodes[obj].kind == ASL_K_call && first_arg_tilde(cx, obj)))
@@ -323,7 +480,8 @@ bool asl_blocking_match(const AslCtx *cx, uint32_t call, AslBlockingHit *hit) {
       hit->rule = ASL_RULE_ASL200;
       hit->suggestion = user;
     } else if (!asl_blocking_catalog_method(type, m, &hit->rule,
-                                            &hit->suggestion)) {
+                                            &hit->suggestion, &when) ||
+               !args_block(cx, call, when)) {
       return false;
     }
     if (strcmp(type, "socket.socket") == 0 &&
