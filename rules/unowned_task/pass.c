@@ -36,16 +36,41 @@ static bool is_loop_getter_call(const AslCtx *cx, uint32_t expr) {
   return fn != ASL_NONE && in_list(asl_qualname(cx, fn), loop_getters);
 }
 
+/* The classes of asyncio event loops, as receiver types name them. */
+static const char *const loop_types[] = {
+    "asyncio.AbstractEventLoop", "asyncio.BaseEventLoop",
+    "asyncio.events.AbstractEventLoop", "asyncio.base_events.BaseEventLoop",
+    "asyncio.SelectorEventLoop", "asyncio.ProactorEventLoop", "uvloop.Loop",
+    NULL};
+
 /* Does `obj` evaluate to an asyncio event loop we can see being obtained:
- * `asyncio.get_running_loop()` itself, or a local bound once from it? */
-static bool is_known_loop(const AslCtx *cx, uint32_t obj) {
+ * `asyncio.get_running_loop()` itself, a local bound once from it, an
+ * attribute the class sets once from it (`self._loop = loop or
+ * asyncio.get_event_loop()`), or anything annotated as an event loop
+ * (`loop: asyncio.AbstractEventLoop`, a typed `self.loop`)? */
+static bool is_known_loop(const AslCtx *cx, uint32_t obj, int depth) {
   const AslTree *t = cx->tree;
   obj = asl_unparen(t, obj);
-  if (obj == ASL_NONE) return false;
+  if (obj == ASL_NONE || depth > 4) return false;
   if (is_loop_getter_call(cx, obj)) return true;
-  if (t->nodes[obj].kind != ASL_K_identifier) return false;
-  uint32_t value = asl_single_assignment(cx, obj);
-  return value != ASL_NONE && is_loop_getter_call(cx, value);
+  uint32_t value = ASL_NONE;
+  switch (t->nodes[obj].kind) {
+  case ASL_K_identifier:
+    value = asl_single_assignment(cx, obj);
+    break;
+  case ASL_K_attribute:
+    value = asl_self_attribute_value(cx, obj);
+    break;
+  case ASL_K_boolean_operator: { // `loop or asyncio.get_event_loop()`
+    uint32_t l = asl_child_by_field(t, obj, ASL_F_left);
+    uint32_t r = asl_child_by_field(t, obj, ASL_F_right);
+    return is_known_loop(cx, l, depth + 1) || is_known_loop(cx, r, depth + 1);
+  }
+  default:
+    return false;
+  }
+  if (value != ASL_NONE && is_known_loop(cx, value, depth + 1)) return true;
+  return in_list(asl_receiver_type(cx, obj), loop_types);
 }
 
 const char *asl_task_spawn_name(const AslCtx *cx, uint32_t call) {
@@ -61,7 +86,14 @@ const char *asl_task_spawn_name(const AslCtx *cx, uint32_t call) {
   if (attr == ASL_NONE || !asl_node_text_eq(t, cx->src, attr, "create_task"))
     return NULL;
   uint32_t obj = asl_child_by_field(t, fn, ASL_F_object);
-  return is_known_loop(cx, obj) ? "loop.create_task" : NULL;
+  if (!is_known_loop(cx, obj, 0)) return NULL;
+  // Named as written when the loop is a name (`self._loop.create_task`).
+  uint32_t e = asl_unparen(t, obj);
+  while (e != ASL_NONE && t->nodes[e].kind == ASL_K_attribute)
+    e = asl_unparen(t, asl_child_by_field(t, e, ASL_F_object));
+  bool named = e != ASL_NONE && t->nodes[e].kind == ASL_K_identifier &&
+               t->nodes[fn].end_byte - t->nodes[fn].start_byte <= 40;
+  return named ? asl_node_text(cx->arena, t, cx->src, fn) : "loop.create_task";
 }
 
 /* Climbs from an expression through wrappers that pass its value through
@@ -108,15 +140,120 @@ static bool is_discarded(const AslTree *t, uint32_t i) {
          t->nodes[c->parent].kind == ASL_K_expression_statement;
 }
 
+static const char *const threadsafe_functions[] = {
+    "asyncio.run_coroutine_threadsafe",
+    "asyncio.tasks.run_coroutine_threadsafe", NULL};
+static const char *const wait_functions[] = {"asyncio.wait",
+                                             "asyncio.tasks.wait", NULL};
+
+/* May `asyncio.wait(...)` call `wait` return with tasks still pending: a
+ * return_when other than ALL_COMPLETED, or a timeout? */
+static bool wait_may_leave_pending(const AslCtx *cx, uint32_t wait) {
+  const AslTree *t = cx->tree;
+  uint32_t args = asl_child_by_field(t, wait, ASL_F_arguments);
+  uint32_t k = 0;
+  for (uint32_t a = args == ASL_NONE ? ASL_NONE : asl_first_named(t, args);
+       a != ASL_NONE; a = asl_next_named(t, a)) {
+    if (t->nodes[a].kind == ASL_K_keyword_argument) {
+      uint32_t name = asl_child_by_field(t, a, ASL_F_name);
+      uint32_t value = asl_child_by_field(t, a, ASL_F_value);
+      if (name == ASL_NONE || value == ASL_NONE) continue;
+      if (asl_node_text_eq(t, cx->src, name, "timeout") &&
+          !asl_node_text_eq(t, cx->src, value, "None"))
+        return true;
+      if (asl_node_text_eq(t, cx->src, name, "return_when")) {
+        const char *q = asl_qualname(cx, value);
+        if (!q || (strcmp(q, "asyncio.ALL_COMPLETED") != 0 &&
+                   strcmp(q, "concurrent.futures.ALL_COMPLETED") != 0))
+          return true;
+      }
+    } else if (t->nodes[a].kind != ASL_K_comment && k++ == 1 &&
+               !asl_node_text_eq(t, cx->src, a, "None")) {
+      return true; // a positional timeout
+    }
+  }
+  return false;
+}
+
+/* Is the pending set of `await asyncio.wait(...)` (the await node) thrown
+ * away: the result discarded, or unpacked with the second target `_` or
+ * never read afterwards? */
+static bool pending_dropped(const AslCtx *cx, uint32_t await) {
+  const AslTree *t = cx->tree;
+  uint32_t up = climb_value_wrappers(t, await);
+  uint32_t p = t->nodes[up].parent;
+  if (p == ASL_NONE) return false;
+  if (t->nodes[p].kind == ASL_K_expression_statement) return true;
+  if (t->nodes[p].kind != ASL_K_assignment ||
+      t->nodes[up].field != ASL_F_right)
+    return false;
+  uint32_t left = asl_child_by_field(t, p, ASL_F_left);
+  if (left == ASL_NONE || (t->nodes[left].kind != ASL_K_pattern_list &&
+                           t->nodes[left].kind != ASL_K_tuple_pattern))
+    return false;
+  uint32_t first = asl_first_named(t, left);
+  uint32_t second = first == ASL_NONE ? ASL_NONE : asl_next_named(t, first);
+  if (second == ASL_NONE || t->nodes[second].kind != ASL_K_identifier)
+    return false;
+  return asl_node_text_eq(t, cx->src, second, "_") ||
+         !asl_local_is_read_later(cx, second);
+}
+
+/* Is task `call` created in the first argument of `await asyncio.wait(...)`
+ * (a list, set or tuple display, or a comprehension's element) whose
+ * pending set may be left and is dropped? */
+static bool left_pending_by_wait(const AslCtx *cx, uint32_t call) {
+  const AslTree *t = cx->tree;
+  uint32_t coll = t->nodes[climb_value_wrappers(t, call)].parent;
+  if (coll == ASL_NONE) return false;
+  AslKind ck = t->nodes[coll].kind;
+  if (ck == ASL_K_list_comprehension || ck == ASL_K_set_comprehension ||
+      ck == ASL_K_generator_expression) {
+    if (t->nodes[call].field != ASL_F_body &&
+        t->nodes[climb_value_wrappers(t, call)].field != ASL_F_body)
+      return false;
+  } else if (ck != ASL_K_list && ck != ASL_K_set && ck != ASL_K_tuple) {
+    return false;
+  }
+  uint32_t args = t->nodes[coll].parent;
+  if (args == ASL_NONE) return false;
+  uint32_t wait = args; // `wait(create_task(c) for c in cs)`: no list
+  if (t->nodes[args].kind == ASL_K_argument_list) {
+    if (asl_first_named(t, args) != coll) return false;
+    wait = t->nodes[args].parent;
+  } else if (ck != ASL_K_generator_expression ||
+             t->nodes[args].kind != ASL_K_call) {
+    return false;
+  }
+  uint32_t fn = asl_child_by_field(t, wait, ASL_F_function);
+  if (fn == ASL_NONE || !in_list(asl_qualname(cx, fn), wait_functions) ||
+      !wait_may_leave_pending(cx, wait))
+    return false;
+  uint32_t await = t->nodes[climb_value_wrappers(t, wait)].parent;
+  return await != ASL_NONE && t->nodes[await].kind == ASL_K_await &&
+         pending_dropped(cx, await);
+}
+
 void asl_pass_unowned_task(AslCtx *cx) {
   const AslTree *t = cx->tree;
   for (uint32_t i = 0; i < t->count; i++) {
     const AslNode *n = &t->nodes[i];
     if (n->kind != ASL_K_call || (n->flags & ASL_NODE_IN_ERROR)) continue;
     const char *spawn = asl_task_spawn_name(cx, i);
-    if (!spawn) continue;
+    if (!spawn) {
+      uint32_t fn = asl_child_by_field(t, i, ASL_F_function);
+      if (fn != ASL_NONE &&
+          in_list(asl_qualname(cx, fn), threadsafe_functions) &&
+          is_discarded(t, i))
+        asl_report_discarded_future(cx, i);
+      continue;
+    }
     if (is_discarded(t, i)) {
       asl_report_discarded_task(cx, i, spawn);
+      continue;
+    }
+    if (left_pending_by_wait(cx, i)) {
+      asl_report_task_left_pending(cx, i, spawn);
       continue;
     }
     uint32_t name = asl_bound_name(t, i);

@@ -7,9 +7,16 @@ const char asl_explain_ASL301[] =
     "## What it does\n"
     "Checks for `asyncio.create_task(...)`, `asyncio.ensure_future(...)` and\n"
     "`loop.create_task(...)` (with `loop` from `asyncio.get_running_loop()`,\n"
-    "`get_event_loop()` or `new_event_loop()`) whose result is thrown away:\n"
-    "a bare expression statement, also as the element of a list, set or dict\n"
+    "`get_event_loop()` or `new_event_loop()`, a parameter or attribute\n"
+    "annotated `asyncio.AbstractEventLoop`, or `self._loop` that the class\n"
+    "sets once from one of these) whose result is thrown away: a bare\n"
+    "expression statement, also as the element of a list, set or dict\n"
     "comprehension used as a statement.\n"
+    "\n"
+    "Also tasks created in the argument of `await asyncio.wait(...)` when it\n"
+    "may return early (`return_when=FIRST_COMPLETED`/`FIRST_EXCEPTION`, a\n"
+    "timeout) and its pending set is dropped (`done, _ = ...`, or never\n"
+    "read): the tasks still running then belong to nobody.\n"
     "\n"
     "## Why is this bad?\n"
     "The event loop keeps only a weak reference to a task. A task nobody\n"
@@ -54,5 +61,15 @@ void asl_report_discarded_task(AslCtx *cx, uint32_t call, const char *spawn) {
              "reference, so the task may be garbage-collected and its "
              "exception is never seen; keep a reference (add it to a set and "
              "`add_done_callback(set.discard)`) or use an `asyncio.TaskGroup`",
+             spawn);
+}
+
+void asl_report_task_left_pending(AslCtx *cx, uint32_t call,
+                                  const char *spawn) {
+  asl_report(cx, ASL_RULE_ASL301, call,
+             "Task of `%s()` is left to `asyncio.wait()`, whose pending set "
+             "is dropped: when it returns early (FIRST_COMPLETED, "
+             "FIRST_EXCEPTION, a timeout) the tasks still running are "
+             "unowned; cancel or await `pending`",
              spawn);
 }

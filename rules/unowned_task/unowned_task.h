@@ -17,4 +17,11 @@ void asl_report_discarded_task(AslCtx *cx, uint32_t call, const char *spawn);
 void asl_report_unread_task(AslCtx *cx, uint32_t call, uint32_t name,
                             const char *spawn);
 
+/** ASL303: the future of run_coroutine_threadsafe `call` is discarded. */
+void asl_report_discarded_future(AslCtx *cx, uint32_t call);
+/** ASL301: the task `call` creates in `asyncio.wait(...)`'s argument is
+ * dropped with the pending set. */
+void asl_report_task_left_pending(AslCtx *cx, uint32_t call,
+                                  const char *spawn);
+
 #endif /* ASL_RULES_UNOWNED_TASK_H_ */
