@@ -116,7 +116,7 @@ static void fill_classes(void) {
   }
 }
 
-static uint32_t import_word, from_word, as_word, class_word;
+static uint32_t import_word, from_word, as_word, class_word, def_word;
 
 static void init_words(void) {
   fill_classes();
@@ -124,6 +124,7 @@ static void init_words(void) {
   from_word = asl_word_hash("from", 4);
   as_word = asl_word_hash("as", 2);
   class_word = asl_word_hash("class", 5);
+  def_word = asl_word_hash("def", 3);
 }
 
 static void init_classes(void) {
@@ -138,7 +139,8 @@ typedef AslVec(uint32_t) HashVec;
  * each with flags (seen; seen where a module is named; bound by a
  * from-import; seen in code; seen in a class statement's header). */
 enum { SEEN = 1, AS_MODULE = 2, IMPORTED = 4, IN_CODE = ASL_WORD_IN_CODE,
-       IN_CLASS = ASL_WORD_IN_CLASS, BARE = ASL_WORD_BARE };
+       IN_CLASS = ASL_WORD_IN_CLASS, BARE = ASL_WORD_BARE,
+       DEFINED = ASL_WORD_DEFINED };
 typedef struct WordTable {
   AslArena *arena;
   uint32_t *slots;
@@ -188,7 +190,7 @@ static void table_put(WordTable *t, uint32_t h, uint8_t flag) {
 typedef struct ScanState {
   const AslWordSet *hot;
   bool hot_found, wild, keep, code, as_module, imported, in_class,
-      trust_nothing, whole, after_dot;
+      trust_nothing, whole, after_dot, defined;
   WordTable words;
   HashVec stars;      /* `from ... M import *`: M's word; 0: relative */
   uint32_t last_word; /* the word before the current one, in code */
@@ -203,6 +205,7 @@ static void emit(ScanState *st, uint32_t h) {
                   (st->imported || st->trust_nothing ? IMPORTED : 0) |
                   (st->code ? IN_CODE : 0) |
                   (st->in_class || st->trust_nothing ? IN_CLASS : 0) |
+                  (st->defined || st->trust_nothing ? DEFINED : 0) |
                   (!st->after_dot || !st->code ? BARE : 0));
 }
 
@@ -502,9 +505,11 @@ static size_t scan_word(ScanState *st, Where *w, const unsigned char *s,
   // bound as x (a plain `import a.b` binds `a`, spelled by its users).
   st->imported = w->past_import && w->from_import;
   st->in_class = w->in_class;
+  st->defined = st->code &&
+                (st->last_word == def_word || st->last_word == class_word);
   uint32_t word = emit_run(st, s + start, i - start, high);
   w->after_dot = st->after_dot = false;
-  st->imported = st->in_class = false;
+  st->imported = st->in_class = st->defined = false;
   if (word == class_word) w->in_class = true;
   if (word == as_word && w->past_import && !w->from_import && st->keep)
     table_put(&st->words, st->last_word, IMPORTED);
@@ -622,7 +627,7 @@ static void scan(AslArena *scratch, const char *text, size_t len,
   init_classes();
   memset(out, 0, sizeof *out);
   ScanState st = {hot,   false, false, keep_words, true, false, false,
-                  false, false, whole, false, {0}, {0}, 0};
+                  false, false, whole, false, false, {0}, {0}, 0};
   // A file's pieces (pieces.c, `whole`) may be many and small: their
   // tables start as small as their text.
   uint32_t cap = whole ? 16 : 256;
@@ -750,6 +755,9 @@ typedef struct Reach {
   EdgeVec seeds;            /* key unused */
   AslWordSet functions;     /* seeds that are function words */
   U64Vec methods;           /* (class word << 32 | async method word) */
+  AslWordSet by_name;       /* method names ASL104 goes by */
+  AslWordSet not_async_only; /* names some parsed file binds otherwise: a
+                                plain def, a class, a class attribute */
 } Reach;
 
 static uint32_t word_of(const char *s) { return asl_word_hash(s, strlen(s)); }
@@ -895,6 +903,9 @@ static void facts_edges(Reach *rc, const AslFileFacts *f) {
   if (!f->module) return; // no import reaches it
   for (uint32_t i = 0; i < f->nnames; i++) {
     const AslFactBinding *b = &f->names[i];
+    if (b->kind == ASL_FACT_FUNCTION || b->kind == ASL_FACT_ASYNCGEN ||
+        b->kind == ASL_FACT_CLASS)
+      asl_words_add(&rc->not_async_only, word_of(b->name));
     if (b->kind == ASL_FACT_COROUTINE || (b->kind == ASL_FACT_VALUE &&
                                           b->awaitable))
       seed_function(rc, word_of(b->name), f->module);
@@ -917,7 +928,10 @@ static void facts_edges(Reach *rc, const AslFileFacts *f) {
     for (uint32_t m = 0; m < cls->nmembers; m++) {
       const AslFactBinding *b = &cls->members[m];
       if (b->by_name) // any file may define or call it (ASL104)
-        seed_function(rc, word_of(b->name), NULL);
+        asl_words_add(&rc->by_name, word_of(b->name));
+      else if (b->kind != ASL_FACT_COROUTINE && b->kind != ASL_FACT_IMPORT &&
+               b->kind != ASL_FACT_UNPARSED)
+        asl_words_add(&rc->not_async_only, word_of(b->name));
       if (b->returns && strcmp(b->returns, self) != 0) // not `return self`
         link_type(rc, b->returns, cls->name, false);
       if (b->enters) link_type(rc, b->enters, cls->name, false);
@@ -1347,6 +1361,33 @@ static void word_kinds(Reach *rc, const PairSet *ps) {
   }
 }
 
+/* Does a cold file not parsed yet spell `word` where it defines it
+ * (`def word`, `class word`)? */
+static bool cold_defines(const AslColdSet *set, uint32_t word) {
+  for (uint32_t k = 0; set && k < set->n; k++) {
+    const AslScan *s = set->scans[k];
+    if (set->gone[k] || !s->words) continue;
+    uint32_t at = sorted_index(s->words, s->nwords, word);
+    if (at != ASL_NONE && (s->word_flags[at] & DEFINED)) return true;
+  }
+  return false;
+}
+
+/* The names ASL104 goes by (a method defined in the project only as an
+ * async def): one that a parsed file binds otherwise is settled, nothing
+ * to reach (no call of it is reported, whatever else is parsed); one that
+ * a cold file defines waits for that file to be parsed first (its def may
+ * settle it), a round that parses only the definers; the others are
+ * function words bound anywhere, since any file may call them. */
+static void settle_by_name(Reach *rc, AslReach *r, const AslColdSet *cold) {
+  for (uint32_t i = 0; i < rc->by_name.cap; i++) {
+    uint32_t w = rc->by_name.slots[i];
+    if (!w || asl_words_has(&rc->not_async_only, w)) continue;
+    if (cold_defines(cold, w)) asl_words_add(&r->def_words, w);
+    else seed_function(rc, w, NULL);
+  }
+}
+
 void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
                       const AslWordSet *hot, AslWordIsExternal is_external,
                       void *ctx, AslColdSet *cold_set) {
@@ -1367,6 +1408,10 @@ void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
     for (uint32_t st = 0; facts[k]->module && st < facts[k]->nstars; st++)
       aliases_add(aliases, facts[k]->stars[st], facts[k]->module);
   }
+  asl_words_free(&r->def_words);
+  settle_by_name(&rc, r, cold_set);
+  asl_words_free(&rc.by_name);
+  asl_words_free(&rc.not_async_only);
   EdgeVec *edges = &rc.edges;
   if (edges->len > 1)
     qsort(edges->items, edges->len, sizeof *edges->items, cmp_edge);
@@ -1397,6 +1442,13 @@ void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
   for (uint32_t q = 0; q < ps.pairs.len; q++)
     r->bits[(ps.pairs.items[q].word & 0xFFFF) >> 6] |=
         (uint64_t)1 << (ps.pairs.items[q].word & 63);
+  // A definer's piece spells a def word: pieces.c takes what W spells.
+  for (uint32_t i = 0; i < r->def_words.cap; i++) {
+    uint32_t w = r->def_words.slots[i];
+    if (!w) continue;
+    asl_words_add(&r->words, w);
+    r->bits[(w & 0xFFFF) >> 6] |= (uint64_t)1 << (w & 63);
+  }
   asl_words_free(&r->binders);
   for (uint32_t q = 0; q < ps.pairs.len; q++)
     for (const char *m = ps.pairs.items[q].module, *p = m; p && *p; p++)
@@ -1426,6 +1478,7 @@ void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
 void asl_reach_free(AslReach *r) {
   if (r->arena_ready) asl_arena_destroy(&r->arena);
   asl_words_free(&r->words);
+  asl_words_free(&r->def_words);
   asl_words_free(&r->functions);
   asl_words_free(&r->binders);
   asl_free(r->methods);
@@ -1546,6 +1599,8 @@ bool asl_reach_matches(const AslReach *r, const AslScan *s,
   for (uint32_t i = 0; i < s->nwords; i++) {
     uint32_t h = s->words[i];
     if (!(r->bits[(h & 0xFFFF) >> 6] >> (h & 63) & 1)) continue;
+    if ((s->word_flags[i] & DEFINED) && asl_words_has(&r->def_words, h))
+      return true;
     if (!asl_words_has(&r->words, h) || !spells_enough(r, s, i)) continue;
     for (uint32_t k = first_pair(r, h); k < r->npairs && r->pairs[k].word == h;
          k++)

@@ -45,7 +45,8 @@ void asl_words_hot(const AslOptions *opt, const char *const *extra,
  * string), in the header of a class statement (its name or bases), and
  * not after a dot (so it may name a module-level binding: in a string,
  * always). */
-enum { ASL_WORD_IN_CODE = 8, ASL_WORD_IN_CLASS = 16, ASL_WORD_BARE = 32 };
+enum { ASL_WORD_IN_CODE = 8, ASL_WORD_IN_CLASS = 16, ASL_WORD_BARE = 32,
+       ASL_WORD_DEFINED = 64 /* in code right after `def` or `class` */ };
 
 /* What the scan of one file found. */
 typedef struct AslScan {
@@ -192,6 +193,9 @@ void asl_cold_delete(AslColdSet *c);
  * modules that bind it (prefilter.c says why this is enough). */
 typedef struct AslReach {
   AslWordSet words;
+  AslWordSet def_words; /* method names by name (ASL104) whose definitions
+                           cold files spell: those files are parsed first
+                           (a plain def there settles the name) */
   AslWordSet functions; /* words of W that are function words */
   uint64_t *methods;    /* sorted (class word << 32 | async method word) */
   uint32_t nmethods;

@@ -1005,6 +1005,22 @@ class Pieces(Base):
         self.expect(got, "ASL104 use.py:3")
         self.assertNotIn(("use.py", 2), [(d["path"], d["line"]) for d in got])
 
+    def test_37b_method_by_name_defined_only_nested_in_a_cold_file(self):
+        # A cold file spelling `def add_item` is read before the callers
+        # of add_item: its def, nested in a function, binds nothing the
+        # index counts, so the name stays async-only and the cold caller
+        # must be read in the next round.
+        self.project({"cart.py": "class Cart:\n"
+                                 "    async def add_item(self, pk):\n"
+                                 "        return pk\n",
+                      "helpers.py": "def outer():\n"
+                                    "    def add_item(x):\n"
+                                    "        return x\n"
+                                    "    return add_item\n",
+                      "use.py": "def go(cart):\n    cart.add_item(1)\n"})
+        self.cold("helpers.py", "use.py")
+        self.expect(self.both(), "ASL104 use.py:2")
+
     def test_38_fixture_value_in_a_cold_test(self):
         # A cold test module (no async) receives a fixture by name from a
         # conftest; the fixture's class has coroutine methods.
