@@ -619,6 +619,9 @@ typedef struct AslDeferred {
   const struct AslArgs *args; /* the call's arguments, when the answer
                                  depends on them (ASL210), else NULL */
   bool in_loop;        /* the call is made once per item of a loop */
+  bool iterated;       /* what the call gives is iterated right away
+                          (`for x in f()`, `list(f())`): a generator's
+                          body runs here */
   uint32_t facts_id;   /* the asking file (AslCtx.facts_id) */
 } AslDeferred;
 
@@ -648,11 +651,15 @@ struct AslCtx {
  * the driver applies noqa now and calls asl_rules_decide() in phase 3. */
 void asl_defer(AslCtx *cx, AslRuleId r, uint32_t node,
                const AslCallee *callee, const char *subject);
+/* Where a deferred call is made (asl_defer_args). */
+enum { ASL_AT_LOOP = 1,     /* once per item of a loop */
+       ASL_AT_ITERATED = 2  /* its value iterated right away */ };
+
 /** The same for a question whose answer depends on the call's arguments
- * (`args`, in the file's arena) and on whether it is made in a loop. */
+ * (`args`, in the file's arena) and on where it is made (ASL_AT_*). */
 void asl_defer_args(AslCtx *cx, AslRuleId r, uint32_t node,
                     const AslCallee *callee, const char *subject,
-                    const struct AslArgs *args, bool in_loop);
+                    const struct AslArgs *args, unsigned where);
 
 /** The absolute dotted name of an expression made of an identifier and
  * attributes, for asking the index: imports become their (relative imports

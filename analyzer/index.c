@@ -1062,6 +1062,7 @@ static void propagate(AslIndex *idx, uint32_t t, const Edge *edges,
     const AslFactFunc *sf = func_at(idx, s, &k);
     if (sf->generator) continue;
     const AslFactCall *call = &sf->calls[edge->call];
+    if (tf->yields && !call->iterated) continue; // a generator, not run
     ClassCtx cc = {idx, k};
     AslBinder b = edge_binder(tf, call, edge->skip, &cc);
     bool changed = false;
@@ -1196,16 +1197,24 @@ static int path_cmp(const void *pa, const void *pb) {
   return a->line < b->line ? -1 : a->line > b->line;
 }
 
+bool asl_index_yields(const AslIndex *idx, uint32_t from, const AslDef *def) {
+  bool ctor;
+  uint32_t g = def_func(idx, from, def, &ctor);
+  return g != ASL_NONE && !ctor && func_at(idx, g, NULL)->yields;
+}
+
 uint32_t asl_index_may_block(const AslIndex *idx, uint32_t from,
                              const AslDef *def, const AslCallee *callee,
-                             const AslArgs *args, AslBlockPath *out,
-                             uint32_t max, uint32_t *total) {
+                             const AslArgs *args, bool iterated,
+                             AslBlockPath *out, uint32_t max,
+                             uint32_t *total) {
   *total = 0;
   bool ctor;
   uint32_t g = def_func(idx, from, def, &ctor);
   if (g != ASL_NONE && idx->reached) walk_forward(idx, g);
   if (!idx->of || g == ASL_NONE || !idx->of[g].len) return 0;
   const AslFactFunc *f = func_at(idx, g, NULL);
+  if (f->yields && !iterated) return 0; // builds a generator, runs nothing
   ClassCtx cc = {idx, from};
   AslBinder b = {f->params, f->nparams, args, bound_params(f, callee, ctor),
                  class_of, &cc};

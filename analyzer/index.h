@@ -100,6 +100,8 @@ typedef struct AslFactCall {
   AslCallee callee;
   const AslArgs *args; /* what it passes; NULL: nothing known */
   AslCond guard;       /* when it runs, over the function's parameters */
+  bool iterated;       /* its value is iterated right away (a generator's
+                          body runs in the caller) */
 } AslFactCall;
 
 /* A direct blocking call in a sync function. */
@@ -126,9 +128,10 @@ typedef struct AslFactFunc {
   const char *name;       /* as shown in chains: "read_file", "Repo.load" */
   uint32_t line, column;  /* of the def's name: how a resolved AslDef
                              (path, line, column) finds it */
-  bool generator;         /* a call only builds a generator, or hands the
-                             body to a thread (@sync_to_async): it never
-                             blocks */
+  bool generator;         /* a call hands the body to a thread
+                             (@sync_to_async): it never blocks */
+  bool yields;            /* a generator: a call runs nothing, iterating
+                             what it gives runs the body */
   uint8_t binds;          /* AslBinds */
   AslParam *params;
   uint32_t nparams;
@@ -193,11 +196,17 @@ uint32_t asl_callee_hash(const AslCallee *c);
  * up to `max` of them into `out` (strings owned by the index's facts),
  * sets *total to how many there are, and returns how many it filled. The
  * summaries are a fixpoint over the call graph computed once, when the
- * index is built. */
+ * index is built. A generator's body counts only when the call's value
+ * is `iterated` right away. */
 uint32_t asl_index_may_block(const AslIndex *idx, uint32_t from,
                              const AslDef *def, const AslCallee *callee,
-                             const AslArgs *args, AslBlockPath *out,
-                             uint32_t max, uint32_t *total);
+                             const AslArgs *args, bool iterated,
+                             AslBlockPath *out, uint32_t max,
+                             uint32_t *total);
+
+/** Is `def` a sync generator function of the project (a call builds a
+ * generator; iterating it runs the body)? */
+bool asl_index_yields(const AslIndex *idx, uint32_t from, const AslDef *def);
 
 /** Extracts the facts of the file described by `cx` (tree, names, module,
  * project) into `a`. `path` is the display path recorded for definitions.*/

@@ -77,7 +77,7 @@ typedef struct AslJob {
 
 void asl_defer_args(AslCtx *cx, AslRuleId r, uint32_t node,
                     const AslCallee *callee, const char *subject,
-                    const AslArgs *args, bool in_loop) {
+                    const AslArgs *args, unsigned where) {
   if (!cx->opt->selected[r] || !cx->deferred) return;
   AslDeferred d;
   memset(&d, 0, sizeof d);
@@ -85,14 +85,15 @@ void asl_defer_args(AslCtx *cx, AslRuleId r, uint32_t node,
   d.callee = *callee;
   d.subject = subject;
   d.args = args;
-  d.in_loop = in_loop;
+  d.in_loop = (where & ASL_AT_LOOP) != 0;
+  d.iterated = (where & ASL_AT_ITERATED) != 0;
   d.facts_id = cx->facts_id;
   asl_avec_push(cx->arena, cx->deferred, d);
 }
 
 void asl_defer(AslCtx *cx, AslRuleId r, uint32_t node,
                const AslCallee *callee, const char *subject) {
-  asl_defer_args(cx, r, node, callee, subject, NULL, false);
+  asl_defer_args(cx, r, node, callee, subject, NULL, 0);
 }
 
 /* Does the file bind names with `from m import *` at module level? */
@@ -913,7 +914,8 @@ static uint32_t question_hash(const AslDeferred *d) {
   uint32_t h = asl_callee_hash(&d->callee);
   h = (h ^ d->facts_id) * 16777619u;
   h = (h ^ (uint32_t)d->diag.rule) * 16777619u;
-  h = (h ^ asl_args_hash(d->args) ^ (d->in_loop ? 0x9e37u : 0)) * 16777619u;
+  h = (h ^ asl_args_hash(d->args) ^ (d->in_loop ? 0x9e37u : 0) ^
+       (d->iterated ? 0x51edu : 0)) * 16777619u;
   return d->subject ? h ^ asl_word_hash(d->subject, strlen(d->subject)) : h;
 }
 
@@ -921,6 +923,7 @@ static bool same_question(const AslDeferred *a, const AslDeferred *b) {
   return a->facts_id == b->facts_id && a->diag.rule == b->diag.rule &&
          asl_callee_same(&a->callee, &b->callee) &&
          asl_args_same(a->args, b->args) && a->in_loop == b->in_loop &&
+         a->iterated == b->iterated &&
          (a->subject == b->subject ||
           (a->subject && b->subject && strcmp(a->subject, b->subject) == 0));
 }

@@ -57,6 +57,12 @@ bool asl_blocking_allowed(const AslOptions *opt, const char *name);
  * Fills *hit. */
 bool asl_blocking_match(const AslCtx *cx, uint32_t call, AslBlockingHit *hit);
 
+/** Is what `call` gives iterated right away, so that a generator's body
+ * runs here: `for x in f()`, a comprehension's `in f()`, `list(f())`,
+ * `sorted(...)`, `"".join(...)`, `next(...)`, `*f()`, also through lazy
+ * wrappers (`enumerate`, `zip`, `map`, `filter`, `itertools.chain`)? */
+bool asl_call_iterated(const AslCtx *cx, uint32_t call);
+
 
 /* ---- path conditions (conditions.c) ---- */
 

@@ -57,7 +57,8 @@ const char *asl_blocking_decide(const AslIndex *idx, const AslOptions *opt,
   AslBlockPath paths[MAX_PATHS];
   uint32_t total;
   uint32_t n = asl_index_may_block(idx, d->facts_id, &def, &d->callee,
-                                   d->args, paths, MAX_PATHS, &total);
+                                   d->args, d->iterated, paths, MAX_PATHS,
+                                   &total);
   const char *subject = d->subject ? d->subject : def.name;
   bool loop = d->in_loop;
   // Blocking calls of rules off by default count only when selected, but
@@ -74,7 +75,8 @@ const char *asl_blocking_decide(const AslIndex *idx, const AslOptions *opt,
   total -= dropped;
   if (!n) return NULL;
   AslBuf b = {0};
-  asl_buf_printf(&b, "`%s()` %s: ", subject,
+  bool gen = asl_index_yields(idx, d->facts_id, &def);
+  asl_buf_printf(&b, "%s`%s()` %s: ", gen ? "iterating " : "", subject,
                  paths[0].certain ? "blocks" : "may block");
   put_chain(&b, &paths[0]);
   uint32_t shown = n - 1 < SHOWN_OTHERS ? n - 1 : SHOWN_OTHERS;
@@ -84,9 +86,14 @@ const char *asl_blocking_decide(const AslIndex *idx, const AslOptions *opt,
                    paths[i].path, paths[i].line);
   if (total > shown + 1) asl_buf_printf(&b, " and %u more",
                                         total - shown - 1);
-  asl_buf_printf(&b, "; make the helper async or run it in a thread: "
-                     "`await asyncio.to_thread(%s, ...)`",
-                 subject);
+  if (gen)
+    asl_buf_printf(&b, "; make it an async generator, or iterate it in a "
+                       "thread: `await asyncio.to_thread(list, %s(...))`",
+                   subject);
+  else
+    asl_buf_printf(&b, "; make the helper async or run it in a thread: "
+                       "`await asyncio.to_thread(%s, ...)`",
+                   subject);
   const char *msg = asl_arena_strndup(a, b.data, b.len);
   asl_buf_free(&b);
   put_related(a, paths, n, out);

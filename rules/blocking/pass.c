@@ -43,6 +43,64 @@ static bool evaluated_once(const AslTree *t, uint32_t p, uint32_t child) {
          asl_child_by_kind(t, comp, ASL_K_for_in_clause) == p;
 }
 
+/* Builtins that iterate their argument at once, and lazy wrappers whose
+ * own iteration iterates it. */
+static const char *const consumers[] = {
+    "list", "tuple", "set", "frozenset", "dict", "sorted", "sum", "min",
+    "max", "any", "all", "next", NULL};
+static const char *const lazy_wrappers[] = {
+    "enumerate", "zip", "map", "filter", "iter", "reversed",
+    "itertools.chain", "itertools.islice", NULL};
+
+static bool named_in(const char *s, const char *const *list) {
+  for (; s && *list; list++)
+    if (strcmp(s, *list) == 0) return true;
+  return false;
+}
+
+bool asl_call_iterated(const AslCtx *cx, uint32_t call) {
+  const AslTree *t = cx->tree;
+  uint32_t node = call;
+  for (int depth = 0; depth < 4; depth++) {
+    uint32_t p = t->nodes[node].parent;
+    if (p == ASL_NONE) return false;
+    switch (t->nodes[p].kind) {
+    case ASL_K_parenthesized_expression:
+      node = p;
+      continue;
+    case ASL_K_for_statement:
+      return node == asl_child_by_field(t, p, ASL_F_right) &&
+             !asl_has_token(t, cx->src, p, "async");
+    case ASL_K_for_in_clause:
+      return node == asl_child_by_field(t, p, ASL_F_right);
+    case ASL_K_list_splat:
+      return true;
+    case ASL_K_yield: // `yield from f()`: iterated with the generator
+      return asl_has_token(t, cx->src, p, "from");
+    case ASL_K_argument_list: {
+      uint32_t outer = t->nodes[p].parent;
+      uint32_t fn = asl_unparen(t, asl_child_by_field(t, outer, ASL_F_function));
+      if (fn == ASL_NONE) return false;
+      const char *q = asl_qualname(cx, fn);
+      if (named_in(q, consumers)) return true;
+      if (named_in(q, lazy_wrappers)) {
+        node = outer;
+        continue;
+      }
+      if (t->nodes[fn].kind != ASL_K_attribute) return false;
+      uint32_t attr = asl_child_by_field(t, fn, ASL_F_attribute);
+      return attr != ASL_NONE && // "".join(f()), items.extend(f())
+             (asl_node_text_eq(t, cx->src, attr, "join") ||
+              asl_node_text_eq(t, cx->src, attr, "extend") ||
+              asl_node_text_eq(t, cx->src, attr, "update"));
+    }
+    default:
+      return false;
+    }
+  }
+  return false;
+}
+
 /* Is `node` inside a loop (for, while, comprehension) of its own
  * function, in a part run once per item? A stat per item of a directory
  * is no longer one stat. */
@@ -227,7 +285,8 @@ void asl_pass_blocking(AslCtx *cx) {
     *args = asl_cond_args(cx, ASL_NONE, i, cx->arena);
     // In a loop, a helper's file metadata counts too (decide.c).
     asl_defer_args(cx, ASL_RULE_ASL210, i, &callee, call_subject(cx, i),
-                   args, in_loop(t, i));
+                   args, (in_loop(t, i) ? ASL_AT_LOOP : 0) |
+                             (asl_call_iterated(cx, i) ? ASL_AT_ITERATED : 0));
   }
 }
 
@@ -375,7 +434,8 @@ static void record_call(const AslCtx *cx, AslArena *a, uint32_t fn,
                     conditions ? asl_cond_copy(
                                      a, asl_cond_guard(cx, fn, call,
                                                        cx->arena))
-                               : ASL_COND_ALWAYS};
+                               : ASL_COND_ALWAYS,
+                    asl_call_iterated(cx, call)};
   asl_avec_push(cx->arena, calls, fc);
 }
 
@@ -417,14 +477,14 @@ void asl_blocking_facts(const AslCtx *cx, AslFileFacts *facts, AslArena *a) {
     asl_avec_push(cx->arena, &allowed, asl_blocking_allowed(cx->opt, abs));
   }
   if (!funcs.len) return;
-  // A yield of its own makes a def a generator (calling it runs nothing),
-  // unless @contextmanager runs its body on `with`.
+  // A yield of its own makes a def a generator (calling it runs nothing,
+  // iterating what it gives runs the body), unless @contextmanager runs
+  // its body on `with`.
   for (uint32_t i = 0; i < t->count; i++) {
     if (t->nodes[i].kind != ASL_K_yield) continue;
     uint32_t r = rec[t->nodes[i].scope];
     if (r != ASL_NONE && !funcs.items[r].generator)
-      funcs.items[r].generator =
-          !runs_body_on_enter(cx, t->nodes[i].scope);
+      funcs.items[r].yields = !runs_body_on_enter(cx, t->nodes[i].scope);
   }
   for (uint32_t i = 0; i < t->count; i++) {
     const AslNode *n = &t->nodes[i];
