@@ -418,6 +418,9 @@ typedef struct AslOptions {
   AslStrVec preserving_decorators; /* --preserving-decorator: dotted names */
   AslStrVec blocking_calls;        /* --blocking-call: "GLOB=SUGGESTION" */
   AslStrVec allow_blocking;        /* --allow-blocking: globs */
+  AslStrVec loop_callback_decorators; /* --loop-callback-decorator: a sync
+                                         def decorated so runs on the loop
+                                         (Home Assistant's @callback) */
   bool index_given_only;           /* index only the given paths, not the
                                       project around them (fixtures) */
   bool no_prefilter;               /* parse every file (--no-prefilter) */
@@ -619,6 +622,8 @@ typedef struct AslDeferred {
   const struct AslArgs *args; /* the call's arguments, when the answer
                                  depends on them (ASL210), else NULL */
   bool in_loop;        /* the call is made once per item of a loop */
+  bool callback;       /* a callback handed to the loop, called later on
+                          it (`loop.call_soon(cb)`): node is `cb` */
   bool iterated;       /* what the call gives is iterated right away
                           (`for x in f()`, `list(f())`): a generator's
                           body runs here */
@@ -653,7 +658,8 @@ void asl_defer(AslCtx *cx, AslRuleId r, uint32_t node,
                const AslCallee *callee, const char *subject);
 /* Where a deferred call is made (asl_defer_args). */
 enum { ASL_AT_LOOP = 1,     /* once per item of a loop */
-       ASL_AT_ITERATED = 2  /* its value iterated right away */ };
+       ASL_AT_ITERATED = 2, /* its value iterated right away */
+       ASL_AT_CALLBACK = 4  /* a callback the loop calls (call_soon) */ };
 
 /** The same for a question whose answer depends on the call's arguments
  * (`args`, in the file's arena) and on where it is made (ASL_AT_*). */

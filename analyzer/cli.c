@@ -59,6 +59,11 @@ static const char usage_text[] =
     "  --blocking-call 'GLOB=SUGGESTION'\n"
     "                         report calls of dotted names matching GLOB in\n"
     "                         async functions (ASL200; repeatable)\n"
+    "  --loop-callback-decorator NAME\n"
+    "                         a sync def decorated with NAME runs on the\n"
+    "                         event loop (Home Assistant's\n"
+    "                         homeassistant.core.callback): ASL2xx applies\n"
+    "                         inside it (repeatable)\n"
     "  --allow-blocking GLOB  never report these dotted names as blocking\n"
     "                         (ASL2xx; repeatable)\n"
     "  --test-paths GLOBS     what is test code (replaces the defaults:\n"
@@ -182,7 +187,8 @@ static int parse_check_args(int argc, char **argv, CheckArgs *ca) {
       "--extend-exclude", "--format", "--known-coroutine",
       "--preserving-decorator", "--blocking-call", "--allow-blocking",
       "--output-file", "--color", "--stdin-filename", "--config",
-      "--threads", "--test-paths", "--test-select", "--test-ignore", NULL};
+      "--threads", "--test-paths", "--test-select", "--test-ignore",
+      "--loop-callback-decorator", NULL};
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--") == 0) {
@@ -265,6 +271,9 @@ static int parse_check_args(int argc, char **argv, CheckArgs *ca) {
       break;
     case 16: asl_avec_push(&ca->arena, &ca->test_select, v); break;
     case 17: asl_avec_push(&ca->arena, &ca->test_ignore, v); break;
+    case 18:
+      push_globs(&ca->arena, &ca->opt.loop_callback_decorators, v);
+      break;
     case 11:
       if (strcmp(v, "auto") && strcmp(v, "always") && strcmp(v, "never"))
         return usage_error("--color takes auto, always or never, not '%s'",
@@ -366,6 +375,8 @@ static int load_config(CheckArgs *ca) {
               &c->preserving_decorators);
   append_strs(&ca->arena, &o->blocking_calls, &c->blocking_calls);
   append_strs(&ca->arena, &o->allow_blocking, &c->allowed_blocking);
+  append_strs(&ca->arena, &o->loop_callback_decorators,
+              &c->loop_callback_decorators);
   if (c->has_test_paths && !o->test_paths_given) {
     o->test_paths_given = true;
     append_strs(&ca->arena, &o->test_paths, &c->test_paths);

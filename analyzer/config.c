@@ -232,6 +232,8 @@ static bool read_pair(Reader *r, TSNode pair) {
     return read_strings(r, v, key, &c->known_coroutines, NULL);
   if (!strcmp(key, "preserving-decorators"))
     return read_strings(r, v, key, &c->preserving_decorators, NULL);
+  if (!strcmp(key, "loop-callback-decorators"))
+    return read_strings(r, v, key, &c->loop_callback_decorators, NULL);
   if (!strcmp(key, "allowed-blocking"))
     return read_strings(r, v, key, &c->allowed_blocking, check_glob);
   if (!strcmp(key, "test-paths")) {

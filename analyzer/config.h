@@ -25,6 +25,7 @@ typedef struct AslConfig {
   AslStrVec known_coroutines, preserving_decorators;
   AslStrVec blocking_calls;    /* "GLOB=SUGGESTION", as --blocking-call */
   AslStrVec allowed_blocking;
+  AslStrVec loop_callback_decorators;
   bool has_test_paths;         /* test-paths replaces the defaults */
   AslStrVec test_paths, test_select, test_ignore;
   AslVec(AslPerFileIgnore) per_file_ignores;

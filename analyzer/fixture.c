@@ -232,6 +232,7 @@ static bool apply_arg(AslArena *a, AslOptions *opt, const char *arg) {
   static const char pd[] = "--preserving-decorator=";
   static const char bc[] = "--blocking-call=";
   static const char ab[] = "--allow-blocking=";
+  static const char lc[] = "--loop-callback-decorator=";
   static const char tp[] = "--test-paths=";
   static const char ts[] = "--test-select=";
   static const char ti[] = "--test-ignore=";
@@ -255,6 +256,9 @@ static bool apply_arg(AslArena *a, AslOptions *opt, const char *arg) {
   } else if (strncmp(arg, ab, sizeof ab - 1) == 0) {
     v = &opt->allow_blocking;
     value = arg + sizeof ab - 1;
+  } else if (strncmp(arg, lc, sizeof lc - 1) == 0) {
+    v = &opt->loop_callback_decorators;
+    value = arg + sizeof lc - 1;
   } else if (strncmp(arg, tp, sizeof tp - 1) == 0) {
     v = &opt->test_paths;
     value = arg + sizeof tp - 1;

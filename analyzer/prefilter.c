@@ -83,6 +83,13 @@ void asl_words_hot(const AslOptions *opt, const char *const *extra,
     asl_words_add(out, asl_word_hash(name, dot ? (size_t)(dot - name)
                                                : strlen(name)));
   }
+  // A def a loop-callback decorator marks runs on the loop: its file
+  // spells the decorator's last component (`@callback`, or its import).
+  for (uint32_t i = 0; i < opt->loop_callback_decorators.len; i++) {
+    const char *name = opt->loop_callback_decorators.items[i];
+    const char *dot = strrchr(name, '.');
+    add_word(out, dot ? dot + 1 : name);
+  }
 }
 
 /* ---- the scan ----------------------------------------------------------- */

@@ -678,9 +678,15 @@ static bool awaitable_parameter(const AslCtx *cx, uint32_t ident,
 }
 
 bool asl_describe_callee(const AslCtx *cx, uint32_t call, AslCallee *out) {
+  memset(out, 0, sizeof *out);
+  return asl_describe_callee_expr(
+      cx, asl_child_by_field(cx->tree, call, ASL_F_function), out);
+}
+
+bool asl_describe_callee_expr(const AslCtx *cx, uint32_t fn, AslCallee *out) {
   const AslTree *t = cx->tree;
   memset(out, 0, sizeof *out);
-  uint32_t fn = asl_unparen(t, asl_child_by_field(t, call, ASL_F_function));
+  fn = asl_unparen(t, fn);
   if (fn == ASL_NONE) return false;
   if (t->nodes[fn].kind == ASL_K_attribute)
     return describe_method(cx, fn, out);

@@ -16,6 +16,20 @@ const AslRule asl_rules[ASL_RULE__COUNT] = {
 #undef RULE
 };
 
+const char *const *asl_rules_hot_words(void) {
+  // Filled once, before any worker starts (asl_run_init).
+  static const char *words[64];
+  if (!words[0]) {
+    size_t n = 0;
+    const char *const *lists[] = {asl_unawaited_hot_words(),
+                                  asl_blocking_hot_words()};
+    for (size_t l = 0; l < 2; l++)
+      for (const char *const *w = lists[l]; *w && n + 1 < 64; w++)
+        words[n++] = *w;
+  }
+  return words;
+}
+
 AslRuleId asl_rule_by_code(const char *code) {
   for (int r = 0; r < ASL_RULE__COUNT; r++)
     if (strcmp(asl_rules[r].code, code) == 0) return (AslRuleId)r;

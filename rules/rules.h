@@ -41,6 +41,8 @@ void asl_rules_facts(const AslCtx *cx, struct AslFileFacts *facts,
 /** Describes the callee of `call` for the project index (rules/callee.c);
  * false when this file cannot say what it is. */
 bool asl_describe_callee(const AslCtx *cx, uint32_t call, AslCallee *out);
+/** The same for what expression `fn` names, called later (a callback). */
+bool asl_describe_callee_expr(const AslCtx *cx, uint32_t fn, AslCallee *out);
 
 /* The receiver type of expression `obj` as this file shows it (a dotted
  * name, then '|' steps the index evaluates: see callee.c), or NULL. */

@@ -57,6 +57,10 @@ bool asl_blocking_allowed(const AslOptions *opt, const char *name);
  * Fills *hit. */
 bool asl_blocking_match(const AslCtx *cx, uint32_t call, AslBlockingHit *hit);
 
+/** Words that make a file hot for ASL2xx: the loop's scheduling methods,
+ * whose callbacks run on the loop from any code (NULL-terminated). */
+const char *const *asl_blocking_hot_words(void);
+
 /** Is what `call` gives iterated right away, so that a generator's body
  * runs here: `for x in f()`, a comprehension's `in f()`, `list(f())`,
  * `sorted(...)`, `"".join(...)`, `next(...)`, `*f()`, also through lazy

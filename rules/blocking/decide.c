@@ -76,8 +76,12 @@ const char *asl_blocking_decide(const AslIndex *idx, const AslOptions *opt,
   if (!n) return NULL;
   AslBuf b = {0};
   bool gen = asl_index_yields(idx, d->facts_id, &def);
-  asl_buf_printf(&b, "%s`%s()` %s: ", gen ? "iterating " : "", subject,
-                 paths[0].certain ? "blocks" : "may block");
+  if (d->callback)
+    asl_buf_printf(&b, "callback `%s` runs on the event loop and %s: ",
+                   subject, paths[0].certain ? "blocks" : "may block");
+  else
+    asl_buf_printf(&b, "%s`%s()` %s: ", gen ? "iterating " : "", subject,
+                   paths[0].certain ? "blocks" : "may block");
   put_chain(&b, &paths[0]);
   uint32_t shown = n - 1 < SHOWN_OTHERS ? n - 1 : SHOWN_OTHERS;
   for (uint32_t i = 1; i <= shown; i++)
@@ -86,7 +90,11 @@ const char *asl_blocking_decide(const AslIndex *idx, const AslOptions *opt,
                    paths[i].path, paths[i].line);
   if (total > shown + 1) asl_buf_printf(&b, " and %u more",
                                         total - shown - 1);
-  if (gen)
+  if (d->callback)
+    asl_buf_printf(&b, "; have the callback hand the work to a thread "
+                       "(`loop.run_in_executor(None, ...)`) or schedule a "
+                       "coroutine that offloads it");
+  else if (gen)
     asl_buf_printf(&b, "; make it an async generator, or iterate it in a "
                        "thread: `await asyncio.to_thread(list, %s(...))`",
                    subject);

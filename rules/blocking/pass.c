@@ -17,11 +17,13 @@ enum { MAX_CALLS_PER_FUNC = 512, MAX_BLOCKS_PER_FUNC = 16 };
 
 /* Is `call` evaluated in the body of an async def, in its own context
  * (not a nested def, lambda or class body; not a default value)? */
+static bool loop_callback(const AslCtx *cx, uint32_t fn);
+
 static bool in_async_body(const AslCtx *cx, uint32_t call) {
   const AslTree *t = cx->tree;
   uint32_t s = t->nodes[call].scope;
   if (t->nodes[s].kind != ASL_K_function_definition ||
-      !asl_is_async_def(t, cx->src, s))
+      (!asl_is_async_def(t, cx->src, s) && !loop_callback(cx, s)))
     return false;
   uint32_t body = asl_child_by_field(t, s, ASL_F_body);
   return body != ASL_NONE && call > body && call < t->nodes[body].end;
@@ -256,6 +258,103 @@ static void mark_entry_coroutines(const AslCtx *cx, uint8_t *entry) {
   }
 }
 
+/* Is sync def `fn` decorated to run on the loop (--loop-callback-
+ * decorator: Home Assistant's @callback)? */
+static bool loop_callback(const AslCtx *cx, uint32_t fn) {
+  if (!cx->opt->loop_callback_decorators.len) return false;
+  AslDef d;
+  asl_describe_def(cx, fn, &d);
+  for (uint32_t k = 0; k < d.ndecorators; k++)
+    for (uint32_t i = 0; i < cx->opt->loop_callback_decorators.len; i++)
+      if (strcmp(d.decorators[k], cx->opt->loop_callback_decorators.items[i]) ==
+          0)
+        return true;
+  return false;
+}
+
+/* The loop's scheduling methods and where each takes its callback. */
+static const struct {
+  const char *method;
+  int pos;
+} scheduling[] = {{"call_soon", 0},  {"call_soon_threadsafe", 0},
+                  {"call_later", 1}, {"call_at", 1},
+                  {"add_reader", 1}, {"add_writer", 1},
+                  {"add_signal_handler", 1}};
+enum { NSCHEDULING = sizeof scheduling / sizeof *scheduling };
+
+const char *const *asl_blocking_hot_words(void) {
+  static const char *const words[NSCHEDULING + 1] = {
+      "call_soon", "call_soon_threadsafe", "call_later", "call_at",
+      "add_reader", "add_writer", "add_signal_handler", NULL};
+  return words;
+}
+
+static int callback_position(const AslCtx *cx, uint32_t call) {
+  const AslTree *t = cx->tree;
+  uint32_t fn = asl_unparen(t, asl_child_by_field(t, call, ASL_F_function));
+  if (fn == ASL_NONE || t->nodes[fn].kind != ASL_K_attribute) return -1;
+  uint32_t attr = asl_child_by_field(t, fn, ASL_F_attribute);
+  for (size_t k = 0; attr != ASL_NONE && k < NSCHEDULING; k++)
+    if (asl_node_text_eq(t, cx->src, attr, scheduling[k].method))
+      return scheduling[k].pos;
+  return -1;
+}
+
+/* The positional argument `pos` of `call`, or ASL_NONE. */
+static uint32_t positional(const AslTree *t, uint32_t call, int pos) {
+  uint32_t args = asl_child_by_field(t, call, ASL_F_arguments);
+  if (args == ASL_NONE || t->nodes[args].kind != ASL_K_argument_list)
+    return ASL_NONE;
+  int k = 0;
+  for (uint32_t a = asl_first_named(t, args); a != ASL_NONE;
+       a = asl_next_named(t, a)) {
+    AslKind kind = t->nodes[a].kind;
+    if (kind == ASL_K_comment) continue;
+    if (kind == ASL_K_keyword_argument || kind == ASL_K_list_splat ||
+        kind == ASL_K_dictionary_splat)
+      return ASL_NONE;
+    if (k++ == pos) return a;
+  }
+  return ASL_NONE;
+}
+
+/* `loop.call_soon(cb)`, `loop.call_later(5, self._refresh)`: the loop
+ * calls cb later, on its own thread, wherever it was scheduled from; a
+ * project function that blocks there blocks the loop (ASL210). The
+ * callback is a name, `functools.partial(f, ...)`, or a lambda calling
+ * one. */
+static void check_callback(AslCtx *cx, uint32_t call) {
+  const AslTree *t = cx->tree;
+  int pos = callback_position(cx, call);
+  if (pos < 0) return;
+  uint32_t cb = asl_unparen(t, positional(t, call, pos));
+  if (cb == ASL_NONE) return;
+  if (t->nodes[cb].kind == ASL_K_call) { // partial(f, ...)
+    const char *q = asl_qualname(cx, asl_child_by_field(t, cb, ASL_F_function));
+    if (!q || strcmp(q, "functools.partial") != 0) return;
+    cb = asl_unparen(t, positional(t, cb, 0));
+  } else if (t->nodes[cb].kind == ASL_K_lambda) { // lambda: f(...)
+    uint32_t body = asl_unparen(t, asl_child_by_field(t, cb, ASL_F_body));
+    if (body == ASL_NONE || t->nodes[body].kind != ASL_K_call) return;
+    cb = asl_unparen(t, asl_child_by_field(t, body, ASL_F_function));
+  }
+  if (cb == ASL_NONE || (t->nodes[cb].kind != ASL_K_identifier &&
+                         t->nodes[cb].kind != ASL_K_attribute))
+    return;
+  AslCallee callee;
+  if (!asl_describe_callee_expr(cx, cb, &callee) ||
+      (callee.kind == ASL_CALLEE_NAME && !strchr(callee.dotted, '.')))
+    return;
+  const AslNode *n = &t->nodes[cb];
+  uint32_t len = n->end_byte - n->start_byte;
+  const char *text = cx->src->text + n->start_byte;
+  const char *subject = len > 60 || memchr(text, '\n', len)
+                            ? "callback"
+                            : asl_arena_strndup(cx->arena, text, len);
+  asl_defer_args(cx, ASL_RULE_ASL210, cb, &callee, subject, NULL,
+                 ASL_AT_CALLBACK);
+}
+
 void asl_pass_blocking(AslCtx *cx) {
   const AslTree *t = cx->tree;
   bool helpers = asl_enabled(cx, ASL_RULE_ASL210);
@@ -264,6 +363,7 @@ void asl_pass_blocking(AslCtx *cx) {
   for (uint32_t i = 0; i < t->count; i++) {
     const AslNode *n = &t->nodes[i];
     if (n->kind != ASL_K_call || (n->flags & ASL_NODE_IN_ERROR)) continue;
+    if (helpers) check_callback(cx, i);
     if (!in_async_body(cx, i) || is_awaited(t, i) || entry[n->scope]) continue;
     AslBlockingHit hit;
     if (asl_blocking_match(cx, i, &hit)) {

@@ -133,7 +133,7 @@ static const char *const to_coroutine_words[] = {
 #undef COROUTINE_DECORATOR
 #define COROUTINE_DECORATOR(module, name)
 
-const char *const *asl_rules_hot_words(void) { return to_coroutine_words; }
+const char *const *asl_unawaited_hot_words(void) { return to_coroutine_words; }
 
 bool asl_catalog_makes_coroutine(const char *name) {
   return in_list(name, to_coroutine);

@@ -19,6 +19,8 @@ const char *asl_catalog_result_type(const char *factory, bool awaited,
 /** Does decorator `name` keep a coroutine function one (catalog or
  * --preserving-decorator)? */
 bool asl_catalog_preserves(const AslOptions *opt, const char *name);
+/** Words that make a file hot for ASL1xx (NULL-terminated). */
+const char *const *asl_unawaited_hot_words(void);
 /** Does decorator `name` make a sync function a coroutine function
  * (asgiref's sync_to_async)? */
 bool asl_catalog_makes_coroutine(const char *name);
