@@ -1066,6 +1066,24 @@ class Pieces(Base):
         self.expect(json.loads(out), "ASL101 use.py:5")
         self.assertEqual(self.parts(), (1, 2))
 
+    def test_40_callback_scheduled_from_sync_code(self):
+        # No async word: the loop's scheduling methods make the file hot.
+        self.project({"poll.py": "import time\n\n\n"
+                                 "def tick():\n    time.sleep(1)\n\n\n"
+                                 "def start(loop):\n"
+                                 "    loop.call_later(5, tick)\n"})
+        self.expect(self.both(), "ASL210 poll.py:9")
+
+    def test_41_loop_callback_decorator(self):
+        self.project({"core.py": "def callback(f):\n    return f\n",
+                      "comp.py": "import time\nfrom core import callback\n"
+                                 "\n\n@callback\ndef on_event(e):\n"
+                                 "    time.sleep(1)\n"})
+        self.cold("comp.py")
+        out = self.both("--loop-callback-decorator", "core.callback")
+        self.expect(out, "ASL201 comp.py:7")
+        self.assertEqual(self.both(), [])
+
 
 def set_binary(path):
     global BIN
