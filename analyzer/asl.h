@@ -570,6 +570,7 @@ typedef struct AslDef {
   uint32_t ndecorators;
   const char *role;        /* how messages say what it is; NULL: "is a
                               coroutine function" */
+  bool task_wrapper;       /* returns a task it does not keep (ASL301) */
 } AslDef;
 
 /** Resolves an absolute dotted name (`app.mail.send_email`, `pkg.Client.

@@ -487,6 +487,7 @@ static AslDefKind fill_def(const Hit *h, AslDef *out) {
     out->ndecorators = h->b->ndecorators;
     if (h->b->kind == ASL_FACT_VALUE && h->b->awaitable)
       out->role = "is annotated as a callable returning an awaitable";
+    out->task_wrapper = h->b->task_wrapper;
   }
   return out->kind;
 }

@@ -45,6 +45,10 @@ typedef struct AslFactBinding {
                                     Awaitable[None]]`, or an alias of
                                     that type): called, it is a coroutine
                                     function to ASL1 */
+  bool task_wrapper;             /* a sync def that returns the task it
+                                    creates and keeps no other reference
+                                    (`return asyncio.create_task(c)`):
+                                    a discarded call drops the task */
   bool by_name;                  /* an async method a call on an object of
                                     unknown class may reach by its name
                                     alone (ASL104): every file spelling the

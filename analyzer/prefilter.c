@@ -816,7 +816,7 @@ static void seed_class(Reach *rc, const AslFactClass *cls) {
   seed(rc, name, rc->file->module);
   for (uint32_t m = 0; m < cls->nmembers; m++) {
     const AslFactBinding *b = &cls->members[m];
-    if (b->kind != ASL_FACT_COROUTINE) continue;
+    if (b->kind != ASL_FACT_COROUTINE && !b->task_wrapper) continue;
     if (spelled_when_called(b->name))
       asl_vec_push(&rc->methods, method_key(name, word_of(b->name)));
     else
@@ -913,8 +913,8 @@ static void facts_edges(Reach *rc, const AslFileFacts *f) {
     if (b->kind == ASL_FACT_FUNCTION || b->kind == ASL_FACT_ASYNCGEN ||
         b->kind == ASL_FACT_CLASS)
       asl_words_add(&rc->not_async_only, word_of(b->name));
-    if (b->kind == ASL_FACT_COROUTINE || (b->kind == ASL_FACT_VALUE &&
-                                          b->awaitable))
+    if (b->kind == ASL_FACT_COROUTINE || b->task_wrapper ||
+        (b->kind == ASL_FACT_VALUE && b->awaitable))
       seed_function(rc, word_of(b->name), f->module);
     else if (b->kind == ASL_FACT_IMPORT && b->target)
       link(rc, b->target, b->name);
@@ -946,7 +946,8 @@ static void facts_edges(Reach *rc, const AslFileFacts *f) {
     for (uint32_t a = 0; a < cls->nattrs; a++)
       link_type(rc, cls->attrs[a].type, cls->name, false);
     for (uint32_t m = 0; m < cls->nmembers; m++)
-      if (cls->members[m].kind == ASL_FACT_COROUTINE) {
+      if (cls->members[m].kind == ASL_FACT_COROUTINE ||
+          cls->members[m].task_wrapper) {
         seed_class(rc, cls);
         break;
       }

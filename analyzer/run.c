@@ -989,8 +989,8 @@ static void want_spelled(AslRun *r, const FactsView *v, Modules *m,
   }
 }
 
-static bool is_unawaited(const AslDeferred *d) {
-  return strcmp(asl_rules[d->diag.rule].family, "unawaited") == 0;
+static bool is_reach_question(const AslDeferred *d) {
+  return asl_rules_reach_question(d->diag.rule);
 }
 
 /* Can the index's answer to `d` depend on a cold file? Not for an ASL1xx
@@ -998,7 +998,7 @@ static bool is_unawaited(const AslDeferred *d) {
  * no path leads from such a name to a coroutine function. */
 static bool worth_watching(const AslRun *r, const AslReach *w,
                            const AslDeferred *d) {
-  if (!r->need_reach || !is_unawaited(d)) return true;
+  if (!r->need_reach || !is_reach_question(d)) return true;
   // A method is a coroutine function through its class (or a base):
   // the class's name is what W holds, not the method's.
   const AslCallee *c = &d->callee;
@@ -1047,7 +1047,7 @@ static void want_looked_up(AslRun *r, const FactsView *v, Modules *c,
     if (settled->items[i] || !worth_watching(r, w, d)) continue;
     AslDeferred q = as_asked(v, d);
     uint32_t before = c->cold_lookups;
-    c->lenient = is_unawaited(d) && r->need_reach;
+    c->lenient = is_reach_question(d) && r->need_reach;
     c->w = w;
     c->pending.len = c->pending_names.len = 0;
     AslDiag ignored;

@@ -56,13 +56,21 @@ void asl_rules_facts(const AslCtx *cx, struct AslFileFacts *facts,
   asl_callee_facts(cx, facts, a);
   if (cx->opt->selected[ASL_RULE_ASL210]) asl_blocking_facts(cx, facts, a);
   if (asl_rules_need_reach(cx->opt)) asl_unawaited_facts(cx, facts);
+  if (cx->opt->selected[ASL_RULE_ASL304]) asl_unowned_task_facts(cx, facts);
 }
 
 bool asl_rules_need_reach(const AslOptions *opt) {
   for (int r = 0; r < ASL_RULE__COUNT; r++)
     if (opt->selected[r] && strcmp(asl_rules[r].family, "unawaited") == 0)
       return true;
-  return false;
+  // Task wrappers and re-exported spawns are reached as coroutine
+  // functions are (ASL301, ASL304).
+  return opt->selected[ASL_RULE_ASL301] || opt->selected[ASL_RULE_ASL304];
+}
+
+bool asl_rules_reach_question(AslRuleId rule) {
+  return strcmp(asl_rules[rule].family, "unawaited") == 0 ||
+         rule == ASL_RULE_ASL301 || rule == ASL_RULE_ASL304;
 }
 
 bool asl_rules_need_index(const AslOptions *opt) {
@@ -76,5 +84,7 @@ const char *asl_rules_decide(const AslIndex *idx, const AslOptions *opt,
     return asl_unawaited_decide(idx, opt, a, d);
   if (strcmp(asl_rules[d->diag.rule].family, "blocking") == 0)
     return asl_blocking_decide(idx, opt, a, d, out);
+  if (d->diag.rule == ASL_RULE_ASL301 || d->diag.rule == ASL_RULE_ASL304)
+    return asl_unowned_task_decide(idx, a, d);
   return NULL;
 }

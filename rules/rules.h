@@ -8,8 +8,16 @@
 
 #include "../analyzer/asl.h"
 
-/** ASL3xx: tasks whose result nobody keeps (rules/unowned_task/). */
+/** ASL3xx: tasks whose result nobody keeps (rules/unowned_task/). Defers
+ * discarded calls of what may be a task: a project function returning the
+ * task it creates, or asyncio's spawn functions re-exported by a module of
+ * the project; asl_unowned_task_decide settles them with the index. */
 void asl_pass_unowned_task(AslCtx *cx);
+const char *asl_unowned_task_decide(const AslIndex *idx, AslArena *a,
+                                    const AslDeferred *d);
+/** Phase 1: marks the file's task wrappers (AslFactBinding.task_wrapper). */
+struct AslFileFacts;
+void asl_unowned_task_facts(const AslCtx *cx, struct AslFileFacts *facts);
 
 /** ASL4xx: awaits that wait for each other for no reason
  * (rules/sequential/). */
@@ -73,6 +81,10 @@ bool asl_rules_need_index(const AslOptions *opt);
 /** Can a file without a hot word hold a finding (ASL1xx: the call of a
  * coroutine function made anywhere)? See analyzer/prefilter.h. */
 bool asl_rules_need_reach(const AslOptions *opt);
+/** Is a deferred question of `rule` one that W answers (see prefilter.h):
+ * a call whose callee, to be reported, must reach a coroutine function or
+ * a task wrapper, so that only files spelling a word of W can matter? */
+bool asl_rules_reach_question(AslRuleId rule);
 /** Phase 3: decides a finding a pass deferred (asl_defer), by its rule's
  * family. Returns the message (in `a`), or NULL to drop it; a rule may
  * also set out->related (in `a`). */

@@ -234,6 +234,27 @@ static bool left_pending_by_wait(const AslCtx *cx, uint32_t call) {
          pending_dropped(cx, await);
 }
 
+/* A discarded call of what the index may find to be a task wrapper or a
+ * re-exported spawn function (wrappers.c decides). Builtins (a bare name
+ * nothing binds) never are. */
+static void defer_wrapper_call(AslCtx *cx, uint32_t call) {
+  AslCallee callee;
+  if (!asl_describe_callee(cx, call, &callee) ||
+      (callee.kind == ASL_CALLEE_NAME && !strchr(callee.dotted, '.')))
+    return;
+  const AslTree *t = cx->tree;
+  uint32_t fn = asl_child_by_field(t, call, ASL_F_function);
+  const AslNode *n = &t->nodes[fn];
+  uint32_t len = n->end_byte - n->start_byte;
+  const char *text = cx->src->text + n->start_byte;
+  const char *subject = len > 60 || memchr(text, '\n', len)
+                            ? "call"
+                            : asl_arena_strndup(cx->arena, text, len);
+  // ASL301 asks for re-exported spawns, ASL304 for wrappers.
+  asl_defer(cx, ASL_RULE_ASL301, call, &callee, subject);
+  asl_defer(cx, ASL_RULE_ASL304, call, &callee, subject);
+}
+
 void asl_pass_unowned_task(AslCtx *cx) {
   const AslTree *t = cx->tree;
   for (uint32_t i = 0; i < t->count; i++) {
@@ -242,10 +263,11 @@ void asl_pass_unowned_task(AslCtx *cx) {
     const char *spawn = asl_task_spawn_name(cx, i);
     if (!spawn) {
       uint32_t fn = asl_child_by_field(t, i, ASL_F_function);
-      if (fn != ASL_NONE &&
-          in_list(asl_qualname(cx, fn), threadsafe_functions) &&
-          is_discarded(t, i))
+      if (fn == ASL_NONE || !is_discarded(t, i)) continue;
+      if (in_list(asl_qualname(cx, fn), threadsafe_functions))
         asl_report_discarded_future(cx, i);
+      else
+        defer_wrapper_call(cx, i);
       continue;
     }
     if (is_discarded(t, i)) {

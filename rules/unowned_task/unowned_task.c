@@ -55,13 +55,15 @@ const char asl_explain_ASL301[] =
     "  result of this function\")\n"
     "- ruff RUF006 asyncio-dangling-task\n";
 
+const char asl_unowned_advice[] =
+    "the loop keeps only a weak reference, so the task may be "
+    "garbage-collected and its exception is never seen; keep a reference "
+    "(add it to a set and `add_done_callback(set.discard)`) or use an "
+    "`asyncio.TaskGroup`";
+
 void asl_report_discarded_task(AslCtx *cx, uint32_t call, const char *spawn) {
-  asl_report(cx, ASL_RULE_ASL301, call,
-             "Result of `%s()` is discarded: the loop keeps only a weak "
-             "reference, so the task may be garbage-collected and its "
-             "exception is never seen; keep a reference (add it to a set and "
-             "`add_done_callback(set.discard)`) or use an `asyncio.TaskGroup`",
-             spawn);
+  asl_report(cx, ASL_RULE_ASL301, call, "Result of `%s()` is discarded: %s",
+             spawn, asl_unowned_advice);
 }
 
 void asl_report_task_left_pending(AslCtx *cx, uint32_t call,

@@ -11,6 +11,9 @@
  * ("asyncio.create_task", "loop.create_task"); else NULL. */
 const char *asl_task_spawn_name(const AslCtx *cx, uint32_t call);
 
+/** What ASL301's messages advise. */
+extern const char asl_unowned_advice[];
+
 /** ASL301: the task created by `call` is discarded. */
 void asl_report_discarded_task(AslCtx *cx, uint32_t call, const char *spawn);
 /** ASL302: the task created by `call` is bound to `name`, never read. */
