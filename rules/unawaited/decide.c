@@ -83,6 +83,8 @@ const char *asl_unawaited_decide(const AslIndex *idx, const AslOptions *opt,
                       : asl_msg_truthiness(a, &def);
   case ASL_RULE_ASL104:
     return asl_msg_by_name(a, &def);
+  case ASL_RULE_ASL105:
+    return asl_msg_used_as_value(a, &def, d->subject ? d->subject : "?");
   default:
     return NULL;
   }

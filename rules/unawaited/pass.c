@@ -19,6 +19,7 @@ typedef enum {
   USE_BOUND,
   USE_TRUTHY,
   USE_COMPARED, /* `is`/`is not`/`==`/`!=` against it, or bool() of it */
+  USE_AS_VALUE, /* bound to a local only read as a value (ASL105) */
 } Use;
 
 static uint32_t parent_of(const AslTree *t, uint32_t i) {
@@ -209,6 +210,7 @@ static const AslRuleId rule_of_use[] = {
     [USE_BOUND] = ASL_RULE_ASL102,
     [USE_TRUTHY] = ASL_RULE_ASL103,
     [USE_COMPARED] = ASL_RULE_ASL103,
+    [USE_AS_VALUE] = ASL_RULE_ASL105,
 };
 
 void asl_pass_unawaited(AslCtx *cx) {
@@ -221,7 +223,13 @@ void asl_pass_unawaited(AslCtx *cx) {
     bool by_name = use == USE_DISCARDED && asl_enabled(cx, ASL_RULE_ASL104);
     if (use == USE_NONE || (!asl_enabled(cx, rule_of_use[use]) && !by_name))
       continue;
-    if (use == USE_BOUND && bound_value_is_read(cx, bound)) continue;
+    if (use == USE_BOUND && bound_value_is_read(cx, bound)) {
+      if (t->nodes[t->nodes[bound].scope].kind == ASL_K_module ||
+          !asl_coroutine_used_as_value(cx, bound))
+        continue;
+      use = USE_AS_VALUE;
+      if (!asl_enabled(cx, ASL_RULE_ASL105)) continue;
+    }
     AslCallee callee;
     if (!asl_describe_callee(cx, i, &callee)) {
       if (by_name && method_of_unknown_object(cx, i, &callee))
@@ -239,7 +247,8 @@ void asl_pass_unawaited(AslCtx *cx) {
     }
     if (!asl_enabled(cx, rule_of_use[use])) continue;
     const char *subject =
-        use == USE_BOUND      ? asl_node_text(cx->arena, t, cx->src, bound)
+        use == USE_BOUND || use == USE_AS_VALUE
+            ? asl_node_text(cx->arena, t, cx->src, bound)
         : use == USE_COMPARED ? "compared"
                               : NULL;
     asl_defer(cx, rule_of_use[use], i, &callee, subject);

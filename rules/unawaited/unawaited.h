@@ -45,6 +45,11 @@ bool asl_catalog_is_callback_sink(const char *name, size_t len);
  * its location when it is in the project). Allocated in `a`. */
 const char *asl_msg_unawaited(AslArena *a, const AslDef *def);
 const char *asl_msg_unread(AslArena *a, const AslDef *def, const char *var);
+const char *asl_msg_used_as_value(AslArena *a, const AslDef *def,
+                                  const char *var);
+/** Is every later read of local `ident` (up to a rebinding, and at least
+ * one) a use of it as a value (ASL105)? */
+bool asl_coroutine_used_as_value(const AslCtx *cx, uint32_t ident);
 const char *asl_msg_truthiness(AslArena *a, const AslDef *def);
 const char *asl_msg_compared(AslArena *a, const AslDef *def);
 const char *asl_msg_by_name(AslArena *a, const AslDef *def);
