@@ -623,6 +623,8 @@ typedef struct AslDeferred {
   const struct AslArgs *args; /* the call's arguments, when the answer
                                  depends on them (ASL210), else NULL */
   bool in_loop;        /* the call is made once per item of a loop */
+  bool property;       /* an attribute read (`self.hostname`): counts only
+                          if the index finds a property there */
   bool callback;       /* a callback handed to the loop, called later on
                           it (`loop.call_soon(cb)`): node is `cb` */
   bool iterated;       /* what the call gives is iterated right away
@@ -660,7 +662,8 @@ void asl_defer(AslCtx *cx, AslRuleId r, uint32_t node,
 /* Where a deferred call is made (asl_defer_args). */
 enum { ASL_AT_LOOP = 1,     /* once per item of a loop */
        ASL_AT_ITERATED = 2, /* its value iterated right away */
-       ASL_AT_CALLBACK = 4  /* a callback the loop calls (call_soon) */ };
+       ASL_AT_CALLBACK = 4, /* a callback the loop calls (call_soon) */
+       ASL_AT_PROPERTY = 8  /* an attribute read: a property's getter */ };
 
 /** The same for a question whose answer depends on the call's arguments
  * (`args`, in the file's arena) and on where it is made (ASL_AT_*). */

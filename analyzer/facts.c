@@ -185,6 +185,23 @@ static bool in_list(const char *s, const char *const *list) {
   return false;
 }
 
+/* Is decorator `dec` `@name.setter` (or .deleter/.getter) of property
+ * `name`? Such a def rebinds the name to the same property: the getter's
+ * binding stands for it (and two differing defs would read as ambiguous). */
+static bool is_accessor_of(const char *dec, const char *name) {
+  static const char *const accessors[] = {".setter", ".deleter", ".getter"};
+  size_t n = strlen(dec), m = strlen(name);
+  for (size_t k = 0; k < 3; k++) {
+    size_t a = strlen(accessors[k]);
+    if (n < a + m || strcmp(dec + n - a, accessors[k]) != 0) continue;
+    const char *before = dec + n - a - m;
+    if (memcmp(before, name, m) == 0 &&
+        (before == dec || before[-1] == '.'))
+      return true;
+  }
+  return false;
+}
+
 /* Fills the kind (and decorators) of a binding made by a def or class
  * name; returns false for a binding to skip (an @overload declaration). */
 static bool classify_definition(AslArena *a, const AslCtx *cx, uint32_t def,
@@ -197,7 +214,9 @@ static bool classify_definition(AslArena *a, const AslCtx *cx, uint32_t def,
   AslDef d;
   asl_describe_def(cx, def, &d);
   for (uint32_t k = 0; k < d.ndecorators; k++)
-    if (in_list(d.decorators[k], overload_decorators)) return false;
+    if (in_list(d.decorators[k], overload_decorators) ||
+        is_accessor_of(d.decorators[k], d.name))
+      return false;
   fb->kind = d.kind == ASL_DEF_COROUTINE  ? ASL_FACT_COROUTINE
              : d.kind == ASL_DEF_ASYNCGEN ? ASL_FACT_ASYNCGEN
                                           : ASL_FACT_FUNCTION;

@@ -88,6 +88,7 @@ void asl_defer_args(AslCtx *cx, AslRuleId r, uint32_t node,
   d.in_loop = (where & ASL_AT_LOOP) != 0;
   d.iterated = (where & ASL_AT_ITERATED) != 0;
   d.callback = (where & ASL_AT_CALLBACK) != 0;
+  d.property = (where & ASL_AT_PROPERTY) != 0;
   d.facts_id = cx->facts_id;
   asl_avec_push(cx->arena, cx->deferred, d);
 }
@@ -916,7 +917,8 @@ static uint32_t question_hash(const AslDeferred *d) {
   h = (h ^ d->facts_id) * 16777619u;
   h = (h ^ (uint32_t)d->diag.rule) * 16777619u;
   h = (h ^ asl_args_hash(d->args) ^ (d->in_loop ? 0x9e37u : 0) ^
-       (d->iterated ? 0x51edu : 0) ^ (d->callback ? 0xca11u : 0)) *
+       (d->iterated ? 0x51edu : 0) ^ (d->callback ? 0xca11u : 0) ^
+       (d->property ? 0x9a0bu : 0)) *
       16777619u;
   return d->subject ? h ^ asl_word_hash(d->subject, strlen(d->subject)) : h;
 }
@@ -926,6 +928,7 @@ static bool same_question(const AslDeferred *a, const AslDeferred *b) {
          asl_callee_same(&a->callee, &b->callee) &&
          asl_args_same(a->args, b->args) && a->in_loop == b->in_loop &&
          a->iterated == b->iterated && a->callback == b->callback &&
+         a->property == b->property &&
          (a->subject == b->subject ||
           (a->subject && b->subject && strcmp(a->subject, b->subject) == 0));
 }

@@ -225,8 +225,26 @@ static uint32_t class_of_self(const AslCtx *cx, uint32_t ident) {
 /* For `self.attr`: the value the class's own methods store in
  * `self.attr`, when exactly one assignment does; ASL_NONE if any other
  * store (augmented, unpacking, a second assignment) makes it uncertain. */
+static uint32_t self_attribute_scan(const AslCtx *cx, uint32_t obj,
+                                    uint32_t *nstores);
+
 static uint32_t self_attribute_value(const AslCtx *cx, uint32_t obj) {
+  uint32_t stores;
+  return self_attribute_scan(cx, obj, &stores);
+}
+
+bool asl_self_attribute_stored(const AslCtx *cx, uint32_t obj) {
+  uint32_t stores;
+  self_attribute_scan(cx, obj, &stores);
+  return stores > 0;
+}
+
+/* The one value stored in `self.attr` (obj) by the class's methods, or
+ * ASL_NONE; *nstores: how many stores (up to 2). */
+static uint32_t self_attribute_scan(const AslCtx *cx, uint32_t obj,
+                                    uint32_t *nstores) {
   const AslTree *t = cx->tree;
+  *nstores = 0;
   uint32_t self = asl_child_by_field(t, obj, ASL_F_object);
   uint32_t attr = asl_child_by_field(t, obj, ASL_F_attribute);
   uint32_t cls = class_of_self(cx, asl_unparen(t, self));
@@ -259,6 +277,7 @@ static uint32_t self_attribute_value(const AslCtx *cx, uint32_t obj) {
                 ? asl_unparen(t, asl_child_by_field(t, up, ASL_F_right))
                 : ASL_NONE;
   }
+  *nstores = stores;
   return stores == 1 ? value : ASL_NONE;
 }
 

@@ -59,6 +59,8 @@ const char *asl_receiver_type(const AslCtx *cx, uint32_t obj);
 /* For `self.attr` in a method: the one value the class's methods store in
  * it, or ASL_NONE (no store, or several). */
 uint32_t asl_self_attribute_value(const AslCtx *cx, uint32_t obj);
+/* Do the class's methods store anything in `self.attr` (obj)? */
+bool asl_self_attribute_stored(const AslCtx *cx, uint32_t obj);
 
 /** Phase 1: the types of each class's instance attributes, into the
  * file's facts (rules/callee.c). */

@@ -43,6 +43,16 @@ static void put_related(AslArena *a, const AslBlockPath *paths, uint32_t n,
   out->nrelated = k;
 }
 
+/* Is `def` a property getter (a read of it runs the body)? */
+static bool is_property(const AslDef *def) {
+  static const char *const props[] = {"property", "functools.cached_property",
+                                      "builtins.property", NULL};
+  for (uint32_t k = 0; k < def->ndecorators; k++)
+    for (const char *const *p = props; *p; p++)
+      if (strcmp(def->decorators[k], *p) == 0) return true;
+  return false;
+}
+
 const char *asl_blocking_decide(const AslIndex *idx, const AslOptions *opt,
                                 AslArena *a, const AslDeferred *d,
                                 AslDiag *out) {
@@ -50,6 +60,8 @@ const char *asl_blocking_decide(const AslIndex *idx, const AslOptions *opt,
   AslDef def;
   AslDefKind k = asl_index_callee(idx, d->facts_id, &d->callee, &def);
   if (k != ASL_DEF_FUNCTION && k != ASL_DEF_CLASS) return NULL;
+  if (d->property && (k != ASL_DEF_FUNCTION || !is_property(&def)))
+    return NULL; // a method read, not called: nothing runs
   if (def.module && def.name &&
       asl_blocking_allowed(opt, asl_arena_printf(a, "%s.%s", def.module,
                                                  def.name)))
@@ -79,6 +91,9 @@ const char *asl_blocking_decide(const AslIndex *idx, const AslOptions *opt,
   if (d->callback)
     asl_buf_printf(&b, "callback `%s` runs on the event loop and %s: ",
                    subject, paths[0].certain ? "blocks" : "may block");
+  else if (d->property)
+    asl_buf_printf(&b, "reading property `%s` runs its getter, which %s: ",
+                   subject, paths[0].certain ? "blocks" : "may block");
   else
     asl_buf_printf(&b, "%s`%s()` %s: ", gen ? "iterating " : "", subject,
                    paths[0].certain ? "blocks" : "may block");
@@ -90,7 +105,11 @@ const char *asl_blocking_decide(const AslIndex *idx, const AslOptions *opt,
                    paths[i].path, paths[i].line);
   if (total > shown + 1) asl_buf_printf(&b, " and %u more",
                                         total - shown - 1);
-  if (d->callback)
+  if (d->property)
+    asl_buf_printf(&b, "; make it a method and run it in a thread "
+                       "(`await asyncio.to_thread(...)`), or cache the "
+                       "value outside the loop");
+  else if (d->callback)
     asl_buf_printf(&b, "; have the callback hand the work to a thread "
                        "(`loop.run_in_executor(None, ...)`) or schedule a "
                        "coroutine that offloads it");

@@ -355,6 +355,37 @@ static void check_callback(AslCtx *cx, uint32_t call) {
                  ASL_AT_CALLBACK);
 }
 
+/* `self.hostname` read in an async body: if the index finds a property
+ * there, its getter runs here (ASL210). Only reads of what the class does
+ * not store on self itself (an instance attribute is no property), on
+ * `self` or an object of a class this file names; never a call's callee
+ * (that is a call), a store target, or an awaited read. */
+static void check_property_read(AslCtx *cx, uint32_t attr) {
+  const AslTree *t = cx->tree;
+  uint32_t p = t->nodes[attr].parent;
+  if (p == ASL_NONE) return;
+  AslKind pk = t->nodes[p].kind;
+  AslField f = t->nodes[attr].field;
+  if ((pk == ASL_K_call && f == ASL_F_function) ||
+      ((pk == ASL_K_assignment || pk == ASL_K_augmented_assignment) &&
+       f == ASL_F_left) ||
+      pk == ASL_K_await || pk == ASL_K_delete_statement ||
+      pk == ASL_K_pattern_list || pk == ASL_K_tuple_pattern)
+    return;
+  AslCallee callee;
+  if (!asl_describe_callee_expr(cx, attr, &callee) ||
+      (callee.kind != ASL_CALLEE_METHOD && callee.kind != ASL_CALLEE_SUPER) ||
+      asl_self_attribute_stored(cx, attr))
+    return;
+  const AslNode *n = &t->nodes[attr];
+  uint32_t len = n->end_byte - n->start_byte;
+  const char *text = cx->src->text + n->start_byte;
+  if (len > 60 || memchr(text, '\n', len)) return;
+  asl_defer_args(cx, ASL_RULE_ASL210, attr, &callee,
+                 asl_arena_strndup(cx->arena, text, len), NULL,
+                 ASL_AT_PROPERTY | (in_loop(t, attr) ? ASL_AT_LOOP : 0));
+}
+
 void asl_pass_blocking(AslCtx *cx) {
   const AslTree *t = cx->tree;
   bool helpers = asl_enabled(cx, ASL_RULE_ASL210);
@@ -362,6 +393,10 @@ void asl_pass_blocking(AslCtx *cx) {
   mark_entry_coroutines(cx, entry);
   for (uint32_t i = 0; i < t->count; i++) {
     const AslNode *n = &t->nodes[i];
+    if (helpers && n->kind == ASL_K_attribute &&
+        !(n->flags & ASL_NODE_IN_ERROR) && in_async_body(cx, i) &&
+        !entry[n->scope])
+      check_property_read(cx, i);
     if (n->kind != ASL_K_call || (n->flags & ASL_NODE_IN_ERROR)) continue;
     if (helpers) check_callback(cx, i);
     if (!in_async_body(cx, i) || is_awaited(t, i) || entry[n->scope]) continue;
