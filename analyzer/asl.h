@@ -323,6 +323,11 @@ bool asl_node_text_eq(const AslTree *t, const AslSource *s, uint32_t i,
 /** Copies the node's text into the arena. */
 char *asl_node_text(AslArena *a, const AslTree *t, const AslSource *s,
                     uint32_t i);
+/** The node's text for a message: as written when it is one line of at
+ * most 60 bytes, else `fallback`. */
+const char *asl_node_text_short(AslArena *a, const AslTree *t,
+                                const AslSource *s, uint32_t i,
+                                const char *fallback);
 /** Is `i` an `async def` (function_definition with the async token)? */
 bool asl_is_async_def(const AslTree *t, const AslSource *s, uint32_t i);
 /** Is `i` a scope node (module, function_definition, lambda, class)? */
@@ -488,6 +493,10 @@ const char *asl_import_target(const AslNames *n, const AslBinding *b);
  * in increasing node index); *count gets their number. */
 const uint32_t *asl_names_occurrences(const AslNames *n, const char *name,
                                       uint32_t len, uint32_t *count);
+/** The same for the name identifier `ident` spells. */
+const uint32_t *asl_names_occurrences_of(const AslNames *n,
+                                         const AslTree *t, const AslSource *s,
+                                         uint32_t ident, uint32_t *count);
 
 typedef struct AslCtx AslCtx;
 

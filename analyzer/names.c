@@ -259,6 +259,14 @@ const uint32_t *asl_names_occurrences(const AslNames *nm, const char *name,
   return NULL;
 }
 
+const uint32_t *asl_names_occurrences_of(const AslNames *nm,
+                                         const AslTree *t, const AslSource *s,
+                                         uint32_t ident, uint32_t *count) {
+  const AslNode *n = &t->nodes[ident];
+  return asl_names_occurrences(nm, s->text + n->start_byte,
+                               n->end_byte - n->start_byte, count);
+}
+
 AslNames *asl_names_build(AslArena *a, const AslSource *s, const AslTree *t) {
   AslNames *nm = asl_arena_alloc(a, sizeof *nm);
   nm->src = s;

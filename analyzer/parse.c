@@ -554,6 +554,16 @@ char *asl_node_text(AslArena *a, const AslTree *t, const AslSource *s,
                            n->end_byte - n->start_byte);
 }
 
+const char *asl_node_text_short(AslArena *a, const AslTree *t,
+                                const AslSource *s, uint32_t i,
+                                const char *fallback) {
+  const AslNode *n = &t->nodes[i];
+  uint32_t len = n->end_byte - n->start_byte;
+  const char *text = s->text + n->start_byte;
+  if (len > 60 || memchr(text, '\n', len)) return fallback;
+  return asl_arena_strndup(a, text, len);
+}
+
 bool asl_is_async_def(const AslTree *t, const AslSource *s, uint32_t i) {
   return t->nodes[i].kind == ASL_K_function_definition &&
          asl_has_token(t, s, i, "async");

@@ -57,6 +57,12 @@ bool asl_blocking_allowed(const AslOptions *opt, const char *name);
  * Fills *hit. */
 bool asl_blocking_match(const AslCtx *cx, uint32_t call, AslBlockingHit *hit);
 
+/** The argument of `call` at position `pos` or given as keyword `kw`
+ * (NULL: none); ASL_NONE if absent. *splat is set when a `*args` or
+ * `**kwargs` may hold it. */
+uint32_t asl_call_arg(const AslCtx *cx, uint32_t call, uint32_t pos,
+                      const char *kw, bool *splat);
+
 /** Words that make a file hot for ASL2xx: the loop's scheduling methods,
  * whose callbacks run on the loop from any code (NULL-terminated). */
 const char *const *asl_blocking_hot_words(void);

@@ -255,11 +255,8 @@ static const char *method_display(const AslCtx *cx, uint32_t obj,
                           method);
 }
 
-/* The argument of `call` at position `pos` or given as keyword `kw`
- * (NULL: none); ASL_NONE if absent. *splat is set when a `*args` or
- * `**kwargs` may hold it. */
-static uint32_t call_arg(const AslCtx *cx, uint32_t call, uint32_t pos,
-                         const char *kw, bool *splat) {
+uint32_t asl_call_arg(const AslCtx *cx, uint32_t call, uint32_t pos,
+                      const char *kw, bool *splat) {
   const AslTree *t = cx->tree;
   uint32_t args = asl_child_by_field(t, call, ASL_F_arguments);
   *splat = false;
@@ -329,7 +326,7 @@ static const char *literal_text(const AslCtx *cx, uint32_t e, uint32_t *len) {
 static bool first_arg_tilde(const AslCtx *cx, uint32_t call) {
   bool splat;
   uint32_t len;
-  const char *s = literal_text(cx, call_arg(cx, call, 0, NULL, &splat), &len);
+  const char *s = literal_text(cx, asl_call_arg(cx, call, 0, NULL, &splat), &len);
   return s && len > 0 && s[0] == '~';
 }
 
@@ -337,7 +334,7 @@ static bool first_arg_tilde(const AslCtx *cx, uint32_t call) {
 static bool arg_is(const AslCtx *cx, uint32_t call, uint32_t pos,
                    const char *kw, const char *const *v) {
   bool splat;
-  uint32_t a = asl_unparen(cx->tree, call_arg(cx, call, pos, kw, &splat));
+  uint32_t a = asl_unparen(cx->tree, asl_call_arg(cx, call, pos, kw, &splat));
   for (; a != ASL_NONE && *v; v++)
     if (asl_node_text_eq(cx->tree, cx->src, a, *v)) return true;
   return false;
@@ -365,15 +362,15 @@ static bool args_block(const AslCtx *cx, uint32_t call, AslArgTest when) {
   case ASL_ARG_NONZERO: return !first_arg_is(cx, call, zero);
   case ASL_ARG_WAITS: return thread_wait_waits(cx, call);
   case ASL_ARG_SPAWN_WAIT: {
-    uint32_t mode = call_arg(cx, call, 0, "mode", &splat);
+    uint32_t mode = asl_call_arg(cx, call, 0, "mode", &splat);
     const char *q = mode == ASL_NONE ? NULL : asl_qualname(cx, mode);
     return !q || (strcmp(q, "os.P_NOWAIT") != 0 &&
                   strcmp(q, "os.P_NOWAITO") != 0);
   }
   case ASL_ARG_FILE_NAME: {
-    uint32_t obj = call_arg(cx, call, 99, "fileobj", &splat);
+    uint32_t obj = asl_call_arg(cx, call, 99, "fileobj", &splat);
     if (obj != ASL_NONE && !is_none(cx, obj)) return false;
-    uint32_t name = call_arg(cx, call, 0, "filename", &splat);
+    uint32_t name = asl_call_arg(cx, call, 0, "filename", &splat);
     if (name == ASL_NONE) return splat;
     return !is_none(cx, name) && !in_memory_file(cx, name);
   }

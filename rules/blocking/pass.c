@@ -191,11 +191,7 @@ static const char *call_subject(const AslCtx *cx, uint32_t call) {
   const AslTree *t = cx->tree;
   uint32_t fn = asl_child_by_field(t, call, ASL_F_function);
   if (fn == ASL_NONE) return "?";
-  const AslNode *n = &t->nodes[fn];
-  uint32_t len = n->end_byte - n->start_byte;
-  const char *s = cx->src->text + n->start_byte;
-  if (len > 60 || memchr(s, '\n', len)) return "helper";
-  return asl_arena_strndup(cx->arena, s, len);
+  return asl_node_text_short(cx->arena, t, cx->src, fn, "helper");
 }
 
 /* Does async def `fn` start concurrent work itself (a task, a gather, a
@@ -300,22 +296,12 @@ static int callback_position(const AslCtx *cx, uint32_t call) {
   return -1;
 }
 
-/* The positional argument `pos` of `call`, or ASL_NONE. */
-static uint32_t positional(const AslTree *t, uint32_t call, int pos) {
-  uint32_t args = asl_child_by_field(t, call, ASL_F_arguments);
-  if (args == ASL_NONE || t->nodes[args].kind != ASL_K_argument_list)
-    return ASL_NONE;
-  int k = 0;
-  for (uint32_t a = asl_first_named(t, args); a != ASL_NONE;
-       a = asl_next_named(t, a)) {
-    AslKind kind = t->nodes[a].kind;
-    if (kind == ASL_K_comment) continue;
-    if (kind == ASL_K_keyword_argument || kind == ASL_K_list_splat ||
-        kind == ASL_K_dictionary_splat)
-      return ASL_NONE;
-    if (k++ == pos) return a;
-  }
-  return ASL_NONE;
+/* The positional argument `pos` of `call`, or ASL_NONE (also when a
+ * `*args` may hold it). */
+static uint32_t positional(const AslCtx *cx, uint32_t call, uint32_t pos) {
+  bool splat;
+  uint32_t a = asl_call_arg(cx, call, pos, NULL, &splat);
+  return splat ? ASL_NONE : a;
 }
 
 /* `loop.call_soon(cb)`, `loop.call_later(5, self._refresh)`: the loop
@@ -327,12 +313,12 @@ static void check_callback(AslCtx *cx, uint32_t call) {
   const AslTree *t = cx->tree;
   int pos = callback_position(cx, call);
   if (pos < 0) return;
-  uint32_t cb = asl_unparen(t, positional(t, call, pos));
+  uint32_t cb = asl_unparen(t, positional(cx, call, (uint32_t)pos));
   if (cb == ASL_NONE) return;
   if (t->nodes[cb].kind == ASL_K_call) { // partial(f, ...)
     const char *q = asl_qualname(cx, asl_child_by_field(t, cb, ASL_F_function));
     if (!q || strcmp(q, "functools.partial") != 0) return;
-    cb = asl_unparen(t, positional(t, cb, 0));
+    cb = asl_unparen(t, positional(cx, cb, 0));
   } else if (t->nodes[cb].kind == ASL_K_lambda) { // lambda: f(...)
     uint32_t body = asl_unparen(t, asl_child_by_field(t, cb, ASL_F_body));
     if (body == ASL_NONE || t->nodes[body].kind != ASL_K_call) return;
@@ -345,14 +331,9 @@ static void check_callback(AslCtx *cx, uint32_t call) {
   if (!asl_describe_callee_expr(cx, cb, &callee) ||
       (callee.kind == ASL_CALLEE_NAME && !strchr(callee.dotted, '.')))
     return;
-  const AslNode *n = &t->nodes[cb];
-  uint32_t len = n->end_byte - n->start_byte;
-  const char *text = cx->src->text + n->start_byte;
-  const char *subject = len > 60 || memchr(text, '\n', len)
-                            ? "callback"
-                            : asl_arena_strndup(cx->arena, text, len);
-  asl_defer_args(cx, ASL_RULE_ASL210, cb, &callee, subject, NULL,
-                 ASL_AT_CALLBACK);
+  asl_defer_args(cx, ASL_RULE_ASL210, cb, &callee,
+                 asl_node_text_short(cx->arena, t, cx->src, cb, "callback"),
+                 NULL, ASL_AT_CALLBACK);
 }
 
 /* `self.hostname` read in an async body: if the index finds a property
@@ -377,12 +358,10 @@ static void check_property_read(AslCtx *cx, uint32_t attr) {
       (callee.kind != ASL_CALLEE_METHOD && callee.kind != ASL_CALLEE_SUPER) ||
       asl_self_attribute_stored(cx, attr))
     return;
-  const AslNode *n = &t->nodes[attr];
-  uint32_t len = n->end_byte - n->start_byte;
-  const char *text = cx->src->text + n->start_byte;
-  if (len > 60 || memchr(text, '\n', len)) return;
-  asl_defer_args(cx, ASL_RULE_ASL210, attr, &callee,
-                 asl_arena_strndup(cx->arena, text, len), NULL,
+  const char *subject =
+      asl_node_text_short(cx->arena, t, cx->src, attr, NULL);
+  if (!subject) return;
+  asl_defer_args(cx, ASL_RULE_ASL210, attr, &callee, subject, NULL,
                  ASL_AT_PROPERTY | (in_loop(t, attr) ? ASL_AT_LOOP : 0));
 }
 

@@ -100,12 +100,10 @@ static bool used_as_value(const AslCtx *cx, uint32_t o) {
 
 bool asl_coroutine_used_as_value(const AslCtx *cx, uint32_t ident) {
   const AslTree *t = cx->tree;
-  const AslNode *n = &t->nodes[ident];
   uint32_t count, reads = 0;
-  const uint32_t *occ = asl_names_occurrences(
-      cx->names, cx->src->text + n->start_byte, n->end_byte - n->start_byte,
-      &count);
-  uint32_t fn = n->scope;
+  const uint32_t *occ =
+      asl_names_occurrences_of(cx->names, t, cx->src, ident, &count);
+  uint32_t fn = t->nodes[ident].scope;
   for (uint32_t k = 0; k < count; k++) {
     uint32_t o = occ[k];
     if (o <= ident || o >= t->nodes[fn].end) continue;

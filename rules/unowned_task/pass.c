@@ -243,13 +243,9 @@ static void defer_wrapper_call(AslCtx *cx, uint32_t call) {
       (callee.kind == ASL_CALLEE_NAME && !strchr(callee.dotted, '.')))
     return;
   const AslTree *t = cx->tree;
-  uint32_t fn = asl_child_by_field(t, call, ASL_F_function);
-  const AslNode *n = &t->nodes[fn];
-  uint32_t len = n->end_byte - n->start_byte;
-  const char *text = cx->src->text + n->start_byte;
-  const char *subject = len > 60 || memchr(text, '\n', len)
-                            ? "call"
-                            : asl_arena_strndup(cx->arena, text, len);
+  const char *subject = asl_node_text_short(
+      cx->arena, t, cx->src, asl_child_by_field(t, call, ASL_F_function),
+      "call");
   // ASL301 asks for re-exported spawns, ASL304 for wrappers.
   asl_defer(cx, ASL_RULE_ASL301, call, &callee, subject);
   asl_defer(cx, ASL_RULE_ASL304, call, &callee, subject);

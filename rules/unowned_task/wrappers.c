@@ -17,11 +17,9 @@
  * bound once and returned is spelled twice, and read nowhere else. */
 static uint32_t spelled_in(const AslCtx *cx, uint32_t fn, uint32_t ident) {
   const AslTree *t = cx->tree;
-  const AslNode *n = &t->nodes[ident];
   uint32_t count, inside = 0;
-  const uint32_t *occ = asl_names_occurrences(
-      cx->names, cx->src->text + n->start_byte, n->end_byte - n->start_byte,
-      &count);
+  const uint32_t *occ =
+      asl_names_occurrences_of(cx->names, t, cx->src, ident, &count);
   for (uint32_t k = 0; k < count; k++)
     inside += occ[k] > fn && occ[k] < t->nodes[fn].end;
   return inside;
