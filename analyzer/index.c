@@ -78,10 +78,27 @@ uint32_t asl_hash_module(uint32_t project, const char *s, size_t n) {
   return h;
 }
 
+static bool same_name(const char *name, const char *s, size_t n) {
+  return name && strncmp(name, s, n) == 0 && name[n] == 0;
+}
+
+/* Is f module s[0..n) of `project`, by its name or its namespace alias? */
 static bool same_module(const AslFileFacts *f, uint32_t project,
                         const char *s, size_t n) {
-  return f->project == project && strncmp(f->module, s, n) == 0 &&
-         f->module[n] == 0;
+  return f->project == project &&
+         (same_name(f->module, s, n) || same_name(f->alias, s, n));
+}
+
+/* Adds file k under its namespace alias, unless a module of that name
+ * exists (a real package wins over a path through namespace folders). */
+static void index_insert_alias(AslIndex *idx, uint32_t k) {
+  const AslFileFacts *f = idx->files[k];
+  size_t n = strlen(f->alias);
+  uint32_t h = asl_hash_module(f->project, f->alias, n) & (idx->nslots - 1);
+  for (; idx->slots[h]; h = (h + 1) & (idx->nslots - 1))
+    if (same_module(idx->files[idx->slots[h] - 1], f->project, f->alias, n))
+      return;
+  idx->slots[h] = k + 1;
 }
 
 /* Adds file k to the table; a second claimant makes the slot ambiguous,
@@ -112,13 +129,15 @@ static AslIndex *index_tables(AslFileFacts *const *facts, uint32_t n) {
   idx->files = facts;
   idx->nfiles = n;
   idx->nslots = 16;
-  while (idx->nslots < n * 2) idx->nslots *= 2;
+  while (idx->nslots < n * 4) idx->nslots *= 2; // names and aliases
   idx->slots = asl_calloc(idx->nslots, sizeof *idx->slots);
   idx->ambiguous = asl_calloc(idx->nslots, sizeof *idx->ambiguous);
   idx->scratch = asl_calloc(1, sizeof *idx->scratch);
   asl_arena_init(idx->scratch);
   for (uint32_t k = 0; k < n; k++)
     if (facts[k]->module) index_insert(idx, k);
+  for (uint32_t k = 0; k < n; k++)
+    if (facts[k]->module && facts[k]->alias) index_insert_alias(idx, k);
   index_functions(idx);
   index_names(idx);
   index_conftests(idx);

@@ -83,6 +83,8 @@ typedef struct AslFactAttr {
  * arena given to asl_facts_extract (the run's). */
 typedef struct AslFileFacts {
   const char *module;     /* dotted name; NULL if unknown */
+  const char *alias;      /* its name through namespace packages
+                             (asl_layout_namespace_module), or NULL */
   const char *path;       /* display path */
   uint32_t project;
   bool is_package;        /* an __init__ file */
@@ -292,6 +294,14 @@ const char *asl_layout_root(const AslLayout *l, uint32_t id);
  * lies outside it. Owned by `a`. */
 const char *asl_layout_project_path(AslLayout *l, AslArena *a,
                                     const char *fs_path, uint32_t project);
+/** The name an import gives module `module` (asl_layout_module) when a
+ * folder between it and its project's root (or the root's `src/`) has no
+ * `__init__.py`: a namespace package, as mypy and pyright resolve imports
+ * from the root ("ns.sub.mod" for root/ns/sub/mod.py, module "sub.mod" or
+ * "mod"). NULL when it has no other name. Owned by `a`. */
+const char *asl_layout_namespace_module(AslLayout *l, AslArena *a,
+                                        const char *fs_path, uint32_t project,
+                                        const char *module, bool is_package);
 /** A fresh project id no path maps to (standard input). */
 uint32_t asl_layout_fresh_project(AslLayout *l);
 

@@ -1415,6 +1415,9 @@ void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
     // A star import binds every word of its source: an alias of it.
     for (uint32_t st = 0; facts[k]->module && st < facts[k]->nstars; st++)
       aliases_add(aliases, facts[k]->stars[st], facts[k]->module);
+    // So does the module's name through namespace folders.
+    if (facts[k]->module && facts[k]->alias)
+      aliases_add(aliases, facts[k]->module, facts[k]->alias);
   }
   asl_words_free(&r->def_words);
   settle_by_name(&rc, r, cold_set);

@@ -277,6 +277,38 @@ const char *asl_layout_root(const AslLayout *l, uint32_t id) {
 
 uint32_t asl_layout_fresh_project(AslLayout *l) { return l->next_fresh--; }
 
+const char *asl_layout_namespace_module(AslLayout *l, AslArena *a,
+                                        const char *fs_path, uint32_t project,
+                                        const char *module, bool is_package) {
+  if (!module || module[0] == ':') return NULL;
+  const char *rel = asl_layout_project_path(l, a, fs_path, project);
+  if (!rel) return NULL;
+  if (strncmp(rel, "src/", 4) == 0) rel += 4; // the src layout's root
+  size_t n = strlen(rel);
+  if (n > 4 && strcmp(rel + n - 4, ".pyi") == 0) n -= 4;
+  else if (n > 3 && strcmp(rel + n - 3, ".py") == 0) n -= 3;
+  else return NULL;
+  if (is_package) { // pkg/__init__: the folder's name
+    const char *slash = n >= 9 ? rel + n - 9 : NULL;
+    if (!slash || strncmp(slash, "/__init__", 9) != 0) return NULL;
+    n -= 9;
+  }
+  char *alias = asl_arena_strndup(a, rel, n);
+  for (char *p = alias, *start = alias;; p++) {
+    if (*p != '/' && *p) continue;
+    if (!is_identifier(start, (size_t)(p - start))) return NULL;
+    if (!*p) break;
+    *p = '.';
+    start = p + 1;
+  }
+  // Only a longer name for the same file: the module's name ends it.
+  size_t an = strlen(alias), mn = strlen(module);
+  if (an <= mn || alias[an - mn - 1] != '.' ||
+      strcmp(alias + an - mn, module) != 0)
+    return NULL;
+  return alias;
+}
+
 const char *asl_layout_project_path(AslLayout *l, AslArena *a,
                                     const char *fs_path, uint32_t project) {
   const char *root = asl_layout_root(l, project);

@@ -35,6 +35,7 @@ static double now_seconds(void) {
 /* Where one file sits in the run. */
 typedef struct FileInfo {
   const char *module;  /* run-arena owned, NULL if unknown */
+  const char *alias;   /* its name through namespace packages, or NULL */
   bool is_package, is_stub;
   uint32_t project;
   bool named;          /* check it (else only index it) */
@@ -216,6 +217,7 @@ static void keep_facts(Sink *k, AslCtx *cx, const AslSource *src,
   AslJob *j = k->job;
   AslFileFacts *facts = asl_facts_extract(k->keep, cx, src->path);
   facts->is_stub = j->fi.is_stub;
+  facts->alias = j->fi.alias;
   asl_rules_facts(cx, facts, k->keep);
   if (!u) {
     j->facts = facts;
@@ -384,6 +386,9 @@ static FileInfo file_info(AslRun *r, const char *fs_path, bool named,
   fi.module = asl_layout_module(r->layout, &r->arena, fs_path,
                                 &fi.is_package, &fi.is_stub);
   fi.project = asl_layout_project(r->layout, fs_path);
+  fi.alias = asl_layout_namespace_module(r->layout, &r->arena, fs_path,
+                                         fi.project, fi.module,
+                                         fi.is_package);
   fi.named = named;
   if (named) {
     const char *rel = asl_layout_project_path(r->layout, &r->arena, fs_path,
@@ -801,7 +806,7 @@ static void modules_build(AslRun *r, Modules *m) {
   m->pending_names = (IdVec){0};
   m->w = NULL;
   m->cap = 16;
-  while (m->cap < r->jobs.len * 2) m->cap *= 2;
+  while (m->cap < r->jobs.len * 4) m->cap *= 2; // names and aliases
   m->slots = asl_calloc(m->cap, sizeof *m->slots);
   m->by_last = asl_malloc(sizeof *m->by_last * (r->jobs.len + 1));
   m->nby_last = 0;
@@ -817,6 +822,12 @@ static void modules_build(AslRun *r, Modules *m) {
     const char *last = dot ? dot + 1 : j->fi.module;
     uint64_t word = asl_word_hash(last, n - (size_t)(last - j->fi.module));
     m->by_last[m->nby_last++] = word << 32 | i;
+    if (j->fi.alias) { // a lookup may name it through namespace folders
+      uint32_t a = asl_hash_module(j->fi.project, j->fi.alias,
+                                   strlen(j->fi.alias)) & (m->cap - 1);
+      while (m->slots[a]) a = (a + 1) & (m->cap - 1);
+      m->slots[a] = i + 1;
+    }
   }
   qsort(m->by_last, m->nby_last, sizeof *m->by_last, asl_cmp_u64);
 }
@@ -830,8 +841,10 @@ static AslJob *modules_next(const Modules *m, uint32_t project, const char *s,
                    : (*slot + 1) & (m->cap - 1);
   for (; m->slots[h]; h = (h + 1) & (m->cap - 1)) {
     AslJob *j = &m->r->jobs.items[m->slots[h] - 1];
-    if (j->fi.project == project && strncmp(j->fi.module, s, n) == 0 &&
-        j->fi.module[n] == 0) {
+    bool named = (strncmp(j->fi.module, s, n) == 0 && j->fi.module[n] == 0) ||
+                 (j->fi.alias && strncmp(j->fi.alias, s, n) == 0 &&
+                  j->fi.alias[n] == 0);
+    if (j->fi.project == project && named) {
       *slot = h;
       return j;
     }

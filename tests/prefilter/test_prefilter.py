@@ -1084,6 +1084,26 @@ class Pieces(Base):
         self.expect(out, "ASL201 comp.py:7")
         self.assertEqual(self.both(), [])
 
+    def test_42_namespace_package_base_in_a_cold_file(self):
+        # ns/ has no __init__.py: the cold file's module is "base", and
+        # the import names it "ns.base" (its namespace alias).
+        self.project({"ns/base.py": "class Base:\n"
+                                    "    async def fetch(self):\n"
+                                    "        return 1\n",
+                      "ns/plain.py": "class Plain:\n"
+                                     "    def put(self):\n"
+                                     "        return 1\n",
+                      "app/__init__.py": "",
+                      "app/use.py": "from ns.base import Base\n"
+                                    "from ns.plain import Plain\n\n\n"
+                                    "class C(Plain, Base):\n"
+                                    "    def go(self):\n"
+                                    "        self.fetch()\n"})
+        self.cold("app/use.py")
+        self.expect(self.both(), "ASL101 app/use.py:7")
+        out, _ = self.run_check("--threads", "1", paths=("app/use.py",))
+        self.expect(json.loads(out), "ASL101 app/use.py:7")
+
 
 def set_binary(path):
     global BIN
