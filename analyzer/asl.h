@@ -655,6 +655,9 @@ struct AslCtx {
   bool in_test;             /* test code (test-paths): findings of rules
                                held back there are dropped at the end */
   const char *module;       /* dotted module name, NULL if unknown (stdin) */
+  const char *alias;        /* its name through namespace packages, NULL if
+                               none: relative imports that climb above the
+                               module's own packages resolve from it */
   bool is_package;          /* the file is a package's __init__ */
   bool has_star_import;     /* `from m import *` at module level */
   uint32_t project;         /* the project the file belongs to */

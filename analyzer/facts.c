@@ -50,6 +50,17 @@ const char *asl_absolute_import(AslArena *a, const char *module,
   return absolute_module(a, module, is_package, level, rest);
 }
 
+/* A relative import of the file: from its module, or, when the dots climb
+ * above its top-level package, from its name through namespace folders
+ * (ns/sub/a.py, module "a": `from .b import f` is ns.sub.b). */
+static const char *file_import(const AslCtx *cx, const char *target) {
+  const char *abs =
+      asl_absolute_import(cx->arena, cx->module, cx->is_package, target);
+  if (!abs && cx->alias && target && target[0] == '.')
+    abs = asl_absolute_import(cx->arena, cx->alias, cx->is_package, target);
+  return abs;
+}
+
 /* The absolute name of `text` (a name) bound by `b` (NULL: nothing binds
  * it); NULL for locals and class-body names. */
 static const char *absolute_of_binding(const AslCtx *cx, const AslBinding *b,
@@ -61,8 +72,7 @@ static const char *absolute_of_binding(const AslCtx *cx, const AslBinding *b,
     return asl_arena_strndup(cx->arena, text, (size_t)len);
   }
   const char *target = asl_import_target(cx->names, b);
-  if (target)
-    return asl_absolute_import(cx->arena, cx->module, cx->is_package, target);
+  if (target) return file_import(cx, target);
   if (b->scope == 0 && cx->module)
     return asl_arena_printf(cx->arena, "%s.%.*s", cx->module, len, text);
   return NULL; // a local variable or a class-body name
@@ -273,8 +283,7 @@ static bool make_binding(AslArena *a, const AslCtx *cx, const AslBinding *b,
   switch (b->kind) {
   case ASL_BIND_IMPORT: {
     fb->kind = ASL_FACT_IMPORT;
-    const char *abs = asl_absolute_import(cx->arena, cx->module,
-                                          cx->is_package, b->target);
+    const char *abs = file_import(cx, b->target);
     fb->target = abs ? asl_arena_strdup(a, abs) : NULL;
     return true;
   }
@@ -343,6 +352,9 @@ static void collect_stars(AslArena *a, const AslCtx *cx, AslFileFacts *f) {
     const char *abs = dots ? absolute_module(cx->arena, cx->module,
                                              cx->is_package, dots, text + dots)
                            : text;
+    if (!abs && cx->alias)
+      abs = absolute_module(cx->arena, cx->alias, cx->is_package, dots,
+                            text + dots);
     if (abs) asl_avec_push(a, &stars, (const char *)asl_arena_strdup(a, abs));
   }
   f->stars = stars.items;
