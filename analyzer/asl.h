@@ -580,6 +580,8 @@ typedef struct AslDef {
   const char *role;        /* how messages say what it is; NULL: "is a
                               coroutine function" */
   bool task_wrapper;       /* returns a task it does not keep (ASL301) */
+  const char *returns_coroutine; /* a sync def returning a call of this
+                                    coroutine function (ASL1xx) */
 } AslDef;
 
 /** Resolves an absolute dotted name (`app.mail.send_email`, `pkg.Client.

@@ -524,3 +524,21 @@ void asl_facts_merge(AslArena *a, AslFileFacts *into, const AslFileFacts *add,
   into->funcs = funcs.items;
   into->nfuncs = funcs.len;
 }
+
+static AslFactBinding *binding_at(AslFactBinding *v, uint32_t n,
+                                  const char *name, uint32_t line) {
+  for (uint32_t i = 0; i < n; i++)
+    if (v[i].line == line && strcmp(v[i].name, name) == 0) return &v[i];
+  return NULL;
+}
+
+AslFactBinding *asl_facts_def_binding(AslFileFacts *f, const char *name,
+                                      uint32_t line, const AslFactClass **cls) {
+  *cls = NULL;
+  AslFactBinding *b = binding_at(f->names, f->nnames, name, line);
+  for (uint32_t c = 0; !b && c < f->nclasses; c++) {
+    b = binding_at(f->classes[c].members, f->classes[c].nmembers, name, line);
+    if (b) *cls = &f->classes[c];
+  }
+  return b;
+}

@@ -507,6 +507,7 @@ static AslDefKind fill_def(const Hit *h, AslDef *out) {
     if (h->b->kind == ASL_FACT_VALUE && h->b->awaitable)
       out->role = "is annotated as a callable returning an awaitable";
     out->task_wrapper = h->b->task_wrapper;
+    out->returns_coroutine = h->b->returns_coroutine;
   }
   return out->kind;
 }

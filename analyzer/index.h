@@ -45,6 +45,10 @@ typedef struct AslFactBinding {
                                     Awaitable[None]]`, or an alias of
                                     that type): called, it is a coroutine
                                     function to ASL1 */
+  const char *returns_coroutine; /* a sync def whose every return gives a
+                                    call of this coroutine function of its
+                                    own class or module: its call gives a
+                                    coroutine (ASL1xx) */
   bool task_wrapper;             /* a sync def that returns the task it
                                     creates and keeps no other reference
                                     (`return asyncio.create_task(c)`):
@@ -213,6 +217,11 @@ uint32_t asl_index_may_block(const AslIndex *idx, uint32_t from,
 /** Is `def` a sync generator function of the project (a call builds a
  * generator; iterating it runs the body)? */
 bool asl_index_yields(const AslIndex *idx, uint32_t from, const AslDef *def);
+
+/** The binding a def named `name` at `line` makes: at module level, or
+ * in a class (then *cls is that class, else NULL). NULL if none. */
+AslFactBinding *asl_facts_def_binding(AslFileFacts *f, const char *name,
+                                      uint32_t line, const AslFactClass **cls);
 
 /** Extracts the facts of the file described by `cx` (tree, names, module,
  * project) into `a`. `path` is the display path recorded for definitions.*/

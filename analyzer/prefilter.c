@@ -816,7 +816,9 @@ static void seed_class(Reach *rc, const AslFactClass *cls) {
   seed(rc, name, rc->file->module);
   for (uint32_t m = 0; m < cls->nmembers; m++) {
     const AslFactBinding *b = &cls->members[m];
-    if (b->kind != ASL_FACT_COROUTINE && !b->task_wrapper) continue;
+    if (b->kind != ASL_FACT_COROUTINE && !b->task_wrapper &&
+        !b->returns_coroutine)
+      continue;
     if (spelled_when_called(b->name))
       asl_vec_push(&rc->methods, method_key(name, word_of(b->name)));
     else
@@ -914,7 +916,7 @@ static void facts_edges(Reach *rc, const AslFileFacts *f) {
         b->kind == ASL_FACT_CLASS)
       asl_words_add(&rc->not_async_only, word_of(b->name));
     if (b->kind == ASL_FACT_COROUTINE || b->task_wrapper ||
-        (b->kind == ASL_FACT_VALUE && b->awaitable))
+        b->returns_coroutine || (b->kind == ASL_FACT_VALUE && b->awaitable))
       seed_function(rc, word_of(b->name), f->module);
     else if (b->kind == ASL_FACT_IMPORT && b->target)
       link(rc, b->target, b->name);
@@ -947,7 +949,7 @@ static void facts_edges(Reach *rc, const AslFileFacts *f) {
       link_type(rc, cls->attrs[a].type, cls->name, false);
     for (uint32_t m = 0; m < cls->nmembers; m++)
       if (cls->members[m].kind == ASL_FACT_COROUTINE ||
-          cls->members[m].task_wrapper) {
+          cls->members[m].task_wrapper || cls->members[m].returns_coroutine) {
         seed_class(rc, cls);
         break;
       }

@@ -55,7 +55,10 @@ void asl_rules_facts(const AslCtx *cx, struct AslFileFacts *facts,
                      AslArena *a) {
   asl_callee_facts(cx, facts, a);
   if (cx->opt->selected[ASL_RULE_ASL210]) asl_blocking_facts(cx, facts, a);
-  if (asl_rules_need_reach(cx->opt)) asl_unawaited_facts(cx, facts);
+  if (asl_rules_need_reach(cx->opt)) {
+    asl_unawaited_facts(cx, facts);
+    asl_mark_returned_coroutines(cx, facts, a);
+  }
   if (cx->opt->selected[ASL_RULE_ASL304]) asl_unowned_task_facts(cx, facts);
 }
 

@@ -57,7 +57,12 @@ const char *asl_unawaited_decide(const AslIndex *idx, const AslOptions *opt,
                                  AslArena *a, const AslDeferred *d) {
   AslDef def;
   resolve_callee(idx, d, &def);
-  if (!is_coroutine_function(opt, &def)) return NULL;
+  if (def.kind == ASL_DEF_FUNCTION && def.returns_coroutine)
+    def.role = asl_arena_printf(a, "returns a coroutine ('%s' is a "
+                                   "coroutine function)",
+                                def.returns_coroutine);
+  else if (!is_coroutine_function(opt, &def))
+    return NULL;
   const AslCallee *c = &d->callee;
   if (!c->param || c->kind == ASL_CALLEE_ANY_METHOD) {
     // (ASL104's param is the fixture it asked about first)

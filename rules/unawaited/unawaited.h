@@ -33,6 +33,10 @@ bool asl_unawaited_decorated_kind(const AslOptions *opt, bool async_def,
  * functions (for the index and the pre-filter's reach set). */
 struct AslFileFacts;
 void asl_unawaited_facts(const AslCtx *cx, struct AslFileFacts *facts);
+/** Marks the sync defs that return a coroutine of their own class or
+ * module (AslFactBinding.returns_coroutine, in `a`). */
+void asl_mark_returned_coroutines(const AslCtx *cx, struct AslFileFacts *facts,
+                                  AslArena *a);
 /** Does a class of the standard library define a plain method `name`
  * (typeshed, stdlib_sync_methods.def)? */
 bool asl_catalog_stdlib_sync_method(const char *name, size_t len);

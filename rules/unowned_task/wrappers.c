@@ -49,14 +49,6 @@ static bool returns_fresh_task(const AslCtx *cx, uint32_t fn) {
   return returns > 0;
 }
 
-/* The binding `name` at `line` among v[0..n), or NULL. */
-static AslFactBinding *binding_at(AslFactBinding *v, uint32_t n,
-                                  const char *name, uint32_t line) {
-  for (uint32_t i = 0; i < n; i++)
-    if (v[i].line == line && strcmp(v[i].name, name) == 0) return &v[i];
-  return NULL;
-}
-
 void asl_unowned_task_facts(const AslCtx *cx, AslFileFacts *facts) {
   const AslTree *t = cx->tree;
   for (uint32_t i = 0; i < t->count; i++) {
@@ -67,11 +59,8 @@ void asl_unowned_task_facts(const AslCtx *cx, AslFileFacts *facts) {
       continue;
     AslDef d;
     asl_describe_def(cx, i, &d);
-    AslFactBinding *b = binding_at(facts->names, facts->nnames, d.name,
-                                   d.line);
-    for (uint32_t c = 0; !b && c < facts->nclasses; c++)
-      b = binding_at(facts->classes[c].members, facts->classes[c].nmembers,
-                     d.name, d.line);
+    const AslFactClass *cls;
+    AslFactBinding *b = asl_facts_def_binding(facts, d.name, d.line, &cls);
     if (b && b->kind == ASL_FACT_FUNCTION) b->task_wrapper = true;
   }
 }
