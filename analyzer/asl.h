@@ -582,6 +582,7 @@ typedef struct AslDef {
   bool task_wrapper;       /* returns a task it does not keep (ASL301) */
   const char *returns_coroutine; /* a sync def returning a call of this
                                     coroutine function (ASL1xx) */
+  const char *value_type;  /* a constant's blocking catalog type (ASL2xx) */
 } AslDef;
 
 /** Resolves an absolute dotted name (`app.mail.send_email`, `pkg.Client.
@@ -634,6 +635,7 @@ typedef struct AslDeferred {
   const struct AslArgs *args; /* the call's arguments, when the answer
                                  depends on them (ASL210), else NULL */
   bool in_loop;        /* the call is made once per item of a loop */
+  bool constant;       /* ASL_AT_CONSTANT */
   bool property;       /* an attribute read (`self.hostname`): counts only
                           if the index finds a property there */
   bool callback;       /* a callback handed to the loop, called later on
@@ -677,7 +679,10 @@ void asl_defer(AslCtx *cx, AslRuleId r, uint32_t node,
 enum { ASL_AT_LOOP = 1,     /* once per item of a loop */
        ASL_AT_ITERATED = 2, /* its value iterated right away */
        ASL_AT_CALLBACK = 4, /* a callback the loop calls (call_soon) */
-       ASL_AT_PROPERTY = 8  /* an attribute read: a property's getter */ };
+       ASL_AT_PROPERTY = 8, /* an attribute read: a property's getter */
+       ASL_AT_CONSTANT = 16 /* a method of an imported constant (ASL2xx:
+                               callee.dotted the constant, .attr the
+                               method) */ };
 
 /** The same for a question whose answer depends on the call's arguments
  * (`args`, in the file's arena) and on where it is made (ASL_AT_*). */

@@ -508,6 +508,7 @@ static AslDefKind fill_def(const Hit *h, AslDef *out) {
       out->role = "is annotated as a callable returning an awaitable";
     out->task_wrapper = h->b->task_wrapper;
     out->returns_coroutine = h->b->returns_coroutine;
+    out->value_type = h->b->value_type;
   }
   return out->kind;
 }

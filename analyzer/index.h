@@ -45,6 +45,9 @@ typedef struct AslFactBinding {
                                     Awaitable[None]]`, or an alias of
                                     that type): called, it is a coroutine
                                     function to ASL1 */
+  const char *value_type;        /* a module-level name bound once to a
+                                    value of a blocking catalog type
+                                    (`CONFIG = HERE / "x.yaml"`: ASL2xx) */
   const char *returns_coroutine; /* a sync def whose every return gives a
                                     call of this coroutine function of its
                                     own class or module: its call gives a

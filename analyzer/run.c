@@ -90,6 +90,7 @@ void asl_defer_args(AslCtx *cx, AslRuleId r, uint32_t node,
   d.iterated = (where & ASL_AT_ITERATED) != 0;
   d.callback = (where & ASL_AT_CALLBACK) != 0;
   d.property = (where & ASL_AT_PROPERTY) != 0;
+  d.constant = (where & ASL_AT_CONSTANT) != 0;
   d.facts_id = cx->facts_id;
   asl_avec_push(cx->arena, cx->deferred, d);
 }
@@ -932,7 +933,7 @@ static uint32_t question_hash(const AslDeferred *d) {
   h = (h ^ (uint32_t)d->diag.rule) * 16777619u;
   h = (h ^ asl_args_hash(d->args) ^ (d->in_loop ? 0x9e37u : 0) ^
        (d->iterated ? 0x51edu : 0) ^ (d->callback ? 0xca11u : 0) ^
-       (d->property ? 0x9a0bu : 0)) *
+       (d->property ? 0x9a0bu : 0) ^ (d->constant ? 0xc057u : 0)) *
       16777619u;
   return d->subject ? h ^ asl_word_hash(d->subject, strlen(d->subject)) : h;
 }
@@ -942,7 +943,7 @@ static bool same_question(const AslDeferred *a, const AslDeferred *b) {
          asl_callee_same(&a->callee, &b->callee) &&
          asl_args_same(a->args, b->args) && a->in_loop == b->in_loop &&
          a->iterated == b->iterated && a->callback == b->callback &&
-         a->property == b->property &&
+         a->property == b->property && a->constant == b->constant &&
          (a->subject == b->subject ||
           (a->subject && b->subject && strcmp(a->subject, b->subject) == 0));
 }

@@ -36,12 +36,16 @@ AslRuleId asl_rule_by_code(const char *code) {
   return ASL_RULE__COUNT;
 }
 
-/* Is any rule of `family` enabled? Saves the walk of a disabled family. */
-static bool family_enabled(const AslCtx *cx, const char *family) {
+/* Is any rule of `family` selected? Saves the walk of a disabled family. */
+static bool family_selected(const AslOptions *opt, const char *family) {
   for (int r = 0; r < ASL_RULE__COUNT; r++)
-    if (cx->opt->selected[r] && strcmp(asl_rules[r].family, family) == 0)
+    if (opt->selected[r] && strcmp(asl_rules[r].family, family) == 0)
       return true;
   return false;
+}
+
+static bool family_enabled(const AslCtx *cx, const char *family) {
+  return family_selected(cx->opt, family);
 }
 
 void asl_rules_run(AslCtx *cx) {
@@ -55,6 +59,8 @@ void asl_rules_facts(const AslCtx *cx, struct AslFileFacts *facts,
                      AslArena *a) {
   asl_callee_facts(cx, facts, a);
   if (cx->opt->selected[ASL_RULE_ASL210]) asl_blocking_facts(cx, facts, a);
+  if (family_selected(cx->opt, "blocking"))
+    asl_blocking_constant_facts(cx, facts, a);
   if (asl_rules_need_reach(cx->opt)) {
     asl_unawaited_facts(cx, facts);
     asl_mark_returned_coroutines(cx, facts, a);

@@ -44,6 +44,25 @@ bool asl_blocking_catalog_method(const char *type, const char *method,
                                  AslArgTest *when);
 /** Catalog: the receiver type that calling `factory` gives, or NULL. */
 const char *asl_blocking_catalog_result(const char *factory);
+/** Do the arguments of `call` pass catalog test `when`? */
+bool asl_blocking_args_block(const AslCtx *cx, uint32_t call,
+                             AslArgTest when);
+/** The rules (bit r - ASL_RULE_ASL200) of the catalog's methods named
+ * `method` on any type. */
+unsigned asl_blocking_catalog_method_rules(const char *method);
+/** The catalog type of expression `e` as this file shows it, or NULL. */
+const char *asl_blocking_value_type(const AslCtx *cx, uint32_t e);
+/** Defers `X.m(...)` (X imported) for the index: a constant of a catalog
+ * type whose method m blocks. */
+void asl_blocking_defer_constant(AslCtx *cx, uint32_t call, bool loop);
+const char *asl_blocking_decide_constant(const AslIndex *idx,
+                                         const AslOptions *opt, AslArena *a,
+                                         const AslDeferred *d);
+/** Phase 1: the catalog types of module-level constants
+ * (AslFactBinding.value_type, in `a`). */
+struct AslFileFacts;
+void asl_blocking_constant_facts(const AslCtx *cx, struct AslFileFacts *facts,
+                                 AslArena *a);
 /** Is `type` a receiver type some catalog method is listed for? */
 bool asl_blocking_catalog_is_type(const char *type);
 

@@ -131,6 +131,14 @@ bool asl_blocking_catalog_method(const char *type, const char *method,
   return false;
 }
 
+unsigned asl_blocking_catalog_method_rules(const char *method) {
+  unsigned rules = 0;
+  for (const MethodEntry *e = methods; e->type; e++)
+    if (strcmp(e->method, method) == 0 || strcmp(e->method, "*") == 0)
+      rules |= 1u << (e->rule - ASL_RULE_ASL200);
+  return rules;
+}
+
 const char *asl_blocking_catalog_result(const char *factory) {
   for (const TypeEntry *e = types; e->factory; e++)
     if (strcmp(e->factory, factory) == 0) return e->type;

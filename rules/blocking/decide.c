@@ -56,6 +56,7 @@ static bool is_property(const AslDef *def) {
 const char *asl_blocking_decide(const AslIndex *idx, const AslOptions *opt,
                                 AslArena *a, const AslDeferred *d,
                                 AslDiag *out) {
+  if (d->constant) return asl_blocking_decide_constant(idx, opt, a, d);
   if (d->diag.rule != ASL_RULE_ASL210) return NULL;
   AslDef def;
   AslDefKind k = asl_index_callee(idx, d->facts_id, &d->callee, &def);

@@ -167,6 +167,10 @@ static const char *type_of(const AslCtx *cx, uint32_t e, int depth) {
   return asl_blocking_catalog_result(key);
 }
 
+const char *asl_blocking_value_type(const AslCtx *cx, uint32_t e) {
+  return type_of(cx, e, 0);
+}
+
 /* Is call `c`'s first argument the literal `False`/`0`/`0.0`/`None`? */
 static bool first_arg_is(const AslCtx *cx, uint32_t c, const char *const *v) {
   const AslTree *t = cx->tree;
@@ -352,8 +356,8 @@ static bool thread_wait_waits(const AslCtx *cx, uint32_t call) {
          !arg_is(cx, call, 99, "timeout", zero);
 }
 
-/* Do the arguments of `call` pass catalog test `when`? */
-static bool args_block(const AslCtx *cx, uint32_t call, AslArgTest when) {
+bool asl_blocking_args_block(const AslCtx *cx, uint32_t call,
+                             AslArgTest when) {
   static const char *const zero[] = {"0", "0.0", "0.", NULL};
   bool splat;
   switch (when) {
@@ -388,7 +392,7 @@ static bool match_name(const AslCtx *cx, uint32_t call, const char *q,
     hit->suggestion = user;
   } else if (!asl_blocking_catalog_call(q, &hit->rule, &hit->suggestion,
                                         &when) ||
-             !args_block(cx, call, when)) {
+             !asl_blocking_args_block(cx, call, when)) {
     return false;
   }
   hit->display = q;
@@ -478,7 +482,7 @@ bool asl_blocking_match(const AslCtx *cx, uint32_t call, AslBlockingHit *hit) {
       hit->suggestion = user;
     } else if (!asl_blocking_catalog_method(type, m, &hit->rule,
                                             &hit->suggestion, &when) ||
-               !args_block(cx, call, when)) {
+               !asl_blocking_args_block(cx, call, when)) {
       return false;
     }
     if (strcmp(type, "socket.socket") == 0 &&

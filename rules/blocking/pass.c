@@ -385,6 +385,7 @@ void asl_pass_blocking(AslCtx *cx) {
       if (asl_enabled(cx, hit.rule)) report_hit(cx, i, &hit);
       continue;
     }
+    asl_blocking_defer_constant(cx, i, in_loop(t, i));
     AslCallee callee;
     // A bare name that nothing binds is a builtin (`len`), never ours.
     if (!helpers || !asl_describe_callee(cx, i, &callee) ||
