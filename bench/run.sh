@@ -91,13 +91,13 @@ t1="asynclint --threads 1"
 tn="asynclint (default threads: $cores)"
 t1np="asynclint --threads 1 --no-prefilter"
 tnnp="asynclint (default threads) --no-prefilter"
-t1ix="asynclint --threads 1 --ignore ASL1,ASL210,ASL301 (no index)"
+t1ix="asynclint --threads 1 --select ASL302,ASL303 (no index)"
 modes=(
   "$t1|--threads 1"
   "$tn|"
   "$t1np|--threads 1 --no-prefilter"
   "$tnnp|--no-prefilter"
-  "$t1ix|--threads 1 --ignore ASL1,ASL210,ASL301"
+  "$t1ix|--threads 1 --select ASL302,ASL303"
 )
 
 # name|command (run with bash -c; stdout discarded)

@@ -83,7 +83,8 @@ bool asl_rules_reach_question(AslRuleId rule) {
 }
 
 bool asl_rules_need_index(const AslOptions *opt) {
-  return asl_rules_need_reach(opt) || opt->selected[ASL_RULE_ASL210];
+  // ASL2xx asks the index about constants imported from other modules.
+  return asl_rules_need_reach(opt) || family_selected(opt, "blocking");
 }
 
 const char *asl_rules_decide(const AslIndex *idx, const AslOptions *opt,

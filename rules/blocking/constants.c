@@ -16,7 +16,8 @@ void asl_blocking_constant_facts(const AslCtx *cx, AslFileFacts *facts,
   const AslTree *t = cx->tree;
   for (uint32_t i = 0; i < t->count; i++) {
     const AslNode *n = &t->nodes[i];
-    if (n->kind != ASL_K_assignment || n->scope != 0 ||
+    if (n->kind != ASL_K_assignment ||
+        t->nodes[n->scope].kind != ASL_K_module ||
         (n->flags & ASL_NODE_IN_ERROR))
       continue;
     uint32_t left = asl_child_by_field(t, i, ASL_F_left);
