@@ -40,7 +40,8 @@ void asl_blocking_constant_facts(const AslCtx *cx, AslFileFacts *facts,
   }
 }
 
-/* `X.m(...)` in an async body, X bound by an import: one question per
+/* `X.m(...)` in an async body, X bound by an import (`from .const import
+ * X`) or reached through an imported module (`const.X`): one question per
  * blocking rule the catalog gives a method named m (file metadata in a
  * loop counts as file I/O, as for direct calls). */
 void asl_blocking_defer_constant(AslCtx *cx, uint32_t call, bool loop) {
@@ -49,10 +50,12 @@ void asl_blocking_defer_constant(AslCtx *cx, uint32_t call, bool loop) {
   if (fn == ASL_NONE || t->nodes[fn].kind != ASL_K_attribute) return;
   uint32_t obj = asl_unparen(t, asl_child_by_field(t, fn, ASL_F_object));
   uint32_t attr = asl_child_by_field(t, fn, ASL_F_attribute);
-  if (obj == ASL_NONE || attr == ASL_NONE ||
-      t->nodes[obj].kind != ASL_K_identifier)
-    return;
-  const AslBinding *b = asl_resolve_name(cx, obj);
+  if (obj == ASL_NONE || attr == ASL_NONE) return;
+  uint32_t head = obj;
+  for (int k = 0; k < 8 && t->nodes[head].kind == ASL_K_attribute; k++)
+    head = asl_unparen(t, asl_child_by_field(t, head, ASL_F_object));
+  if (head == ASL_NONE || t->nodes[head].kind != ASL_K_identifier) return;
+  const AslBinding *b = asl_resolve_name(cx, head);
   if (!b || b->kind != ASL_BIND_IMPORT || b->next_same != ASL_NONE) return;
   const char *method = asl_node_text(cx->arena, t, cx->src, attr);
   unsigned rules = asl_blocking_catalog_method_rules(method);
