@@ -57,11 +57,12 @@ void asl_blocking_defer_constant(AslCtx *cx, uint32_t call, bool loop) {
   if (head == ASL_NONE || t->nodes[head].kind != ASL_K_identifier) return;
   const AslBinding *b = asl_resolve_name(cx, head);
   if (!b || b->kind != ASL_BIND_IMPORT || b->next_same != ASL_NONE) return;
+  // A module's own function (`json.dumps`) is no constant's method.
+  const char *dotted = asl_absolute_name(cx, obj);
+  if (!dotted || !strchr(dotted, '.')) return;
   const char *method = asl_node_text(cx->arena, t, cx->src, attr);
   unsigned rules = asl_blocking_catalog_method_rules(method);
   if (!rules) return;
-  const char *dotted = asl_absolute_name(cx, obj);
-  if (!dotted || !strchr(dotted, '.')) return;
   if (loop && (rules & (1u << (ASL_RULE_ASL207 - ASL_RULE_ASL200))))
     rules |= 1u << (ASL_RULE_ASL204 - ASL_RULE_ASL200);
   // Thread waits told to return at once never wait (the only test a

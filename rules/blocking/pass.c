@@ -279,9 +279,10 @@ static const struct {
 enum { NSCHEDULING = sizeof scheduling / sizeof *scheduling };
 
 const char *const *asl_blocking_hot_words(void) {
-  static const char *const words[NSCHEDULING + 1] = {
-      "call_soon", "call_soon_threadsafe", "call_later", "call_at",
-      "add_reader", "add_writer", "add_signal_handler", NULL};
+  // Filled once, before any worker starts (asl_rules_hot_words).
+  static const char *words[NSCHEDULING + 1];
+  if (!words[0])
+    for (size_t k = 0; k < NSCHEDULING; k++) words[k] = scheduling[k].method;
   return words;
 }
 

@@ -27,6 +27,10 @@ static bool in_list(const char *s, const char *const *list) {
   return false;
 }
 
+bool asl_is_spawn_function(const char *qualname) {
+  return in_list(qualname, spawn_functions);
+}
+
 /* Is `expr` a call of one of the loop getters? */
 static bool is_loop_getter_call(const AslCtx *cx, uint32_t expr) {
   const AslTree *t = cx->tree;
@@ -78,7 +82,7 @@ const char *asl_task_spawn_name(const AslCtx *cx, uint32_t call) {
   uint32_t fn = asl_unparen(t, asl_child_by_field(t, call, ASL_F_function));
   if (fn == ASL_NONE) return NULL;
   const char *qn = asl_qualname(cx, fn);
-  if (in_list(qn, spawn_functions)) return qn;
+  if (asl_is_spawn_function(qn)) return qn;
   // loop.create_task(...): only on a loop we saw come from asyncio; a
   // TaskGroup's or a user object's create_task is not asyncio's.
   if (t->nodes[fn].kind != ASL_K_attribute) return NULL;

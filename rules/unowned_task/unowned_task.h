@@ -14,6 +14,10 @@ const char *asl_task_spawn_name(const AslCtx *cx, uint32_t call);
 /** What ASL301's messages advise. */
 extern const char asl_unowned_advice[];
 
+/** Is `qualname` one of asyncio's functions that return a task the
+ * caller must keep (`asyncio.create_task`, `asyncio.ensure_future`)? */
+bool asl_is_spawn_function(const char *qualname);
+
 /** ASL301: the task created by `call` is discarded. */
 void asl_report_discarded_task(AslCtx *cx, uint32_t call, const char *spawn);
 /** ASL302: the task created by `call` is bound to `name`, never read. */

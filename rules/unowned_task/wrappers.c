@@ -65,9 +65,6 @@ void asl_unowned_task_facts(const AslCtx *cx, AslFileFacts *facts) {
   }
 }
 
-static const char *const spawn_names[] = {
-    "asyncio.create_task", "asyncio.ensure_future",
-    "asyncio.tasks.create_task", "asyncio.tasks.ensure_future", NULL};
 
 const char asl_explain_ASL304[] =
     "## What it does\n"
@@ -113,14 +110,12 @@ const char *asl_unowned_task_decide(const AslIndex *idx, AslArena *a,
                                     const AslDeferred *d) {
   AslDef def;
   AslDefKind k = asl_index_callee(idx, d->facts_id, &d->callee, &def);
-  if (k == ASL_DEF_EXTERNAL && d->diag.rule == ASL_RULE_ASL301) {
-    for (const char *const *s = spawn_names; *s; s++)
-      if (strcmp(def.name, *s) == 0)
-        return asl_arena_printf(
-            a, "Result of `%s()` (`%s()`) is discarded: %s", d->subject,
-            def.name, asl_unowned_advice);
-    return NULL;
-  }
+  if (k == ASL_DEF_EXTERNAL && d->diag.rule == ASL_RULE_ASL301)
+    return asl_is_spawn_function(def.name)
+               ? asl_arena_printf(a, "Result of `%s()` (`%s()`) is discarded: "
+                                     "%s",
+                                  d->subject, def.name, asl_unowned_advice)
+               : NULL;
   if (k != ASL_DEF_FUNCTION || !def.task_wrapper ||
       d->diag.rule != ASL_RULE_ASL304)
     return NULL;
