@@ -317,6 +317,10 @@ bool asl_has_token(const AslTree *t, const AslSource *s, uint32_t i,
                    const char *tok);
 /** Skips parenthesized_expression wrappers. */
 uint32_t asl_unparen(const AslTree *t, uint32_t i);
+/** The leftmost object of an attribute chain (`self` of `self.a.b`),
+ * parentheses skipped; `i` itself if it is no attribute; ASL_NONE if a
+ * link is missing. */
+uint32_t asl_chain_head(const AslTree *t, uint32_t i);
 /** Is node text equal to the C string `s`? */
 bool asl_node_text_eq(const AslTree *t, const AslSource *s, uint32_t i,
                       const char *str);

@@ -547,6 +547,13 @@ uint32_t asl_unparen(const AslTree *t, uint32_t i) {
   return i;
 }
 
+uint32_t asl_chain_head(const AslTree *t, uint32_t i) {
+  i = asl_unparen(t, i);
+  while (i != ASL_NONE && t->nodes[i].kind == ASL_K_attribute)
+    i = asl_unparen(t, asl_child_by_field(t, i, ASL_F_object));
+  return i;
+}
+
 char *asl_node_text(AslArena *a, const AslTree *t, const AslSource *s,
                     uint32_t i) {
   const AslNode *n = &t->nodes[i];

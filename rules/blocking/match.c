@@ -246,9 +246,7 @@ static const char *method_display(const AslCtx *cx, uint32_t obj,
                                   const char *type, const char *method) {
   const AslTree *t = cx->tree;
   // A name or a short dotted one (`self.jobs`): as written.
-  uint32_t e = obj;
-  while (t->nodes[e].kind == ASL_K_attribute)
-    e = asl_unparen(t, asl_child_by_field(t, e, ASL_F_object));
+  uint32_t e = asl_chain_head(t, obj);
   if (e != ASL_NONE && t->nodes[e].kind == ASL_K_identifier &&
       t->nodes[obj].end_byte - t->nodes[obj].start_byte <= 40)
     return asl_arena_printf(cx->arena, "%s.%s",

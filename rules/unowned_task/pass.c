@@ -92,9 +92,7 @@ const char *asl_task_spawn_name(const AslCtx *cx, uint32_t call) {
   uint32_t obj = asl_child_by_field(t, fn, ASL_F_object);
   if (!is_known_loop(cx, obj, 0)) return NULL;
   // Named as written when the loop is a name (`self._loop.create_task`).
-  uint32_t e = asl_unparen(t, obj);
-  while (e != ASL_NONE && t->nodes[e].kind == ASL_K_attribute)
-    e = asl_unparen(t, asl_child_by_field(t, e, ASL_F_object));
+  uint32_t e = asl_chain_head(t, obj);
   bool named = e != ASL_NONE && t->nodes[e].kind == ASL_K_identifier &&
                t->nodes[fn].end_byte - t->nodes[fn].start_byte <= 40;
   return named ? asl_node_text(cx->arena, t, cx->src, fn) : "loop.create_task";
