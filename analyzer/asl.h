@@ -718,7 +718,8 @@ const char *asl_absolute_import(AslArena *a, const char *module,
 const char *asl_annotation_class(const AslCtx *cx, uint32_t type_node);
 /** The class an instance of which calling def `fn` gives (awaited, for an
  * async def): its return annotation's, the enclosing class for `-> Self`
- * or for a method whose every `return` returns self. NULL if not known. */
+ * or for a method whose every `return` returns self; unannotated, the
+ * callee every `return` calls (a factory). NULL if not known. */
 const char *asl_def_returns(const AslCtx *cx, uint32_t fn);
 /** Does the annotation (or a type written as a value, an alias's right
  * side) say a callable whose call gives an awaitable: `Callable[...,

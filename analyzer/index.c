@@ -333,44 +333,82 @@ static void push_bases(const AslIndex *idx, uint32_t from,
   if (more && idx->in_bases) --*idx->in_bases;
 }
 
-/* Finds `method` on class (f, cls) or its bases: the first class in
- * depth-first, left-to-right order that binds it. A base outside the
- * project answers EXTERNAL "base.method" (a catalog may know it); a base
- * we cannot name stops the walk with UNKNOWN, since it might define it. */
+/* Does class step `s` come again after position i of `order`? */
+static bool recurs_after(const ClassStepVec *order, uint32_t i) {
+  const ClassStep *s = &order->items[i];
+  for (uint32_t j = i + 1; j < order->len; j++) {
+    const ClassStep *o = &order->items[j];
+    if (s->file ? o->file == s->file && o->cls == s->cls
+                : s->external && o->external &&
+                      strcmp(o->external, s->external) == 0)
+      return true;
+  }
+  return false;
+}
+
+/* Looks `method` up on one step of the walk: true when the step decides
+ * (*out holds the answer: a binding, AMBIGUOUS, EXTERNAL, or UNKNOWN for a
+ * base we cannot see into). */
+static bool step_decides(const AslIndex *idx, const ClassStep *s,
+                         const char *method, size_t n, Hit *out) {
+  if (s->external) {
+    if (is_transparent(s->external)) return false;
+    hit_external(idx, out, s->external, method);
+    return true;
+  }
+  if (!s->file) return true; // UNKNOWN
+  if (s->skip_self) return false;
+  const AslFactClass *c = &s->file->classes[s->cls];
+  bool ambiguous;
+  const AslFactBinding *b =
+      certain_binding(c->members, c->nmembers, method, n, &ambiguous);
+  if (ambiguous) out->kind = ASL_DEF_AMBIGUOUS;
+  else if (b) hit_binding(out, s->file, b);
+  return ambiguous || b;
+}
+
+/* Finds `method` on class (f, cls) or its bases in Python's method
+ * resolution order: depth-first, left to right, but a class shared by
+ * several paths (a diamond's top, a mixin's base) only at its last visit,
+ * after every class that derives from it (this agrees with C3 on the
+ * hierarchies real code writes). Single inheritance stops at the first
+ * class that binds it; once some class has several bases the walk is
+ * collected whole first. A base outside the project answers EXTERNAL
+ * "base.method" (a catalog may know it); a base we cannot name stops the
+ * walk with UNKNOWN, since it might define it. */
 static void method_hit(const AslIndex *idx, uint32_t from,
                        const AslFileFacts *f, uint32_t cls, const char *method,
                        bool skip_self, int *budget, Hit *out) {
-  ClassStepVec stack = {0};
+  ClassStepVec stack = {0}, order = {0};
   ClassStep first = {f, cls, NULL, skip_self};
   asl_vec_push(&stack, first);
   memset(out, 0, sizeof *out);
   size_t n = strlen(method);
+  bool multi = false, decided = false;
   for (uint32_t visited = 0; stack.len && visited < MAX_CLASSES; visited++) {
     ClassStep s = stack.items[--stack.len];
-    if (s.external && is_transparent(s.external)) continue;
-    if (s.external) {
-      hit_external(idx, out, s.external, method);
+    if (!multi && step_decides(idx, &s, method, n, out)) {
+      decided = true;
       break;
     }
-    if (!s.file) break; // UNKNOWN
-    const AslFactClass *c = &s.file->classes[s.cls];
-    if (!s.skip_self) {
-      bool ambiguous;
-      const AslFactBinding *b =
-          certain_binding(c->members, c->nmembers, method, n, &ambiguous);
-      if (ambiguous) {
-        out->kind = ASL_DEF_AMBIGUOUS;
-        break;
-      }
-      if (b) {
-        hit_binding(out, s.file, b);
-        break;
-      }
+    asl_vec_push(&order, s);
+    if (!s.file || s.external) {
+      if (!s.file && !s.external) break; // nothing is known past it
+      continue;
     }
     if (--*budget <= 0) break;
+    multi |= s.file->classes[s.cls].nbases > 1;
     push_bases(idx, from, s.file, s.cls, budget, &stack);
   }
+  if (multi && !decided) {
+    memset(out, 0, sizeof *out);
+    for (uint32_t i = 0; i < order.len; i++)
+      if (!recurs_after(&order, i) &&
+          step_decides(idx, &order.items[i], method, n, out))
+        break;
+  }
   asl_vec_free(&stack);
+  asl_vec_free(&order);
 }
 
 /* The longest prefix of `s` (ending at a dot or the end) that names a
@@ -658,6 +696,31 @@ static void receiver_step(const AslIndex *idx, uint32_t from, const char **op,
   call_result_hit(idx, from, h, aenter, op, budget); // (a property: its getter)
 }
 
+/* Is `name` (n bytes) one of `names` (",a,b")? */
+static bool names_contain(const char *names, const char *name, size_t n) {
+  for (const char *p = names; (p = strchr(p, ',')) != NULL;) {
+    p++;
+    size_t len = strcspn(p, ",|");
+    if (len == n && memcmp(p, name, n) == 0) return true;
+  }
+  return false;
+}
+
+/* Does step `op` ("name()", ".name", "aenter"...) reach a name in `names`
+ * (",a,b": what a function-local subclass binds itself)? */
+static bool overridden_step(const char *names, const char *op) {
+  const char *end = strchr(op, '|');
+  size_t n = end ? (size_t)(end - op) : strlen(op);
+  const char *name = op;
+  if (n == 6 && memcmp(op, "aenter", 6) == 0) name = "__aenter__", n = 10;
+  else if (n == 5 && memcmp(op, "enter", 5) == 0) name = "__enter__", n = 9;
+  else if (op[0] == '.') {
+    name++, n--;
+    if (n >= 2 && memcmp(name + n - 2, "()", 2) == 0) n -= 2;
+  }
+  return names_contain(names, name, n);
+}
+
 /* "{A;B;...}": each alternative must give the same class (a local bound
  * to it in two ways); *op is what follows the group. */
 static void alternatives_hit(const AslIndex *idx, uint32_t from,
@@ -713,6 +776,14 @@ static void receiver_hit(const AslIndex *idx, uint32_t from, const char *expr,
     const char *base = bar ? asl_arena_strndup(idx->scratch, expr,
                                                (size_t)(bar - expr))
                            : expr;
+    const char *bang = strchr(base, '!');
+    if (bang) { // a function-local subclass of base (callee.c)
+      base = asl_arena_strndup(idx->scratch, base, (size_t)(bang - base));
+      if (bar && overridden_step(bang + 1, bar + 1)) {
+        memset(out, 0, sizeof *out);
+        return;
+      }
+    }
     resolve_hit(idx, from, base, budget, out);
     op = bar ? bar + 1 : NULL;
   }
@@ -729,6 +800,12 @@ AslDefKind asl_index_method(const AslIndex *idx, uint32_t from,
                             bool bases_only, AslDef *out) {
   int budget = MAX_HOPS;
   Hit h;
+  const char *bang = strchr(cls, '!');
+  if (bang && !strchr(bang, '|') &&
+      names_contain(bang + 1, method, strlen(method))) {
+    Hit none = {0}; // the function-local subclass's own
+    return fill_def(&none, out);
+  }
   receiver_hit(idx, from, cls, &budget, &h);
   // A class nested in a class body has no facts of its own (cls NONE).
   const char *holder = NULL; // the class whose attribute is called
@@ -742,10 +819,16 @@ AslDefKind asl_index_method(const AslIndex *idx, uint32_t from,
       const char *type = attr_type(idx, from, f, cls_index, method, &budget);
       if (type && !strchr(type, '|') && type[0] != '{') {
         resolve_hit(idx, from, type, &budget, &h);
-        if (h.kind == ASL_DEF_COROUTINE && h.b && h.b->kind == ASL_FACT_VALUE)
+        if (h.kind == ASL_DEF_CLASS && h.b->cls != ASL_NONE) {
+          // An instance whose class has an async __call__.
+          method_hit(idx, from, h.file, h.b->cls, "__call__", false, &budget,
+                     &h);
+        } else if (h.kind == ASL_DEF_COROUTINE && h.b &&
+                   h.b->kind == ASL_FACT_VALUE) {
           holder = f->classes[cls_index].name;
-        else
+        } else {
           memset(&h, 0, sizeof h);
+        }
       }
     }
   } else if (h.kind == ASL_DEF_EXTERNAL && !bases_only) {

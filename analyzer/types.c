@@ -171,6 +171,40 @@ static bool returns_self(const AslCtx *cx, uint32_t fn) {
   return nret > 0;
 }
 
+/* The callee (absolute name) of the call return value `v` is, directly
+ * (`return Client(...)`) or through a local of `fn` bound once to it. */
+static const char *returned_call(const AslCtx *cx, uint32_t fn, uint32_t v) {
+  const AslTree *t = cx->tree;
+  v = asl_unparen(t, v);
+  if (v != ASL_NONE && t->nodes[v].kind == ASL_K_identifier) {
+    const AslBinding *b = asl_resolve_name(cx, v);
+    if (!b || b->scope != fn) return NULL;
+    v = asl_unparen(t, asl_single_assignment(cx, v));
+  }
+  if (v == ASL_NONE || t->nodes[v].kind != ASL_K_call) return NULL;
+  return asl_absolute_name(cx, asl_child_by_field(t, v, ASL_F_function));
+}
+
+/* What every `return` of unannotated `fn`'s own body gives when each
+ * returns a call of the same callee (a factory: `return Client(...)`, or
+ * `c = Client(...)` ... `return c`); NULL for a generator, a bare
+ * `return` or any other value. The index reads the callee: a class gives
+ * an instance, a function what it returns in turn. */
+static const char *returned_callee(const AslCtx *cx, uint32_t fn) {
+  const AslTree *t = cx->tree;
+  const char *callee = NULL;
+  for (uint32_t j = fn + 1; j < t->nodes[fn].end; j++) {
+    AslKind k = t->nodes[j].kind;
+    if (t->nodes[j].scope != fn) continue;
+    if (k == ASL_K_yield) return NULL;
+    if (k != ASL_K_return_statement) continue;
+    const char *one = returned_call(cx, fn, asl_first_named(t, j));
+    if (!one || (callee && strcmp(callee, one) != 0)) return NULL;
+    callee = one;
+  }
+  return callee;
+}
+
 const char *asl_def_returns(const AslCtx *cx, uint32_t fn) {
   const AslTree *t = cx->tree;
   uint32_t ann = asl_child_by_field(t, fn, ASL_F_return_type);
@@ -179,7 +213,8 @@ const char *asl_def_returns(const AslCtx *cx, uint32_t fn) {
     const char *name = asl_annotation_class(cx, ann);
     return is_self_type(name) ? cls : name;
   }
-  return cls && returns_self(cx, fn) ? cls : NULL;
+  if (cls && returns_self(cx, fn)) return cls;
+  return returned_callee(cx, fn);
 }
 
 /* Is `name` one of the iterator types a context-manager generator is
@@ -284,23 +319,22 @@ int asl_annotation_awaitable_callable(const AslCtx *cx, uint32_t type_node,
          is_awaitable_type(cx, callable_result(t, e));
 }
 
-/* The value a yield or return gives: for a call, its callee's absolute
- * name; "!" for a nested `async def` of `fn` returned as is; else NULL. */
+/* The value a yield or return gives: for a call (or a local of `fn` bound
+ * once to one), its callee's absolute name; "!" for a nested `async def`
+ * of `fn` returned as is; else NULL. */
 static const char *given_value(const AslCtx *cx, uint32_t fn, uint32_t v) {
   const AslTree *t = cx->tree;
   v = asl_unparen(t, v);
   if (v == ASL_NONE) return NULL;
-  if (t->nodes[v].kind == ASL_K_call)
-    return asl_absolute_name(cx, asl_child_by_field(t, v, ASL_F_function));
-  if (t->nodes[v].kind != ASL_K_identifier) return NULL;
-  const AslBinding *b = asl_resolve_name(cx, v);
-  if (!b || b->scope != fn || b->next_same != ASL_NONE) return NULL;
-  uint32_t def = t->nodes[b->node].parent;
-  return t->nodes[def].kind == ASL_K_function_definition &&
-                 t->nodes[b->node].field == ASL_F_name &&
-                 asl_is_async_def(t, cx->src, def)
-             ? "!"
-             : NULL;
+  if (t->nodes[v].kind == ASL_K_identifier) {
+    const AslBinding *b = asl_resolve_name(cx, v);
+    if (!b || b->scope != fn || b->next_same != ASL_NONE) return NULL;
+    uint32_t def = t->nodes[b->node].parent;
+    if (t->nodes[def].kind == ASL_K_function_definition &&
+        t->nodes[b->node].field == ASL_F_name)
+      return asl_is_async_def(t, cx->src, def) ? "!" : NULL;
+  }
+  return returned_call(cx, fn, v); // a call, or a local bound once to one
 }
 
 const char *asl_fixture_value(const AslCtx *cx, uint32_t fn) {

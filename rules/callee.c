@@ -30,6 +30,8 @@ static uint32_t parent_of(const AslTree *t, uint32_t i) {
 enum { RECEIVER_DEPTH = 4 };
 
 static const char *receiver_type(const AslCtx *cx, uint32_t obj, int depth);
+static uint32_t local_class_named(const AslCtx *cx, uint32_t ident);
+static const char *local_instance_type(const AslCtx *cx, uint32_t cls);
 
 static const char *with_step(const AslCtx *cx, const char *type,
                              const char *step) {
@@ -53,6 +55,8 @@ static const char *call_result_type(const AslCtx *cx, uint32_t call,
     if (type) return type;
   }
   if (position >= 0) return NULL;
+  if (!callee && t->nodes[fn].kind == ASL_K_identifier)
+    callee = local_instance_type(cx, local_class_named(cx, fn));
   if (!callee && t->nodes[fn].kind == ASL_K_attribute && depth < RECEIVER_DEPTH) {
     uint32_t attr = asl_child_by_field(t, fn, ASL_F_attribute);
     const char *recv = receiver_type(
@@ -566,6 +570,23 @@ static uint32_t local_class_of_self(const AslCtx *cx, uint32_t obj) {
                                                                : ASL_NONE;
 }
 
+/* The one base of class `cls`: a class of the same function (returned),
+ * else ASL_NONE with *name its absolute name (`App[None]` names App), or
+ * NULL when there are several bases or the base has no name. */
+static uint32_t sole_base(const AslCtx *cx, uint32_t cls, const char **name) {
+  const AslTree *t = cx->tree;
+  *name = NULL;
+  uint32_t bases = asl_child_by_field(t, cls, ASL_F_superclasses);
+  uint32_t base = bases == ASL_NONE ? ASL_NONE : asl_first_named(t, bases);
+  if (base == ASL_NONE || asl_next_named(t, base) != ASL_NONE) return ASL_NONE;
+  base = asl_unparen(t, base);
+  if (base != ASL_NONE && t->nodes[base].kind == ASL_K_subscript)
+    base = asl_child_by_field(t, base, ASL_F_value);
+  uint32_t local = local_class_named(cx, base);
+  if (local == ASL_NONE && base != ASL_NONE) *name = asl_absolute_name(cx, base);
+  return local;
+}
+
 /* Method `attr` looked up from function-local class `cls`, which the index
  * does not know: in the class body, then through its bases while each
  * class has exactly one base. A local base is walked here; a base the
@@ -573,18 +594,13 @@ static uint32_t local_class_of_self(const AslCtx *cx, uint32_t obj) {
  * walks the rest). `skip_first` starts at the bases (`super().attr`). */
 static bool local_class_lookup(const AslCtx *cx, uint32_t cls, uint32_t attr,
                                bool skip_first, AslCallee *out) {
-  const AslTree *t = cx->tree;
   uint32_t def = ASL_NONE;
   for (int depth = 0; cls != ASL_NONE && depth < 8; depth++) {
     if (!(skip_first && depth == 0)) def = class_body_method(cx, cls, attr);
     if (def != ASL_NONE) break;
-    uint32_t bases = asl_child_by_field(t, cls, ASL_F_superclasses);
-    uint32_t base = bases == ASL_NONE ? ASL_NONE : asl_first_named(t, bases);
-    if (base == ASL_NONE || asl_next_named(t, base) != ASL_NONE) return false;
-    base = asl_unparen(t, base);
-    uint32_t local = local_class_named(cx, base);
+    const char *name;
+    uint32_t local = sole_base(cx, cls, &name);
     if (local == ASL_NONE) {
-      const char *name = asl_absolute_name(cx, base);
       if (!name) return false;
       out->kind = ASL_CALLEE_METHOD;
       out->dotted = name;
@@ -598,6 +614,47 @@ static bool local_class_lookup(const AslCtx *cx, uint32_t cls, uint32_t attr,
   out->kind = ASL_CALLEE_LOCAL;
   out->local = d;
   return true;
+}
+
+/* Appends to `names` (",a,b") what function-local class `cls` binds: its
+ * methods and class attributes, and the attributes stored anywhere in its
+ * body (`self.x = ...`). */
+static const char *local_class_binds(const AslCtx *cx, uint32_t cls,
+                                     const char *names) {
+  const AslTree *t = cx->tree;
+  for (uint32_t i = cls + 1; i < t->nodes[cls].end; i++) {
+    const AslNode *n = &t->nodes[i];
+    uint32_t name = ASL_NONE;
+    if ((n->kind == ASL_K_function_definition ||
+         n->kind == ASL_K_class_definition) && n->scope == cls)
+      name = asl_child_by_field(t, i, ASL_F_name);
+    else if (n->kind == ASL_K_attribute && n->field == ASL_F_left)
+      name = asl_child_by_field(t, i, ASL_F_attribute);
+    else if (n->kind == ASL_K_identifier && n->field == ASL_F_left &&
+             n->scope == cls)
+      name = i;
+    if (name != ASL_NONE)
+      names = asl_arena_printf(cx->arena, "%s,%s", names,
+                               asl_node_text(cx->arena, t, cx->src, name));
+  }
+  return names;
+}
+
+/* The receiver type of an instance of function-local class `cls`: the
+ * first base the index knows, followed by "!" and the names the local
+ * classes on the way bind (",a,b"), which the index must not look up in
+ * the base. NULL unless each class on the way has exactly one base. */
+static const char *local_instance_type(const AslCtx *cx, uint32_t cls) {
+  const char *names = "";
+  for (int depth = 0; cls != ASL_NONE && depth < 8; depth++) {
+    names = local_class_binds(cx, cls, names);
+    const char *name;
+    uint32_t local = sole_base(cx, cls, &name);
+    if (local == ASL_NONE)
+      return name ? asl_arena_printf(cx->arena, "%s!%s", name, names) : NULL;
+    cls = local;
+  }
+  return NULL;
 }
 
 /* A method call on an instance of a function-local class (`Local()`, a
@@ -696,6 +753,17 @@ static bool awaitable_parameter(const AslCtx *cx, uint32_t ident,
   return true;
 }
 
+/* `obj(...)` where obj is a local, a parameter (`self` too) or a call
+ * result of known class: its class's `__call__`. */
+static bool called_instance(const AslCtx *cx, uint32_t obj, AslCallee *out) {
+  const char *type = receiver_type(cx, obj, 0);
+  if (!type) return false;
+  out->kind = ASL_CALLEE_METHOD;
+  out->dotted = type;
+  out->attr = "__call__";
+  return true;
+}
+
 bool asl_describe_callee(const AslCtx *cx, uint32_t call, AslCallee *out) {
   memset(out, 0, sizeof *out);
   return asl_describe_callee_expr(
@@ -709,12 +777,14 @@ bool asl_describe_callee_expr(const AslCtx *cx, uint32_t fn, AslCallee *out) {
   if (fn == ASL_NONE) return false;
   if (t->nodes[fn].kind == ASL_K_attribute)
     return describe_method(cx, fn, out);
+  if (t->nodes[fn].kind == ASL_K_call) return called_instance(cx, fn, out);
   if (t->nodes[fn].kind != ASL_K_identifier) return false;
   if (local_def(cx, fn, out)) return true;
   if (awaitable_parameter(cx, fn, out)) return true;
   out->kind = ASL_CALLEE_NAME;
   out->dotted = asl_absolute_name(cx, fn);
-  return out->dotted != NULL;
+  if (!out->dotted) return called_instance(cx, fn, out);
+  return true;
 }
 
 
