@@ -556,6 +556,14 @@ bool asl_is_store(const AslTree *t, uint32_t i);
  * ---------------------------------------------------------------------- */
 
 typedef struct AslIndex AslIndex;
+/* How a receiver type steps past a name outside the project: calling it
+ * (a function, a method "Class.name"), awaiting that call, or entering it
+ * with `async with` (a call, or a class: its __aenter__). */
+typedef enum {
+  ASL_EXTERNAL_CALL,
+  ASL_EXTERNAL_AWAIT,
+  ASL_EXTERNAL_ENTER
+} AslExternalStep;
 
 typedef enum {
   ASL_DEF_UNKNOWN,   /* not found, or not something we can reason about */

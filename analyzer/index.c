@@ -65,6 +65,7 @@ struct AslIndex {
   uint32_t nnames;
   const AslFileFacts **conftests; /* the conftest.py files, by path */
   uint32_t nconftests;
+  AslExternalResult external_result; /* steps past EXTERNAL names */
 };
 
 static void index_functions(AslIndex *idx);
@@ -158,6 +159,10 @@ AslIndex *asl_index_new_watching(AslFileFacts *const *facts, uint32_t n,
   if (idx->nfuncs) idx->reached = asl_calloc(idx->nfuncs, sizeof *idx->reached);
   idx->in_bases = asl_calloc(1, sizeof *idx->in_bases);
   return idx;
+}
+
+void asl_index_set_external_result(AslIndex *idx, AslExternalResult fn) {
+  idx->external_result = fn;
 }
 
 void asl_index_delete(AslIndex *idx) {
@@ -659,6 +664,34 @@ static const char *attr_type(const AslIndex *idx, uint32_t from,
   return type;
 }
 
+/* One step s[0..n) from EXTERNAL hit *h (a class outside the project), as
+ * the library catalog knows it: "aenter"/"enter" enters the instance,
+ * ".m()" calls a method, then awaited or entered when the next step of
+ * *op says so. Else UNKNOWN: what an outside class's methods return is
+ * not ours to guess. */
+static void external_step(const AslIndex *idx, uint32_t from, const char *s,
+                          size_t n, const char **op, int *budget, Hit *h) {
+  const char *type = NULL;
+  bool call = n > 3 && s[0] == '.' && memcmp(s + n - 2, "()", 2) == 0;
+  if (idx->external_result &&
+      ((n == 6 && memcmp(s, "aenter", 6) == 0) ||
+       (n == 5 && memcmp(s, "enter", 5) == 0))) {
+    type = idx->external_result(h->external, ASL_EXTERNAL_ENTER);
+  } else if (idx->external_result && (call || s[0] == '.')) {
+    const char *name = asl_arena_printf(idx->scratch, "%s.%.*s", h->external,
+                                        (int)(n - 1 - (call ? 2 : 0)), s + 1);
+    AslExternalStep how = ASL_EXTERNAL_CALL;
+    if (call && take_step(op, "await")) how = ASL_EXTERNAL_AWAIT;
+    else if (call && (take_step(op, "aenter") || take_step(op, "enter")))
+      how = ASL_EXTERNAL_ENTER;
+    type = idx->external_result(name, how);
+  }
+  memset(h, 0, sizeof *h);
+  if (type) resolve_hit(idx, from, type, budget, h);
+  if (h->kind != ASL_DEF_CLASS && h->kind != ASL_DEF_EXTERNAL)
+    memset(h, 0, sizeof *h);
+}
+
 /* One step of a receiver type from class hit *h (see above), taken from
  * *op with the steps that apply to its result. */
 static void receiver_step(const AslIndex *idx, uint32_t from, const char **op,
@@ -666,8 +699,12 @@ static void receiver_step(const AslIndex *idx, uint32_t from, const char **op,
   const char *s = *op, *end = strchr(s, '|');
   size_t n = end ? (size_t)(end - s) : strlen(s);
   *op = end ? end + 1 : NULL;
+  if (h->kind == ASL_DEF_EXTERNAL) {
+    external_step(idx, from, s, n, op, budget, h);
+    return;
+  }
   if (h->kind != ASL_DEF_CLASS || h->b->cls == ASL_NONE) {
-    memset(h, 0, sizeof *h); // an external class's methods are not ours
+    memset(h, 0, sizeof *h);
     return;
   }
   const AslFileFacts *f = h->file;

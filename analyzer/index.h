@@ -251,6 +251,13 @@ bool asl_lines_hold(const uint32_t *lines, uint32_t n, uint32_t line);
 void asl_facts_merge(AslArena *a, AslFileFacts *into, const AslFileFacts *add,
                      const uint32_t *lines, uint32_t nlines);
 
+/* What a step past a name outside the project (AslExternalStep) gives (an absolute class name), or NULL: a catalog of
+ * libraries the rules hold, handed to the index by the driver. */
+typedef const char *(*AslExternalResult)(const char *name,
+                                         AslExternalStep how);
+/** Lets the index step past names outside the project with `fn`. */
+void asl_index_set_external_result(AslIndex *idx, AslExternalResult fn);
+
 /** Builds the index over `n` files' facts (which must outlive it). Two
  * files claiming the same module in one project make that module
  * ambiguous (nothing in it resolves), except a .pyi beside its .py. */

@@ -1045,6 +1045,7 @@ static void want_looked_up(AslRun *r, const FactsView *v, Modules *c,
                            const AslReach *w, BoolVec *settled,
                            FirstAsked *fa) {
   AslIndex *idx = asl_index_new_watching(v->facts, v->n, want_module, c);
+  asl_index_set_external_result(idx, asl_rules_external_result);
   AslArena tmp;
   asl_arena_init(&tmp);
   // An ASL1xx question whose lookups met no cold file is settled: files
@@ -1169,6 +1170,7 @@ static void decide_deferred(AslRun *r, FirstAsked *fa) {
   FactsView v;
   facts_view(r, &v);
   AslIndex *idx = asl_index_new(v.facts, v.n);
+  asl_index_set_external_result(idx, asl_rules_external_result);
   first_asked_update(fa, &r->deferred);
   // The answer of each question: its message (NULL: no finding) and the
   // related places the rule gave.

@@ -448,6 +448,9 @@ static const char *receiver_type(const AslCtx *cx, uint32_t obj, int depth) {
   switch (t->nodes[obj].kind) {
   case ASL_K_call:
     return call_result_type(cx, obj, false, -1, depth);
+  case ASL_K_await: // `(await client.get(u)).json()`
+    return call_result_type(cx, asl_unparen(t, asl_first_named(t, obj)), true,
+                            -1, depth);
   case ASL_K_attribute: {
     const char *type = memo_self_attribute_type(cx, obj);
     if (type || depth >= RECEIVER_DEPTH) return type;

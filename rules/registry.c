@@ -22,12 +22,17 @@ const char *const *asl_rules_hot_words(void) {
   if (!words[0]) {
     size_t n = 0;
     const char *const *lists[] = {asl_unawaited_hot_words(),
+                                  asl_library_hot_words(),
                                   asl_blocking_hot_words()};
-    for (size_t l = 0; l < 2; l++)
+    for (size_t l = 0; l < 3; l++)
       for (const char *const *w = lists[l]; *w && n + 1 < 64; w++)
         words[n++] = *w;
   }
   return words;
+}
+
+const char *asl_rules_external_result(const char *name, AslExternalStep how) {
+  return asl_catalog_library_result(name, how);
 }
 
 AslRuleId asl_rule_by_code(const char *code) {

@@ -75,6 +75,10 @@ struct AslMemo *asl_memo_new(AslArena *a);
  * functions no `async` shows (`@sync_to_async def f`). */
 const char *const *asl_rules_hot_words(void);
 
+/** What a step past a name outside the project gives, by the bundled
+ * libraries' table (the driver hands it to the index). */
+const char *asl_rules_external_result(const char *name, AslExternalStep how);
+
 /** Runs every family pass that has at least one enabled rule. */
 void asl_rules_run(AslCtx *cx);
 /** Does any selected rule need the project index (so the driver reads

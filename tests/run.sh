@@ -16,6 +16,15 @@ need_pkgs=()
 command -v python3 >/dev/null || need_pkgs+=(python3)
 command -v cmake >/dev/null || need_pkgs+=(cmake)
 command -v npm >/dev/null || need_pkgs+=(npm)
+# Real async libraries, for the check of the bundled library table
+# (tests/library_table): installed when we can, else that test skips.
+if [ "$(id -u)" = 0 ] && command -v dpkg >/dev/null; then
+  for p in python3-aiohttp python3-asyncpg python3-redis python3-httpx \
+           python3-starlette python3-aiofiles python3-sqlalchemy \
+           python3-websockets python3-anyio; do
+    dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
+  done
+fi
 if ((${#need_pkgs[@]})); then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     apt-get update -qq && apt-get install -y -qq "${need_pkgs[@]}"

@@ -7,6 +7,7 @@
 #include "../../analyzer/index.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Each table below turns one macro of the .def on and includes it; every
@@ -85,6 +86,110 @@ static bool in_vec(const char *s, const AslStrVec *v) {
   return false;
 }
 
+/* ---- the bundled libraries (library_coroutines.def, library_types.def) */
+
+typedef struct LibraryEntry {
+  const char *name, *library;
+} LibraryEntry;
+
+#define LIBRARY(name, version, commit)
+#define LIBRARY_COROUTINE(library, name) {name, library},
+static const LibraryEntry library_coroutines[] = {
+#include "library_coroutines.def"
+};
+#undef LIBRARY_COROUTINE
+#define LIBRARY_COROUTINE(library, name)
+#undef LIBRARY
+#define LIBRARY(name, version, commit) {name, version},
+static const char *const library_versions[][2] = {
+#include "library_coroutines.def"
+    {NULL, NULL}};
+#undef LIBRARY
+#define LIBRARY(name, version, commit) name,
+/* The bundled libraries' top-level packages, and those re-exporting them:
+ * their callers spell them, as --known-coroutine's do (hot words). */
+static const char *const library_hot_words[] = {
+#include "library_coroutines.def"
+    "fastapi", // re-exports starlette's classes (library_types.def)
+    NULL};
+#undef LIBRARY
+#define LIBRARY(name, version, commit)
+
+#define LIBRARY_ALIAS(alias, name) {alias, name},
+#define LIBRARY_RESULT(f, how, type)
+static const char *const library_aliases[][2] = {
+#include "library_types.def"
+    {NULL, NULL}};
+#undef LIBRARY_ALIAS
+#define LIBRARY_ALIAS(alias, name)
+
+typedef struct LibraryResult {
+  const char *callee;
+  AslExternalStep how;
+  const char *type;
+} LibraryResult;
+
+#undef LIBRARY_RESULT
+#define LIBRARY_RESULT(f, how, type) {f, ASL_EXTERNAL_##how, type},
+static const LibraryResult library_results[] = {
+#include "library_types.def"
+    {NULL, ASL_EXTERNAL_CALL, NULL}};
+#undef LIBRARY_RESULT
+#define LIBRARY_RESULT(f, how, type)
+
+static int cmp_entry(const void *key, const void *elem) {
+  return strcmp(key, ((const LibraryEntry *)elem)->name);
+}
+
+static const LibraryEntry *library_entry(const char *name) {
+  return bsearch(name, library_coroutines,
+                 sizeof library_coroutines / sizeof *library_coroutines,
+                 sizeof *library_coroutines, cmp_entry);
+}
+
+/* Writes into buf the public spelling of `name` when a LIBRARY_ALIAS is a
+ * prefix of it ("fastapi.Request.json" -> "starlette.requests.Request.json");
+ * false if none is. */
+static bool library_canonical(const char *name, char *buf, size_t size) {
+  for (uint32_t k = 0; library_aliases[k][0]; k++) {
+    size_t n = strlen(library_aliases[k][0]);
+    if (strncmp(name, library_aliases[k][0], n) != 0 ||
+        (name[n] != '.' && name[n] != 0))
+      continue;
+    return (size_t)snprintf(buf, size, "%s%s", library_aliases[k][1],
+                            name + n) < size;
+  }
+  return false;
+}
+
+/* The table's entry for `name` (or for its public spelling), or NULL. */
+static const LibraryEntry *library_coroutine(const char *name) {
+  char canon[256];
+  const LibraryEntry *e = library_entry(name);
+  if (!e && library_canonical(name, canon, sizeof canon))
+    e = library_entry(canon);
+  return e;
+}
+
+bool asl_catalog_library_source(const char *name, char *buf, size_t size) {
+  const LibraryEntry *e = library_coroutine(name);
+  for (uint32_t k = 0; e && library_versions[k][0]; k++)
+    if (strcmp(library_versions[k][0], e->library) == 0)
+      return (size_t)snprintf(buf, size, "%s %s", e->library,
+                              library_versions[k][1]) < size;
+  return false;
+}
+
+
+const char *asl_catalog_library_result(const char *callee,
+                                       AslExternalStep how) {
+  char canon[256];
+  if (library_canonical(callee, canon, sizeof canon)) callee = canon;
+  for (const LibraryResult *r = library_results; r->callee; r++)
+    if (r->how == how && strcmp(r->callee, callee) == 0) return r->type;
+  return NULL;
+}
+
 /* Writes the re-exported spelling of `name` ("asyncio.tasks.sleep" ->
  * "asyncio.sleep") into buf; false if no REEXPORTED entry applies. */
 static bool reexported_name(const char *name, char *buf, size_t size) {
@@ -98,7 +203,8 @@ static bool reexported_name(const char *name, char *buf, size_t size) {
 }
 
 bool asl_catalog_is_coroutine(const AslOptions *opt, const char *name) {
-  if (in_list(name, known_coroutines) || in_vec(name, &opt->known_coroutines))
+  if (in_list(name, known_coroutines) || in_vec(name, &opt->known_coroutines) ||
+      library_coroutine(name))
     return true;
   char canon[256];
   return reexported_name(name, canon, sizeof canon) &&
@@ -114,7 +220,10 @@ const char *asl_catalog_result_type(const char *factory, bool awaited,
     if (r->awaited == awaited && r->position == position &&
         strcmp(r->factory, factory) == 0)
       return r->type;
-  return NULL;
+  return position < 0 ? asl_catalog_library_result(
+                            factory, awaited ? ASL_EXTERNAL_AWAIT
+                                             : ASL_EXTERNAL_CALL)
+                      : NULL;
 }
 
 bool asl_catalog_preserves(const AslOptions *opt, const char *name) {
@@ -134,6 +243,8 @@ static const char *const to_coroutine_words[] = {
 #define COROUTINE_DECORATOR(module, name)
 
 const char *const *asl_unawaited_hot_words(void) { return to_coroutine_words; }
+
+const char *const *asl_library_hot_words(void) { return library_hot_words; }
 
 bool asl_catalog_makes_coroutine(const char *name) {
   return in_list(name, to_coroutine);

@@ -63,6 +63,10 @@ const char *asl_unawaited_decide(const AslIndex *idx, const AslOptions *opt,
                                 def.returns_coroutine);
   else if (!is_coroutine_function(opt, &def))
     return NULL;
+  char source[96];
+  if (def.kind == ASL_DEF_EXTERNAL && !def.role &&
+      asl_catalog_library_source(def.name, source, sizeof source))
+    def.role = asl_arena_printf(a, "is a coroutine function (%s)", source);
   const AslCallee *c = &d->callee;
   if (!c->param || c->kind == ASL_CALLEE_ANY_METHOD) {
     // (ASL104's param is the fixture it asked about first)

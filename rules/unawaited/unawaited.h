@@ -21,6 +21,17 @@ const char *asl_catalog_result_type(const char *factory, bool awaited,
 bool asl_catalog_preserves(const AslOptions *opt, const char *name);
 /** Words that make a file hot for ASL1xx (NULL-terminated). */
 const char *const *asl_unawaited_hot_words(void);
+/** "aiohttp 3.14.3": the library and version the bundled table's entry
+ * for coroutine function `name` was read from, into buf; false if the
+ * table has no entry for it. */
+bool asl_catalog_library_source(const char *name, char *buf, size_t size);
+/** The top-level packages of the bundled libraries (hot words). */
+const char *const *asl_library_hot_words(void);
+/** What `callee` (a dotted name outside the project: a function, a
+ * method "Class.name", or a class for ENTER) gives, by the bundled
+ * libraries' table; NULL if it does not say. */
+const char *asl_catalog_library_result(const char *callee,
+                                       AslExternalStep how);
 /** Does decorator `name` make a sync function a coroutine function
  * (asgiref's sync_to_async)? */
 bool asl_catalog_makes_coroutine(const char *name);
