@@ -433,6 +433,9 @@ typedef struct AslOptions {
   bool index_given_only;           /* index only the given paths, not the
                                       project around them (fixtures) */
   bool no_prefilter;               /* parse every file (--no-prefilter) */
+  const struct AslEnv *env;        /* the Python environment whose
+                                      libraries answer lookups the project
+                                      cannot (--python; env.h), or NULL */
   bool verbose;                    /* counts of the run on stderr */
   /* Test code: files matching test_paths (the defaults unless
    * test_paths_given) get only the selected rules that test_selected

@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "diag.h"
+#include "env.h"
 #include "fixture.h"
 #include "run.h"
 #include "../runtime/rt.h"
@@ -71,6 +72,11 @@ static const char usage_text[] =
     "                         conftest.py, benchmarks/, bench/)\n"
     "  --test-select CODES    also report these codes in test code\n"
     "  --test-ignore CODES    do not report these codes in test code\n"
+    "  --python PATH          the project's Python environment: an\n"
+    "                         interpreter or a virtual environment folder\n"
+    "                         (default: VIRTUAL_ENV, else .venv or venv at\n"
+    "                         the project root); its installed libraries\n"
+    "                         answer lookups the project cannot\n"
     "  --no-prefilter         parse every file, even those that cannot hold a\n"
     "                         finding (same findings, slower; for checking)\n"
     "  -v, --verbose          also print how many files were read, parsed\n"
@@ -178,6 +184,8 @@ typedef struct CheckArgs {
   const char *config_path;    /* --config */
   bool isolated;              /* --isolated: no configuration file */
   bool gitignore_given;       /* --[no-]respect-gitignore on the command line */
+  const char *python;         /* --python */
+  AslEnv env;                 /* the Python environment found (env.h) */
   AslConfig config;           /* the file's settings (found == false: none) */
 } CheckArgs;
 
@@ -188,7 +196,7 @@ static int parse_check_args(int argc, char **argv, CheckArgs *ca) {
       "--preserving-decorator", "--blocking-call", "--allow-blocking",
       "--output-file", "--color", "--stdin-filename", "--config",
       "--threads", "--test-paths", "--test-select", "--test-ignore",
-      "--loop-callback-decorator", NULL};
+      "--loop-callback-decorator", "--python", NULL};
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--") == 0) {
@@ -274,6 +282,7 @@ static int parse_check_args(int argc, char **argv, CheckArgs *ca) {
     case 18:
       push_globs(&ca->arena, &ca->opt.loop_callback_decorators, v);
       break;
+    case 19: ca->python = v; break;
     case 11:
       if (strcmp(v, "auto") && strcmp(v, "always") && strcmp(v, "never"))
         return usage_error("--color takes auto, always or never, not '%s'",
@@ -491,6 +500,40 @@ static bool write_output(const CheckArgs *ca, const AslBuf *out) {
   return ok;
 }
 
+/* The project root the environment is looked for in: that of the first
+ * path (for stdin, of where its name says it lives). */
+static const char *env_project_root(CheckArgs *ca) {
+  const char *start = ".";
+  if (strcmp(ca->paths.items[0], "-")) start = ca->paths.items[0];
+  else if (ca->stdin_filename) start = stdin_dir(&ca->arena, ca->stdin_filename);
+  AslLayout *l = asl_layout_new();
+  const char *root = asl_layout_root(l, asl_layout_project(l, start));
+  root = root ? asl_arena_strdup(&ca->arena, root) : NULL;
+  asl_layout_delete(l);
+  return root;
+}
+
+/* Finds the Python environment (--python, else the configuration's
+ * `python`, relative to its file, else VIRTUAL_ENV, .venv, venv).
+ * Returns an exit code, or -1. */
+static int find_env(CheckArgs *ca) {
+  const char *asked = ca->python, *origin = "--python", *base = NULL;
+  if (!asked && ca->config.python) {
+    asked = ca->config.python;
+    origin = asl_arena_printf(&ca->arena, "python (%s)", ca->config.path);
+    base = stdin_dir(&ca->arena, ca->config.path);
+  }
+  const char *error = NULL;
+  if (asl_env_find(&ca->arena, asked, origin, base, env_project_root(ca),
+                   &ca->env, &error) != ASL_OK) {
+    fprintf(stderr, "asynclint: error: %s\n", error);
+    return EXIT_ERROR;
+  }
+  if (ca->opt.verbose) asl_env_print(&ca->env, stderr);
+  if (ca->env.prefix) ca->opt.env = &ca->env;
+  return -1;
+}
+
 static int cmd_check(int argc, char **argv) {
   CheckArgs ca;
   memset(&ca, 0, sizeof ca);
@@ -500,11 +543,12 @@ static int cmd_check(int argc, char **argv) {
   if (rc < 0) rc = load_config(&ca);
   if (rc < 0) rc = resolve_selection(&ca);
   if (rc < 0) rc = resolve_threads(&ca.opt);
+  if (ca.paths.len == 0) asl_avec_push(&ca.arena, &ca.paths, ".");
+  if (rc < 0) rc = find_env(&ca);
   if (rc >= 0) {
     asl_arena_destroy(&ca.arena);
     return rc;
   }
-  if (ca.paths.len == 0) asl_avec_push(&ca.arena, &ca.paths, ".");
   ca.opt.color = want_color(&ca);
 
   const char *why = NULL;

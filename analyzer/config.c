@@ -234,6 +234,11 @@ static bool read_pair(Reader *r, TSNode pair) {
     return read_strings(r, v, key, &c->preserving_decorators, NULL);
   if (!strcmp(key, "loop-callback-decorators"))
     return read_strings(r, v, key, &c->loop_callback_decorators, NULL);
+  if (!strcmp(key, "python")) {
+    if (!want_string(r, v, key)) return false;
+    c->python = string_value(r, v);
+    return true;
+  }
   if (!strcmp(key, "allowed-blocking"))
     return read_strings(r, v, key, &c->allowed_blocking, check_glob);
   if (!strcmp(key, "test-paths")) {

@@ -26,6 +26,7 @@ typedef struct AslConfig {
   AslStrVec blocking_calls;    /* "GLOB=SUGGESTION", as --blocking-call */
   AslStrVec allowed_blocking;
   AslStrVec loop_callback_decorators;
+  const char *python;          /* the Python environment (env.h) */
   bool has_test_paths;         /* test-paths replaces the defaults */
   AslStrVec test_paths, test_select, test_ignore;
   AslVec(AslPerFileIgnore) per_file_ignores;
