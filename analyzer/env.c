@@ -380,3 +380,22 @@ const char *asl_env_module_file(AslArena *a, const AslEnv *env,
   }
   return NULL;
 }
+
+void asl_env_top_names(AslArena *a, const AslEnv *env, AslStrVec *out) {
+  AslStrVec names = {0};
+  for (uint32_t i = 0; env && i < env->search.len; i++) {
+    names_in(a, env->search.items[i], "", "", &names);
+    for (uint32_t k = 0; k < names.len; k++) {
+      const char *n = names.items[k];
+      if (n[0] == '.' || !strncmp(n, "__", 2)) continue;
+      size_t word = strcspn(n, ".-");
+      const char *rest = n + word; // "", "-stubs", ".py", ".pyi"
+      if (!word || (*rest && strcmp(rest, "-stubs") && strcmp(rest, ".py") &&
+                    strcmp(rest, ".pyi")))
+        continue;
+      asl_avec_push(a, out, asl_arena_strndup(a, n, word));
+    }
+  }
+  for (uint32_t i = 0; env && i < env->packages.len; i++)
+    asl_avec_push(a, out, env->packages.items[i].name);
+}

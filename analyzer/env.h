@@ -52,4 +52,10 @@ const char *asl_env_module_file(AslArena *a, const AslEnv *env,
                                 const char *dotted, size_t n,
                                 bool *is_package);
 
+/** The top-level names the environment's packages and modules are
+ * imported by (`aiohttp` for aiohttp/, aiohttp-stubs/ and aiohttp.py):
+ * the pre-filter parses every file spelling one, since what it imports
+ * from there is only known once the library is read. */
+void asl_env_top_names(AslArena *a, const AslEnv *env, AslStrVec *out);
+
 #endif /* ASL_ANALYZER_ENV_H_ */

@@ -66,6 +66,7 @@ struct AslIndex {
   const AslFileFacts **conftests; /* the conftest.py files, by path */
   uint32_t nconftests;
   AslExternalResult external_result; /* steps past EXTERNAL names */
+  bool library;         /* fall back to ASL_LIBRARY_PROJECT */
 };
 
 static void index_functions(AslIndex *idx);
@@ -165,6 +166,8 @@ void asl_index_set_external_result(AslIndex *idx, AslExternalResult fn) {
   idx->external_result = fn;
 }
 
+void asl_index_use_library(AslIndex *idx) { idx->library = true; }
+
 void asl_index_delete(AslIndex *idx) {
   if (!idx) return;
   asl_free(idx->slots);
@@ -193,21 +196,31 @@ static const AslFileFacts ambiguous_module;
  * file's own module always answers for itself, even when another file
  * claims the same name (two `conftest.py` in one project). NULL if none,
  * &ambiguous_module if two files claim it. */
+/* Module s[0..n) of `project` (the watcher hears the lookup). */
+static const AslFileFacts *find_in_project(const AslIndex *idx,
+                                           uint32_t project, const char *s,
+                                           size_t n) {
+  if (idx->watch)
+    idx->watch(idx->watch_ctx, project, s, n, *idx->in_bases > 0, false);
+  uint32_t h = asl_hash_module(project, s, n) & (idx->nslots - 1);
+  for (; idx->slots[h]; h = (h + 1) & (idx->nslots - 1)) {
+    const AslFileFacts *f = idx->files[idx->slots[h] - 1];
+    if (same_module(f, project, s, n))
+      return idx->ambiguous[h] ? &ambiguous_module : f;
+  }
+  return NULL;
+}
+
 static const AslFileFacts *find_module(const AslIndex *idx, uint32_t from,
                                        const char *s, size_t n) {
   const AslFileFacts *self = from < idx->nfiles ? idx->files[from] : NULL;
   if (!self) return NULL;
   if (self->module && same_module(self, self->project, s, n)) return self;
-  if (idx->watch)
-    idx->watch(idx->watch_ctx, self->project, s, n, *idx->in_bases > 0,
-               false);
-  uint32_t h = asl_hash_module(self->project, s, n) & (idx->nslots - 1);
-  for (; idx->slots[h]; h = (h + 1) & (idx->nslots - 1)) {
-    const AslFileFacts *f = idx->files[idx->slots[h] - 1];
-    if (same_module(f, self->project, s, n))
-      return idx->ambiguous[h] ? &ambiguous_module : f;
-  }
-  return NULL;
+  const AslFileFacts *f = find_in_project(idx, self->project, s, n);
+  // A module the project lacks may be a library's (its own modules win).
+  if (!f && idx->library && self->project != ASL_LIBRARY_PROJECT)
+    f = find_in_project(idx, ASL_LIBRARY_PROJECT, s, n);
+  return f;
 }
 
 /* ---- bindings ----------------------------------------------------------- */
@@ -720,6 +733,22 @@ static void receiver_step(const AslIndex *idx, uint32_t from, const char **op,
   if (!method) {
     memset(h, 0, sizeof *h);
     return;
+  }
+  if (f->project == ASL_LIBRARY_PROJECT && f->module && idx->external_result) {
+    // A library read from the environment: what its calls give, the
+    // bundled table says first (its annotations are often generic, `->
+    // _RetType`, or missing), by the class's name where it is defined.
+    Hit e = {0};
+    const char *after = *op;
+    e.kind = ASL_DEF_EXTERNAL;
+    e.external = asl_arena_printf(idx->scratch, "%s.%s", f->module,
+                                  f->classes[cls].name);
+    external_step(idx, from, s, n, &after, budget, &e);
+    if (e.kind != ASL_DEF_UNKNOWN) {
+      *h = e;
+      *op = after;
+      return;
+    }
   }
   method_hit(idx, from, f, cls, method, false, budget, h);
   if (s[0] == '.' && !call &&

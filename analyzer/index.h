@@ -251,12 +251,22 @@ bool asl_lines_hold(const uint32_t *lines, uint32_t n, uint32_t line);
 void asl_facts_merge(AslArena *a, AslFileFacts *into, const AslFileFacts *add,
                      const uint32_t *lines, uint32_t nlines);
 
-/* What a step past a name outside the project (AslExternalStep) gives (an absolute class name), or NULL: a catalog of
+/* What a step past a name outside the project (AslExternalStep) gives
+ * (an absolute class name), or NULL: a catalog of
  * libraries the rules hold, handed to the index by the driver. */
 typedef const char *(*AslExternalResult)(const char *name,
                                          AslExternalStep how);
 /** Lets the index step past names outside the project with `fn`. */
 void asl_index_set_external_result(AslIndex *idx, AslExternalResult fn);
+
+/* The project id of the files read from the Python environment (env.h):
+ * a module a file's own project lacks is looked up there, and lookups
+ * from those files stay there. */
+#define ASL_LIBRARY_PROJECT (UINT32_MAX - 1)
+/** Makes lookups fall back to ASL_LIBRARY_PROJECT (an environment is in
+ * use: in watch mode, the watcher hears those lookups even before any of
+ * its files is read). */
+void asl_index_use_library(AslIndex *idx);
 
 /** Builds the index over `n` files' facts (which must outlive it). Two
  * files claiming the same module in one project make that module

@@ -14,6 +14,8 @@
  */
 #include "run.h"
 
+#include "env.h"
+
 #include <limits.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -39,6 +41,7 @@ typedef struct FileInfo {
   bool is_package, is_stub;
   uint32_t project;
   bool named;          /* check it (else only index it) */
+  bool library;        /* read from the Python environment (env.h) */
   bool in_test;        /* test code (test-paths) */
   uint32_t file_index;
 } FileInfo;
@@ -220,6 +223,9 @@ static void keep_facts(Sink *k, AslCtx *cx, const AslSource *src,
   facts->is_stub = j->fi.is_stub;
   facts->alias = j->fi.alias;
   asl_rules_facts(cx, facts, k->keep);
+  // A library's sync functions are not walked for blocking calls (ASL210
+  // stops at the library's edge).
+  if (j->fi.library) facts->nfuncs = 0;
   if (!u) {
     j->facts = facts;
     return;
@@ -378,6 +384,15 @@ void asl_run_init(AslRun *r, const AslOptions *opt) {
   r->need_reach = asl_rules_need_reach(opt);
   r->prefilter = !opt->no_prefilter;
   asl_words_hot(opt, asl_rules_hot_words(), &r->hot);
+  if (opt->env && r->use_index) {
+    // What a file imports from a library is known only once the library
+    // is read: every file spelling one of its top-level names is hot.
+    AslStrVec tops = {0};
+    asl_env_top_names(&r->arena, opt->env, &tops);
+    for (uint32_t i = 0; i < tops.len; i++)
+      asl_words_add(&r->hot, asl_word_hash(tops.items[i],
+                                           strlen(tops.items[i])));
+  }
 }
 
 /* Where one file sits in the project; computed on the main thread (the
@@ -784,12 +799,46 @@ static void facts_view_free(FactsView *v) {
 
 typedef AslVec(uint32_t) IdVec;
 
+/* A set of strings (open addressing on their hash; arena-owned keys). */
+typedef struct NameSet {
+  const char **keys;
+  uint32_t cap, len;
+} NameSet;
+
+static uint32_t name_hash(const char *s, size_t n) {
+  return asl_hash_module(0, s, n);
+}
+
+static bool names_has(const NameSet *set, const char *s, size_t n) {
+  if (!set->cap) return false;
+  for (uint32_t h = name_hash(s, n) & (set->cap - 1); set->keys[h];
+       h = (h + 1) & (set->cap - 1))
+    if (!strncmp(set->keys[h], s, n) && !set->keys[h][n]) return true;
+  return false;
+}
+
+static void names_put(NameSet *set, const char *key) {
+  if ((set->len + 1) * 2 > set->cap) {
+    NameSet bigger = {NULL, set->cap ? set->cap * 2 : 64, 0};
+    bigger.keys = asl_calloc(bigger.cap, sizeof *bigger.keys);
+    for (uint32_t i = 0; i < set->cap; i++)
+      if (set->keys[i]) names_put(&bigger, set->keys[i]);
+    asl_free(set->keys);
+    *set = bigger;
+  }
+  uint32_t h = name_hash(key, strlen(key)) & (set->cap - 1);
+  while (set->keys[h]) h = (h + 1) & (set->cap - 1);
+  set->keys[h] = key;
+  set->len++;
+}
+
 /* Every file of the run by (project, module): the index's watcher wants
  * the cold ones it looks up; W asks whether a name is outside. */
 typedef struct Modules {
   AslRun *r;
   uint32_t *slots; /* job id + 1; 0 empty */
-  uint32_t cap;
+  uint32_t cap, used;
+  NameSet no_library;    /* library modules the environment lacks */
   uint32_t cold_lookups; /* lookups that met a cold file, so far */
   uint64_t *by_last; /* (word of its module's last component << 32) | job,
                         sorted: the jobs a star import may name */
@@ -800,6 +849,41 @@ typedef struct Modules {
   const AslReach *w;
 } Modules;
 
+/* Files the slot table with job i under `name` (its module or alias). */
+static void modules_put(Modules *m, uint32_t project, const char *name,
+                        uint32_t i) {
+  uint32_t h = asl_hash_module(project, name, strlen(name)) & (m->cap - 1);
+  while (m->slots[h]) h = (h + 1) & (m->cap - 1);
+  m->slots[h] = i + 1;
+  m->used++;
+}
+
+/* Files every readable job with a module name, under it and its alias. */
+static void modules_fill(Modules *m) {
+  m->used = 0;
+  for (uint32_t i = 0; i < m->r->jobs.len; i++) {
+    const AslJob *j = &m->r->jobs.items[i];
+    if (j->unreadable || !j->fi.module) continue;
+    modules_put(m, j->fi.project, j->fi.module, i);
+    // A lookup may name it through namespace folders.
+    if (j->fi.alias) modules_put(m, j->fi.project, j->fi.alias, i);
+  }
+}
+
+/* Adds job i, created during the rounds (a library module), keeping the
+ * table at most half full. */
+static void modules_add(Modules *m, uint32_t i) {
+  if ((m->used + 2) * 2 > m->cap) {
+    asl_free(m->slots);
+    m->cap *= 2;
+    m->slots = asl_calloc(m->cap, sizeof *m->slots);
+    modules_fill(m); // job i included
+    return;
+  }
+  const AslJob *j = &m->r->jobs.items[i];
+  modules_put(m, j->fi.project, j->fi.module, i);
+}
+
 static void modules_build(AslRun *r, Modules *m) {
   m->r = r;
   m->cold_lookups = 0;
@@ -807,29 +891,20 @@ static void modules_build(AslRun *r, Modules *m) {
   m->pending = (IdVec){0};
   m->pending_names = (IdVec){0};
   m->w = NULL;
+  m->no_library = (NameSet){NULL, 0, 0};
   m->cap = 16;
   while (m->cap < r->jobs.len * 4) m->cap *= 2; // names and aliases
   m->slots = asl_calloc(m->cap, sizeof *m->slots);
+  modules_fill(m);
   m->by_last = asl_malloc(sizeof *m->by_last * (r->jobs.len + 1));
   m->nby_last = 0;
   for (uint32_t i = 0; i < r->jobs.len; i++) {
     const AslJob *j = &r->jobs.items[i];
     if (j->unreadable || !j->fi.module) continue;
-    size_t n = strlen(j->fi.module);
-    uint32_t h = asl_hash_module(j->fi.project, j->fi.module, n) &
-                 (m->cap - 1);
-    while (m->slots[h]) h = (h + 1) & (m->cap - 1);
-    m->slots[h] = i + 1;
     const char *dot = strrchr(j->fi.module, '.');
     const char *last = dot ? dot + 1 : j->fi.module;
-    uint64_t word = asl_word_hash(last, n - (size_t)(last - j->fi.module));
-    m->by_last[m->nby_last++] = word << 32 | i;
-    if (j->fi.alias) { // a lookup may name it through namespace folders
-      uint32_t a = asl_hash_module(j->fi.project, j->fi.alias,
-                                   strlen(j->fi.alias)) & (m->cap - 1);
-      while (m->slots[a]) a = (a + 1) & (m->cap - 1);
-      m->slots[a] = i + 1;
-    }
+    m->by_last[m->nby_last++] =
+        (uint64_t)asl_word_hash(last, strlen(last)) << 32 | i;
   }
   qsort(m->by_last, m->nby_last, sizeof *m->by_last, asl_cmp_u64);
 }
@@ -888,9 +963,45 @@ static void want_job(Modules *m, AslJob *j, uint32_t name) {
  * so is the piece of a file parsed in part when the lookup met its placeholder.
  * s[n] is the dot before the name looked up in the module, if any: the
  * first unit of a cold file parsed in part has that name's def. */
+static void want_library(Modules *m, const char *s, size_t n, bool unparsed);
+
+/* Module s[0..n), which no job claims, looked up in the Python
+ * environment: the job of its file (new: cold, read when wanted), or
+ * ASL_NONE, remembered, when the environment lacks it. */
+static uint32_t library_job(Modules *m, const char *s, size_t n) {
+  AslRun *r = m->r;
+  if (names_has(&m->no_library, s, n)) return ASL_NONE;
+  const char *module = asl_arena_strndup(&r->arena, s, n);
+  bool is_package = false;
+  const char *path =
+      asl_env_module_file(&r->arena, r->opt->env, s, n, &is_package);
+  if (!path) {
+    names_put(&m->no_library, module);
+    return ASL_NONE;
+  }
+  AslJob j;
+  memset(&j, 0, sizeof j);
+  j.fs_path = path;
+  j.display = asl_display_path(&r->arena, path);
+  j.fi.module = module;
+  j.fi.is_package = is_package;
+  j.fi.is_stub = strlen(path) > 4 && !strcmp(path + strlen(path) - 4, ".pyi");
+  j.fi.project = ASL_LIBRARY_PROJECT;
+  j.fi.library = true;
+  asl_vec_push(&r->jobs, j);
+  r->nlibrary++;
+  uint32_t id = r->jobs.len - 1;
+  modules_add(m, id);
+  return id;
+}
+
 static void want_module(void *ctx, uint32_t project, const char *s, size_t n,
                         bool in_bases, bool unparsed) {
   Modules *m = ctx;
+  if (project == ASL_LIBRARY_PROJECT) {
+    want_library(m, s, n, unparsed);
+    return;
+  }
   bool met_cold = false;
   bool lenient = m->lenient && !in_bases && !asl_reach_binds(m->w, s, n);
   uint32_t name = 0;
@@ -910,6 +1021,31 @@ static void want_module(void *ctx, uint32_t project, const char *s, size_t n,
     }
   }
   m->cold_lookups += met_cold;
+}
+
+/* A lookup in the environment's libraries: every file claiming the
+ * module is wanted (a library's words are not in W, so no lookup there
+ * is lenient), read from the environment the first time. */
+static void want_library(Modules *m, const char *s, size_t n,
+                         bool unparsed) {
+  uint32_t name = 0;
+  if (s[n] == '.') {
+    const char *w = s + n + 1;
+    name = asl_word_hash(w, strcspn(w, "."));
+  }
+  bool met = false;
+  uint32_t slot = ASL_NONE;
+  for (AslJob *j; (j = modules_next(m, ASL_LIBRARY_PROJECT, s, n, &slot));) {
+    met = true;
+    if (j->parsed && !(unparsed && j->partial)) continue;
+    want_job(m, j, name);
+    m->cold_lookups++;
+  }
+  if (met) return;
+  uint32_t id = library_job(m, s, n);
+  if (id == ASL_NONE) return;
+  want_job(m, &m->r->jobs.items[id], name);
+  m->cold_lookups++;
 }
 
 static bool is_external(void *ctx, uint32_t project, const char *dotted) {
@@ -1016,7 +1152,10 @@ static bool is_reach_question(const AslDeferred *d) {
  * no path leads from such a name to a coroutine function. */
 static bool worth_watching(const AslRun *r, const AslReach *w,
                            const AslDeferred *d) {
-  if (!r->need_reach || !is_reach_question(d)) return true;
+  // W knows nothing of the libraries until they are read, nor does it
+  // exist without the pre-filter: every question may need a library.
+  if (!r->need_reach || !is_reach_question(d) || !r->prefilter || r->opt->env)
+    return true;
   // A method is a coroutine function through its class (or a base):
   // the class's name is what W holds, not the method's.
   const AslCallee *c = &d->callee;
@@ -1046,6 +1185,7 @@ static void want_looked_up(AslRun *r, const FactsView *v, Modules *c,
                            FirstAsked *fa) {
   AslIndex *idx = asl_index_new_watching(v->facts, v->n, want_module, c);
   asl_index_set_external_result(idx, asl_rules_external_result);
+  if (r->opt->env) asl_index_use_library(idx);
   AslArena tmp;
   asl_arena_init(&tmp);
   // An ASL1xx question whose lookups met no cold file is settled: files
@@ -1096,7 +1236,9 @@ static uint32_t wanted_jobs(const AslRun *r, IdVec *ids) {
 
 static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch,
                              FirstAsked *fa) {
-  if (!r->prefilter || !r->use_index) return;
+  // Without the pre-filter every project file is parsed already; the
+  // rounds then only read the library modules the lookups need.
+  if (!r->use_index || (!r->prefilter && !r->opt->env)) return;
   AslReach w = {0};
   Modules mods;
   modules_build(r, &mods);
@@ -1107,6 +1249,7 @@ static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch,
   const AslScan **scans = asl_malloc(sizeof *scans * (r->jobs.len + 1));
   const char **modules = asl_malloc(sizeof *modules * (r->jobs.len + 1));
   uint32_t *cold_of = asl_malloc(sizeof *cold_of * (r->jobs.len + 1));
+  uint32_t ncold_of = r->jobs.len; // (library jobs come later, never cold)
   for (uint32_t i = 0; i < r->jobs.len; i++) {
     const AslJob *j = &r->jobs.items[i];
     cold_of[i] = ASL_NONE;
@@ -1121,7 +1264,8 @@ static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch,
   for (uint32_t round = 1;; round++) {
     FactsView v;
     facts_view(r, &v);
-    if (r->need_reach) want_spelled(r, &v, &mods, &w, cold_set);
+    if (r->need_reach && r->prefilter)
+      want_spelled(r, &v, &mods, &w, cold_set);
     uint32_t spelled = wanted_jobs(r, &ids);
     want_looked_up(r, &v, &mods, &w, &settled, fa);
     facts_view_free(&v);
@@ -1134,7 +1278,7 @@ static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch,
               round, w.words.len, spelled, ids.len - spelled);
     for (uint32_t i = 0; i < ids.len; i++)
       if (r->jobs.items[ids.items[i]].text) r->nkept++;
-      else r->nreread++;
+      else if (!r->jobs.items[ids.items[i]].fi.library) r->nreread++;
     double t0 = now_seconds();
     r->reach = &w; // read by the workers: what W asks of a file's parts
     run_jobs(r, p, scratch, ids.items, ids.len);
@@ -1145,7 +1289,8 @@ static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch,
       j->wanted = j->want_all = j->want_w = false;
       asl_words_free(&j->want_names);
       if (!j->parsed) j->unreadable = true; // gone since: never again
-      if (cold_set && cold_of[ids.items[i]] != ASL_NONE)
+      if (cold_set && ids.items[i] < ncold_of &&
+          cold_of[ids.items[i]] != ASL_NONE)
         asl_cold_gone(cold_set, cold_of[ids.items[i]]);
     }
   }
@@ -1161,6 +1306,7 @@ static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch,
   asl_free(mods.by_last);
   asl_vec_free(&mods.pending);
   asl_vec_free(&mods.pending_names);
+  asl_free(mods.no_library.keys);
   asl_reach_free(&w);
 }
 
@@ -1171,6 +1317,7 @@ static void decide_deferred(AslRun *r, FirstAsked *fa) {
   facts_view(r, &v);
   AslIndex *idx = asl_index_new(v.facts, v.n);
   asl_index_set_external_result(idx, asl_rules_external_result);
+  if (r->opt->env) asl_index_use_library(idx);
   first_asked_update(fa, &r->deferred);
   // The answer of each question: its message (NULL: no finding) and the
   // related places the rule gave.
@@ -1260,6 +1407,10 @@ void asl_run_finish(AslRun *r, AslParser *p, AslArena *scratch) {
             parsed / 1048576, all / 1048576, r->npartial, r->nunits,
             r->seconds[3], r->seconds[0],
             r->seconds[1], r->seconds[4], r->seconds[2]);
+  if (r->opt->verbose && r->opt->env)
+    fprintf(stderr, "asynclint: %u of them from the Python environment "
+                    "(the library modules the lookups needed)\n",
+            r->nlibrary);
   if (r->opt->verbose) print_held_back(r);
 }
 

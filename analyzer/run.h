@@ -46,6 +46,7 @@ typedef struct AslRun {
   _Atomic size_t text_kept; /* bytes of cold files' text kept for the
                                later rounds, up to ASL_TEXT_BUDGET */
   uint32_t nskipped;       /* files the pre-filter never parsed */
+  uint32_t nlibrary;       /* library files the lookups found (env.h) */
   uint32_t nerrors;        /* files or paths that could not be read */
   uint32_t held[ASL_RULE__COUNT]; /* findings in test code held back, per
                                      rule (AslOptions.test_selected) */
