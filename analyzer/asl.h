@@ -433,6 +433,9 @@ typedef struct AslOptions {
   bool index_given_only;           /* index only the given paths, not the
                                       project around them (fixtures) */
   bool no_prefilter;               /* parse every file (--no-prefilter) */
+  AslStrVec follow_libraries;      /* --follow-library: top-level packages
+                                      of the environment whose sync
+                                      functions ASL210 walks into */
   const struct AslEnv *env;        /* the Python environment whose
                                       libraries answer lookups the project
                                       cannot (--python; env.h), or NULL */

@@ -77,6 +77,10 @@ static const char usage_text[] =
     "                         (default: VIRTUAL_ENV, else .venv or venv at\n"
     "                         the project root); its installed libraries\n"
     "                         answer lookups the project cannot\n"
+    "  --follow-library NAME  ASL210 follows calls into the environment's\n"
+    "                         package NAME (top-level; repeatable): a sync\n"
+    "                         library function that blocks is reported\n"
+    "                         with the chain into the library\n"
     "  --no-prefilter         parse every file, even those that cannot hold a\n"
     "                         finding (same findings, slower; for checking)\n"
     "  -v, --verbose          also print how many files were read, parsed\n"
@@ -196,7 +200,7 @@ static int parse_check_args(int argc, char **argv, CheckArgs *ca) {
       "--preserving-decorator", "--blocking-call", "--allow-blocking",
       "--output-file", "--color", "--stdin-filename", "--config",
       "--threads", "--test-paths", "--test-select", "--test-ignore",
-      "--loop-callback-decorator", "--python", NULL};
+      "--loop-callback-decorator", "--python", "--follow-library", NULL};
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--") == 0) {
@@ -283,6 +287,7 @@ static int parse_check_args(int argc, char **argv, CheckArgs *ca) {
       push_globs(&ca->arena, &ca->opt.loop_callback_decorators, v);
       break;
     case 19: ca->python = v; break;
+    case 20: push_globs(&ca->arena, &ca->opt.follow_libraries, v); break;
     case 11:
       if (strcmp(v, "auto") && strcmp(v, "always") && strcmp(v, "never"))
         return usage_error("--color takes auto, always or never, not '%s'",
@@ -386,6 +391,7 @@ static int load_config(CheckArgs *ca) {
   append_strs(&ca->arena, &o->allow_blocking, &c->allowed_blocking);
   append_strs(&ca->arena, &o->loop_callback_decorators,
               &c->loop_callback_decorators);
+  append_strs(&ca->arena, &o->follow_libraries, &c->follow_libraries);
   if (c->has_test_paths && !o->test_paths_given) {
     o->test_paths_given = true;
     append_strs(&ca->arena, &o->test_paths, &c->test_paths);

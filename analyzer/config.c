@@ -234,6 +234,8 @@ static bool read_pair(Reader *r, TSNode pair) {
     return read_strings(r, v, key, &c->preserving_decorators, NULL);
   if (!strcmp(key, "loop-callback-decorators"))
     return read_strings(r, v, key, &c->loop_callback_decorators, NULL);
+  if (!strcmp(key, "follow-libraries"))
+    return read_strings(r, v, key, &c->follow_libraries, NULL);
   if (!strcmp(key, "python")) {
     if (!want_string(r, v, key)) return false;
     c->python = string_value(r, v);

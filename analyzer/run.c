@@ -214,6 +214,16 @@ static bool plan_unit(const Sink *k, AslArena *a, const AslSource *src,
   return *first;
 }
 
+/* Is `module` in a package of follow-libraries (its top-level name)? */
+static bool follows(const AslOptions *opt, const char *module) {
+  size_t top = strcspn(module, ".");
+  for (uint32_t i = 0; i < opt->follow_libraries.len; i++) {
+    const char *name = opt->follow_libraries.items[i];
+    if (strlen(name) == top && !strncmp(name, module, top)) return true;
+  }
+  return false;
+}
+
 /* The facts of a unit: a first one's, with a placeholder for each piece left
  * out; a later one's join those of the units before. */
 static void keep_facts(Sink *k, AslCtx *cx, const AslSource *src,
@@ -223,9 +233,10 @@ static void keep_facts(Sink *k, AslCtx *cx, const AslSource *src,
   facts->is_stub = j->fi.is_stub;
   facts->alias = j->fi.alias;
   asl_rules_facts(cx, facts, k->keep);
-  // A library's sync functions are not walked for blocking calls (ASL210
-  // stops at the library's edge).
-  if (j->fi.library) facts->nfuncs = 0;
+  // A library's sync functions are walked for blocking calls (ASL210)
+  // only in the packages the user follows: elsewhere the walk stops at the
+  // library's edge.
+  if (j->fi.library && !follows(k->r->opt, j->fi.module)) facts->nfuncs = 0;
   if (!u) {
     j->facts = facts;
     return;

@@ -78,6 +78,20 @@ FILES = {
         "MAPPING: dict[str, str] = {'mypkg': 'ROOT/src/mypkg'}\n"
         "def install():\n    pass\n"),
     "src/mypkg/__init__.py": "async def ready():\n    pass\n",
+    # A sync library function that blocks: ASL210 follows it only into
+    # the packages the user names (follow-libraries).
+    "SITE/blocklib/__init__.py": "from .io import load\n",
+    "SITE/blocklib/io.py": (
+        "import time\n"
+        "def load(path):\n"
+        "    time.sleep(1)\n"
+        "    return path\n"),
+    "proj/app/blocking.py": (
+        "import blocklib\n"
+        "\n"
+        "\n"
+        "async def handler():\n"
+        "    return blocklib.load('x')\n"),
     "proj/app/__init__.py": "",
     "proj/app/main.py": (
         "import netlib\n"
@@ -217,6 +231,26 @@ def main(argv):
         check(findings(p) == [] and "Python environment: none" in p.stderr,
               "no environment: no library finding")
         os.rename(root + "/hidden", proj + "/.venv")
+        # ASL210 into a library only when followed.
+        p = subprocess.run([binary, "check", "--select", "ASL210",
+                            "--format", "json", "app/blocking.py"],
+                           cwd=proj, capture_output=True, text=True)
+        check(p.returncode == 0 and json.loads(p.stdout) == [],
+              "ASL210 stops at a library's edge by default")
+        for how in (["--follow-library", "blocklib"], "toml"):
+            if how == "toml":
+                with open(os.path.join(proj, "asynclint.toml"), "w") as f:
+                    f.write('follow-libraries = ["blocklib"]\n')
+                how = []
+            p = subprocess.run([binary, "check", "--select", "ASL210",
+                                "--format", "json", "app/blocking.py"] + how,
+                               cwd=proj, capture_output=True, text=True)
+            got = json.loads(p.stdout) if p.stdout else []
+            check(len(got) == 1 and got[0]["line"] == 5 and
+                  "time.sleep" in got[0]["message"] and
+                  "load" in got[0]["message"],
+                  "ASL210 follows a followed library %s" % (how or "(toml)"))
+        os.remove(os.path.join(proj, "asynclint.toml"))
         # Errors name what was asked.
         p = run(binary, ["--python", "nothere"], proj)
         check(p.returncode == 2 and "--python: 'nothere' does not exist"
