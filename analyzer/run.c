@@ -1257,6 +1257,10 @@ static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch,
   BoolVec settled = {0};
   // The cold files as the relays of W see them (index k: cold[k]).
   IdVec cold = {0};
+  // Copies of the cold files' scans: the library modules the rounds find
+  // are new jobs, and r->jobs may move (a copy's words stay the job's,
+  // freed only once it is parsed, and then gone from the cold set).
+  AslScan *scan_copies = asl_malloc(sizeof *scan_copies * (r->jobs.len + 1));
   const AslScan **scans = asl_malloc(sizeof *scans * (r->jobs.len + 1));
   const char **modules = asl_malloc(sizeof *modules * (r->jobs.len + 1));
   uint32_t *cold_of = asl_malloc(sizeof *cold_of * (r->jobs.len + 1));
@@ -1266,7 +1270,8 @@ static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch,
     cold_of[i] = ASL_NONE;
     if (j->parsed || !j->scan.words) continue;
     cold_of[i] = cold.len;
-    scans[cold.len] = &j->scan;
+    scan_copies[cold.len] = j->scan;
+    scans[cold.len] = &scan_copies[cold.len];
     modules[cold.len] = j->fi.module;
     asl_vec_push(&cold, i);
   }
@@ -1308,6 +1313,7 @@ static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch,
   for (uint32_t i = 0; i < r->jobs.len; i++) drop_text(&r->jobs.items[i]);
   asl_cold_delete(cold_set);
   asl_free(scans);
+  asl_free(scan_copies);
   asl_free(modules);
   asl_free(cold_of);
   asl_vec_free(&cold);
