@@ -1258,8 +1258,9 @@ static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch,
   // The cold files as the relays of W see them (index k: cold[k]).
   IdVec cold = {0};
   // Copies of the cold files' scans: the library modules the rounds find
-  // are new jobs, and r->jobs may move (a copy's words stay the job's,
-  // freed only once it is parsed, and then gone from the cold set).
+  // are new jobs, and r->jobs may move. A copy's words are the job's,
+  // freed when it is parsed: the copy is emptied then, as the job's own
+  // scan is.
   AslScan *scan_copies = asl_malloc(sizeof *scan_copies * (r->jobs.len + 1));
   const AslScan **scans = asl_malloc(sizeof *scans * (r->jobs.len + 1));
   const char **modules = asl_malloc(sizeof *modules * (r->jobs.len + 1));
@@ -1306,8 +1307,11 @@ static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch,
       asl_words_free(&j->want_names);
       if (!j->parsed) j->unreadable = true; // gone since: never again
       if (cold_set && ids.items[i] < ncold_of &&
-          cold_of[ids.items[i]] != ASL_NONE)
+          cold_of[ids.items[i]] != ASL_NONE) {
+        // Its scan was freed with the parse: the copy's words go too.
+        memset(&scan_copies[cold_of[ids.items[i]]], 0, sizeof *scan_copies);
         asl_cold_gone(cold_set, cold_of[ids.items[i]]);
+      }
     }
   }
   for (uint32_t i = 0; i < r->jobs.len; i++) drop_text(&r->jobs.items[i]);

@@ -157,8 +157,18 @@ static const char *parameter_type(const AslCtx *cx, uint32_t ident) {
   const AslTree *t = cx->tree;
   uint32_t p = parent_of(t, ident);
   AslKind pk = t->nodes[p].kind;
-  if (pk == ASL_K_typed_parameter || pk == ASL_K_typed_default_parameter)
+  if (pk == ASL_K_typed_parameter || pk == ASL_K_typed_default_parameter) {
+    // `self: _AppT` (a TypeVar bound to the class): self is self.
+    uint32_t params = parent_of(t, p);
+    uint32_t fn = parent_of(t, params);
+    if (t->nodes[params].kind == ASL_K_parameters &&
+        asl_first_named(t, params) == p &&
+        t->nodes[fn].kind == ASL_K_function_definition &&
+        t->nodes[t->nodes[fn].scope].kind == ASL_K_class_definition &&
+        !is_staticmethod(cx, fn))
+      return asl_enclosing_class(cx, fn);
     return asl_annotation_class(cx, asl_child_by_field(t, p, ASL_F_type));
+  }
   if (pk != ASL_K_parameters) return NULL;
   uint32_t fn = parent_of(t, p);
   if (asl_first_named(t, p) != ident ||
@@ -214,9 +224,13 @@ static uint32_t class_of_self(const AslCtx *cx, uint32_t ident) {
   const AslBinding *b = asl_resolve_name(cx, ident);
   if (!b || b->next_same != ASL_NONE || b->kind != ASL_BIND_OTHER)
     return ASL_NONE;
-  uint32_t params = parent_of(t, b->node);
+  uint32_t param = b->node, params = parent_of(t, param);
+  if (t->nodes[params].kind == ASL_K_typed_parameter) { // `self: _AppT`
+    param = params;
+    params = parent_of(t, param);
+  }
   if (t->nodes[params].kind != ASL_K_parameters ||
-      asl_first_named(t, params) != b->node)
+      asl_first_named(t, params) != param)
     return ASL_NONE;
   uint32_t fn = parent_of(t, params);
   uint32_t cls = t->nodes[fn].scope;
