@@ -266,12 +266,14 @@ def pyright_lines(script, root):
 
 
 def main(argv):
-    args = [a for a in argv[1:] if not a.startswith("--")]
     opts = {}
     rest = argv[1:]
     args = []
     while rest:
         a = rest.pop(0)
+        if a in ("-h", "--help") or (a.startswith("--") and not rest):
+            print(__doc__)
+            return 0 if a in ("-h", "--help") else 2
         if a.startswith("--"):
             opts[a] = rest.pop(0)
         else:
