@@ -40,7 +40,13 @@ FILES = {
         "from .base import BaseClient\n"
         "from .session import Session\n"
         "\n"
+        "class Transport:\n"
+        "    async def send(self, data):\n"
+        "        return data\n"
+        "\n"
         "class Client(BaseClient):\n"
+        "    def __init__(self):\n"
+        "        self.transport = Transport()\n"
         "    async def fetch(self, url):\n"
         "        return url\n"
         "    def session(self) -> Session:\n"
@@ -122,6 +128,7 @@ FILES = {
         "    typed.run()\n"                       # 26: -stubs says sync: no
         "    vendlib.pull()\n"                    # 27: a .pth path
         "    ready()\n"                           # 28: an editable install
+        "    c.transport.send(3)\n"              # 29: __init__ attribute
         "    await c.fetch(url)\n"),
 }
 
@@ -137,6 +144,7 @@ EXPECTED = [
     (25, 5, "'go'"),
     (27, 5, "'pull'"),
     (28, 5, "'ready'"),
+    (29, 5, "'Transport.send'"),
 ]
 
 failures = []
