@@ -3,7 +3,7 @@
 
 Usage: mutate_await.py CORPUS_DIR BINARY [--seed N] [--per-project N]
                        [--pyright NODE_SCRIPT] [--out TSV] [--project NAME]
-                       [--modes N]
+                       [--modes N] [--python ENV]
 
 For each project folder of CORPUS_DIR (or only --project), a copy is made
 in a temporary folder and up to N (default 200) statements of the form
@@ -14,6 +14,10 @@ file) is run on the copy, and a mutant counts as found when an ASL1xx
 finding starts on its line. With --pyright, pyright's reportUnusedCoroutine
 (no third-party package installed, type checking otherwise off) is run on
 the same copy and counted the same way.
+
+With --python, asynclint reads that Python environment (an interpreter or
+a virtual environment folder holding the projects' dependencies): what a
+user with the project's .venv gets; pyright still runs without one.
 
 The pre-filter's soundness is checked on each mutated copy too: the copy,
 and N of its mutated files checked alone (default 8; 0 skips it), must
@@ -241,9 +245,13 @@ def mutate(root, rng, per_project):
             for p, line, _, _, kind in chosen]
 
 
+ENV_ARGS = []  # ["--python", ENV] with --python
+
+
 def asynclint_lines(binary, root, by_code):
     res = subprocess.run([binary, "check", "--isolated", "--exit-zero",
-                          "--select", "ASL1", "--format", "json", "."],
+                          "--select", "ASL1", "--format", "json"] + ENV_ARGS +
+                         ["."],
                          cwd=root, capture_output=True, check=False)
     found = json.loads(res.stdout)
     for d in found:
@@ -285,6 +293,8 @@ def main(argv):
     seed = int(opts.get("--seed", "1"))
     per_project = int(opts.get("--per-project", "200"))
     pyright = opts.get("--pyright")
+    if opts.get("--python"):
+        ENV_ARGS[:] = ["--python", os.path.abspath(opts["--python"])]
     projects = [opts["--project"]] if "--project" in opts else sorted(
         p for p in os.listdir(corpus)
         if os.path.isdir(os.path.join(corpus, p)))
@@ -366,7 +376,7 @@ def mode_differences(binary, tmp, name, mutants, nfiles):
     for paths in [[name]] + [[os.path.join(name, f)] for f in files]:
         out += ["%s: %s" % (" ".join(paths), d)
                 for d in differences(binary, tmp, paths,
-                                     ["--select", "ASL1"])]
+                                     ["--select", "ASL1"] + ENV_ARGS)]
     return out
 
 

@@ -150,6 +150,21 @@ static const char *fixture_parameter(const AslCtx *cx, uint32_t ident) {
                           cx->src->text + n->start_byte);
 }
 
+/* Is annotation `type` a name this module binds to `TypeVar(...)`? */
+static bool is_typevar(const AslCtx *cx, uint32_t type) {
+  const AslTree *t = cx->tree;
+  if (type != ASL_NONE && t->nodes[type].kind == ASL_K_type)
+    type = asl_first_named(t, type);
+  if (type == ASL_NONE || t->nodes[type].kind != ASL_K_identifier)
+    return false;
+  uint32_t value = asl_unparen(t, asl_single_assignment(cx, type));
+  if (value == ASL_NONE || t->nodes[value].kind != ASL_K_call) return false;
+  const char *callee =
+      asl_absolute_name(cx, asl_child_by_field(t, value, ASL_F_function));
+  return callee && (!strcmp(callee, "typing.TypeVar") ||
+                    !strcmp(callee, "typing_extensions.TypeVar"));
+}
+
 /* For a parameter binding `ident`: the enclosing class when it is the
  * first parameter (self/cls) of a method, the annotated class, or the
  * fixture a test receives by that name. */
@@ -158,16 +173,18 @@ static const char *parameter_type(const AslCtx *cx, uint32_t ident) {
   uint32_t p = parent_of(t, ident);
   AslKind pk = t->nodes[p].kind;
   if (pk == ASL_K_typed_parameter || pk == ASL_K_typed_default_parameter) {
-    // `self: _AppT` (a TypeVar bound to the class): self is self.
+    uint32_t type = asl_child_by_field(t, p, ASL_F_type);
+    // `self: _AppT` (a TypeVar of this module): self is the class. (A
+    // mixin's `self: "Client"` names the class that combines them.)
     uint32_t params = parent_of(t, p);
     uint32_t fn = parent_of(t, params);
-    if (t->nodes[params].kind == ASL_K_parameters &&
+    if (is_typevar(cx, type) && t->nodes[params].kind == ASL_K_parameters &&
         asl_first_named(t, params) == p &&
         t->nodes[fn].kind == ASL_K_function_definition &&
         t->nodes[t->nodes[fn].scope].kind == ASL_K_class_definition &&
         !is_staticmethod(cx, fn))
       return asl_enclosing_class(cx, fn);
-    return asl_annotation_class(cx, asl_child_by_field(t, p, ASL_F_type));
+    return asl_annotation_class(cx, type);
   }
   if (pk != ASL_K_parameters) return NULL;
   uint32_t fn = parent_of(t, p);
