@@ -380,6 +380,25 @@ typedef struct AslRelated {
   const char *message;
 } AslRelated;
 
+/* One text edit of a fix: the characters from (line, column) up to
+ * (end_line, end_column), 1-based and counted as findings' columns are
+ * (code points), replaced by `content` (an insertion when both ends
+ * coincide). */
+typedef struct AslEdit {
+  uint32_t line, column, end_line, end_column;
+  const char *content;
+} AslEdit;
+
+/* A fix (ruff's model): edits that together repair one finding. Unsafe
+ * fixes may change behaviour beyond the finding and apply only with
+ * --unsafe-fixes. */
+typedef struct AslFix {
+  bool unsafe;
+  const char *message;    /* "Add `await`" */
+  const AslEdit *edits;
+  uint32_t nedits;
+} AslFix;
+
 typedef struct AslDiag {
   const char *path;       /* display path */
   uint32_t line, column;  /* 1-based; column in characters */
@@ -392,6 +411,7 @@ typedef struct AslDiag {
   bool in_test;           /* the file is test code (test-paths) */
   const AslRelated *related; /* run-arena owned, or NULL */
   uint32_t nrelated;
+  const AslFix *fix;      /* how to repair it, or NULL */
 } AslDiag;
 
 typedef AslVec(AslDiag) AslDiagList;
@@ -433,6 +453,10 @@ typedef struct AslOptions {
   bool index_given_only;           /* index only the given paths, not the
                                       project around them (fixtures) */
   bool no_prefilter;               /* parse every file (--no-prefilter) */
+  bool unsafe_fixes;               /* --unsafe-fixes: unsafe fixes apply
+                                      (and show as fixable) too */
+  bool fixable[ASL_RULE__COUNT];   /* the rules whose fixes apply (fixable
+                                      minus unfixable; all by default) */
   AslStrVec follow_libraries;      /* --follow-library: top-level packages
                                       of the environment whose sync
                                       functions ASL210 walks into */
@@ -763,6 +787,16 @@ void asl_describe_def(const AslCtx *cx, uint32_t fn, AslDef *out);
 
 /** Reports rule `r` at node `i` with a printf-style message. The span is
  * the node's; suppression (select, noqa) is applied later by the driver. */
+/** Would `--fix` apply the fix of `d` with these options (it has one, its
+ * rule is fixable, and it is safe or unsafe fixes are on)? */
+bool asl_fix_applies(const AslOptions *opt, const AslDiag *d);
+/** A fix inserting `text` before node `node` (in cx's arena). */
+const AslFix *asl_fix_insert_before(const AslCtx *cx, uint32_t node,
+                                    const char *text, bool unsafe,
+                                    const char *message);
+/** Gives the finding asl_defer just deferred (if it did) fix `fix`;
+ * `before` is cx->deferred->len before the call. */
+void asl_defer_fix(AslCtx *cx, uint32_t before, const AslFix *fix);
 void asl_report(AslCtx *cx, AslRuleId r, uint32_t node, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "diag.h"
 #include "env.h"
+#include "fix.h"
 #include "fixture.h"
 #include "run.h"
 #include "../runtime/rt.h"
@@ -81,6 +82,17 @@ static const char usage_text[] =
     "                         package NAME (top-level; repeatable): a sync\n"
     "                         library function that blocks is reported\n"
     "                         with the chain into the library\n"
+    "";
+
+/* The options about fixes (a second literal: C11 promises 4095 bytes). */
+static const char usage_fix_text[] =
+    "  --fix                  apply the safe fixes (in place), then report\n"
+    "                         what is left\n"
+    "  --unsafe-fixes         also apply (and mark with [*]) unsafe fixes\n"
+    "  --diff                 print the fixes as a unified diff, change\n"
+    "                         nothing (exit 1 if there would be changes)\n"
+    "  --fix-only             apply the fixes, report nothing else\n"
+    "  --show-fixes           list the fixes applied, by rule\n"
     "  --no-prefilter         parse every file, even those that cannot hold a\n"
     "                         finding (same findings, slower; for checking)\n"
     "  -v, --verbose          also print how many files were read, parsed\n"
@@ -189,6 +201,9 @@ typedef struct CheckArgs {
   bool isolated;              /* --isolated: no configuration file */
   bool gitignore_given;       /* --[no-]respect-gitignore on the command line */
   const char *python;         /* --python */
+  bool fix, diff, fix_only, show_fixes; /* --fix, --diff, --fix-only,
+                                           --show-fixes */
+  bool unsafe_given;          /* --[no-]unsafe-fixes on the command line */
   AslEnv env;                 /* the Python environment found (env.h) */
   AslConfig config;           /* the file's settings (found == false: none) */
 } CheckArgs;
@@ -213,6 +228,7 @@ static int parse_check_args(int argc, char **argv, CheckArgs *ca) {
     }
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
       fputs(usage_text, stdout);
+      fputs(usage_fix_text, stdout);
       return EXIT_CLEAN;
     }
     if (!strcmp(a, "--exit-zero")) { ca->opt.exit_zero = true; continue; }
@@ -237,6 +253,16 @@ static int parse_check_args(int argc, char **argv, CheckArgs *ca) {
       continue;
     }
     if (!strcmp(a, "--isolated")) { ca->isolated = true; continue; }
+    if (!strcmp(a, "--fix")) { ca->fix = true; continue; }
+    if (!strcmp(a, "--no-fix")) { ca->fix = false; continue; }
+    if (!strcmp(a, "--fix-only")) { ca->fix = ca->fix_only = true; continue; }
+    if (!strcmp(a, "--diff")) { ca->diff = true; continue; }
+    if (!strcmp(a, "--show-fixes")) { ca->show_fixes = true; continue; }
+    if (!strcmp(a, "--unsafe-fixes") || !strcmp(a, "--no-unsafe-fixes")) {
+      ca->opt.unsafe_fixes = a[2] == 'u';
+      ca->unsafe_given = true;
+      continue;
+    }
     bool matched = false;
     const char *v = NULL;
     int which = -1;
@@ -339,6 +365,17 @@ static int resolve_selection(CheckArgs *ca) {
   if (!apply_all(tsel, &ca->test_select, true, &bad) ||
       !apply_all(tsel, &ca->test_ignore, false, &bad))
     return usage_error("unknown rule selector '%s'", bad);
+  // Fixes: every rule's apply unless `fixable` narrows or `unfixable`
+  // removes them (ruff's keys).
+  bool *fix = ca->opt.fixable;
+  for (int r = 0; r < ASL_RULE__COUNT; r++) fix[r] = true;
+  if (c->has_fixable) {
+    memset(fix, 0, sizeof(bool) * ASL_RULE__COUNT);
+    apply_all(fix, &c->fixable, true, &bad);
+  }
+  apply_all(fix, &c->unfixable, false, &bad);
+  if (c->has_unsafe_fixes && !ca->unsafe_given)
+    ca->opt.unsafe_fixes = c->unsafe_fixes;
   return -1;
 }
 
@@ -540,6 +577,99 @@ static int find_env(CheckArgs *ca) {
   return -1;
 }
 
+/* One check of ca's paths into `run` (stdin's bytes given, if any). */
+static void check_once(CheckArgs *ca, AslParser *parser, AslArena *scratch,
+                       const char *stdin_bytes, size_t stdin_len,
+                       AslRun *run) {
+  AslStrVec fs_paths = {0};
+  uint32_t file_index = 0;
+  for (uint32_t i = 0; i < ca->paths.len; i++) {
+    if (strcmp(ca->paths.items[i], "-") == 0) {
+      const char *name = ca->stdin_filename
+                             ? asl_display_path(&ca->arena, ca->stdin_filename)
+                             : "-";
+      // Excludes apply by that name, as for a walked file (an editor
+      // checking an excluded file on save gets nothing).
+      if (!ca->stdin_filename || !asl_path_excluded(&ca->opt, name))
+        asl_run_bytes(run, parser, scratch, name,
+                      stdin_bytes ? stdin_bytes : "", stdin_len,
+                      file_index++);
+    } else {
+      asl_vec_push(&fs_paths, ca->paths.items[i]);
+    }
+  }
+  // The project around the paths is indexed too; only they are checked.
+  if (fs_paths.len)
+    asl_run_paths(run, parser, scratch, fs_paths.items, fs_paths.len,
+                  &file_index);
+  asl_vec_free(&fs_paths);
+  asl_run_finish(run, parser, scratch);
+  apply_per_file_ignores(ca, &run->diags);
+}
+
+/* Fix passes: check, apply the fixes that do not overlap, again until a
+ * pass fixes nothing (at most MAX_FIX_PASSES); --diff stops after one,
+ * writing nothing. The final check then reports what is left. */
+enum { MAX_FIX_PASSES = 10 };
+
+static void fix_passes(CheckArgs *ca, AslParser *parser, AslArena *scratch,
+                       const char *stdin_bytes, size_t stdin_len,
+                       AslBuf *diff, AslFixStats *fixed) {
+  for (int pass = 0; pass < MAX_FIX_PASSES; pass++) {
+    AslRun run;
+    asl_run_init(&run, &ca->opt);
+    check_once(ca, parser, scratch, stdin_bytes, stdin_len, &run);
+    uint32_t before = fixed->fixed;
+    asl_fix_apply(&ca->opt, parser, &run.diags, !ca->diff, diff, fixed);
+    asl_run_destroy(&run);
+    if (ca->diff || fixed->fixed == before || fixed->errors) break;
+  }
+}
+
+/* --diff: the unified diff (or nothing), then a count on stderr. */
+static bool write_diff(const CheckArgs *ca, const AslBuf *diff,
+                       const AslFixStats *fixed) {
+  bool ok = write_output(ca, diff);
+  if (!ca->opt.quiet)
+    fprintf(stderr, "Would fix %u finding%s in %u file%s.\n", fixed->fixed,
+            fixed->fixed == 1 ? "" : "s", fixed->files,
+            fixed->files == 1 ? "" : "s");
+  return ok;
+}
+
+/* --show-fixes: the fixes applied, by rule. */
+static void put_fixes(const AslFixStats *fixed, AslBuf *out) {
+  if (!fixed->fixed) return;
+  asl_buf_printf(out, "Fixed %u finding%s:\n", fixed->fixed,
+                 fixed->fixed == 1 ? "" : "s");
+  for (int r = 0; r < ASL_RULE__COUNT; r++)
+    if (fixed->per_rule[r])
+      asl_buf_printf(out, "  %u x %s (%s)\n", fixed->per_rule[r],
+                     asl_rules[r].code, asl_rules[r].name);
+}
+
+/* After --fix: what was fixed and what is left (ruff's line). */
+static void put_fix_summary(const AslOptions *opt, const AslRun *run,
+                            const AslFixStats *fixed, AslBuf *out) {
+  if (opt->quiet || opt->statistics ||
+      (opt->format != ASL_FMT_TEXT && opt->format != ASL_FMT_FULL))
+    return;
+  uint32_t left = run->diags.len, fixable = 0;
+  for (uint32_t i = 0; i < left; i++)
+    fixable += asl_fix_applies(opt, &run->diags.items[i]);
+  if (!left && !fixed->fixed) {
+    asl_buf_puts(out, "All checks passed!\n");
+    return;
+  }
+  asl_buf_printf(out, "Found %u finding%s (%u fixed, %u remaining).\n",
+                 left + fixed->fixed, left + fixed->fixed == 1 ? "" : "s",
+                 fixed->fixed, left);
+  if (fixable)
+    asl_buf_printf(out, "%u fix%s would apply again (a fix that overlapped "
+                        "another after %d passes).\n",
+                   fixable, fixable == 1 ? "" : "es", MAX_FIX_PASSES);
+}
+
 static int cmd_check(int argc, char **argv) {
   CheckArgs ca;
   memset(&ca, 0, sizeof ca);
@@ -564,48 +694,46 @@ static int cmd_check(int argc, char **argv) {
     asl_arena_destroy(&ca.arena);
     return EXIT_ERROR;
   }
-  AslRun run;
-  asl_run_init(&run, &ca.opt);
   AslArena scratch;
   asl_arena_init(&scratch);
-
-  // "-" reads one source from stdin; everything else is discovered.
-  AslStrVec fs_paths = {0};
-  uint32_t file_index = 0;
-  for (uint32_t i = 0; i < ca.paths.len; i++) {
-    if (strcmp(ca.paths.items[i], "-") == 0) {
-      size_t len;
-      char *bytes = read_stdin(&len);
-      const char *name = ca.stdin_filename
-                             ? asl_display_path(&ca.arena, ca.stdin_filename)
-                             : "-";
-      // Excludes apply by that name, as for a walked file (an editor
-      // checking an excluded file on save gets nothing).
-      if (!ca.stdin_filename || !asl_path_excluded(&ca.opt, name))
-        asl_run_bytes(&run, parser, &scratch, name, bytes, len,
-                      file_index++);
-      asl_free(bytes);
-    } else {
-      asl_vec_push(&fs_paths, ca.paths.items[i]);
-    }
+  // "-" reads one source from stdin, once (fix passes run again).
+  size_t stdin_len = 0;
+  char *stdin_bytes = NULL;
+  for (uint32_t i = 0; i < ca.paths.len && !stdin_bytes; i++)
+    if (strcmp(ca.paths.items[i], "-") == 0)
+      stdin_bytes = read_stdin(&stdin_len);
+  AslFixStats fixed = {0};
+  AslBuf diff = {0};
+  if (ca.fix || ca.diff)
+    fix_passes(&ca, parser, &scratch, stdin_bytes, stdin_len, &diff, &fixed);
+  AslRun run;
+  asl_run_init(&run, &ca.opt);
+  if (ca.diff) { // what --fix would change, and nothing else
+    bool written = write_diff(&ca, &diff, &fixed);
+    asl_buf_free(&diff);
+    asl_free(stdin_bytes);
+    asl_run_destroy(&run);
+    asl_arena_destroy(&scratch);
+    asl_parser_delete(parser);
+    asl_arena_destroy(&ca.arena);
+    return !written || fixed.errors ? EXIT_ERROR
+           : fixed.fixed           ? EXIT_FINDINGS
+                                   : EXIT_CLEAN;
   }
-  // The project around the paths is indexed too; only they are checked.
-  if (fs_paths.len)
-    asl_run_paths(&run, parser, &scratch, fs_paths.items, fs_paths.len,
-                  &file_index);
-  asl_vec_free(&fs_paths);
-  asl_run_finish(&run, parser, &scratch);
-  apply_per_file_ignores(&ca, &run.diags);
-
+  check_once(&ca, parser, &scratch, stdin_bytes, stdin_len, &run);
+  asl_free(stdin_bytes);
   AslBuf out = {0};
-  asl_emit(&ca.opt, &run.diags, run.held, &out);
-  put_summary(&ca.opt, &run, &out);
+  if (!ca.fix_only) asl_emit(&ca.opt, &run.diags, run.held, &out);
+  if (ca.show_fixes) put_fixes(&fixed, &out);
+  if (ca.fix || ca.fix_only) put_fix_summary(&ca.opt, &run, &fixed, &out);
+  else put_summary(&ca.opt, &run, &out);
   bool written = write_output(&ca, &out);
   asl_buf_free(&out);
 
-  rc = (run.nerrors || !written) ? EXIT_ERROR
-       : (run.diags.len && !ca.opt.exit_zero) ? EXIT_FINDINGS
-                                              : EXIT_CLEAN;
+  bool findings = run.diags.len && !ca.opt.exit_zero && !ca.fix_only;
+  rc = (run.nerrors || !written || fixed.errors) ? EXIT_ERROR
+       : findings                                 ? EXIT_FINDINGS
+                                                  : EXIT_CLEAN;
   asl_run_destroy(&run);
   asl_arena_destroy(&scratch);
   asl_parser_delete(parser);
@@ -750,11 +878,13 @@ static int cmd_debug_tree(const char *path) {
 int asl_cli_main(int argc, char **argv) {
   if (argc < 2) {
     fputs(usage_text, stderr);
+    fputs(usage_fix_text, stderr);
     return EXIT_ERROR;
   }
   const char *cmd = argv[1];
   if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
     fputs(usage_text, stdout);
+    fputs(usage_fix_text, stdout);
     return EXIT_CLEAN;
   }
   if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V") ||

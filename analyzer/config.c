@@ -234,6 +234,19 @@ static bool read_pair(Reader *r, TSNode pair) {
     return read_strings(r, v, key, &c->preserving_decorators, NULL);
   if (!strcmp(key, "loop-callback-decorators"))
     return read_strings(r, v, key, &c->loop_callback_decorators, NULL);
+  if (!strcmp(key, "fixable")) {
+    c->has_fixable = true;
+    return read_strings(r, v, key, &c->fixable, check_selector);
+  }
+  if (!strcmp(key, "unfixable"))
+    return read_strings(r, v, key, &c->unfixable, check_selector);
+  if (!strcmp(key, "unsafe-fixes")) {
+    if (!is(v, "boolean"))
+      return fail(r, v, "`%s` must be true or false", key);
+    c->has_unsafe_fixes = true;
+    c->unsafe_fixes = r->text[ts_node_start_byte(v)] == 't';
+    return true;
+  }
   if (!strcmp(key, "follow-libraries"))
     return read_strings(r, v, key, &c->follow_libraries, NULL);
   if (!strcmp(key, "python")) {

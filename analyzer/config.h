@@ -28,6 +28,8 @@ typedef struct AslConfig {
   AslStrVec loop_callback_decorators;
   const char *python;          /* the Python environment (env.h) */
   AslStrVec follow_libraries;  /* its packages ASL210 walks into */
+  bool has_fixable, has_unsafe_fixes, unsafe_fixes;
+  AslStrVec fixable, unfixable; /* rule selectors whose fixes apply */
   bool has_test_paths;         /* test-paths replaces the defaults */
   AslStrVec test_paths, test_select, test_ignore;
   AslVec(AslPerFileIgnore) per_file_ignores;

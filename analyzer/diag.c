@@ -35,6 +35,33 @@ AslDiag asl_diag_at(const AslCtx *cx, AslRuleId r, uint32_t node) {
   return d;
 }
 
+bool asl_fix_applies(const AslOptions *opt, const AslDiag *d) {
+  return d->fix && opt->fixable[d->rule] &&
+         (!d->fix->unsafe || opt->unsafe_fixes);
+}
+
+const AslFix *asl_fix_insert_before(const AslCtx *cx, uint32_t node,
+                                    const char *text, bool unsafe,
+                                    const char *message) {
+  const AslNode *n = &cx->tree->nodes[node];
+  uint32_t l = asl_source_line_of(cx->src, n->start_byte);
+  AslEdit *e = asl_arena_alloc(cx->arena, sizeof *e);
+  e->line = e->end_line = l + 1;
+  e->column = e->end_column = asl_source_column(cx->src, l, n->start_byte);
+  e->content = asl_arena_strdup(cx->arena, text);
+  AslFix *f = asl_arena_alloc(cx->arena, sizeof *f);
+  f->unsafe = unsafe;
+  f->message = asl_arena_strdup(cx->arena, message);
+  f->edits = e;
+  f->nedits = 1;
+  return f;
+}
+
+void asl_defer_fix(AslCtx *cx, uint32_t before, const AslFix *fix) {
+  if (cx->deferred && cx->deferred->len > before)
+    cx->deferred->items[cx->deferred->len - 1].diag.fix = fix;
+}
+
 void asl_report(AslCtx *cx, AslRuleId r, uint32_t node, const char *fmt, ...) {
   if (!cx->opt->selected[r]) return;
   AslDiag d = asl_diag_at(cx, r, node);

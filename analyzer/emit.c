@@ -56,15 +56,17 @@ static void emit_text(const AslOptions *opt, const AslDiagList *diags,
                       AslBuf *out) {
   for (uint32_t i = 0; i < diags->len; i++) {
     const AslDiag *d = &diags->items[i];
+    // ruff's mark of a finding `--fix` would repair with these options.
+    const char *mark = asl_fix_applies(opt, d) ? " [*]" : "";
     if (opt->color)
       asl_buf_printf(out, C_BOLD "%s" C_RESET C_CYAN ":" C_RESET "%u" C_CYAN
                      ":" C_RESET "%u" C_CYAN ":" C_RESET " " C_BOLD C_RED
-                     "%s" C_RESET " %s\n",
+                     "%s" C_RESET "%s %s\n",
                      d->path, d->line, d->column, asl_rules[d->rule].code,
-                     d->message);
+                     mark, d->message);
     else
-      asl_buf_printf(out, "%s:%u:%u: %s %s\n", d->path, d->line, d->column,
-                     asl_rules[d->rule].code, d->message);
+      asl_buf_printf(out, "%s:%u:%u: %s%s %s\n", d->path, d->line, d->column,
+                     asl_rules[d->rule].code, mark, d->message);
   }
 }
 
@@ -116,6 +118,26 @@ static void emit_full(const AslOptions *opt, const AslDiagList *diags,
 
 /* ---- JSON family ------------------------------------------------------ */
 
+/* `, "fix": {...}` (ruff's shape) when the finding has one. */
+static void json_fix(const AslFix *f, AslBuf *out) {
+  if (!f) return;
+  asl_buf_printf(out, ", \"fix\": {\"applicability\": \"%s\", ",
+                 f->unsafe ? "unsafe" : "safe");
+  json_key_str(out, "message", f->message);
+  asl_buf_puts(out, ", \"edits\": [");
+  for (uint32_t i = 0; i < f->nedits; i++) {
+    const AslEdit *e = &f->edits[i];
+    asl_buf_printf(out,
+                   "%s{\"location\": {\"row\": %u, \"column\": %u}, "
+                   "\"end_location\": {\"row\": %u, \"column\": %u}, ",
+                   i ? ", " : "", e->line, e->column, e->end_line,
+                   e->end_column);
+    json_key_str(out, "content", e->content);
+    asl_buf_puts(out, "}");
+  }
+  asl_buf_puts(out, "]}");
+}
+
 static void json_object(const AslDiag *d, AslBuf *out) {
   const AslRule *r = &asl_rules[d->rule];
   asl_buf_puts(out, "{");
@@ -131,6 +153,7 @@ static void json_object(const AslDiag *d, AslBuf *out) {
   json_key_str(out, "message", d->message);
   asl_buf_puts(out, ", ");
   json_key_str(out, "severity", severity_name(r));
+  json_fix(d->fix, out);
   asl_buf_puts(out, "}");
 }
 
@@ -221,6 +244,29 @@ static void sarif_related(AslBuf *out, const AslDiag *d) {
   asl_buf_puts(out, "]}]}]");
 }
 
+/* SARIF's `fixes`: the edits as replacements of regions of the file. */
+static void sarif_fix(AslBuf *out, const AslDiag *d) {
+  const AslFix *f = d->fix;
+  if (!f) return;
+  asl_buf_puts(out, ", \"fixes\": [{\"description\": {");
+  json_key_str(out, "text", f->message);
+  asl_buf_puts(out, "}, \"artifactChanges\": [{");
+  sarif_artifact(out, d->path);
+  asl_buf_puts(out, ", \"replacements\": [");
+  for (uint32_t i = 0; i < f->nedits; i++) {
+    const AslEdit *e = &f->edits[i];
+    asl_buf_printf(out,
+                   "%s{\"deletedRegion\": {\"startLine\": %u, "
+                   "\"startColumn\": %u, \"endLine\": %u, \"endColumn\": "
+                   "%u}, \"insertedContent\": {",
+                   i ? ", " : "", e->line, e->column, e->end_line,
+                   e->end_column);
+    json_key_str(out, "text", e->content);
+    asl_buf_puts(out, "}}");
+  }
+  asl_buf_puts(out, "]}]}]");
+}
+
 static void emit_sarif(const AslDiagList *diags, AslBuf *out) {
   asl_buf_puts(out,
                "{\n  \"$schema\": \"https://json.schemastore.org/"
@@ -267,6 +313,7 @@ static void emit_sarif(const AslDiagList *diags, AslBuf *out) {
                    "{\"asynclint/v1\": \"%s\"}",
                    d->line, d->column, d->end_line, d->end_column, fp);
     sarif_related(out, d);
+    sarif_fix(out, d);
     asl_buf_puts(out, "}");
   }
   asl_buf_puts(out, diags->len ? "\n    ]\n  }]\n}\n" : "]\n  }]\n}\n");

@@ -124,10 +124,26 @@ typedef struct Sink {
 } Sink;
 
 /* Copies a deferred finding out of the file's arena into the sink's. */
+/* A copy of fix `f` in `a` (NULL stays NULL). */
+static const AslFix *copy_fix(AslArena *a, const AslFix *f) {
+  if (!f) return NULL;
+  AslFix *c = asl_arena_alloc(a, sizeof *c);
+  *c = *f;
+  c->message = copy_str(a, f->message);
+  AslEdit *e = asl_arena_alloc(a, sizeof *e * (f->nedits ? f->nedits : 1));
+  for (uint32_t i = 0; i < f->nedits; i++) {
+    e[i] = f->edits[i];
+    e[i].content = copy_str(a, f->edits[i].content);
+  }
+  c->edits = e;
+  return c;
+}
+
 static void keep_deferred(Sink *k, const AslDeferred *src, const char *path) {
   AslDeferred d = *src;
   AslArena *a = k->keep;
   d.diag.path = path;
+  d.diag.fix = copy_fix(a, src->diag.fix);
   d.callee.dotted = copy_str(a, d.callee.dotted);
   d.callee.attr = copy_str(a, d.callee.attr);
   d.callee.param = copy_str(a, d.callee.param);
@@ -167,6 +183,7 @@ static void keep_findings(Sink *k, AslArena *a, const AslSource *src,
     d.path = path;
     d.message = asl_arena_strdup(k->keep, d.message);
     d.source_line = copy_str(k->keep, d.source_line);
+    d.fix = copy_fix(k->keep, d.fix);
     asl_vec_push(&k->job->diags, d);
   }
   for (uint32_t i = 0; i < deferred->len; i++) {

@@ -34,7 +34,14 @@ const char asl_explain_ASL103[] =
     "async def handle(request):\n"
     "    if await is_allowed(request.user):\n"
     "        return await serve(request)\n"
-    "```\n";
+    "```\n"
+    "\n"
+    "## Fix safety\n"
+    "`--fix` inserts `await` before the call in the body of an `async def`.\n"
+    "Safe: the test or comparison read a coroutine object, whose truth and\n"
+    "identity never depend on the call, so no behaviour is lost; `await`\n"
+    "binds tighter than `not`, `and`, `or` and comparisons, so the rest of\n"
+    "the expression keeps its meaning.\n";
 
 const char *asl_msg_truthiness(AslArena *a, const AslDef *def) {
   return asl_arena_printf(a,

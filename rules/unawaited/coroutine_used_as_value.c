@@ -37,6 +37,12 @@ const char asl_explain_ASL105[] =
     "    return f\"Hello {user.name}\"\n"
     "```\n"
     "\n"
+    "## Fix safety\n"
+    "`--fix --unsafe-fixes` inserts `await` before the call (in the body\n"
+    "of an `async def`). Unsafe: the variable then holds the result, so\n"
+    "every later use changes meaning, which is the intent but worth a\n"
+    "look where the value also flowed elsewhere.\n"
+    "\n"
     "## References\n"
     "- pyright and mypy report the attribute access as a type error\n"
     "  (`Cannot access attribute \"name\" for class \"Coroutine\"`)\n";

@@ -204,6 +204,37 @@ static bool method_of_unknown_object(const AslCtx *cx, uint32_t call,
   return true;
 }
 
+/* Can `await` go before call `i`: in the body of an `async def` itself
+ * (not a lambda, a nested def, or a generator expression, where `await`
+ * would make an async generator)? */
+static bool await_allowed(const AslCtx *cx, uint32_t i) {
+  const AslTree *t = cx->tree;
+  uint32_t scope = t->nodes[i].scope;
+  if (t->nodes[scope].kind != ASL_K_function_definition ||
+      !asl_is_async_def(t, cx->src, scope))
+    return false;
+  for (uint32_t p = t->nodes[i].parent, k = 0; p != scope && k < 4096;
+       p = t->nodes[p].parent, k++)
+    if (p == ASL_NONE || t->nodes[p].kind == ASL_K_generator_expression)
+      return false;
+  return true;
+}
+
+/* Defers the finding of `rule` at call i, with the fix `await ` before the
+ * call where the language allows it there: safe for a discarded call or a
+ * condition (the coroutine was never run, so running it is the repair),
+ * unsafe where the callee is known by its name only (ASL104) or the
+ * value's later uses change with it (ASL105). */
+static void defer_with_fix(AslCtx *cx, AslRuleId rule, uint32_t i,
+                           const AslCallee *callee, const char *subject) {
+  uint32_t before = cx->deferred ? cx->deferred->len : 0;
+  asl_defer(cx, rule, i, callee, subject);
+  if (!await_allowed(cx, i)) return;
+  bool unsafe = rule == ASL_RULE_ASL104 || rule == ASL_RULE_ASL105;
+  asl_defer_fix(cx, before,
+                asl_fix_insert_before(cx, i, "await ", unsafe, "Add `await`"));
+}
+
 static const AslRuleId rule_of_use[] = {
     [USE_NONE] = ASL_RULE__COUNT,
     [USE_DISCARDED] = ASL_RULE_ASL101,
@@ -233,7 +264,7 @@ void asl_pass_unawaited(AslCtx *cx) {
     AslCallee callee;
     if (!asl_describe_callee(cx, i, &callee)) {
       if (by_name && method_of_unknown_object(cx, i, &callee))
-        asl_defer(cx, ASL_RULE_ASL104, i, &callee, NULL);
+        defer_with_fix(cx, ASL_RULE_ASL104, i, &callee, NULL);
       continue;
     }
     // A fixture's value may have no class the index can tell: then the
@@ -243,7 +274,7 @@ void asl_pass_unawaited(AslCtx *cx) {
         !strchr(callee.dotted, '|') &&
         method_of_unknown_object(cx, i, &by_fixture)) {
       by_fixture.param = callee.dotted;
-      asl_defer(cx, ASL_RULE_ASL104, i, &by_fixture, NULL);
+      defer_with_fix(cx, ASL_RULE_ASL104, i, &by_fixture, NULL);
     }
     if (!asl_enabled(cx, rule_of_use[use])) continue;
     const char *subject =
@@ -251,6 +282,9 @@ void asl_pass_unawaited(AslCtx *cx) {
             ? asl_node_text(cx->arena, t, cx->src, bound)
         : use == USE_COMPARED ? "compared"
                               : NULL;
-    asl_defer(cx, rule_of_use[use], i, &callee, subject);
+    if (use == USE_BOUND) // the variable would hold the result instead
+      asl_defer(cx, rule_of_use[use], i, &callee, subject);
+    else
+      defer_with_fix(cx, rule_of_use[use], i, &callee, subject);
   }
 }

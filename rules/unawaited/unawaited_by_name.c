@@ -45,7 +45,12 @@ const char asl_explain_ASL104[] =
     "async def test_checkout(cart):\n"
     "    await cart.add_item(42)\n"
     "    assert await cart.total() == 1\n"
-    "```\n";
+    "```\n"
+    "\n"
+    "## Fix safety\n"
+    "`--fix --unsafe-fixes` inserts `await` before the call (in the body of\n"
+    "an `async def`). Unsafe: the object's class is known by a name only,\n"
+    "and awaiting a sync method's result fails at run time.\n";
 
 const char *asl_msg_by_name(AslArena *a, const AslDef *def) {
   const char *dot = strrchr(def->name, '.');

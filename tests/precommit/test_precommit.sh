@@ -88,5 +88,37 @@ if out=$(git commit -qm good 2>&1); then
 else
   bad "a clean commit passes"; echo "$out"
 fi
+# The fix hook: the commit stops with the file fixed; committing the fix
+# passes.
+cat > .pre-commit-config.yaml <<YAML
+repos:
+  - repo: $hookrepo
+    rev: $rev
+    hooks:
+      - id: asynclint-fix
+YAML
+git add .pre-commit-config.yaml
+git commit -qm "fix hook" --no-verify
+cat > app/jobs.py <<'PY'
+from app.mail import send_email
+
+
+async def nightly(user):
+    send_email(user)
+PY
+git add app/jobs.py
+if out=$(git commit -qm "needs a fix" 2>&1); then
+  bad "the fix hook stops a commit it fixed"; echo "$out"
+elif grep -q "    await send_email(user)" app/jobs.py; then
+  ok "the fix hook fixes the file and stops the commit"
+else
+  bad "the fix hook fixes the file"; echo "$out"; cat app/jobs.py
+fi
+git add app/jobs.py
+if out=$(git commit -qm fixed 2>&1); then
+  ok "the fixed file commits"
+else
+  bad "the fixed file commits"; echo "$out"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
