@@ -283,6 +283,19 @@ static bool parses_as_well(AslParser *p, AslArena *a, const AslSource *before,
   return !t1.has_error || t0.has_error;
 }
 
+bool asl_fix_source(const AslOptions *opt, AslParser *p, AslArena *a,
+                    const AslSource *s, const AslDiag *diags, uint32_t n,
+                    AslBuf *out, uint32_t *nfixes) {
+  ByteEditVec edits = {0};
+  uint32_t per_rule[ASL_RULE__COUNT] = {0};
+  *nfixes = 0;
+  take_edits(opt, s, diags, 0, n, &edits, nfixes, per_rule);
+  apply_edits(s, &edits, out);
+  asl_vec_free(&edits);
+  return !*nfixes || parses_as_well(p, a, s, out->data ? out->data : "",
+                                    out->len);
+}
+
 /* Fixes one file's findings diags[from..to). */
 static void fix_file(const AslOptions *opt, AslParser *p, const AslDiag *diags,
                      uint32_t from, uint32_t to, bool write, AslBuf *diff,

@@ -23,4 +23,12 @@ void asl_fix_apply(const AslOptions *opt, AslParser *p,
                    const AslDiagList *diags, bool write, AslBuf *diff,
                    AslFixStats *stats);
 
+/** The text of `s` with the applicable fixes of its findings diags[0..n)
+ * applied (one pass: overlapping ones left out) into `out`, the number
+ * applied in *nfixes. False when the result would not parse though `s`
+ * did (a bug the caller reports). For text in memory (the fuzzer). */
+bool asl_fix_source(const AslOptions *opt, AslParser *p, AslArena *a,
+                    const AslSource *s, const AslDiag *diags, uint32_t n,
+                    AslBuf *out, uint32_t *nfixes);
+
 #endif /* ASL_ANALYZER_FIX_H_ */

@@ -9,7 +9,8 @@
  * finding, since a run over a tree never parses it. A tokenizer corner the
  * scan gets wrong (a name the parser sees that the scan missed) aborts.
  * The input is also parsed in parts (pieces.c: a first unit as for a hot
- * file, then the rest), each part named and its facts extracted.
+ * file, then the rest), each part named and its facts extracted; and the
+ * findings' fixes are applied: the result must parse if the input did.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 
 #include "../analyzer/diag.h"
+#include "../analyzer/fix.h"
 #include "../analyzer/prefilter.h"
 #include "../analyzer/run.h"
 #include "../rules/rules.h"
@@ -77,6 +79,29 @@ static void exercise_pieces(AslParser *parser, const AslOptions *opt,
   asl_arena_destroy(&a);
 }
 
+/* Applies the findings' fixes (unsafe ones with bit 2 of the mode): the
+ * result must parse whenever the input did. */
+static void exercise_fixes(AslParser *parser, AslOptions *opt,
+                           const AslDiagList *diags, const char *text,
+                           size_t len, uint8_t mode) {
+  AslArena a;
+  asl_arena_init(&a);
+  AslSource src;
+  asl_source_from_bytes(&a, "fuzz.py", text, len, &src);
+  for (int r = 0; r < ASL_RULE__COUNT; r++) opt->fixable[r] = true;
+  opt->unsafe_fixes = mode & 4;
+  AslBuf out = {0};
+  uint32_t n;
+  if (!asl_fix_source(opt, parser, &a, &src, diags->items, diags->len, &out,
+                      &n)) {
+    fprintf(stderr, "%u fixes break the syntax:\n%.*s\n", n, (int)out.len,
+            out.data ? out.data : "");
+    abort();
+  }
+  asl_buf_free(&out);
+  asl_arena_destroy(&a);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size == 0) return 0;
   static AslParser *parser;
@@ -124,6 +149,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     asl_buf_free(&out);
   }
   exercise_pieces(parser, &opt, &run.hot, (const char *)data + 1, size - 1);
+  exercise_fixes(parser, &opt, &run.diags, (const char *)data + 1, size - 1,
+                 mode);
   asl_run_destroy(&run);
   asl_arena_destroy(&scratch);
   return 0;
