@@ -787,6 +787,13 @@ void asl_describe_def(const AslCtx *cx, uint32_t fn, AslDef *out);
 
 /** Reports rule `r` at node `i` with a printf-style message. The span is
  * the node's; suppression (select, noqa) is applied later by the driver. */
+/** Can `await` go before expression `node`: in the body of an `async def`
+ * itself (not a lambda, a nested def, or a generator expression, where
+ * `await` would make an async generator)? */
+bool asl_await_allowed(const AslCtx *cx, uint32_t node);
+/** `module` if the file imports it at module level under its own name
+ * (`import asyncio`), else NULL. */
+const char *asl_module_alias(const AslCtx *cx, const char *module);
 /** Would `--fix` apply the fix of `d` with these options (it has one, its
  * rule is fixable, and it is safe or unsafe fixes are on)? */
 bool asl_fix_applies(const AslOptions *opt, const AslDiag *d);

@@ -421,3 +421,26 @@ uint32_t asl_single_assignment(const AslCtx *cx, uint32_t ident) {
     return ASL_NONE;
   return b->value;
 }
+
+bool asl_await_allowed(const AslCtx *cx, uint32_t node) {
+  const AslTree *t = cx->tree;
+  uint32_t scope = t->nodes[node].scope;
+  if (t->nodes[scope].kind != ASL_K_function_definition ||
+      !asl_is_async_def(t, cx->src, scope))
+    return false;
+  for (uint32_t p = t->nodes[node].parent, k = 0; p != scope && k < 4096;
+       p = t->nodes[p].parent, k++)
+    if (p == ASL_NONE || t->nodes[p].kind == ASL_K_generator_expression)
+      return false;
+  return true;
+}
+
+const char *asl_module_alias(const AslCtx *cx, const char *module) {
+  size_t n = strlen(module);
+  const AslBinding *b = asl_names_find(cx->names, 0, module, (uint32_t)n);
+  if (b && b->kind == ASL_BIND_IMPORT && b->next_same == ASL_NONE) {
+    const char *target = asl_import_target(cx->names, b);
+    if (target && !strcmp(target, module)) return module;
+  }
+  return NULL;
+}

@@ -65,6 +65,14 @@ const char asl_explain_ASL201[] =
     "    await asyncio.sleep(1)\n"
     "```\n"
     "\n"
+    "## Fix safety\n"
+    "`--fix` rewrites the call as `await asyncio.sleep(...)` where `await`\n"
+    "is allowed (the body of the `async def` itself), adding `import\n"
+    "asyncio` before the module's first statement when it lacks one; in a\n"
+    "module that imports trio or anyio and not asyncio, their `sleep`.\n"
+    "Safe: the task waits as long, and both give None; only the other\n"
+    "tasks see a difference, which is the point.\n"
+    "\n"
     "## References\n"
     "- ruff ASYNC251, flake8-async ASYNC251, SonarPython S7488\n";
 

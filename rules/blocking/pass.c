@@ -147,7 +147,74 @@ static bool is_awaited(const AslTree *t, uint32_t call) {
   return p != ASL_NONE && t->nodes[p].kind == ASL_K_await;
 }
 
+static void report_hit_message(AslCtx *cx, uint32_t call,
+                               const AslBlockingHit *h);
+
+/* Where `import asyncio` goes: before the first module statement that is
+ * not the docstring, a `from __future__` import or a comment (its byte);
+ * ASL_NONE when there is none. */
+static uint32_t import_point(const AslCtx *cx) {
+  const AslTree *t = cx->tree;
+  bool first = true;
+  for (uint32_t c = asl_first_named(t, 0); c != ASL_NONE;
+       c = asl_next_named(t, c), first = false) {
+    AslKind k = t->nodes[c].kind;
+    if (k == ASL_K_comment || k == ASL_K_future_import_statement) continue;
+    if (first && k == ASL_K_expression_statement &&
+        t->nodes[asl_first_named(t, c)].kind == ASL_K_string)
+      continue;
+    return t->nodes[c].start_byte;
+  }
+  return ASL_NONE;
+}
+
+/* ASL201's fix for `time.sleep(x)` in an `async def`: `await
+ * asyncio.sleep(x)`, the same wait without holding the loop (safe), with
+ * `import asyncio` added before the first statement when the module does
+ * not import it; trio's or anyio's sleep instead where the module imports
+ * that library and not asyncio. */
+static const AslFix *sleep_fix(const AslCtx *cx, uint32_t call) {
+  const AslTree *t = cx->tree;
+  uint32_t fn = asl_child_by_field(t, call, ASL_F_function);
+  if (fn == ASL_NONE || !asl_await_allowed(cx, call)) return NULL;
+  const char *lib = asl_module_alias(cx, "asyncio");
+  if (!lib && asl_module_alias(cx, "trio")) lib = "trio";
+  if (!lib && asl_module_alias(cx, "anyio")) lib = "anyio";
+  uint32_t at = lib ? ASL_NONE : import_point(cx);
+  if (!lib && at == ASL_NONE) return NULL;
+  AslEdit *e = asl_arena_alloc(cx->arena, sizeof *e * 2);
+  const AslNode *fnode = &t->nodes[fn];
+  uint32_t l0 = asl_source_line_of(cx->src, fnode->start_byte);
+  uint32_t l1 = asl_source_line_of(cx->src, fnode->end_byte);
+  e[0] = (AslEdit){l0 + 1, asl_source_column(cx->src, l0, fnode->start_byte),
+                   l1 + 1, asl_source_column(cx->src, l1, fnode->end_byte),
+                   asl_arena_printf(cx->arena, "await %s.sleep",
+                                    lib ? lib : "asyncio")};
+  uint32_t n = 1;
+  if (!lib) { // the line ending the file already uses
+    uint32_t l = asl_source_line_of(cx->src, at);
+    const char *eol = memchr(cx->src->text, '\n', cx->src->len);
+    bool crlf = eol && eol > cx->src->text && eol[-1] == '\r';
+    e[n++] = (AslEdit){l + 1, 1, l + 1, 1,
+                       crlf ? "import asyncio\r\n" : "import asyncio\n"};
+  }
+  AslFix *f = asl_arena_alloc(cx->arena, sizeof *f);
+  *f = (AslFix){false, lib ? asl_arena_printf(cx->arena, "Use `await "
+                                              "%s.sleep()`", lib)
+                           : "Use `await asyncio.sleep()`",
+                e, n};
+  return f;
+}
+
 static void report_hit(AslCtx *cx, uint32_t call, const AslBlockingHit *h) {
+  uint32_t before = cx->out->len;
+  report_hit_message(cx, call, h);
+  if (h->rule == ASL_RULE_ASL201 && cx->out->len > before)
+    cx->out->items[cx->out->len - 1].fix = sleep_fix(cx, call);
+}
+
+static void report_hit_message(AslCtx *cx, uint32_t call,
+                               const AslBlockingHit *h) {
   if (h->rule == ASL_RULE_ASL200) {
     asl_report(cx, h->rule, call,
                "`%s()` is a configured blocking call (--blocking-call): "

@@ -204,22 +204,6 @@ static bool method_of_unknown_object(const AslCtx *cx, uint32_t call,
   return true;
 }
 
-/* Can `await` go before call `i`: in the body of an `async def` itself
- * (not a lambda, a nested def, or a generator expression, where `await`
- * would make an async generator)? */
-static bool await_allowed(const AslCtx *cx, uint32_t i) {
-  const AslTree *t = cx->tree;
-  uint32_t scope = t->nodes[i].scope;
-  if (t->nodes[scope].kind != ASL_K_function_definition ||
-      !asl_is_async_def(t, cx->src, scope))
-    return false;
-  for (uint32_t p = t->nodes[i].parent, k = 0; p != scope && k < 4096;
-       p = t->nodes[p].parent, k++)
-    if (p == ASL_NONE || t->nodes[p].kind == ASL_K_generator_expression)
-      return false;
-  return true;
-}
-
 /* Defers the finding of `rule` at call i, with the fix `await ` before the
  * call where the language allows it there: safe for a discarded call or a
  * condition (the coroutine was never run, so running it is the repair),
@@ -229,7 +213,7 @@ static void defer_with_fix(AslCtx *cx, AslRuleId rule, uint32_t i,
                            const AslCallee *callee, const char *subject) {
   uint32_t before = cx->deferred ? cx->deferred->len : 0;
   asl_defer(cx, rule, i, callee, subject);
-  if (!await_allowed(cx, i)) return;
+  if (!asl_await_allowed(cx, i)) return;
   bool unsafe = rule == ASL_RULE_ASL104 || rule == ASL_RULE_ASL105;
   asl_defer_fix(cx, before,
                 asl_fix_insert_before(cx, i, "await ", unsafe, "Add `await`"));
