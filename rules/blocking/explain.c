@@ -5,6 +5,14 @@
  */
 #include "blocking.h"
 
+#define THREAD_FIX_NOTE                                                     \
+  "## Fix safety\n"                                                         \
+  "`--fix --unsafe-fixes` runs it in a thread: `await\n"                   \
+  "asyncio.to_thread(f, *args)` (`import asyncio` added if missing).\n"    \
+  "Unsafe: right only if `f` shares nothing with the loop. Not for a\n"    \
+  "call iterated at once, nor under trio/anyio.\n"                          \
+  "\n"
+
 #define CONTEXT_NOTE                                                        \
   "Only calls made directly in an `async def` count: a nested `def`,\n"     \
   "`lambda` or class body is its own context (ASL210 covers a nested\n"     \
@@ -92,6 +100,7 @@ const char asl_explain_ASL202[] =
     "for it on the event loop's thread, so every other task waits too.\n"
     "\n" CONTEXT_NOTE
     "\n"
+    THREAD_FIX_NOTE
     "## Example\n"
     "```python\n"
     "async def fetch(url):\n"
@@ -123,6 +132,7 @@ const char asl_explain_ASL203[] =
     "API whose waits are awaitable.\n"
     "\n" CONTEXT_NOTE
     "\n"
+    THREAD_FIX_NOTE
     "## Example\n"
     "```python\n"
     "async def build():\n"
@@ -168,6 +178,7 @@ const char asl_explain_ASL204[] =
     "does.\n"
     "\n" CONTEXT_NOTE
     "\n"
+    THREAD_FIX_NOTE
     "## Example\n"
     "```python\n"
     "async def load(path):\n"
@@ -276,6 +287,7 @@ const char asl_explain_ASL205[] =
     "forever.\n"
     "\n" CONTEXT_NOTE
     "\n"
+    THREAD_FIX_NOTE
     "## Example\n"
     "```python\n"
     "async def ask():\n"
@@ -304,6 +316,7 @@ const char asl_explain_ASL206[] =
     "locks) on the event loop's thread.\n"
     "\n" CONTEXT_NOTE
     "\n"
+    THREAD_FIX_NOTE
     "## Example\n"
     "```python\n"
     "async def count():\n"
@@ -386,6 +399,7 @@ const char asl_explain_ASL210[] =
     "checked as an `async def` is.\n"
     "`--allow-blocking GLOB` on the helper's dotted name silences it.\n"
     "\n"
+    THREAD_FIX_NOTE
     "## Example\n"
     "```python\n"
     "# app/util.py\n"

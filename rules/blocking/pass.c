@@ -168,6 +168,76 @@ static uint32_t import_point(const AslCtx *cx) {
   return ASL_NONE;
 }
 
+/* The edit adding `import asyncio` before the module's first statement
+ * (see import_point), in the file's line ending; false if there is no
+ * place for it. */
+static bool asyncio_import_edit(const AslCtx *cx, AslEdit *e) {
+  uint32_t at = import_point(cx);
+  if (at == ASL_NONE) return false;
+  uint32_t l = asl_source_line_of(cx->src, at);
+  const char *eol = memchr(cx->src->text, '\n', cx->src->len);
+  bool crlf = eol && eol > cx->src->text && eol[-1] == '\r';
+  *e = (AslEdit){l + 1, 1, l + 1, 1,
+                 crlf ? "import asyncio\r\n" : "import asyncio\n"};
+  return true;
+}
+
+/* An edit replacing node `node` with `content`. */
+static AslEdit replace_node(const AslCtx *cx, uint32_t node,
+                            const char *content) {
+  const AslNode *n = &cx->tree->nodes[node];
+  uint32_t l0 = asl_source_line_of(cx->src, n->start_byte);
+  uint32_t l1 = asl_source_line_of(cx->src, n->end_byte);
+  return (AslEdit){l0 + 1, asl_source_column(cx->src, l0, n->start_byte),
+                   l1 + 1, asl_source_column(cx->src, l1, n->end_byte),
+                   content};
+}
+
+/* A fix of `first` and, when asyncio is not imported, the import. */
+static const AslFix *fix_with_asyncio(const AslCtx *cx, AslEdit first,
+                                      bool unsafe, const char *message) {
+  AslEdit *e = asl_arena_alloc(cx->arena, sizeof *e * 2);
+  e[0] = first;
+  uint32_t n = 1;
+  if (!asl_module_alias(cx, "asyncio")) {
+    if (!asyncio_import_edit(cx, &e[1])) return NULL;
+    n = 2;
+  }
+  AslFix *f = asl_arena_alloc(cx->arena, sizeof *f);
+  *f = (AslFix){unsafe, message, e, n};
+  return f;
+}
+
+/* The fix of a blocking call that has no async twin: `await
+ * asyncio.to_thread(f, *args, **kwargs)` (unsafe: whether `f` may run on
+ * another thread is the user's call). None where `await` is not allowed,
+ * in a module on trio or anyio, or for an argument list Python would not
+ * take after a first argument (a bare generator expression). */
+static const AslFix *to_thread_fix(const AslCtx *cx, uint32_t call) {
+  const AslTree *t = cx->tree;
+  uint32_t fn = asl_child_by_field(t, call, ASL_F_function);
+  uint32_t args = asl_child_by_field(t, call, ASL_F_arguments);
+  // (A call iterated right away may build a generator or an iterator in
+  // the thread that is still consumed here: no fix.)
+  if (fn == ASL_NONE || args == ASL_NONE || !asl_await_allowed(cx, call) ||
+      t->nodes[args].kind != ASL_K_argument_list ||
+      asl_call_iterated(cx, call) ||
+      (!asl_module_alias(cx, "asyncio") &&
+       (asl_module_alias(cx, "trio") || asl_module_alias(cx, "anyio"))))
+    return NULL;
+  const AslNode *a = &t->nodes[args];
+  // Between the parentheses, as written (comments and line breaks kept).
+  const char *inner = cx->src->text + a->start_byte + 1;
+  uint32_t ninner = a->end_byte - a->start_byte - 2;
+  bool empty = asl_first_named(t, args) == ASL_NONE;
+  const char *text = asl_arena_printf(
+      cx->arena, "await asyncio.to_thread(%s%s%.*s)",
+      asl_node_text(cx->arena, t, cx->src, fn), empty ? "" : ", ",
+      empty ? 0 : (int)ninner, inner);
+  return fix_with_asyncio(cx, replace_node(cx, call, text), true,
+                          "Run it in a thread: `await asyncio.to_thread()`");
+}
+
 /* ASL201's fix for `time.sleep(x)` in an `async def`: `await
  * asyncio.sleep(x)`, the same wait without holding the loop (safe), with
  * `import asyncio` added before the first statement when the module does
@@ -180,37 +250,32 @@ static const AslFix *sleep_fix(const AslCtx *cx, uint32_t call) {
   const char *lib = asl_module_alias(cx, "asyncio");
   if (!lib && asl_module_alias(cx, "trio")) lib = "trio";
   if (!lib && asl_module_alias(cx, "anyio")) lib = "anyio";
-  uint32_t at = lib ? ASL_NONE : import_point(cx);
-  if (!lib && at == ASL_NONE) return NULL;
-  AslEdit *e = asl_arena_alloc(cx->arena, sizeof *e * 2);
-  const AslNode *fnode = &t->nodes[fn];
-  uint32_t l0 = asl_source_line_of(cx->src, fnode->start_byte);
-  uint32_t l1 = asl_source_line_of(cx->src, fnode->end_byte);
-  e[0] = (AslEdit){l0 + 1, asl_source_column(cx->src, l0, fnode->start_byte),
-                   l1 + 1, asl_source_column(cx->src, l1, fnode->end_byte),
-                   asl_arena_printf(cx->arena, "await %s.sleep",
-                                    lib ? lib : "asyncio")};
-  uint32_t n = 1;
-  if (!lib) { // the line ending the file already uses
-    uint32_t l = asl_source_line_of(cx->src, at);
-    const char *eol = memchr(cx->src->text, '\n', cx->src->len);
-    bool crlf = eol && eol > cx->src->text && eol[-1] == '\r';
-    e[n++] = (AslEdit){l + 1, 1, l + 1, 1,
-                       crlf ? "import asyncio\r\n" : "import asyncio\n"};
-  }
+  const char *with = asl_arena_printf(cx->arena, "await %s.sleep",
+                                      lib ? lib : "asyncio");
+  const char *message = asl_arena_printf(cx->arena, "Use `%s()`", with);
+  if (!lib) return fix_with_asyncio(cx, replace_node(cx, fn, with), false,
+                                    message);
+  AslEdit *e = asl_arena_alloc(cx->arena, sizeof *e);
+  *e = replace_node(cx, fn, with);
   AslFix *f = asl_arena_alloc(cx->arena, sizeof *f);
-  *f = (AslFix){false, lib ? asl_arena_printf(cx->arena, "Use `await "
-                                              "%s.sleep()`", lib)
-                           : "Use `await asyncio.sleep()`",
-                e, n};
+  *f = (AslFix){false, message, e, 1};
   return f;
+}
+
+/* Rules whose findings the call's `to_thread` wrapping repairs. */
+static bool threadable(AslRuleId r) {
+  return r == ASL_RULE_ASL202 || r == ASL_RULE_ASL203 ||
+         r == ASL_RULE_ASL204 || r == ASL_RULE_ASL205 ||
+         r == ASL_RULE_ASL206;
 }
 
 static void report_hit(AslCtx *cx, uint32_t call, const AslBlockingHit *h) {
   uint32_t before = cx->out->len;
   report_hit_message(cx, call, h);
-  if (h->rule == ASL_RULE_ASL201 && cx->out->len > before)
-    cx->out->items[cx->out->len - 1].fix = sleep_fix(cx, call);
+  if (cx->out->len == before) return;
+  AslDiag *d = &cx->out->items[cx->out->len - 1];
+  if (h->rule == ASL_RULE_ASL201) d->fix = sleep_fix(cx, call);
+  else if (threadable(h->rule)) d->fix = to_thread_fix(cx, call);
 }
 
 static void report_hit_message(AslCtx *cx, uint32_t call,
@@ -467,9 +532,11 @@ void asl_pass_blocking(AslCtx *cx) {
     AslArgs *args = asl_arena_alloc(cx->arena, sizeof *args);
     *args = asl_cond_args(cx, ASL_NONE, i, cx->arena);
     // In a loop, a helper's file metadata counts too (decide.c).
+    uint32_t before = cx->deferred ? cx->deferred->len : 0;
     asl_defer_args(cx, ASL_RULE_ASL210, i, &callee, call_subject(cx, i),
                    args, (in_loop(t, i) ? ASL_AT_LOOP : 0) |
                              (asl_call_iterated(cx, i) ? ASL_AT_ITERATED : 0));
+    asl_defer_fix(cx, before, to_thread_fix(cx, i));
   }
 }
 
