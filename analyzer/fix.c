@@ -1,6 +1,7 @@
 /*
- * fix.c - applying fixes (`check --fix`, `--diff`): per file, the
- * applicable fixes' edits as byte ranges of the text as read, the fixes
+ * fix.c - applying fixes (`check --fix`, `--diff`): per file that parses
+ * cleanly (as ruff, a damaged file is not fixed), the applicable fixes'
+ * edits as byte ranges of the text as read, the fixes
  * that overlap none already taken (the rest wait for the next pass), the
  * result parsed again (a fix that breaks the syntax is a bug: reported,
  * never written), then written atomically (a temporary file renamed over
@@ -269,18 +270,23 @@ static bool write_atomically(const char *path, const char *bom,
 
 /* ---- one file ------------------------------------------------------------ */
 
-/* Does the text parse with no error (or did it have one already)? */
+/* Does `s` parse without error? Fixes never touch a file that does not
+ * (ruff's rule: the damage may hide what a fix would break). */
+static bool parses_clean(AslParser *p, AslArena *a, const AslSource *s) {
+  AslTree t;
+  asl_parse(p, a, s, &t);
+  return !t.has_error;
+}
+
+/* Does the fixed text parse with no error (the text before did)? */
 static bool parses_as_well(AslParser *p, AslArena *a, const AslSource *before,
                            const char *after, size_t len) {
-  AslTree t0, t1;
-  asl_parse(p, a, before, &t0);
   AslSource s = *before;
   s.text = after;
   s.len = (uint32_t)len;
   s.line_starts = NULL;
   asl_source_index_lines(a, &s);
-  asl_parse(p, a, &s, &t1);
-  return !t1.has_error || t0.has_error;
+  return parses_clean(p, a, &s);
 }
 
 bool asl_fix_source(const AslOptions *opt, AslParser *p, AslArena *a,
@@ -289,6 +295,7 @@ bool asl_fix_source(const AslOptions *opt, AslParser *p, AslArena *a,
   ByteEditVec edits = {0};
   uint32_t per_rule[ASL_RULE__COUNT] = {0};
   *nfixes = 0;
+  if (!parses_clean(p, a, s)) return true;
   take_edits(opt, s, diags, 0, n, &edits, nfixes, per_rule);
   apply_edits(s, &edits, out);
   asl_vec_free(&edits);
@@ -318,7 +325,8 @@ static void fix_file(const AslOptions *opt, AslParser *p, const AslDiag *diags,
                         : "";
   ByteEditVec edits = {0};
   uint32_t nfixes = 0, per_rule[ASL_RULE__COUNT] = {0};
-  take_edits(opt, &s, diags, from, to, &edits, &nfixes, per_rule);
+  if (parses_clean(p, &a, &s))
+    take_edits(opt, &s, diags, from, to, &edits, &nfixes, per_rule);
   if (edits.len) {
     AslBuf out = {0};
     apply_edits(&s, &edits, &out);

@@ -50,6 +50,14 @@ const char asl_explain_ASL301[] =
     "        tg.create_task(audit(event))\n"
     "```\n"
     "\n"
+    "## Fix safety\n"
+    "`--fix --unsafe-fixes` keeps the task in a module-level set until it\n"
+    "is done (`_background_tasks.add(task)`,\n"
+    "`task.add_done_callback(_background_tasks.discard)`; the set is\n"
+    "defined after the imports), for a statement alone on its line.\n"
+    "Unsafe: the task then always runs to its end, and its exception is\n"
+    "still only logged; a TaskGroup, where one fits, is the better repair.\n"
+    "\n"
     "## References\n"
     "- Python docs: asyncio.create_task (\"Important: Save a reference to the\n"
     "  result of this function\")\n"
@@ -62,8 +70,12 @@ const char asl_unowned_advice[] =
     "`asyncio.TaskGroup`";
 
 void asl_report_discarded_task(AslCtx *cx, uint32_t call, const char *spawn) {
+  uint32_t before = cx->out->len;
   asl_report(cx, ASL_RULE_ASL301, call, "Result of `%s()` is discarded: %s",
              spawn, asl_unowned_advice);
+  if (cx->out->len > before)
+    cx->out->items[cx->out->len - 1].fix =
+        asl_keep_discarded_task_fix(cx, call);
 }
 
 void asl_report_task_left_pending(AslCtx *cx, uint32_t call,

@@ -31,4 +31,11 @@ void asl_report_discarded_future(AslCtx *cx, uint32_t call);
 void asl_report_task_left_pending(AslCtx *cx, uint32_t call,
                                   const char *spawn);
 
+/** ASL301/ASL302's fix (unsafe, keep_task_fix.c): the task kept in a
+ * module-level set until done; NULL where the statement does not stand
+ * alone on its lines. */
+const AslFix *asl_keep_discarded_task_fix(const AslCtx *cx, uint32_t call);
+const AslFix *asl_keep_unread_task_fix(const AslCtx *cx, uint32_t call,
+                                       uint32_t name);
+
 #endif /* ASL_RULES_UNOWNED_TASK_H_ */

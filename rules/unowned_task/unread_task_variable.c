@@ -38,6 +38,14 @@ const char asl_explain_ASL302[] =
     "    return 'ok'\n"
     "```\n"
     "\n"
+    "## Fix safety\n"
+    "`--fix --unsafe-fixes` keeps the task in a module-level set until it\n"
+    "is done (`_background_tasks.add(task)`,\n"
+    "`task.add_done_callback(_background_tasks.discard)`; the set is\n"
+    "defined after the imports), for a statement alone on its line.\n"
+    "Unsafe: the task then always runs to its end, and its exception is\n"
+    "still only logged; a TaskGroup, where one fits, is the better repair.\n"
+    "\n"
     "## References\n"
     "- Python docs: asyncio.create_task\n"
     "- clippy `let_underscore_future` (the same pattern in Rust)\n";
@@ -46,6 +54,7 @@ void asl_report_unread_task(AslCtx *cx, uint32_t call, uint32_t name,
                             const char *spawn) {
   const AslTree *t = cx->tree;
   const AslNode *n = &t->nodes[name];
+  uint32_t before = cx->out->len;
   asl_report(cx, ASL_RULE_ASL302, call,
              "Task from `%s()` is bound to `%.*s` but never read afterwards: "
              "when the name goes away the task may be garbage-collected and "
@@ -54,4 +63,7 @@ void asl_report_unread_task(AslCtx *cx, uint32_t call, uint32_t name,
              "`asyncio.TaskGroup`",
              spawn, (int)(n->end_byte - n->start_byte),
              cx->src->text + n->start_byte);
+  if (cx->out->len > before)
+    cx->out->items[cx->out->len - 1].fix =
+        asl_keep_unread_task_fix(cx, call, name);
 }

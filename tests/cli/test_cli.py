@@ -356,8 +356,16 @@ class TextFormat(Base):
 class JsonFormat(Base):
 
     def assertFinding(self, d):
-        self.assertEqual(sorted(d.keys()), sorted(JSON_KEYS), d)
-        self.assertEqual(len(d), len(JSON_KEYS), d)
+        # `fix` only when the finding has one (ruff's shape).
+        fix = d.get("fix")
+        keys = [k for k in d.keys() if k != "fix"]
+        self.assertEqual(sorted(keys), sorted(JSON_KEYS), d)
+        if fix is not None:
+            self.assertIn(fix["applicability"], ("safe", "unsafe"), d)
+            self.assertIsInstance(fix["message"], str, d)
+            for e in fix["edits"]:
+                self.assertEqual(sorted(e), ["content", "end_location",
+                                             "location"], d)
         for k in ("line", "column", "end_line", "end_column"):
             self.assertIsInstance(d[k], int, (k, d))
             self.assertNotIsInstance(d[k], bool, (k, d))
