@@ -87,17 +87,22 @@ static const char *value_type(const AslCtx *cx, uint32_t e, int depth) {
 static const char *with_item_type(const AslCtx *cx, uint32_t ident,
                                   int depth) {
   const AslTree *t = cx->tree;
+  // (In a damaged tree any of these parents may be missing.)
   uint32_t target = parent_of(t, ident);
-  if (t->nodes[target].kind != ASL_K_as_pattern_target) return NULL;
+  if (target == ASL_NONE || t->nodes[target].kind != ASL_K_as_pattern_target)
+    return NULL;
   uint32_t pattern = parent_of(t, target);
-  uint32_t item = parent_of(t, pattern);
-  if (t->nodes[pattern].kind != ASL_K_as_pattern ||
+  uint32_t item = pattern == ASL_NONE ? ASL_NONE : parent_of(t, pattern);
+  if (item == ASL_NONE || t->nodes[pattern].kind != ASL_K_as_pattern ||
       t->nodes[item].kind != ASL_K_with_item)
     return NULL;
   uint32_t stmt = item;
-  for (int k = 0; k < 3 && t->nodes[stmt].kind != ASL_K_with_statement; k++)
+  for (int k = 0; k < 3 && stmt != ASL_NONE &&
+                  t->nodes[stmt].kind != ASL_K_with_statement;
+       k++)
     stmt = parent_of(t, stmt);
-  if (t->nodes[stmt].kind != ASL_K_with_statement) return NULL;
+  if (stmt == ASL_NONE || t->nodes[stmt].kind != ASL_K_with_statement)
+    return NULL;
   bool async = asl_has_token(t, cx->src, stmt, "async");
   const char *cm = value_type(cx, asl_first_named(t, pattern), depth);
   return with_step(cx, cm, async ? "aenter" : "enter");
