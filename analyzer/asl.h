@@ -797,6 +797,16 @@ const char *asl_module_alias(const AslCtx *cx, const char *module);
 /** Would `--fix` apply the fix of `d` with these options (it has one, its
  * rule is fixable, and it is safe or unsafe fixes are on)? */
 bool asl_fix_applies(const AslOptions *opt, const AslDiag *d);
+/** An edit replacing bytes [start, end) of cx's source with `content`
+ * (an insertion when start == end), positions as findings count them. */
+AslEdit asl_edit_bytes(const AslCtx *cx, uint32_t start, uint32_t end,
+                       const char *content);
+/** The line ending `s` uses ("\r\n" when its first line break is one,
+ * else "\n"), for lines a fix adds. */
+const char *asl_source_eol(const AslSource *s);
+/** A fix of edits[0..n) (copied into cx's arena). */
+const AslFix *asl_fix_new(const AslCtx *cx, bool unsafe, const char *message,
+                          const AslEdit *edits, uint32_t n);
 /** A fix inserting `text` before node `node` (in cx's arena). */
 const AslFix *asl_fix_insert_before(const AslCtx *cx, uint32_t node,
                                     const char *text, bool unsafe,

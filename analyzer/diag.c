@@ -40,21 +40,34 @@ bool asl_fix_applies(const AslOptions *opt, const AslDiag *d) {
          (!d->fix->unsafe || opt->unsafe_fixes);
 }
 
+AslEdit asl_edit_bytes(const AslCtx *cx, uint32_t start, uint32_t end,
+                       const char *content) {
+  uint32_t l0 = asl_source_line_of(cx->src, start);
+  uint32_t l1 = asl_source_line_of(cx->src, end);
+  return (AslEdit){l0 + 1, asl_source_column(cx->src, l0, start), l1 + 1,
+                   asl_source_column(cx->src, l1, end), content};
+}
+
+const char *asl_source_eol(const AslSource *s) {
+  const char *eol = memchr(s->text, '\n', s->len);
+  return eol && eol > s->text && eol[-1] == '\r' ? "\r\n" : "\n";
+}
+
+const AslFix *asl_fix_new(const AslCtx *cx, bool unsafe, const char *message,
+                          const AslEdit *edits, uint32_t n) {
+  AslEdit *e = asl_arena_alloc(cx->arena, sizeof *e * (n ? n : 1));
+  memcpy(e, edits, sizeof *e * n);
+  AslFix *f = asl_arena_alloc(cx->arena, sizeof *f);
+  *f = (AslFix){unsafe, asl_arena_strdup(cx->arena, message), e, n};
+  return f;
+}
+
 const AslFix *asl_fix_insert_before(const AslCtx *cx, uint32_t node,
                                     const char *text, bool unsafe,
                                     const char *message) {
-  const AslNode *n = &cx->tree->nodes[node];
-  uint32_t l = asl_source_line_of(cx->src, n->start_byte);
-  AslEdit *e = asl_arena_alloc(cx->arena, sizeof *e);
-  e->line = e->end_line = l + 1;
-  e->column = e->end_column = asl_source_column(cx->src, l, n->start_byte);
-  e->content = asl_arena_strdup(cx->arena, text);
-  AslFix *f = asl_arena_alloc(cx->arena, sizeof *f);
-  f->unsafe = unsafe;
-  f->message = asl_arena_strdup(cx->arena, message);
-  f->edits = e;
-  f->nedits = 1;
-  return f;
+  uint32_t at = cx->tree->nodes[node].start_byte;
+  AslEdit e = asl_edit_bytes(cx, at, at, asl_arena_strdup(cx->arena, text));
+  return asl_fix_new(cx, unsafe, message, &e, 1);
 }
 
 void asl_defer_fix(AslCtx *cx, uint32_t before, const AslFix *fix) {

@@ -677,6 +677,33 @@ static const char *attr_type(const AslIndex *idx, uint32_t from,
   return type;
 }
 
+/* One step of a receiver type, read: the method or attribute it names
+ * ("__aenter__" for "aenter", "m" for ".m()" and ".m"), whether it calls
+ * it, and whether it enters a context ("aenter", "enter"). */
+typedef struct Step {
+  const char *name;
+  size_t len;
+  bool call, enter, async;
+} Step;
+
+/* False for a step that names nothing ("await"). */
+static bool parse_step(const char *s, size_t n, Step *st) {
+  memset(st, 0, sizeof *st);
+  if (n == 6 && memcmp(s, "aenter", 6) == 0) {
+    *st = (Step){"__aenter__", 10, false, true, true};
+    return true;
+  }
+  if (n == 5 && memcmp(s, "enter", 5) == 0) {
+    *st = (Step){"__enter__", 9, false, true, false};
+    return true;
+  }
+  if (n < 2 || s[0] != '.') return false;
+  st->call = n > 3 && memcmp(s + n - 2, "()", 2) == 0;
+  st->name = s + 1;
+  st->len = n - 1 - (st->call ? 2 : 0);
+  return true;
+}
+
 /* One step s[0..n) from EXTERNAL hit *h (a class outside the project), as
  * the library catalog knows it: "aenter"/"enter" enters the instance,
  * ".m()" calls a method, then awaited or entered when the next step of
@@ -685,17 +712,15 @@ static const char *attr_type(const AslIndex *idx, uint32_t from,
 static void external_step(const AslIndex *idx, uint32_t from, const char *s,
                           size_t n, const char **op, int *budget, Hit *h) {
   const char *type = NULL;
-  bool call = n > 3 && s[0] == '.' && memcmp(s + n - 2, "()", 2) == 0;
-  if (idx->external_result &&
-      ((n == 6 && memcmp(s, "aenter", 6) == 0) ||
-       (n == 5 && memcmp(s, "enter", 5) == 0))) {
+  Step st;
+  if (idx->external_result && parse_step(s, n, &st) && st.enter) {
     type = idx->external_result(h->external, ASL_EXTERNAL_ENTER);
-  } else if (idx->external_result && (call || s[0] == '.')) {
+  } else if (idx->external_result && st.name) {
     const char *name = asl_arena_printf(idx->scratch, "%s.%.*s", h->external,
-                                        (int)(n - 1 - (call ? 2 : 0)), s + 1);
+                                        (int)st.len, st.name);
     AslExternalStep how = ASL_EXTERNAL_CALL;
-    if (call && take_step(op, "await")) how = ASL_EXTERNAL_AWAIT;
-    else if (call && (take_step(op, "aenter") || take_step(op, "enter")))
+    if (st.call && take_step(op, "await")) how = ASL_EXTERNAL_AWAIT;
+    else if (st.call && (take_step(op, "aenter") || take_step(op, "enter")))
       how = ASL_EXTERNAL_ENTER;
     type = idx->external_result(name, how);
   }
@@ -722,18 +747,14 @@ static void receiver_step(const AslIndex *idx, uint32_t from, const char **op,
   }
   const AslFileFacts *f = h->file;
   uint32_t cls = h->b->cls;
-  bool call = n > 2 && s[0] == '.' && memcmp(s + n - 2, "()", 2) == 0;
-  bool aenter = n == 6 && memcmp(s, "aenter", 6) == 0;
-  const char *method =
-      aenter                                  ? "__aenter__"
-      : n == 5 && memcmp(s, "enter", 5) == 0 ? "__enter__"
-      : s[0] == '.' ? asl_arena_strndup(idx->scratch, s + 1,
-                                        n - 1 - (call ? 2 : 0))
-                    : NULL;
-  if (!method) {
+  Step st;
+  if (!parse_step(s, n, &st)) {
     memset(h, 0, sizeof *h);
     return;
   }
+  const char *method = st.enter ? st.name
+                                : asl_arena_strndup(idx->scratch, st.name,
+                                                    st.len);
   if (f->project == ASL_LIBRARY_PROJECT && f->module && idx->external_result) {
     // A library read from the environment: what its calls give, the
     // bundled table says first (its annotations are often generic, `->
@@ -751,7 +772,7 @@ static void receiver_step(const AslIndex *idx, uint32_t from, const char **op,
     }
   }
   method_hit(idx, from, f, cls, method, false, budget, h);
-  if (s[0] == '.' && !call &&
+  if (!st.enter && !st.call &&
       (h->kind != ASL_DEF_FUNCTION || !is_property(h->b))) {
     // Not a property: an instance attribute of a declared or agreed type.
     const char *type = attr_type(idx, from, f, cls, method, budget);
@@ -759,7 +780,7 @@ static void receiver_step(const AslIndex *idx, uint32_t from, const char **op,
     else memset(h, 0, sizeof *h);
     return;
   }
-  call_result_hit(idx, from, h, aenter, op, budget); // (a property: its getter)
+  call_result_hit(idx, from, h, st.async, op, budget); // (a property: its getter)
 }
 
 /* Is `name` (n bytes) one of `names` (",a,b")? */
@@ -776,15 +797,9 @@ static bool names_contain(const char *names, const char *name, size_t n) {
  * (",a,b": what a function-local subclass binds itself)? */
 static bool overridden_step(const char *names, const char *op) {
   const char *end = strchr(op, '|');
-  size_t n = end ? (size_t)(end - op) : strlen(op);
-  const char *name = op;
-  if (n == 6 && memcmp(op, "aenter", 6) == 0) name = "__aenter__", n = 10;
-  else if (n == 5 && memcmp(op, "enter", 5) == 0) name = "__enter__", n = 9;
-  else if (op[0] == '.') {
-    name++, n--;
-    if (n >= 2 && memcmp(name + n - 2, "()", 2) == 0) n -= 2;
-  }
-  return names_contain(names, name, n);
+  Step st;
+  return parse_step(op, end ? (size_t)(end - op) : strlen(op), &st) &&
+         names_contain(names, st.name, st.len);
 }
 
 /* "{A;B;...}": each alternative must give the same class (a local bound

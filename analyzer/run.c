@@ -993,6 +993,14 @@ static void want_job(Modules *m, AslJob *j, uint32_t name) {
  * first unit of a cold file parsed in part has that name's def. */
 static void want_library(Modules *m, const char *s, size_t n, bool unparsed);
 
+/* The word of the name a lookup of module s[0..n) asks for in it: the
+ * component after s[n] when that is a dot, else 0 (none). */
+static uint32_t looked_up_name(const char *s, size_t n) {
+  if (s[n] != '.') return 0;
+  const char *w = s + n + 1;
+  return asl_word_hash(w, strcspn(w, "."));
+}
+
 /* Module s[0..n), which no job claims, looked up in the Python
  * environment: the job of its file (new: cold, read when wanted), or
  * ASL_NONE, remembered, when the environment lacks it. */
@@ -1032,11 +1040,7 @@ static void want_module(void *ctx, uint32_t project, const char *s, size_t n,
   }
   bool met_cold = false;
   bool lenient = m->lenient && !in_bases && !asl_reach_binds(m->w, s, n);
-  uint32_t name = 0;
-  if (s[n] == '.') {
-    const char *w = s + n + 1;
-    name = asl_word_hash(w, strcspn(w, "."));
-  }
+  uint32_t name = looked_up_name(s, n);
   uint32_t slot = ASL_NONE;
   for (AslJob *j; (j = modules_next(m, project, s, n, &slot));) {
     if (j->parsed && !(unparsed && j->partial)) continue;
@@ -1056,11 +1060,7 @@ static void want_module(void *ctx, uint32_t project, const char *s, size_t n,
  * is lenient), read from the environment the first time. */
 static void want_library(Modules *m, const char *s, size_t n,
                          bool unparsed) {
-  uint32_t name = 0;
-  if (s[n] == '.') {
-    const char *w = s + n + 1;
-    name = asl_word_hash(w, strcspn(w, "."));
-  }
+  uint32_t name = looked_up_name(s, n);
   bool met = false;
   uint32_t slot = ASL_NONE;
   for (AslJob *j; (j = modules_next(m, ASL_LIBRARY_PROJECT, s, n, &slot));) {

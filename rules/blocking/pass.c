@@ -174,11 +174,10 @@ static uint32_t import_point(const AslCtx *cx) {
 static bool asyncio_import_edit(const AslCtx *cx, AslEdit *e) {
   uint32_t at = import_point(cx);
   if (at == ASL_NONE) return false;
-  uint32_t l = asl_source_line_of(cx->src, at);
-  const char *eol = memchr(cx->src->text, '\n', cx->src->len);
-  bool crlf = eol && eol > cx->src->text && eol[-1] == '\r';
-  *e = (AslEdit){l + 1, 1, l + 1, 1,
-                 crlf ? "import asyncio\r\n" : "import asyncio\n"};
+  // (import_point is a statement's start: the start of its line)
+  *e = asl_edit_bytes(cx, at, at,
+                      asl_arena_printf(cx->arena, "import asyncio%s",
+                                       asl_source_eol(cx->src)));
   return true;
 }
 
@@ -186,26 +185,19 @@ static bool asyncio_import_edit(const AslCtx *cx, AslEdit *e) {
 static AslEdit replace_node(const AslCtx *cx, uint32_t node,
                             const char *content) {
   const AslNode *n = &cx->tree->nodes[node];
-  uint32_t l0 = asl_source_line_of(cx->src, n->start_byte);
-  uint32_t l1 = asl_source_line_of(cx->src, n->end_byte);
-  return (AslEdit){l0 + 1, asl_source_column(cx->src, l0, n->start_byte),
-                   l1 + 1, asl_source_column(cx->src, l1, n->end_byte),
-                   content};
+  return asl_edit_bytes(cx, n->start_byte, n->end_byte, content);
 }
 
 /* A fix of `first` and, when asyncio is not imported, the import. */
 static const AslFix *fix_with_asyncio(const AslCtx *cx, AslEdit first,
                                       bool unsafe, const char *message) {
-  AslEdit *e = asl_arena_alloc(cx->arena, sizeof *e * 2);
-  e[0] = first;
+  AslEdit e[2] = {first};
   uint32_t n = 1;
   if (!asl_module_alias(cx, "asyncio")) {
     if (!asyncio_import_edit(cx, &e[1])) return NULL;
     n = 2;
   }
-  AslFix *f = asl_arena_alloc(cx->arena, sizeof *f);
-  *f = (AslFix){unsafe, message, e, n};
-  return f;
+  return asl_fix_new(cx, unsafe, message, e, n);
 }
 
 /* The fix of a blocking call that has no async twin: `await
@@ -253,13 +245,9 @@ static const AslFix *sleep_fix(const AslCtx *cx, uint32_t call) {
   const char *with = asl_arena_printf(cx->arena, "await %s.sleep",
                                       lib ? lib : "asyncio");
   const char *message = asl_arena_printf(cx->arena, "Use `%s()`", with);
-  if (!lib) return fix_with_asyncio(cx, replace_node(cx, fn, with), false,
-                                    message);
-  AslEdit *e = asl_arena_alloc(cx->arena, sizeof *e);
-  *e = replace_node(cx, fn, with);
-  AslFix *f = asl_arena_alloc(cx->arena, sizeof *f);
-  *f = (AslFix){false, message, e, 1};
-  return f;
+  AslEdit e = replace_node(cx, fn, with);
+  return lib ? asl_fix_new(cx, false, message, &e, 1)
+             : fix_with_asyncio(cx, e, false, message);
 }
 
 /* Rules whose findings the call's `to_thread` wrapping repairs. */

@@ -72,17 +72,6 @@ static bool has_set(const AslCtx *cx) {
   return asl_names_find(cx->names, 0, kSet, sizeof kSet - 1) != NULL;
 }
 
-static const char *eol_of(const AslCtx *cx) {
-  const char *eol = memchr(cx->src->text, '\n', cx->src->len);
-  return eol && eol > cx->src->text && eol[-1] == '\r' ? "\r\n" : "\n";
-}
-
-static AslEdit insertion(const AslCtx *cx, uint32_t byte, const char *text) {
-  uint32_t l = asl_source_line_of(cx->src, byte);
-  uint32_t c = asl_source_column(cx->src, l, byte);
-  return (AslEdit){l + 1, c, l + 1, c, text};
-}
-
 /* The fix for the task in `var` (an expression naming it), bound by the
  * statement `stmt`; `bind` is inserted before `call` first ("_task = ")
  * when the task was discarded. */
@@ -91,25 +80,27 @@ static const AslFix *keep_fix(const AslCtx *cx, uint32_t stmt, uint32_t call,
   const char *indent;
   uint32_t after = lone_statement(cx, stmt, &indent);
   if (after == ASL_NONE) return NULL;
-  const char *eol = eol_of(cx);
-  AslEdit *e = asl_arena_alloc(cx->arena, sizeof *e * 3);
+  const char *eol = asl_source_eol(cx->src);
+  AslEdit e[3];
   uint32_t n = 0;
-  if (bind) e[n++] = insertion(cx, cx->tree->nodes[call].start_byte, bind);
-  e[n++] = insertion(
-      cx, cx->src->line_starts[after],
+  uint32_t at = cx->tree->nodes[call].start_byte;
+  if (bind) e[n++] = asl_edit_bytes(cx, at, at, bind);
+  at = cx->src->line_starts[after];
+  e[n++] = asl_edit_bytes(
+      cx, at, at,
       asl_arena_printf(cx->arena, "%s%s.add(%s)%s%s%s.add_done_callback(%s.discard)%s",
                        indent, kSet, var, eol, indent, var, kSet, eol));
   if (!has_set(cx)) {
-    uint32_t at = set_point(cx);
+    at = set_point(cx);
     if (at == ASL_NONE) return NULL;
-    e[n++] = insertion(cx, at, asl_arena_printf(
-                                   cx->arena, "%s = set()  # running tasks, "
-                                              "kept until done%s",
-                                   kSet, eol));
+    e[n++] = asl_edit_bytes(cx, at, at,
+                            asl_arena_printf(cx->arena,
+                                             "%s = set()  # running tasks, "
+                                             "kept until done%s",
+                                             kSet, eol));
   }
-  AslFix *f = asl_arena_alloc(cx->arena, sizeof *f);
-  *f = (AslFix){true, "Keep the task in a set until it is done", e, n};
-  return f;
+  return asl_fix_new(cx, true, "Keep the task in a set until it is done", e,
+                     n);
 }
 
 const AslFix *asl_keep_discarded_task_fix(const AslCtx *cx, uint32_t call) {

@@ -31,6 +31,17 @@ void asl_report_discarded_future(AslCtx *cx, uint32_t call);
 void asl_report_task_left_pending(AslCtx *cx, uint32_t call,
                                   const char *spawn);
 
+/* The "Fix safety" section ASL301 and ASL302 share (their fix is one). */
+#define KEEP_TASK_FIX_NOTE                                                  \
+  "## Fix safety\n"                                                         \
+  "`--fix --unsafe-fixes` keeps the task in a module-level set until it\n"  \
+  "is done (`_background_tasks.add(task)`,\n"                               \
+  "`task.add_done_callback(_background_tasks.discard)`; the set is\n"       \
+  "defined after the imports), for a statement alone on its line.\n"       \
+  "Unsafe: the task then always runs to its end, and its exception is\n"   \
+  "still only logged; a TaskGroup, where one fits, is the better repair.\n"\
+  "\n"
+
 /** ASL301/ASL302's fix (unsafe, keep_task_fix.c): the task kept in a
  * module-level set until done; NULL where the statement does not stand
  * alone on its lines. */

@@ -38,14 +38,7 @@ const char asl_explain_ASL302[] =
     "    return 'ok'\n"
     "```\n"
     "\n"
-    "## Fix safety\n"
-    "`--fix --unsafe-fixes` keeps the task in a module-level set until it\n"
-    "is done (`_background_tasks.add(task)`,\n"
-    "`task.add_done_callback(_background_tasks.discard)`; the set is\n"
-    "defined after the imports), for a statement alone on its line.\n"
-    "Unsafe: the task then always runs to its end, and its exception is\n"
-    "still only logged; a TaskGroup, where one fits, is the better repair.\n"
-    "\n"
+    KEEP_TASK_FIX_NOTE
     "## References\n"
     "- Python docs: asyncio.create_task\n"
     "- clippy `let_underscore_future` (the same pattern in Rust)\n";
