@@ -926,6 +926,14 @@ AslDefKind asl_index_method(const AslIndex *idx, uint32_t from,
   return out->kind;
 }
 
+bool asl_index_receiver_is_class(const AslIndex *idx, uint32_t from,
+                                 const char *type) {
+  int budget = MAX_HOPS;
+  Hit h;
+  receiver_hit(idx, from, type, &budget, &h);
+  return h.kind == ASL_DEF_CLASS;
+}
+
 /* ---- may block (ASL210) --------------------------------------------------
  * Every sync function of every file (AslFileFacts.funcs) is a node; each
  * call it makes that resolves to another such function is an edge. A

@@ -194,6 +194,10 @@ AslDefKind asl_index_callee(const AslIndex *idx, uint32_t from,
 AslDefKind asl_index_async_only(const AslIndex *idx, uint32_t from,
                                 const char *name, const char *receiver,
                                 AslDef *out);
+/** Does receiver type `type` (see asl_index_method) name a class of the
+ * project, as seen from file `from`? */
+bool asl_index_receiver_is_class(const AslIndex *idx, uint32_t from,
+                                 const char *type);
 /** Is `path` a conftest.py (whose fixtures every test below it gets)? */
 bool asl_is_conftest(const char *path);
 /** Callees that are the same question to the index from one file: the

@@ -23,8 +23,8 @@ static bool is_coroutine_function(const AslOptions *opt, const AslDef *def) {
 }
 
 /* Asks the index (or the file, for nested defs) what the callee is. */
-static void resolve_callee(const AslIndex *idx, const AslDeferred *d,
-                           AslDef *out) {
+static void resolve_callee(const AslIndex *idx, const AslOptions *opt,
+                           const AslDeferred *d, AslDef *out) {
   const AslCallee *c = &d->callee;
   memset(out, 0, sizeof *out);
   switch (c->kind) {
@@ -40,10 +40,17 @@ static void resolve_callee(const AslIndex *idx, const AslDeferred *d,
     *out = *c->local;
     break;
   case ASL_CALLEE_ANY_METHOD: {
-    // Through a fixture whose value's class is known, ASL101 decides.
+    // Through a receiver of a class of the project, or whose method the
+    // index finds, ASL101 decides; a name outside the project that the
+    // catalog does not list as a coroutine (`next(it)`, a library's
+    // factory) tells nothing.
     AslDef typed;
-    if (c->param && asl_index_method(idx, d->facts_id, c->param, c->attr,
-                                     false, &typed) != ASL_DEF_UNKNOWN) {
+    AslDefKind k = c->param ? asl_index_method(idx, d->facts_id, c->param,
+                                               c->attr, false, &typed)
+                            : ASL_DEF_UNKNOWN;
+    if ((k != ASL_DEF_UNKNOWN &&
+         (k != ASL_DEF_EXTERNAL || is_coroutine_function(opt, &typed))) ||
+        (c->param && asl_index_receiver_is_class(idx, d->facts_id, c->param))) {
       memset(out, 0, sizeof *out);
       break;
     }
@@ -56,7 +63,7 @@ static void resolve_callee(const AslIndex *idx, const AslDeferred *d,
 const char *asl_unawaited_decide(const AslIndex *idx, const AslOptions *opt,
                                  AslArena *a, const AslDeferred *d) {
   AslDef def;
-  resolve_callee(idx, d, &def);
+  resolve_callee(idx, opt, d, &def);
   if (def.kind == ASL_DEF_FUNCTION && def.returns_coroutine)
     def.role = asl_arena_printf(a, "returns a coroutine ('%s' is a "
                                    "coroutine function)",

@@ -251,14 +251,15 @@ void asl_pass_unawaited(AslCtx *cx) {
         defer_with_fix(cx, ASL_RULE_ASL104, i, &callee, NULL);
       continue;
     }
-    // A fixture's value may have no class the index can tell: then the
-    // method's name decides (ASL104 asks the typed question first).
-    AslCallee by_fixture;
-    if (by_name && callee.kind == ASL_CALLEE_METHOD && callee.dotted[0] == '@' &&
-        !strchr(callee.dotted, '|') &&
-        method_of_unknown_object(cx, i, &by_fixture)) {
-      by_fixture.param = callee.dotted;
-      defer_with_fix(cx, ASL_RULE_ASL104, i, &by_fixture, NULL);
+    // A receiver this file gives a type the index may not resolve (a
+    // fixture's value, a local bound to an unannotated call's result):
+    // then the method's name decides (ASL104 asks the typed question
+    // first).
+    AslCallee by_type;
+    if (by_name && callee.kind == ASL_CALLEE_METHOD &&
+        method_of_unknown_object(cx, i, &by_type)) {
+      by_type.param = callee.dotted;
+      defer_with_fix(cx, ASL_RULE_ASL104, i, &by_type, NULL);
     }
     if (!asl_enabled(cx, rule_of_use[use])) continue;
     const char *subject =
