@@ -754,9 +754,13 @@ const char *asl_absolute_import(AslArena *a, const char *module,
  * `Union[..., None]` or `... | None` (calling a method on None fails
  * anyway, so the call sees a Client). NULL for anything else. */
 const char *asl_annotation_class(const AslCtx *cx, uint32_t type_node);
+/** Is annotation `type_node` a name this module binds to
+ * `TypeVar(...)` (typing's or typing_extensions')? */
+bool asl_annotation_is_typevar(const AslCtx *cx, uint32_t type_node);
 /** The class an instance of which calling def `fn` gives (awaited, for an
- * async def): its return annotation's, the enclosing class for `-> Self`
- * or for a method whose every `return` returns self; unannotated, the
+ * async def): its return annotation's, the enclosing class for `-> Self`,
+ * for `(self: T, ...) -> T` with T a TypeVar, or for a method whose every
+ * `return` returns self; unannotated, the
  * callee every `return` calls (a factory). NULL if not known. */
 const char *asl_def_returns(const AslCtx *cx, uint32_t fn);
 /** Does the annotation (or a type written as a value, an alias's right

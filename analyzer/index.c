@@ -845,7 +845,12 @@ static void receiver_hit(const AslIndex *idx, uint32_t from, const char *expr,
     const AslFactBinding *b = fixture_hit(idx, from, name, &f);
     memset(out, 0, sizeof *out);
     if (!b || strcmp(b->fixture, "!") == 0 || --*budget <= 0) return;
-    resolve_hit(idx, from, b->fixture, budget, out);
+    // A receiver type with steps (callee.c, fixture facts); it never
+    // holds "@x", so this recursion is one level deep.
+    if (strpbrk(b->fixture, "|{"))
+      receiver_hit(idx, from, b->fixture, budget, out);
+    else
+      resolve_hit(idx, from, b->fixture, budget, out);
     if (out->kind == ASL_DEF_FUNCTION || out->kind == ASL_DEF_COROUTINE) {
       const char *none = NULL;
       call_result_hit(idx, from, out, out->kind == ASL_DEF_COROUTINE, &none,

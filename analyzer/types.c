@@ -205,11 +205,48 @@ static const char *returned_callee(const AslCtx *cx, uint32_t fn) {
   return callee;
 }
 
+bool asl_annotation_is_typevar(const AslCtx *cx, uint32_t type) {
+  const AslTree *t = cx->tree;
+  if (type != ASL_NONE && t->nodes[type].kind == ASL_K_type)
+    type = asl_first_named(t, type);
+  if (type == ASL_NONE || t->nodes[type].kind != ASL_K_identifier)
+    return false;
+  uint32_t value = asl_unparen(t, asl_single_assignment(cx, type));
+  if (value == ASL_NONE || t->nodes[value].kind != ASL_K_call) return false;
+  const char *callee =
+      asl_absolute_name(cx, asl_child_by_field(t, value, ASL_F_function));
+  return callee && (!strcmp(callee, "typing.TypeVar") ||
+                    !strcmp(callee, "typing_extensions.TypeVar"));
+}
+
+/* Is the method's return annotation `ann` the TypeVar its first parameter
+ * is annotated with (`def bot(self: B, ...) -> B`)? Then a call gives the
+ * receiver, as `-> Self` says: the builder idiom. */
+static bool returns_self_typevar(const AslCtx *cx, uint32_t fn,
+                                 uint32_t ann) {
+  const AslTree *t = cx->tree;
+  uint32_t params = asl_child_by_field(t, fn, ASL_F_parameters);
+  uint32_t self = params == ASL_NONE ? ASL_NONE : asl_first_named(t, params);
+  if (self == ASL_NONE || t->nodes[self].kind != ASL_K_typed_parameter)
+    return false;
+  uint32_t st = asl_child_by_field(t, self, ASL_F_type);
+  if (!asl_annotation_is_typevar(cx, ann) ||
+      !asl_annotation_is_typevar(cx, st))
+    return false;
+  const AslNode *a = &t->nodes[asl_first_named(t, ann)];
+  const AslNode *b = &t->nodes[asl_first_named(t, st)];
+  uint32_t n = a->end_byte - a->start_byte;
+  return n == b->end_byte - b->start_byte &&
+         memcmp(cx->src->text + a->start_byte, cx->src->text + b->start_byte,
+                n) == 0;
+}
+
 const char *asl_def_returns(const AslCtx *cx, uint32_t fn) {
   const AslTree *t = cx->tree;
   uint32_t ann = asl_child_by_field(t, fn, ASL_F_return_type);
   const char *cls = asl_enclosing_class(cx, fn);
   if (ann != ASL_NONE) {
+    if (cls && returns_self_typevar(cx, fn, ann)) return cls;
     const char *name = asl_annotation_class(cx, ann);
     return is_self_type(name) ? cls : name;
   }

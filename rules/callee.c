@@ -155,21 +155,6 @@ static const char *fixture_parameter(const AslCtx *cx, uint32_t ident) {
                           cx->src->text + n->start_byte);
 }
 
-/* Is annotation `type` a name this module binds to `TypeVar(...)`? */
-static bool is_typevar(const AslCtx *cx, uint32_t type) {
-  const AslTree *t = cx->tree;
-  if (type != ASL_NONE && t->nodes[type].kind == ASL_K_type)
-    type = asl_first_named(t, type);
-  if (type == ASL_NONE || t->nodes[type].kind != ASL_K_identifier)
-    return false;
-  uint32_t value = asl_unparen(t, asl_single_assignment(cx, type));
-  if (value == ASL_NONE || t->nodes[value].kind != ASL_K_call) return false;
-  const char *callee =
-      asl_absolute_name(cx, asl_child_by_field(t, value, ASL_F_function));
-  return callee && (!strcmp(callee, "typing.TypeVar") ||
-                    !strcmp(callee, "typing_extensions.TypeVar"));
-}
-
 /* For a parameter binding `ident`: the enclosing class when it is the
  * first parameter (self/cls) of a method, the annotated class, or the
  * fixture a test receives by that name. */
@@ -183,7 +168,8 @@ static const char *parameter_type(const AslCtx *cx, uint32_t ident) {
     // mixin's `self: "Client"` names the class that combines them.)
     uint32_t params = parent_of(t, p);
     uint32_t fn = parent_of(t, params);
-    if (is_typevar(cx, type) && t->nodes[params].kind == ASL_K_parameters &&
+    if (asl_annotation_is_typevar(cx, type) &&
+        t->nodes[params].kind == ASL_K_parameters &&
         asl_first_named(t, params) == p &&
         t->nodes[fn].kind == ASL_K_function_definition &&
         t->nodes[t->nodes[fn].scope].kind == ASL_K_class_definition &&
@@ -915,7 +901,53 @@ static const char *agreed_type(const AttrStore *st, uint32_t i, uint32_t j) {
   return type;
 }
 
+/* ---- fixture facts -------------------------------------------------------
+ * A fixture whose value asl_fixture_value could not name by a callee alone
+ * (`app = Builder().bot(b).build()` ... `yield app`): the receiver type of
+ * what every return and yield of its own body gives, when they agree. A
+ * value that goes through another fixture ("@x", perhaps the one it
+ * overrides) is left out, so the index's lookup of it does not recurse. */
+
+static const char *fixture_value_type(const AslCtx *cx, uint32_t fn) {
+  const AslTree *t = cx->tree;
+  const char *value = NULL;
+  for (uint32_t j = fn + 1; j < t->nodes[fn].end; j++) {
+    AslKind k = t->nodes[j].kind;
+    if ((k != ASL_K_return_statement && k != ASL_K_yield) ||
+        t->nodes[j].scope != fn)
+      continue;
+    uint32_t v = asl_first_named(t, j);
+    const char *one = v == ASL_NONE ? NULL : value_type(cx, v, 0);
+    if (!one || strchr(one, '@') || (value && strcmp(value, one) != 0))
+      return NULL;
+    value = one;
+  }
+  return value;
+}
+
+static void fixture_facts(const AslCtx *cx, AslFileFacts *facts,
+                          AslArena *a) {
+  const AslTree *t = cx->tree;
+  for (uint32_t i = 0; i < t->count; i++) {
+    uint32_t p = t->nodes[i].parent;
+    if (t->nodes[i].kind != ASL_K_function_definition || p == ASL_NONE ||
+        t->nodes[p].kind != ASL_K_decorated_definition)
+      continue;
+    AslDef d;
+    asl_describe_def(cx, i, &d);
+    const AslFactClass *cls;
+    AslFactBinding *b = asl_facts_def_binding(facts, d.name, d.line, &cls);
+    if (!b || b->fixture) continue;
+    bool fixture = false;
+    for (uint32_t k = 0; k < d.ndecorators; k++)
+      fixture |= asl_is_fixture_decorator(d.decorators[k]);
+    const char *value = fixture ? fixture_value_type(cx, i) : NULL;
+    if (value) b->fixture = asl_arena_strdup(a, value);
+  }
+}
+
 void asl_callee_facts(const AslCtx *cx, AslFileFacts *facts, AslArena *a) {
+  fixture_facts(cx, facts, a);
   for (uint32_t c = 0; c < facts->nclasses; c++) {
     AslFactClass *fc = &facts->classes[c];
     if (fc->node == ASL_NONE) continue;
