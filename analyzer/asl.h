@@ -757,6 +757,11 @@ const char *asl_annotation_class(const AslCtx *cx, uint32_t type_node);
 /** Is annotation `type_node` a name this module binds to
  * `TypeVar(...)` (typing's or typing_extensions')? */
 bool asl_annotation_is_typevar(const AslCtx *cx, uint32_t type_node);
+/** For a typed key, a name annotated `Key[C]` (or `Final[Key[C]]`) where
+ * Key is a generic class outside typing and the builtins (aiohttp's
+ * `AppKey[T]`, a project's `ModuleName[T]`): C, the class of the value a
+ * mapping holds under that key, absolute and arena-owned; else NULL. */
+const char *asl_annotation_key_item(const AslCtx *cx, uint32_t type_node);
 /** The class an instance of which calling def `fn` gives (awaited, for an
  * async def): its return annotation's, the enclosing class for `-> Self`,
  * for `(self: T, ...) -> T` with T a TypeVar, or for a method whose every

@@ -8,6 +8,18 @@
 
 #include <string.h>
 
+/* Is `name` a qualifier that wraps the type it is about: typing's Final,
+ * ClassVar or Annotated (`x: Final[Client]` is a Client)? */
+static bool is_wrapper(const char *name) {
+  static const char *const forms[] = {
+      "typing.Final", "typing.ClassVar", "typing.Annotated",
+      "typing_extensions.Final", "typing_extensions.ClassVar",
+      "typing_extensions.Annotated", NULL};
+  for (const char *const *f = forms; name && *f; f++)
+    if (strcmp(name, *f) == 0) return true;
+  return false;
+}
+
 /* Is `name` typing's Optional or Union (from typing or typing_extensions)? */
 static bool is_optional_or_union(const char *name) {
   static const char *const forms[] = {
@@ -105,8 +117,12 @@ static uint32_t strip_optional(const AslCtx *cx, uint32_t e) {
     } else if (k == ASL_K_generic_type || k == ASL_K_subscript) {
       uint32_t head, first;
       generic_parts(t, e, &head, &first);
-      if (head == ASL_NONE || !is_optional_or_union(asl_qualname(cx, head)))
-        return e;
+      const char *name = head == ASL_NONE ? NULL : asl_qualname(cx, head);
+      if (is_wrapper(name)) {
+        e = first; // Final[X], Annotated[X, ...]: X
+        continue;
+      }
+      if (!is_optional_or_union(name)) return e;
       e = sole_non_none(t, first);
     } else {
       return e;
@@ -139,6 +155,33 @@ const char *asl_annotation_class(const AslCtx *cx, uint32_t type_node) {
   default:
     return NULL;
   }
+}
+
+/* Is `name` (absolute) a generic class of the standard library or a
+ * builtin (`list`, `type`, `typing.Sequence`): not a typed key? */
+static bool is_standard_generic(const char *name) {
+  static const char *const prefixes[] = {
+      "typing.", "typing_extensions.", "collections.", "builtins.", NULL};
+  if (!strchr(name, '.')) return true;
+  for (const char *const *p = prefixes; *p; p++)
+    if (strncmp(name, *p, strlen(*p)) == 0) return true;
+  return false;
+}
+
+const char *asl_annotation_key_item(const AslCtx *cx, uint32_t type_node) {
+  const AslTree *t = cx->tree;
+  uint32_t e = strip_optional(cx, type_node);
+  if (e == ASL_NONE || (t->nodes[e].kind != ASL_K_generic_type &&
+                        t->nodes[e].kind != ASL_K_subscript))
+    return NULL;
+  uint32_t head, first;
+  generic_parts(t, e, &head, &first);
+  if (head == ASL_NONE || first == ASL_NONE ||
+      asl_next_named(t, first) != ASL_NONE)
+    return NULL; // one type argument only
+  const char *name = asl_absolute_name(cx, head);
+  if (!name || is_standard_generic(name)) return NULL;
+  return asl_annotation_class(cx, first);
 }
 
 static bool is_self_type(const char *name) {

@@ -38,6 +38,41 @@ static const char *with_step(const AslCtx *cx, const char *type,
   return type ? asl_arena_printf(cx->arena, "%s|%s", type, step) : NULL;
 }
 
+/* For `m[key]` or `m.get(key)` where `key` is a class's attribute
+ * (`Module.Light`, `self.keys.db`): the receiver type of what a mapping
+ * holds under it, "<owner>|.Light[]", which the index reads from the
+ * attribute's typed-key annotation (`Final[ModuleName[Light]]`: Light).
+ * What the mapping is does not matter: the key's annotation decides. */
+static const char *key_item_type(const AslCtx *cx, uint32_t key, int depth) {
+  const AslTree *t = cx->tree;
+  key = asl_unparen(t, key);
+  if (key == ASL_NONE || t->nodes[key].kind != ASL_K_attribute ||
+      depth >= RECEIVER_DEPTH)
+    return NULL;
+  uint32_t obj = asl_child_by_field(t, key, ASL_F_object);
+  uint32_t attr = asl_child_by_field(t, key, ASL_F_attribute);
+  if (attr == ASL_NONE) return NULL;
+  const char *owner = asl_absolute_name(cx, obj); // a class by its name
+  if (!owner) owner = receiver_type(cx, obj, depth + 1);
+  return owner ? asl_arena_printf(cx->arena, "%s|.%s[]", owner,
+                                  asl_node_text(cx->arena, t, cx->src, attr))
+               : NULL;
+}
+
+/* The key of `m.get(key)` (one argument, no default): the node, or
+ * ASL_NONE for any other call. */
+static uint32_t get_key(const AslCtx *cx, uint32_t call, uint32_t fn) {
+  const AslTree *t = cx->tree;
+  uint32_t attr = asl_child_by_field(t, fn, ASL_F_attribute);
+  uint32_t args = asl_child_by_field(t, call, ASL_F_arguments);
+  if (attr == ASL_NONE || args == ASL_NONE ||
+      !asl_node_text_eq(t, cx->src, attr, "get"))
+    return ASL_NONE;
+  uint32_t key = asl_first_named(t, args);
+  return key != ASL_NONE && asl_next_named(t, key) == ASL_NONE ? key
+                                                               : ASL_NONE;
+}
+
 /* The type of what calling `call` gives (awaited or not; one element of
  * its tuple when position >= 0): the catalog's answer for factories such
  * as asyncio.get_running_loop(); else the callee by name (a class: an
@@ -57,6 +92,10 @@ static const char *call_result_type(const AslCtx *cx, uint32_t call,
   if (position >= 0) return NULL;
   if (!callee && t->nodes[fn].kind == ASL_K_identifier)
     callee = local_instance_type(cx, local_class_named(cx, fn));
+  if (!callee && !awaited && t->nodes[fn].kind == ASL_K_attribute) {
+    const char *item = key_item_type(cx, get_key(cx, call, fn), depth);
+    if (item) return item;
+  }
   if (!callee && t->nodes[fn].kind == ASL_K_attribute && depth < RECEIVER_DEPTH) {
     uint32_t attr = asl_child_by_field(t, fn, ASL_F_attribute);
     const char *recv = receiver_type(
@@ -487,6 +526,12 @@ static const char *receiver_type(const AslCtx *cx, uint32_t obj, int depth) {
   }
   case ASL_K_identifier:
     return name_type(cx, obj, depth);
+  case ASL_K_subscript: { // `m[key]`, one key
+    uint32_t key = asl_child_by_field(t, obj, ASL_F_subscript);
+    return key != ASL_NONE && asl_next_named(t, key) == ASL_NONE
+               ? key_item_type(cx, key, depth)
+               : NULL;
+  }
   default:
     return NULL;
   }
@@ -845,6 +890,13 @@ static void add_store(const AslCtx *cx, AslArena *a, uint32_t target,
     if (ann != ASL_NONE) {
       st.declared = true;
       st.type = asl_annotation_class(cx, ann);
+      // A typed key (`Light: Final[ModuleName[Light]]`): what a mapping
+      // gives for it, as the attribute "Light[]" (see key_item_type).
+      const char *item = asl_annotation_key_item(cx, ann);
+      if (item)
+        asl_vec_push(out, ((AttrStore){asl_arena_printf(a, "%s[]", st.name),
+                                       asl_arena_strdup(a, item), true,
+                                       target}));
     } else if (value != ASL_NONE && t->nodes[value].kind == ASL_K_none) {
       return; // a sentinel: calling a method on None fails anyway
     } else if (value != ASL_NONE) {
