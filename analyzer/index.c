@@ -1615,6 +1615,30 @@ static const AslFactBinding *fixture_in(const AslFileFacts *f,
   return b && !ambiguous && b->fixture ? b : NULL;
 }
 
+/* The fixture `name` a conftest.py `c` gives: its own, or one a module it
+ * star-imports defines (`from .device_fixtures import *`: pytest collects
+ * what the conftest's namespace holds). One level of star imports. */
+static const AslFactBinding *conftest_fixture(const AslIndex *idx,
+                                              uint32_t from,
+                                              const AslFileFacts *c,
+                                              const char *name,
+                                              const AslFileFacts **file) {
+  const AslFactBinding *b = fixture_in(c, name);
+  if (b) {
+    *file = c;
+    return b;
+  }
+  for (uint32_t k = 0; k < c->nstars; k++) {
+    const AslFileFacts *p =
+        find_module(idx, from, c->stars[k], strlen(c->stars[k]));
+    if (p && p != &ambiguous_module && p != c && (b = fixture_in(p, name))) {
+      *file = p;
+      return b;
+    }
+  }
+  return NULL;
+}
+
 /* The fixture `name` as a test of file `from` receives it; *file is the
  * module defining it. */
 static const AslFactBinding *fixture_hit(const AslIndex *idx, uint32_t from,
@@ -1632,10 +1656,8 @@ static const AslFactBinding *fixture_hit(const AslIndex *idx, uint32_t from,
     while (n > 0 && path[n - 1] != '/') n--; // the folder, with its slash
     size_t dir = n ? n - 1 : 0;
     const AslFileFacts *c = conftest_in(idx, path, dir, self->project);
-    if (c && c != self && (b = fixture_in(c, name))) {
-      *file = c;
+    if (c && c != self && (b = conftest_fixture(idx, from, c, name, file)))
       return b;
-    }
     for (uint32_t k = 0; c && k < c->nplugins; k++) {
       const AslFileFacts *p = find_module(idx, from, c->plugins[k],
                                           strlen(c->plugins[k]));
