@@ -204,6 +204,31 @@ static bool method_of_unknown_object(const AslCtx *cx, uint32_t call,
   return true;
 }
 
+/* `maker(f)(...)`: a call of what a catalog decorator applied inline
+ * gives (`sync_to_async(save)()`, `database_sync_to_async(f)(x)`): a
+ * coroutine function, so the call makes a coroutine. */
+static bool inline_decorated(AslCtx *cx, uint32_t call, AslCallee *out) {
+  const AslTree *t = cx->tree;
+  uint32_t fn = asl_unparen(t, asl_child_by_field(t, call, ASL_F_function));
+  if (fn == ASL_NONE || t->nodes[fn].kind != ASL_K_call) return false;
+  uint32_t inner = asl_child_by_field(t, fn, ASL_F_function);
+  const char *maker = inner == ASL_NONE ? NULL : asl_absolute_name(cx, inner);
+  if (!maker || !asl_catalog_makes_coroutine(maker)) return false;
+  AslDef *d = asl_arena_alloc(cx->arena, sizeof *d);
+  memset(d, 0, sizeof *d);
+  d->kind = ASL_DEF_COROUTINE;
+  d->name = asl_arena_printf(cx->arena, "%s(...)", maker);
+  d->role = "is a coroutine function (the decorator applied inline)";
+  const AslNode *n = &t->nodes[fn]; // located at `maker(f)`
+  uint32_t line = asl_source_line_of(cx->src, n->start_byte);
+  d->line = line + 1;
+  d->column = asl_source_column(cx->src, line, n->start_byte);
+  memset(out, 0, sizeof *out);
+  out->kind = ASL_CALLEE_LOCAL;
+  out->local = d;
+  return true;
+}
+
 /* Defers the finding of `rule` at call i, with the fix `await ` before the
  * call where the language allows it there: safe for a discarded call or a
  * condition (the coroutine was never run, so running it is the repair),
@@ -246,7 +271,8 @@ void asl_pass_unawaited(AslCtx *cx) {
       if (!asl_enabled(cx, ASL_RULE_ASL105)) continue;
     }
     AslCallee callee;
-    if (!asl_describe_callee(cx, i, &callee)) {
+    if (!inline_decorated(cx, i, &callee) &&
+        !asl_describe_callee(cx, i, &callee)) {
       if (by_name && method_of_unknown_object(cx, i, &callee))
         defer_with_fix(cx, ASL_RULE_ASL104, i, &callee, NULL);
       continue;
