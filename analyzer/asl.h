@@ -762,6 +762,9 @@ bool asl_annotation_is_typevar(const AslCtx *cx, uint32_t type_node);
  * `AppKey[T]`, a project's `ModuleName[T]`): C, the class of the value a
  * mapping holds under that key, absolute and arena-owned; else NULL. */
 const char *asl_annotation_key_item(const AslCtx *cx, uint32_t type_node);
+/** For an annotation `type[C]` (or `Type[C]`): C, the class the
+ * annotated name holds (calling it makes a C); else NULL. */
+const char *asl_annotation_class_object(const AslCtx *cx, uint32_t type_node);
 /** The class an instance of which calling def `fn` gives (awaited, for an
  * async def): its return annotation's, the enclosing class for `-> Self`,
  * for `(self: T, ...) -> T` with T a TypeVar, or for a method whose every

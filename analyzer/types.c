@@ -184,6 +184,27 @@ const char *asl_annotation_key_item(const AslCtx *cx, uint32_t type_node) {
   return asl_annotation_class(cx, first);
 }
 
+const char *asl_annotation_class_object(const AslCtx *cx,
+                                        uint32_t type_node) {
+  const AslTree *t = cx->tree;
+  uint32_t e = strip_optional(cx, type_node);
+  if (e == ASL_NONE || (t->nodes[e].kind != ASL_K_generic_type &&
+                        t->nodes[e].kind != ASL_K_subscript))
+    return NULL;
+  uint32_t head, first;
+  generic_parts(t, e, &head, &first);
+  if (head == ASL_NONE || first == ASL_NONE ||
+      asl_next_named(t, first) != ASL_NONE)
+    return NULL;
+  const char *name = asl_absolute_name(cx, head);
+  if (!name || (strcmp(name, "type") != 0 &&
+                strcmp(name, "builtins.type") != 0 &&
+                strcmp(name, "typing.Type") != 0 &&
+                strcmp(name, "typing_extensions.Type") != 0))
+    return NULL;
+  return asl_annotation_class(cx, first);
+}
+
 static bool is_self_type(const char *name) {
   return name && (strcmp(name, "typing.Self") == 0 ||
                   strcmp(name, "typing_extensions.Self") == 0);

@@ -73,6 +73,20 @@ static uint32_t get_key(const AslCtx *cx, uint32_t call, uint32_t fn) {
                                                                : ASL_NONE;
 }
 
+/* For `ident` a parameter annotated `type[C]` (or typing's `Type[C]`), a
+ * class: C, which calling it makes an instance of. */
+static const char *class_parameter(const AslCtx *cx, uint32_t ident) {
+  const AslTree *t = cx->tree;
+  const AslBinding *b = asl_resolve_name(cx, ident);
+  if (!b || b->next_same != ASL_NONE || b->kind != ASL_BIND_OTHER)
+    return NULL;
+  uint32_t p = parent_of(t, b->node);
+  if (p == ASL_NONE || (t->nodes[p].kind != ASL_K_typed_parameter &&
+                        t->nodes[p].kind != ASL_K_typed_default_parameter))
+    return NULL;
+  return asl_annotation_class_object(cx, asl_child_by_field(t, p, ASL_F_type));
+}
+
 /* The type of what calling `call` gives (awaited or not; one element of
  * its tuple when position >= 0): the catalog's answer for factories such
  * as asyncio.get_running_loop(); else the callee by name (a class: an
@@ -92,6 +106,11 @@ static const char *call_result_type(const AslCtx *cx, uint32_t call,
   if (position >= 0) return NULL;
   if (!callee && t->nodes[fn].kind == ASL_K_identifier)
     callee = local_instance_type(cx, local_class_named(cx, fn));
+  if (!callee && t->nodes[fn].kind == ASL_K_identifier)
+    callee = class_parameter(cx, fn);
+  if (!callee && t->nodes[fn].kind == ASL_K_subscript) // `App[None]()`
+    callee = asl_absolute_name(
+        cx, asl_unparen(t, asl_child_by_field(t, fn, ASL_F_value)));
   if (!callee && !awaited && t->nodes[fn].kind == ASL_K_attribute) {
     const char *item = key_item_type(cx, get_key(cx, call, fn), depth);
     if (item) return item;
