@@ -774,8 +774,8 @@ const char *asl_def_returns(const AslCtx *cx, uint32_t fn);
 /** Does the annotation (or a type written as a value, an alias's right
  * side) say a callable whose call gives an awaitable: `Callable[...,
  * Awaitable[X]]`, `Callable[..., Coroutine[...]]`, optional or not? 1 if
- * so. For a plain name (an alias the index may know) *alias gets its
- * absolute name and 0 is returned. */
+ * so. For a plain name, quoted or not (an alias the index may know),
+ * *alias gets its absolute name and 0 is returned. */
 int asl_annotation_awaitable_callable(const AslCtx *cx, uint32_t type_node,
                                       const char **alias);
 /** For a pytest fixture `fn`: the class of the value a test receives (its

@@ -412,6 +412,21 @@ int asl_annotation_awaitable_callable(const AslCtx *cx, uint32_t type_node,
     *alias = asl_absolute_name(cx, e);
     return 0;
   }
+  if (k == ASL_K_string) { // `next_app: "ASGIApp"`: the alias, quoted
+    uint32_t c = asl_child_by_kind(t, e, ASL_K_string_content);
+    if (c == ASL_NONE) return 0;
+    const AslNode *n = &t->nodes[c];
+    const char *text = cx->src->text + n->start_byte;
+    uint32_t len = n->end_byte - n->start_byte;
+    for (uint32_t i = 0; i < len; i++) {
+      char ch = text[i], lower = (char)(ch | 32);
+      if (!(ch == '_' || ch == '.' || (ch >= '0' && ch <= '9') ||
+            (lower >= 'a' && lower <= 'z')))
+        return 0; // only a dotted name
+    }
+    *alias = len ? asl_absolute_text(cx, text, len) : NULL;
+    return 0;
+  }
   if (k != ASL_K_generic_type && k != ASL_K_subscript) return 0;
   uint32_t head, first;
   generic_parts(t, e, &head, &first);

@@ -29,7 +29,12 @@ static void resolve_callee(const AslIndex *idx, const AslOptions *opt,
   memset(out, 0, sizeof *out);
   switch (c->kind) {
   case ASL_CALLEE_NAME:
-    asl_index_resolve(idx, d->facts_id, c->dotted, out);
+    // A parameter annotated with a class (`self: "Client"`): calling the
+    // instance runs the class's __call__.
+    if (asl_index_resolve(idx, d->facts_id, c->dotted, out) ==
+            ASL_DEF_CLASS &&
+        c->param && c->dotted[0] != '@')
+      asl_index_method(idx, d->facts_id, c->dotted, "__call__", false, out);
     break;
   case ASL_CALLEE_METHOD:
   case ASL_CALLEE_SUPER:
@@ -82,11 +87,17 @@ const char *asl_unawaited_decide(const AslIndex *idx, const AslOptions *opt,
   } else {
     // A parameter annotated as a callable that gives an awaitable: named
     // by the parameter, located at the annotation's alias (or itself).
+    size_t n = def.name ? strlen(def.name) : 0;
+    bool call = n > 9 && strcmp(def.name + n - 9, ".__call__") == 0;
     def.role = c->kind == ASL_CALLEE_LOCAL
                    ? "is annotated as a callable returning an awaitable"
-                   : asl_arena_printf(a, "is annotated '%s', a callable "
-                                         "returning an awaitable",
-                                      def.name);
+               : call ? asl_arena_printf(a, "is annotated '%.*s', whose "
+                                            "__call__ is a coroutine "
+                                            "function",
+                                         (int)(n - 9), def.name)
+                      : asl_arena_printf(a, "is annotated '%s', a callable "
+                                            "returning an awaitable",
+                                         def.name);
     def.name = c->param;
   }
   switch (d->diag.rule) {
