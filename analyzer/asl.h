@@ -807,6 +807,12 @@ const char *asl_source_eol(const AslSource *s);
 /** A fix of edits[0..n) (copied into cx's arena). */
 const AslFix *asl_fix_new(const AslCtx *cx, bool unsafe, const char *message,
                           const AslEdit *edits, uint32_t n);
+/** A fix of edits[0..n) plus `import asyncio` before the module's first
+ * statement when the module does not import it; NULL when there is no
+ * place for the import (an empty module) or n is over 8. */
+const AslFix *asl_fix_with_asyncio(const AslCtx *cx, const AslEdit *edits,
+                                   uint32_t n, bool unsafe,
+                                   const char *message);
 /** A fix inserting `text` before node `node` (in cx's arena). */
 const AslFix *asl_fix_insert_before(const AslCtx *cx, uint32_t node,
                                     const char *text, bool unsafe,
