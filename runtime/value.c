@@ -130,6 +130,52 @@ void rt_dict_set(Rt *rt, RtDict *d, RtVal k, RtVal v) {
   d->vals[d->len++] = v;
 }
 
+/* ---- sets --------------------------------------------------------------- */
+
+/* Hashable values: immutables (tuples of hashables) and objects compared
+ * by identity. Nesting past 50 tuples counts as hashable (the bound keeps
+ * the walk finite; such keys do not occur in practice). */
+static bool hashable_at(RtVal v, int depth, RtVal *bad) {
+  if (v.t == RT_LIST || v.t == RT_DICT || v.t == RT_SET) {
+    *bad = v;
+    return false;
+  }
+  if (v.t != RT_TUPLE || depth > 50) return true;
+  const RtList *l = &v.u.o->u.list;
+  for (uint32_t i = 0; i < l->len; i++)
+    if (!hashable_at(l->items[i], depth + 1, bad)) return false;
+  return true;
+}
+
+bool rt_hashable(Rt *rt, RtVal v) {
+  RtVal bad;
+  if (hashable_at(v, 0, &bad)) return true;
+  return rt_raise(rt, RT_E_TypeError, "unhashable type: '%s'",
+                  rt_type_name(bad));
+}
+
+uint32_t rt_set_find(const RtObj *s, RtVal v) {
+  const RtList *l = &s->u.list;
+  for (uint32_t i = 0; i < l->len; i++)
+    if (rt_equal(l->items[i], v)) return i;
+  return UINT32_MAX;
+}
+
+bool rt_set_add(Rt *rt, RtObj *s, RtVal v) {
+  if (!rt_hashable(rt, v)) return false;
+  if (rt_set_find(s, v) != UINT32_MAX) return true;
+  return rt_list_append(rt, s, v);
+}
+
+bool rt_set_order_ok(Rt *rt, RtVal v, uint32_t node) {
+  if (v.t != RT_SET || v.u.o->u.list.len < 2) return true;
+  rt_fatal(rt, ASL_RT_UNSUPPORTED, node,
+           "not supported by the runtime: the order of a set of %u items "
+           "(CPython's follows their hashes)",
+           v.u.o->u.list.len);
+  return false;
+}
+
 /* ---- exceptions -------------------------------------------------------- */
 
 static const RtExcKind exc_base[] = {
@@ -227,6 +273,7 @@ bool rt_truthy(const RtVal *v) {
   case RT_LIST:
   case RT_TUPLE: return v->u.o->u.list.len != 0;
   case RT_DICT: return v->u.o->u.dict.len != 0;
+  case RT_SET: return v->u.o->u.list.len != 0;
   case RT_RANGE: {
     const RtObj *o = v->u.o;
     return o->u.range.step > 0 ? o->u.range.start < o->u.range.stop
@@ -243,7 +290,8 @@ const char *rt_type_name(RtVal v) {
       "range",     "iterator",  "function",  "builtin_function_or_method",
       "method",    "module",    "coroutine", "Future",
       "exception", "type",      "Event",     "Lock",
-      "Queue",     "TaskGroup", "Timeout"};
+      "Queue",     "TaskGroup", "Timeout",   "set",
+      "_UnixSelectorEventLoop"};
   if (v.t == RT_FUTURE && ((RtFuture *)(void *)v.u.o)->is_task) return "Task";
   if (v.t == RT_EXC) return rt_exc_name(v.u.o->u.exc.kind);
   return v.t < sizeof names / sizeof names[0] ? names[v.t] : "object";
@@ -364,6 +412,19 @@ void rt_repr(Rt *rt, AslBuf *b, RtVal v, int depth) {
     asl_buf_putc(b, '}');
     return;
   }
+  case RT_SET: {
+    // set() or {x}: with two or more items CPython's order follows hashes.
+    const RtList *l = &v.u.o->u.list;
+    if (l->len == 0) {
+      asl_buf_puts(b, "set()");
+      return;
+    }
+    if (!rt_set_order_ok(rt, v, rt->call_node)) return;
+    asl_buf_putc(b, '{');
+    rt_repr(rt, b, l->items[0], depth + 1);
+    asl_buf_putc(b, '}');
+    return;
+  }
   case RT_RANGE: {
     const RtObj *o = v.u.o;
     if (o->u.range.step == 1)
@@ -466,6 +527,21 @@ bool rt_equal(RtVal a, RtVal b) {
     return true;
   }
   case RT_EXCTYPE: return a.u.o->u.exctype.kind == b.u.o->u.exctype.kind;
+  case RT_SET: {
+    // Same size and every item of one in the other: order does not count.
+    const RtList *x = &a.u.o->u.list;
+    if (x->len != b.u.o->u.list.len) return false;
+    for (uint32_t i = 0; i < x->len; i++)
+      if (rt_set_find(b.u.o, x->items[i]) == UINT32_MAX) return false;
+    return true;
+  }
+  case RT_BOUND: {
+    // obj.meth == obj.meth: the same receiver and the same method, so
+    // remove_done_callback(s.discard) finds what add_done_callback got.
+    RtVal x = a.u.o->u.bound.self, y = b.u.o->u.bound.self;
+    return x.t == y.t && x.u.o == y.u.o &&
+           strcmp(a.u.o->u.bound.name, b.u.o->u.bound.name) == 0;
+  }
   default: return a.u.o == b.u.o;
   }
 }
@@ -667,6 +743,9 @@ bool rt_compare(Rt *rt, int op, RtVal a, RtVal b, RtVal *out) {
         found = rt_equal(l->items[i], a);
     } else if (b.t == RT_DICT) {
       found = rt_dict_get(&b.u.o->u.dict, a, NULL);
+    } else if (b.t == RT_SET) {
+      if (!rt_hashable(rt, a)) return false;
+      found = rt_set_find(b.u.o, a) != UINT32_MAX;
     } else if (b.t == RT_STR && a.t == RT_STR) {
       const RtStr *h = &b.u.o->u.str, *n = &a.u.o->u.str;
       if (n->len == 0) found = true;
