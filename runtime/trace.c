@@ -235,6 +235,7 @@ void rt_trace_render(Rt *rt, AslBuf *out, unsigned width, const char *path) {
            "S start  ~ paused at an await  > resumed  F finished  "
            "# blocked loop",
            width);
+  if (tshown) put_line(out, "(a thread's ~ is a time.sleep)", width);
   put_line(out, "", width);
   snprintf(line, sizeof line, "%8s  %-18s %s", "time", "lane", "event");
   put_line(out, line, width);
