@@ -805,7 +805,7 @@ static bool set_method(Rt *rt, RtVal self, const char *name, const RtVal *args,
   *out = rt_none();
   if (!strcmp(name, "clear")) {
     if (nargs) return rt_raise(rt, RT_E_TypeError, "clear() takes no arguments");
-    s->u.list.len = 0;
+    rt_set_clear(s);
     return true;
   }
   if (nargs != 1)
@@ -816,10 +816,7 @@ static bool set_method(Rt *rt, RtVal self, const char *name, const RtVal *args,
   uint32_t at = rt_set_find(s, args[0]);
   if (at == UINT32_MAX)
     return name[0] == 'r' ? key_error(rt, args[0]) : true; // discard: no-op
-  RtList *l = &s->u.list;
-  memmove(l->items + at, l->items + at + 1,
-          (l->len - at - 1) * sizeof(RtVal));
-  l->len--;
+  rt_set_remove_at(s, at);
   return true;
 }
 

@@ -15,6 +15,7 @@
 #define RT_MAX_DEPTH 1000        /* Python frames per task (RecursionError) */
 #define RT_MAX_NEST 200          /* syntax nesting the compiler accepts */
 #define RT_MAX_SEQ (1u << 20)    /* elements of a list/str/dict */
+#define RT_SLOT_GONE UINT32_MAX  /* a set index slot whose item left */
 #define RT_MAX_MEMORY ((size_t)256 << 20) /* bytes of values per run */
 
 typedef enum {
@@ -109,7 +110,12 @@ struct RtObj {
   uint8_t type; /* RtType */
   union {
     RtStr str;
-    RtList list; /* also tuple */
+    RtList list; /* also tuple, and a set's items (unordered) */
+    struct {
+      RtList items;    /* the same bytes as `list` */
+      uint32_t *slots; /* open addressing: 0 empty, RT_SLOT_GONE, pos+1 */
+      uint32_t nslots, gone;
+    } set;
     RtDict dict;
     struct { int64_t start, stop, step; } range;
     struct { RtVal seq; int64_t pos; uint32_t len0; } iter; /* len0: sets */
@@ -380,6 +386,11 @@ bool rt_hashable(Rt *rt, RtVal v);
 uint32_t rt_set_find(const RtObj *s, RtVal v);
 /** Adds `v` to set `s` unless an equal item is there. */
 bool rt_set_add(Rt *rt, RtObj *s, RtVal v);
+/** Takes the item at `pos` out of set `s` (the last item takes its
+ * place: a set has no order to keep). */
+void rt_set_remove_at(RtObj *s, uint32_t pos);
+/** Empties set `s`. */
+void rt_set_clear(RtObj *s);
 /** Iterating a set of two or more items is rejected: CPython's order
  * follows hashes (object addresses for tasks). False after rt_fatal. */
 bool rt_set_order_ok(Rt *rt, RtVal v, uint32_t node);

@@ -154,17 +154,141 @@ bool rt_hashable(Rt *rt, RtVal v) {
                   rt_type_name(bad));
 }
 
+/* A hash consistent with rt_equal over hashable values: numbers equal
+ * across int/float/bool hash alike, strings and tuples by content,
+ * exception classes by kind, bound methods by receiver and name, other
+ * objects by identity. */
+static uint64_t mix64(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  return h;
+}
+
+static uint64_t bytes_hash(const char *p, size_t n) {
+  uint64_t h = 1469598103934665603ULL; // FNV-1a
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
+  return h;
+}
+
+static uint64_t value_hash(RtVal v, int depth) {
+  switch (v.t) {
+  case RT_NONE: return 0x9e3779b97f4a7c15ULL;
+  case RT_BOOL: return mix64((uint64_t)v.u.b);
+  case RT_INT: return mix64((uint64_t)v.u.i);
+  case RT_FLOAT: {
+    double f = v.u.f;
+    if (f == floor(f) && f >= -9223372036854775808.0 &&
+        f < 9223372036854775808.0)
+      return mix64((uint64_t)(int64_t)f); // as the equal int
+    uint64_t bits;
+    memcpy(&bits, &f, sizeof bits);
+    return mix64(bits);
+  }
+  case RT_STR: return bytes_hash(v.u.o->u.str.s, v.u.o->u.str.len);
+  case RT_TUPLE: {
+    const RtList *l = &v.u.o->u.list;
+    uint64_t h = mix64(l->len + 0x51ULL);
+    for (uint32_t i = 0; i < l->len && depth < 50; i++)
+      h = mix64(h ^ value_hash(l->items[i], depth + 1));
+    return h;
+  }
+  case RT_EXCTYPE: return mix64(0x1000u + (uint64_t)v.u.o->u.exctype.kind);
+  case RT_BOUND: {
+    const char *name = v.u.o->u.bound.name;
+    return mix64((uint64_t)(uintptr_t)v.u.o->u.bound.self.u.o) ^
+           bytes_hash(name, strlen(name));
+  }
+  default: return mix64((uint64_t)(uintptr_t)v.u.o);
+  }
+}
+
+/* Small sets are scanned; from this size on they keep a hash index. */
+#define RT_SET_INDEX_AT 8
+
+/* The index slot holding `v`, or of the first free slot on its probe
+ * path (*found tells which); the table is never full (load <= 1/2). */
+static uint32_t set_slot(const RtObj *s, RtVal v, bool *found) {
+  uint32_t mask = s->u.set.nslots - 1, reuse = UINT32_MAX;
+  uint32_t i = (uint32_t)value_hash(v, 0) & mask;
+  *found = false;
+  for (;; i = (i + 1) & mask) {
+    uint32_t e = s->u.set.slots[i];
+    if (e == 0) return reuse != UINT32_MAX ? reuse : i;
+    if (e == RT_SLOT_GONE) {
+      if (reuse == UINT32_MAX) reuse = i;
+    } else if (rt_equal(s->u.list.items[e - 1], v)) {
+      *found = true;
+      return i;
+    }
+  }
+}
+
+/* Rebuilds the index for the current items, at least 4 slots per item
+ * (the same array when the size does not change). */
+static void set_reindex(Rt *rt, RtObj *s) {
+  uint32_t want = 16;
+  while (want < 4 * s->u.list.len) want *= 2;
+  if (want != s->u.set.nslots) {
+    s->u.set.slots = rt_alloc(rt, want * sizeof *s->u.set.slots);
+    s->u.set.nslots = want;
+  }
+  memset(s->u.set.slots, 0, want * sizeof *s->u.set.slots);
+  s->u.set.gone = 0;
+  for (uint32_t k = 0; k < s->u.list.len; k++) {
+    bool found;
+    uint32_t i = set_slot(s, s->u.list.items[k], &found);
+    s->u.set.slots[i] = k + 1;
+  }
+}
+
 uint32_t rt_set_find(const RtObj *s, RtVal v) {
   const RtList *l = &s->u.list;
-  for (uint32_t i = 0; i < l->len; i++)
-    if (rt_equal(l->items[i], v)) return i;
-  return UINT32_MAX;
+  if (!s->u.set.nslots) {
+    for (uint32_t i = 0; i < l->len; i++)
+      if (rt_equal(l->items[i], v)) return i;
+    return UINT32_MAX;
+  }
+  bool found;
+  uint32_t i = set_slot(s, v, &found);
+  return found ? s->u.set.slots[i] - 1 : UINT32_MAX;
 }
 
 bool rt_set_add(Rt *rt, RtObj *s, RtVal v) {
   if (!rt_hashable(rt, v)) return false;
   if (rt_set_find(s, v) != UINT32_MAX) return true;
-  return rt_list_append(rt, s, v);
+  if (!rt_list_append(rt, s, v)) return false;
+  uint32_t n = s->u.list.len;
+  if (n < RT_SET_INDEX_AT) return true;
+  if (!s->u.set.nslots || 2 * (n + s->u.set.gone) > s->u.set.nslots) {
+    set_reindex(rt, s);
+    return true;
+  }
+  bool found;
+  uint32_t i = set_slot(s, v, &found);
+  if (s->u.set.slots[i] == RT_SLOT_GONE) s->u.set.gone--;
+  s->u.set.slots[i] = n;
+  return true;
+}
+
+void rt_set_remove_at(RtObj *s, uint32_t pos) {
+  RtList *l = &s->u.list;
+  uint32_t last = l->len - 1;
+  if (s->u.set.nslots) {
+    bool found;
+    s->u.set.slots[set_slot(s, l->items[pos], &found)] = RT_SLOT_GONE;
+    s->u.set.gone++;
+    if (pos != last) // the last item moves to pos: repoint its slot
+      s->u.set.slots[set_slot(s, l->items[last], &found)] = pos + 1;
+  }
+  l->items[pos] = l->items[last];
+  l->len = last;
+}
+
+void rt_set_clear(RtObj *s) {
+  s->u.list.len = 0;
+  s->u.set.slots = NULL;
+  s->u.set.nslots = s->u.set.gone = 0;
 }
 
 bool rt_set_order_ok(Rt *rt, RtVal v, uint32_t node) {
