@@ -1000,6 +1000,11 @@ static void report_callback_error(Rt *rt, RtVal fn, RtFuture *f, RtObj *exc) {
   asl_buf_puts(&b, "Exception in callback ");
   if (fn.t == RT_FUNC)
     asl_buf_puts(&b, fn.u.o->u.func.code->name);
+  else if (fn.t == RT_BUILTIN)
+    asl_buf_puts(&b, fn.u.o->u.builtin.name);
+  else if (fn.t == RT_BOUND)
+    asl_buf_printf(&b, "%s.%s", rt_type_name(fn.u.o->u.bound.self),
+                   fn.u.o->u.bound.name);
   else
     rt_repr(rt, &b, fn, 0);
   asl_buf_putc(&b, '(');
