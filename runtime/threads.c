@@ -131,8 +131,18 @@ static RtCode *call_code(Rt *rt, RtVal fn, RtVal args, RtVal kwn, RtVal kwv,
 static void thread_run_cb(AslRtLoop *loop, void *a, void *b) {
   (void)b;
   Rt *rt = rt_of(loop);
-  thread_event(rt, a, RT_EV_START, 0, NULL);
-  rt_thread_step(rt, a);
+  RtThread *th = a;
+  if (th->fut->state == RT_FUT_CANCELLED) {
+    // CPython cancels the work item one iteration later, which succeeds
+    // only if no worker picked it up yet: a race with thread start-up.
+    rt_fatal(rt, ASL_RT_UNSUPPORTED, th->top->code->def_node,
+             "not supported by the runtime: %s cancelled before its worker "
+             "thread started; CPython's outcome depends on the OS scheduler",
+             th->name);
+    return;
+  }
+  thread_event(rt, th, RT_EV_START, 0, NULL);
+  rt_thread_step(rt, th);
 }
 
 /* Submits fn(*args, **kwargs) to the default executor: a new thread lane
