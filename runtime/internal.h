@@ -281,12 +281,10 @@ typedef struct RtThread {
   AslRtHandle *timer;     /* time.sleep in progress */
   RtVal result;           /* the call's outcome, until the loop copies */
   RtObj *exc;             /* it into fut (call_soon_threadsafe) */
-  bool delivered;         /* the loop copied its outcome (_set_state) */
-  double print_time;      /* its last print (virtual time) */
-  uint64_t print_seq;     /* ... and its number (0: none yet) */
   double seen_time;       /* its last print or its finish, -1: none */
   uint64_t start_seq;     /* prints made before it was submitted */
   struct RtThread *next;  /* every thread, in start order */
+  struct RtThread *next_open; /* the threads not delivered yet */
 } RtThread;
 
 /* ---- trace ------------------------------------------------------------ */
@@ -339,12 +337,16 @@ struct Rt {
   bool in_callback;      /* a Python done callback runs on the loop */
   RtThread *thread;      /* the worker thread running, or NULL */
   RtThread *threads, *threads_tail; /* every worker thread */
+  RtThread *open;        /* threads whose outcome is not delivered yet */
   uint32_t nthreads, threads_busy;
   bool thread_suspend;   /* time.sleep in a thread: park it after the call */
   RtFuture *executor_shutdown; /* asyncio.run waits for the threads */
   uint64_t nprints;      /* prints so far (any lane) */
   double loop_print_time; /* the loop's last print (virtual time) */
   uint64_t loop_print_seq; /* ... and its number (0: none yet) */
+  double thread_print_time; /* the last print of any thread */
+  uint64_t thread_print_seq; /* ... its number (0: none yet) */
+  uint32_t thread_print_no;  /* ... and which thread made it */
   RtObj *loop_obj;       /* what get_running_loop() returns */
 };
 

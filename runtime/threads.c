@@ -41,15 +41,15 @@ static void racy(Rt *rt, const char *what) {
 }
 
 /* A print or finish of `th` now: another lane printed at this instant
- * after `th` was submitted, so nothing orders the two. */
+ * after `th` was submitted, so nothing orders the two. (The last print
+ * of any thread is enough: a second thread's print at one instant is
+ * flagged when it happens.) */
 static bool thread_event_races(Rt *rt, const RtThread *th) {
   double t = rt->loop.time;
   if (rt->loop_print_seq > th->start_seq && rt->loop_print_time == t)
     return true;
-  for (const RtThread *o = rt->threads; o; o = o->next)
-    if (o != th && o->print_seq > th->start_seq && o->print_time == t)
-      return true;
-  return false;
+  return rt->thread_print_seq > th->start_seq &&
+         rt->thread_print_time == t && rt->thread_print_no != th->no;
 }
 
 void rt_thread_note_print(Rt *rt) {
@@ -60,14 +60,15 @@ void rt_thread_note_print(Rt *rt) {
       racy(rt, "a worker thread's print");
       return;
     }
-    th->print_time = th->seen_time = t;
-    th->print_seq = ++rt->nprints;
+    th->seen_time = rt->thread_print_time = t;
+    rt->thread_print_seq = ++rt->nprints;
+    rt->thread_print_no = th->no;
     return;
   }
   // The loop prints after a thread's print or finish at this instant,
   // before its outcome was delivered: the thread may as well be later.
-  for (const RtThread *o = rt->threads; o; o = o->next)
-    if (!o->delivered && o->seen_time == t) {
+  for (const RtThread *o = rt->open; o; o = o->next_open)
+    if (o->seen_time == t) {
       racy(rt, "a print on the loop");
       return;
     }
@@ -177,6 +178,8 @@ static RtThread *thread_submit(Rt *rt, const char *api, RtVal fn, RtVal args,
   else
     rt->threads = th;
   rt->threads_tail = th;
+  th->next_open = rt->open;
+  rt->open = th;
   rt->threads_busy++;
   thread_event(rt, th, RT_EV_CREATE, 0, th->name);
   asl_rt_loop_post(&rt->loop, thread_run_cb, th, NULL);
@@ -209,7 +212,7 @@ void rt_thread_sleep(Rt *rt, double d) {
 void rt_thread_run_during_block(Rt *rt, double end) {
   for (;;) {
     RtThread *first = NULL;
-    for (RtThread *th = rt->threads; th; th = th->next)
+    for (RtThread *th = rt->open; th; th = th->next_open)
       if (th->timer && th->timer->when <= end &&
           (!first || th->timer->when < first->timer->when ||
            (th->timer->when == first->timer->when &&
@@ -237,7 +240,11 @@ static void set_state_cb(AslRtLoop *loop, void *a, void *b) {
   (void)b;
   Rt *rt = rt_of(loop);
   RtThread *th = a;
-  th->delivered = true;
+  for (RtThread **p = &rt->open; *p; p = &(*p)->next_open)
+    if (*p == th) {
+      *p = th->next_open;
+      break;
+    }
   if (th->fut->state != RT_FUT_PENDING) return;
   if (th->exc)
     rt_future_set_exception(rt, th->fut, th->exc);
