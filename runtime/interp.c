@@ -140,7 +140,8 @@ enum { EX_RETURN, EX_RAISE, EX_SUSPEND, EX_FATAL };
 
 typedef struct Exec {
   Rt *rt;
-  RtFuture *task; /* NULL: the module's own frame */
+  RtFuture *task; /* NULL: the module's frame, a callback or a thread */
+  RtThread *thread; /* a worker thread's frames */
   RtFrame *top;
   bool pending; /* deliver (in, in_exc) to top before running it */
   RtVal in;
@@ -151,6 +152,7 @@ typedef struct Exec {
 static void set_top(Exec *x, RtFrame *f) {
   x->top = f;
   if (x->task) x->task->top = f;
+  if (x->thread) x->thread->top = f;
 }
 
 /* The innermost Python frame's current line and function (for the
@@ -371,24 +373,37 @@ static bool format_value(Rt *rt, RtVal v, uint32_t mode, RtVal spec,
 }
 
 /* Iterators are (sequence, position) pairs over lists, tuples, ranges,
- * dict keys and strings. */
-static bool get_iter(Rt *rt, RtVal v, RtVal *out) {
+ * dict keys, strings and sets (of at most one item: see rt_set_order_ok;
+ * false after rt_fatal then). */
+static bool get_iter(Rt *rt, RtVal v, RtVal *out, uint32_t node) {
   if (v.t != RT_LIST && v.t != RT_TUPLE && v.t != RT_RANGE && v.t != RT_STR &&
-      v.t != RT_DICT)
+      v.t != RT_DICT && v.t != RT_SET)
     return rt_raise(rt, RT_E_TypeError, "'%s' object is not iterable",
                     rt_type_name(v));
+  if (!rt_set_order_ok(rt, v, node)) return false;
   RtObj *it = rt_new(rt, RT_ITER);
   it->u.iter.seq = v;
   it->u.iter.pos = 0;
+  if (v.t == RT_SET) it->u.iter.len0 = v.u.o->u.list.len;
   *out = rt_obj(it);
   return true;
 }
 
-/* Next item of an iterator; false when exhausted. */
+/* Next item of an iterator; false when exhausted, or with rt->exc set
+ * when a set changed size under it (CPython checks at every next()). */
 static bool iter_next(Rt *rt, RtObj *it, RtVal *out) {
   RtVal s = it->u.iter.seq;
   int64_t i = it->u.iter.pos;
   switch (s.t) {
+  case RT_SET:
+    if (s.u.o->u.list.len != it->u.iter.len0) {
+      it->u.iter.len0 = UINT32_MAX; // stays broken, as CPython's si_used
+      return rt_raise(rt, RT_E_RuntimeError,
+                      "Set changed size during iteration");
+    }
+    if (i >= s.u.o->u.list.len) return false;
+    *out = s.u.o->u.list.items[i];
+    break;
   case RT_LIST:
   case RT_TUPLE:
     if (i >= s.u.o->u.list.len) return false;
@@ -456,6 +471,17 @@ static bool subscr(Rt *rt, RtVal o, RtVal k, RtVal *out) {
                   rt_type_name(o));
 }
 
+/* A coroutine object for a call of an async def, listed for the
+ * never-awaited scan. */
+static RtObj *coro_new(Rt *rt, const RtCode *code, uint32_t node) {
+  RtObj *co = rt_new(rt, RT_CORO);
+  co->u.coro.name = code->name;
+  co->u.coro.line = rt_line_of(rt, node);
+  co->u.coro.next_all = rt->coros;
+  rt->coros = co;
+  return co;
+}
+
 /* Calls `fn` from frame `f`: pushes a frame for a plain def (returns -1
  * with x->top changed), else pushes the result. */
 static int do_call(Exec *x, RtVal fn, const RtVal *args, uint32_t nargs,
@@ -463,16 +489,16 @@ static int do_call(Exec *x, RtVal fn, const RtVal *args, uint32_t nargs,
                    uint32_t node) {
   Rt *rt = x->rt;
   RtFrame *f = x->top;
+  if (x->thread && rt_thread_forbidden(fn)) {
+    rt_fatal(rt, ASL_RT_UNSUPPORTED, node,
+             "not supported by the runtime: asyncio used from a worker "
+             "thread (%s)",
+             rt_type_name(fn));
+    return EX_FATAL;
+  }
   if (fn.t == RT_FUNC) {
     const RtCode *code = fn.u.o->u.func.code;
-    RtObj *co = NULL;
-    if (code->is_async) {
-      co = rt_new(rt, RT_CORO);
-      co->u.coro.name = code->name;
-      co->u.coro.line = rt_line_of(rt, node);
-      co->u.coro.next_all = rt->coros;
-      rt->coros = co;
-    }
+    RtObj *co = code->is_async ? coro_new(rt, code, node) : NULL;
     RtFrame *nf = rt_frame_new(rt, code, co);
     if (!bind_args(rt, code, nf, args, nargs, kwn, kwv, nkw)) {
       rt_frame_free(rt, nf);
@@ -500,6 +526,12 @@ static int do_call(Exec *x, RtVal fn, const RtVal *args, uint32_t nargs,
   if (rt->fatal) return EX_FATAL;
   if (!ok) return frame_raise(x, rt->exc);
   push(f, out);
+  if (rt->thread_suspend) {
+    // time.sleep in a worker thread: its result is already pushed; a
+    // timer resumes the thread after the call.
+    rt->thread_suspend = false;
+    return EX_SUSPEND;
+  }
   return -1;
 }
 
@@ -737,14 +769,17 @@ static int execute(Exec *x) {
     }
     case OP_GET_ITER:
       a = pop(f);
-      ok = get_iter(rt, a, &v);
+      ok = get_iter(rt, a, &v, in->node);
       if (ok) push(f, v);
       break;
     // Next item, or pop the exhausted iterator and leave the loop.
     case OP_FOR_ITER:
       if (peek(f, 0)->t != RT_ITER || !iter_next(rt, peek(f, 0)->u.o, &v)) {
         pop(f);
-        f->pc = in->arg;
+        if (rt->exc)
+          ok = false;
+        else
+          f->pc = in->arg;
       } else {
         push(f, v);
       }
@@ -759,9 +794,10 @@ static int execute(Exec *x) {
         n = a.u.o->u.list.len;
         if (n == in->arg && n <= 1024)
           memcpy(items, a.u.o->u.list.items, n * sizeof(RtVal));
-      } else if (a.t == RT_RANGE || a.t == RT_STR || a.t == RT_DICT) {
+      } else if (a.t == RT_RANGE || a.t == RT_STR || a.t == RT_DICT ||
+                 a.t == RT_SET) {
         RtVal it;
-        get_iter(rt, a, &it);
+        if (!get_iter(rt, a, &it, in->node)) return EX_FATAL;
         while (n <= in->arg && n < 1024 && iter_next(rt, it.u.o, &items[n]))
           n++;
       } else {
@@ -999,4 +1035,58 @@ void rt_task_step(Rt *rt, RtFuture *task, RtVal in, RtObj *in_exc) {
              asl_arena_strndup(&rt->arena, b.data, b.len), 0);
     asl_buf_free(&b);
   }
+}
+
+/* A worker thread's step: its frames run until time.sleep parks them
+ * (EX_SUSPEND, a timer resumes the thread) or the call returns or raises.
+ * No task is current, so asyncio sees no running loop from here. */
+void rt_thread_step(Rt *rt, RtThread *th) {
+  if (rt->fatal || !th->top) return;
+  RtFuture *prev = rt->current;
+  rt->current = NULL;
+  rt->thread = th;
+  Exec x = {.rt = rt, .thread = th, .top = th->top};
+  int r = execute(&x);
+  rt->thread = NULL;
+  rt->current = prev;
+  rt->thread_suspend = false;
+  if (r == EX_FATAL || r == EX_SUSPEND || rt->fatal) return;
+  if (r != EX_RETURN && r != EX_RAISE) {
+    rt_fatal(rt, ASL_RT_ERROR, ASL_NONE, "internal error: thread step");
+    return;
+  }
+  th->top = NULL;
+  rt_thread_finished(rt, th, r == EX_RETURN ? x.result : rt_none(),
+                     r == EX_RAISE ? rt->exc : NULL);
+}
+
+/* A done callback that is a Python function: CPython's loop calls it
+ * from _run_once; a sync def runs to completion here (it cannot await),
+ * an async def only makes a coroutine (never awaited, as in CPython). */
+bool rt_call_from_loop(Rt *rt, RtVal fn, const RtVal *args, uint32_t nargs,
+                       RtVal *out) {
+  *out = rt_none();
+  if (fn.t != RT_FUNC)
+    return rt_call(rt, fn, args, nargs, NULL, NULL, 0, out, rt->call_node);
+  const RtCode *code = fn.u.o->u.func.code;
+  RtObj *co = code->is_async ? coro_new(rt, code, code->def_node) : NULL;
+  RtFrame *f = rt_frame_new(rt, code, co);
+  if (!bind_args(rt, code, f, args, nargs, NULL, NULL, 0)) {
+    rt_frame_free(rt, f);
+    if (co) co->u.coro.state = RT_CORO_DONE, co->u.coro.awaited = true;
+    return false;
+  }
+  if (co) {
+    co->u.coro.frame = f;
+    *out = rt_obj(co);
+    return true;
+  }
+  Exec x = {.rt = rt, .top = f};
+  int r = execute(&x);
+  if (r == EX_RETURN) *out = x.result;
+  if (r == EX_RETURN || r == EX_RAISE) return r == EX_RETURN;
+  // A sync def cannot suspend: only a fatal error gets here.
+  if (!rt->fatal)
+    rt_fatal(rt, ASL_RT_ERROR, ASL_NONE, "internal error: callback suspended");
+  return false;
 }

@@ -204,3 +204,84 @@ TEST_IMPL(runtime_handles_are_recycled) {
   asl_rt_handle_release(&loop, kept);
   asl_rt_loop_destroy(&loop);
 }
+
+/* Compares a run's stdout with `want`. */
+static bool out_is(const AslRtResult *r, const char *want) {
+  return r->out.len == strlen(want) &&
+         memcmp(r->out.data ? r->out.data : "", want, r->out.len) == 0;
+}
+
+/* What --fix writes for a dropped task: the set holds the task until its
+ * done callback (called with the task, one iteration after it finished)
+ * takes it out. */
+TEST_IMPL(runtime_set_keeps_task_until_done) {
+  AslRtResult r;
+  run_src("import asyncio\n"
+          "tasks = set()\n"
+          "async def job():\n    await asyncio.sleep(1)\n"
+          "def done(t):\n    print('done', t.result(), len(tasks))\n"
+          "async def main():\n"
+          "    t = asyncio.create_task(job())\n"
+          "    tasks.add(t)\n    tasks.add(t)\n"
+          "    t.add_done_callback(tasks.discard)\n"
+          "    t.add_done_callback(done)\n"
+          "    print(len(tasks), t in tasks)\n"
+          "    await asyncio.sleep(2)\n"
+          "    print(len(tasks), tasks, t.remove_done_callback(done))\n",
+          &r);
+  ASSERT_EQ(r.status, ASL_RT_OK);
+  ASSERT(r.elapsed == 2.0);
+  ASSERT(out_is(&r, "1 True\ndone None 0\n0 set() 0\n"));
+  asl_rt_result_destroy(&r);
+  // Two items: CPython's order follows hashes, so printing is refused.
+  run_src("s = set()\ns.add(1)\ns.add(2)\nprint(s)\n", &r);
+  ASSERT_EQ(r.status, ASL_RT_UNSUPPORTED);
+  asl_rt_result_destroy(&r);
+  run_src("s = set()\ns.remove(3)\n", &r);
+  ASSERT_EQ(r.status, ASL_RT_RAISED);
+  ASSERT_STR_EQ(r.exc_name, "KeyError");
+  asl_rt_result_destroy(&r);
+}
+
+/* time.sleep in a worker thread parks only that thread: the loop's own
+ * timers fire meanwhile, and the elapsed time is the max, not the sum. */
+TEST_IMPL(runtime_to_thread_waits_alone) {
+  AslRtResult r;
+  run_src("import asyncio\nimport time\n"
+          "def load(n):\n    time.sleep(n)\n    return n * 2\n"
+          "async def tick():\n"
+          "    for i in range(3):\n"
+          "        print('tick', i)\n        await asyncio.sleep(0.4)\n"
+          "async def main():\n"
+          "    print(await asyncio.gather(asyncio.to_thread(load, 1), "
+          "tick()))\n",
+          &r);
+  ASSERT_EQ(r.status, ASL_RT_OK);
+  ASSERT(r.elapsed > 1.19 && r.elapsed < 1.21);
+  ASSERT(out_is(&r, "tick 0\ntick 1\ntick 2\n[2, None]\n"));
+  asl_rt_result_destroy(&r);
+}
+
+/* What CPython leaves to the OS scheduler is refused, never guessed. */
+TEST_IMPL(runtime_unordered_thread_effects_are_unsupported) {
+  static const char *const progs[] = {
+      // a thread's print and another task's print at the same instant
+      "import asyncio\ndef f():\n    print('thread')\n"
+      "async def other():\n    print('other')\n"
+      "async def main():\n    t = asyncio.create_task(other())\n"
+      "    await asyncio.to_thread(f)\n    await t\n",
+      // a thread's wake-up due with another timer
+      "import asyncio\nimport time\ndef f():\n    time.sleep(1)\n"
+      "async def main():\n"
+      "    await asyncio.gather(asyncio.to_thread(f), asyncio.sleep(1))\n",
+      // asyncio from a worker thread
+      "import asyncio\ndef f():\n    asyncio.sleep(1)\n"
+      "async def main():\n    await asyncio.to_thread(f)\n",
+  };
+  for (size_t i = 0; i < sizeof progs / sizeof *progs; i++) {
+    AslRtResult r;
+    run_src(progs[i], &r);
+    ASSERT_EQ(r.status, ASL_RT_UNSUPPORTED);
+    asl_rt_result_destroy(&r);
+  }
+}
