@@ -129,11 +129,15 @@ char *asl_arena_strdup(AslArena *a, const char *s) {
 }
 
 char *asl_arena_vprintf(AslArena *a, const char *fmt, va_list ap) {
+  // Most strings are short names: formatted once into a stack buffer, not
+  // once to measure and once to write.
+  char small[256];
   va_list ap2;
   va_copy(ap2, ap);
-  int n = vsnprintf(NULL, 0, fmt, ap2);
+  int n = vsnprintf(small, sizeof small, fmt, ap2);
   va_end(ap2);
   if (n < 0) n = 0;
+  if ((size_t)n < sizeof small) return asl_arena_strndup(a, small, (size_t)n);
   char *d = asl_arena_alloc(a, (size_t)n + 1);
   vsnprintf(d, (size_t)n + 1, fmt, ap);
   return d;
