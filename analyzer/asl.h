@@ -68,6 +68,8 @@ void asl_arena_reset(AslArena *a);
 void asl_arena_destroy(AslArena *a);
 /** Returns `n` bytes aligned to 16, zeroed. Never NULL. */
 void *asl_arena_alloc(AslArena *a, size_t n);
+/** Like asl_arena_alloc, not zeroed: for blocks the caller fills. */
+void *asl_arena_alloc_raw(AslArena *a, size_t n);
 char *asl_arena_strndup(AslArena *a, const char *s, size_t n);
 char *asl_arena_strdup(AslArena *a, const char *s);
 char *asl_arena_printf(AslArena *a, const char *fmt, ...)

@@ -88,8 +88,8 @@ void asl_arena_destroy(AslArena *a) {
   a->total = 0;
 }
 
-void *asl_arena_alloc(AslArena *a, size_t n) {
-  n = (n + 15) & ~(size_t)15;
+/* n bytes (a multiple of 16), not zeroed. */
+static void *arena_take(AslArena *a, size_t n) {
   AslArenaChunk *c = a->head;
   if (!c || c->size - c->used < n) {
     size_t size = n > ASL_ARENA_CHUNK / 4 ? n : ASL_ARENA_CHUNK;
@@ -103,7 +103,6 @@ void *asl_arena_alloc(AslArena *a, size_t n) {
       c->next = fresh;
       fresh->used = n;
       a->total += n;
-      memset(fresh->data, 0, n);
       return fresh->data;
     }
     fresh->next = c;
@@ -113,12 +112,22 @@ void *asl_arena_alloc(AslArena *a, size_t n) {
   void *p = c->data + c->used;
   c->used += n;
   a->total += n;
+  return p;
+}
+
+void *asl_arena_alloc(AslArena *a, size_t n) {
+  n = (n + 15) & ~(size_t)15;
+  void *p = arena_take(a, n);
   memset(p, 0, n);
   return p;
 }
 
+void *asl_arena_alloc_raw(AslArena *a, size_t n) {
+  return arena_take(a, (n + 15) & ~(size_t)15);
+}
+
 char *asl_arena_strndup(AslArena *a, const char *s, size_t n) {
-  char *d = asl_arena_alloc(a, n + 1);
+  char *d = asl_arena_alloc_raw(a, n + 1);
   memcpy(d, s, n);
   d[n] = 0;
   return d;
@@ -164,8 +173,11 @@ void asl__vec_grow(void **items, uint32_t *cap, uint32_t need, size_t elem,
   uint32_t ncap = *cap ? *cap * 2 : 8;
   while (ncap < need) ncap *= 2;
   if (arena) {
-    void *fresh = asl_arena_alloc(arena, (size_t)ncap * elem);
-    if (*items) memcpy(fresh, *items, (size_t)*cap * elem);
+    // Only the new tail needs zeroing: the old items are copied over.
+    char *fresh = asl_arena_alloc_raw(arena, (size_t)ncap * elem);
+    size_t old = *items ? (size_t)*cap * elem : 0;
+    if (old) memcpy(fresh, *items, old);
+    memset(fresh + old, 0, (size_t)ncap * elem - old);
     *items = fresh;
   } else {
     *items = asl_realloc(*items, (size_t)ncap * elem);

@@ -153,6 +153,7 @@ static uint32_t push_node(AslTree *t, TSTreeCursor *cur, uint32_t parent,
   x->sym = sym;
   x->kind = sym < sym_count ? sym_kind[sym] : ASL_K_OTHER;
   x->field = 0;
+  x->nchildren = 0;
   if (parent == ASL_NONE || child_may_have_field(t->nodes[parent].kind,
                                                  x->kind)) {
     TSFieldId fid = ts_tree_cursor_current_field_id(cur);
@@ -415,7 +416,8 @@ static void parse_flat(AslParser *p, AslArena *a, const AslSource *src,
   TSNode root = ts_tree_root_node(tree);
   out->has_error = ts_node_has_error(root);
   uint32_t total = ts_node_descendant_count(root);
-  out->nodes = asl_arena_alloc(a, sizeof(AslNode) * (total ? total : 1));
+  // Not zeroed: push_node sets every field of the nodes it appends.
+  out->nodes = asl_arena_alloc_raw(a, sizeof(AslNode) * (total ? total : 1));
   flatten(p, out, total, tree, ASL_NONE);
   ts_tree_delete(tree);
 }

@@ -120,7 +120,7 @@ AslStatus asl_source_read_bytes(AslArena *a, const char *path,
     return ASL_ETOOBIG;
   }
   size_t cap = (size_t)st.st_size;
-  char *buf = asl_arena_alloc(a, cap + 1);
+  char *buf = asl_arena_alloc_raw(a, cap + 1); // filled by read()
   size_t got = 0;
   for (;;) {
     if (got == cap) {
