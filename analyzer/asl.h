@@ -270,6 +270,11 @@ typedef struct AslTree {
   uint32_t first_error; /* node index of the first ERROR/MISSING or NONE */
 } AslTree;
 
+/** Makes tree-sitter allocate from per-thread pools (parse.c). Call it
+ * once, before any tree-sitter object exists: a block must be freed by
+ * the allocator that made it. */
+void asl_pool_tree_sitter(void);
+
 /** Parses `src` and flattens the tree into the arena. Returns a status
  * (never fails on bad input: tree-sitter always produces a tree). The
  * parser object is per thread and reused (asl_parser_*). */
