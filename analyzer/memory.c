@@ -137,13 +137,49 @@ char *asl_arena_strdup(AslArena *a, const char *s) {
   return asl_arena_strndup(a, s, strlen(s));
 }
 
+/* Formats fmt into out[0..cap) when it holds only %s, %.*s and %% (the
+ * dotted names the analyzer builds, by the hundred thousand); -1 for
+ * anything else, a NULL string or no room: vsnprintf then does it. */
+static int format_names(char *out, size_t cap, const char *fmt, va_list ap) {
+  size_t n = 0;
+  for (const char *f = fmt; *f; f++) {
+    const char *s = f;
+    size_t len = 1;
+    if (*f == '%' && f[1] == 's') {
+      s = va_arg(ap, const char *);
+      if (!s) return -1;
+      len = strlen(s);
+      f++;
+    } else if (*f == '%' && f[1] == '.' && f[2] == '*' && f[3] == 's') {
+      int prec = va_arg(ap, int);
+      s = va_arg(ap, const char *);
+      if (!s || prec < 0) return -1;
+      len = strnlen(s, (size_t)prec);
+      f += 3;
+    } else if (*f == '%' && f[1] == '%') {
+      f++;
+    } else if (*f == '%') {
+      return -1;
+    }
+    if (len >= cap - n) return -1;
+    memcpy(out + n, s, len);
+    n += len;
+  }
+  out[n] = 0;
+  return (int)n;
+}
+
 char *asl_arena_vprintf(AslArena *a, const char *fmt, va_list ap) {
   // Most strings are short names: formatted once into a stack buffer, not
-  // once to measure and once to write.
+  // once to measure and once to write, and by hand when they can be.
   char small[256];
   va_list ap2;
   va_copy(ap2, ap);
-  int n = vsnprintf(small, sizeof small, fmt, ap2);
+  int n = format_names(small, sizeof small, fmt, ap2);
+  va_end(ap2);
+  if (n >= 0) return asl_arena_strndup(a, small, (size_t)n);
+  va_copy(ap2, ap);
+  n = vsnprintf(small, sizeof small, fmt, ap2);
   va_end(ap2);
   if (n < 0) n = 0;
   if ((size_t)n < sizeof small) return asl_arena_strndup(a, small, (size_t)n);
