@@ -791,6 +791,8 @@ const char *asl_enclosing_class(const AslCtx *cx, uint32_t fn);
  * COROUTINE or ASYNCGEN) with its position and decorators (absolute
  * names, arena-owned) in *out. */
 void asl_describe_def(const AslCtx *cx, uint32_t fn, AslDef *out);
+/** Has def or class `fn` decorators (its parent a decorated_definition)? */
+bool asl_is_decorated(const AslTree *t, uint32_t fn);
 
 /** Reports rule `r` at node `i` with a printf-style message. The span is
  * the node's; suppression (select, noqa) is applied later by the driver. */
