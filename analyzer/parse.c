@@ -71,7 +71,8 @@ static void pool_release(void *unused) {
 }
 
 static void *pool_malloc(size_t n) {
-  uint32_t cls = n ? (uint32_t)((n - 1) / POOL_STEP) : 0;
+  size_t step = n ? (n - 1) / POOL_STEP : 0; // (size_t: no wrap-around)
+  uint32_t cls = step < POOL_CLASSES ? (uint32_t)step : POOL_LARGE;
   if (cls < POOL_CLASSES && pool_lists[cls]) {
     PoolFree *f = pool_lists[cls];
     pool_lists[cls] = f->next;
@@ -86,7 +87,7 @@ static void *pool_malloc(size_t n) {
   // (asl_malloc aborts when it cannot: so does tree-sitter's own default)
   PoolHeader *h = asl_malloc(bytes > SIZE_MAX - sizeof *h ? SIZE_MAX
                                                            : sizeof *h + bytes);
-  h->cls = cls < POOL_CLASSES ? cls : POOL_LARGE;
+  h->cls = cls;
   h->size = n;
   return h + 1;
 }
