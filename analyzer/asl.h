@@ -68,6 +68,8 @@ void asl_arena_reset(AslArena *a);
 void asl_arena_destroy(AslArena *a);
 /** Returns `n` bytes aligned to 16, zeroed. Never NULL. */
 void *asl_arena_alloc(AslArena *a, size_t n);
+/** Like asl_arena_alloc, not zeroed: for blocks the caller fills. */
+void *asl_arena_alloc_raw(AslArena *a, size_t n);
 char *asl_arena_strndup(AslArena *a, const char *s, size_t n);
 char *asl_arena_strdup(AslArena *a, const char *s);
 char *asl_arena_printf(AslArena *a, const char *fmt, ...)
@@ -267,6 +269,11 @@ typedef struct AslTree {
   bool has_error;
   uint32_t first_error; /* node index of the first ERROR/MISSING or NONE */
 } AslTree;
+
+/** Makes tree-sitter allocate from per-thread pools (parse.c). Call it
+ * once, before any tree-sitter object exists: a block must be freed by
+ * the allocator that made it. */
+void asl_pool_tree_sitter(void);
 
 /** Parses `src` and flattens the tree into the arena. Returns a status
  * (never fails on bad input: tree-sitter always produces a tree). The
@@ -784,6 +791,8 @@ const char *asl_enclosing_class(const AslCtx *cx, uint32_t fn);
  * COROUTINE or ASYNCGEN) with its position and decorators (absolute
  * names, arena-owned) in *out. */
 void asl_describe_def(const AslCtx *cx, uint32_t fn, AslDef *out);
+/** Has def or class `fn` decorators (its parent a decorated_definition)? */
+bool asl_is_decorated(const AslTree *t, uint32_t fn);
 
 /** Reports rule `r` at node `i` with a printf-style message. The span is
  * the node's; suppression (select, noqa) is applied later by the driver. */

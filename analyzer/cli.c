@@ -876,6 +876,7 @@ static int cmd_debug_tree(const char *path) {
 }
 
 int asl_cli_main(int argc, char **argv) {
+  asl_pool_tree_sitter(); // before any parser exists
   if (argc < 2) {
     fputs(usage_text, stderr);
     fputs(usage_fix_text, stderr);

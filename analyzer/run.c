@@ -354,8 +354,8 @@ static void process_source(Sink *k, AslParser *p, AslArena *a,
                 in_unit ? unit.nlines : 0);
 }
 
-/* Keeps a cold file's text for the later rounds while the budget lasts
- * (ASL_TEXT_BUDGET): no round then reads it again. */
+/* Keeps the text of a file parsed in parts for its later units while the
+ * budget lasts (ASL_TEXT_BUDGET): no round then reads it again. */
 static void keep_text(Sink *k, const AslSource *src) {
   AslRun *r = (AslRun *)k->r; // only the atomic budget is shared
   if (!r->use_index || src->len > ASL_TEXT_FILE_MAX) return;
@@ -377,8 +377,9 @@ static void drop_text(AslJob *j) {
 }
 
 /* Scans a source and parses it now unless the pre-filter says it can
- * wait; a cold file keeps its words (and its text, see keep_text) for the
- * later rounds. */
+ * wait; a cold file keeps its words for the later rounds, not its text:
+ * copying every cold file (a corpus's worth of new pages) cost more than
+ * reading again the few a later round parses. */
 static void scan_and_process(Sink *k, AslParser *p, AslArena *a,
                              AslSource *src) {
   const AslRun *r = k->r;
@@ -400,7 +401,6 @@ static void scan_and_process(Sink *k, AslParser *p, AslArena *a,
     return;
   }
   j->scan = scan;
-  keep_text(k, src);
 }
 
 void asl_run_init(AslRun *r, const AslOptions *opt) {
@@ -488,6 +488,11 @@ static void read_and_process(Sink *k, AslParser *p, AslArena *scratch) {
   }
   j->checked = j->fi.named && !j->read_before;
   j->bytes = src.len;
+  if (j->read_before) { // scanned in phase 1: a later round parses it
+    asl_scan_free(&j->scan);
+    process_source(k, p, scratch, &src, j->hot, !j->want_all);
+    return;
+  }
   j->read_before = true;
   scan_and_process(k, p, scratch, &src);
 }
