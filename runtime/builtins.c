@@ -450,6 +450,16 @@ static const struct {
     {"set", bi_set},
 };
 
+bool rt_consumes_iterable(RtVal fn) {
+  if (fn.t == RT_BOUND)
+    return fn.u.o->u.bound.self.t == RT_STR &&
+           !strcmp(fn.u.o->u.bound.name, "join");
+  if (fn.t != RT_BUILTIN) return false;
+  RtBuiltinFn f = fn.u.o->u.builtin.fn;
+  return f == bi_list || f == bi_set || f == bi_sum || f == bi_min ||
+         f == bi_max;
+}
+
 static const char *const exc_names[] = {
 #define XX(name, base) #name,
     RT_EXC_MAP(XX)

@@ -186,7 +186,9 @@ struct RtFuture {
 /* ---- compiled code ---------------------------------------------------- */
 
 typedef enum {
-  OP_CONST, OP_LOAD_LOCAL, OP_STORE_LOCAL, OP_LOAD_GLOBAL, OP_STORE_GLOBAL,
+  OP_CONST,
+  OP_LOAD_LOCAL,  /* arg2 1: a free variable of a comprehension (NameError) */
+  OP_STORE_LOCAL, OP_LOAD_GLOBAL, OP_STORE_GLOBAL,
   OP_LOAD_ATTR, OP_POP, OP_DUP, OP_ROT2, OP_ROT3,
   OP_BINARY, OP_UNARY, OP_COMPARE, OP_NOT,
   OP_JUMP, OP_JUMP_IF_FALSE, OP_JUMP_IF_TRUE, OP_JUMP_IF_FALSE_OR_POP,
@@ -200,6 +202,13 @@ typedef enum {
   OP_ASYNC_ENTER,  /* pops cm, pushes the awaitable of cm.__aenter__() */
   OP_ASYNC_EXIT,   /* pops exc-or-None and cm, pushes aexit's awaitable */
   OP_ASSERT_FAIL,
+  OP_BUILD_SET,    /* arg items: a set literal (or an empty set) */
+  OP_COMP_ADD,     /* pops an item (dict: key, value) into the list, set or
+                      dict under `arg` iterators: a comprehension's result */
+  OP_UNBIND_LOCAL, /* a comprehension's variables start unbound each run */
+  OP_EXTEND_ARGS,  /* `*it` in a call: pops it, extends the list at TOS */
+  OP_CALL_EX,      /* [fn, args list, kw values]: arg nkw, names arg2 */
+  OP_CHECK_CONSUMER, /* the callee at TOS consumes a generator at once */
 } RtOp;
 
 typedef struct RtInsn {
@@ -435,6 +444,10 @@ uint32_t rt_line_of(Rt *rt, uint32_t node);
 /* builtins.c */
 bool rt_builtin_lookup(Rt *rt, const char *name, uint32_t len, RtVal *out);
 bool rt_is_builtin_name(const char *name, uint32_t len);
+/** Does calling `fn` with one iterable consume it at once, and only that
+ * (list, tuple, set, sum, min, max, str.join)? Then a generator
+ * expression as its argument can be built eagerly. */
+bool rt_consumes_iterable(RtVal fn);
 bool rt_getattr(Rt *rt, RtVal obj, const char *name, RtVal *out);
 bool rt_call_method(Rt *rt, RtVal self, const char *name, const RtVal *args,
                     uint32_t nargs, const RtStr *kwn, const RtVal *kwv,

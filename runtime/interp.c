@@ -535,6 +535,84 @@ static int do_call(Exec *x, RtVal fn, const RtVal *args, uint32_t nargs,
   return -1;
 }
 
+/* Copies `npos` positional and `nkw` keyword values (names in the
+ * instruction's constant tuple) and calls the callee found under them. */
+static int call_from_stack2(Exec *x, const RtInsn *in, const RtVal *pos,
+                            uint32_t npos, const RtVal *kwv, uint32_t nkw) {
+  Rt *rt = x->rt;
+  RtFrame *f = x->top;
+  const RtCode *code = f->code;
+  const RtList *names = &code->consts[in->arg2].u.o->u.list;
+  RtStr kwn[64];
+  if (npos + nkw > 256 || nkw > 64 || nkw > names->len) {
+    rt_fatal(rt, ASL_RT_UNSUPPORTED, in->node,
+             "not supported by the runtime: more than 256 arguments");
+    return EX_FATAL;
+  }
+  for (uint32_t i = 0; i < nkw; i++) kwn[i] = names->items[i].u.o->u.str;
+  RtVal argv[256];
+  if (npos) memcpy(argv, pos, npos * sizeof(RtVal));
+  if (nkw) memcpy(argv + npos, kwv, nkw * sizeof(RtVal));
+  RtVal fn = pop(f);
+  rt->call_node = in->node;
+  return do_call(x, fn, argv, npos, kwn, argv + npos, nkw, in->node);
+}
+
+/* OP_CALL: the arguments were just popped off the stack (still readable
+ * at `args`); the callee is on top now. */
+static int call_from_stack(Exec *x, const RtInsn *in, const RtVal *args,
+                           uint32_t npos, uint32_t nkw) {
+  RtVal copy[256];
+  if (npos + nkw > 256) return call_from_stack2(x, in, args, npos + nkw, args, 0);
+  memcpy(copy, args, (npos + nkw) * sizeof(RtVal));
+  return call_from_stack2(x, in, copy, npos, copy + npos, nkw);
+}
+
+/* `*it` in a call: appends the items of `it` to the argument list on top
+ * of the stack (the callee is under it, for CPython's message). */
+static bool extend_args(Exec *x, RtVal v, uint32_t node) {
+  Rt *rt = x->rt;
+  RtFrame *f = x->top;
+  RtVal fn = *peek(f, 1), list = *peek(f, 0), it, item;
+  if (v.t != RT_LIST && v.t != RT_TUPLE && v.t != RT_RANGE && v.t != RT_STR &&
+      v.t != RT_DICT && v.t != RT_SET) {
+    if (fn.t != RT_FUNC) {
+      rt_fatal(rt, ASL_RT_UNSUPPORTED, node,
+               "not supported by the runtime: argument after * that is not "
+               "iterable (%s)",
+               rt_type_name(v));
+      return false;
+    }
+    return rt_raise(rt, RT_E_TypeError,
+                    "__main__.%s() argument after * must be an iterable, not "
+                    "%s",
+                    fn.u.o->u.func.code->name, rt_type_name(v));
+  }
+  if (!get_iter(rt, v, &it, node)) return false;
+  while (iter_next(rt, it.u.o, &item))
+    if (!rt_list_append(rt, list.u.o, item)) return false;
+  return rt->exc == NULL;
+}
+
+/* A comprehension's element into its result, the list/set/dict under
+ * `in->arg` iterators (dict: key then value on the stack). */
+static bool comp_add(Rt *rt, RtFrame *f, const RtInsn *in) {
+  RtVal item = pop(f), key = rt_none();
+  if (in->arg2 == RT_DICT) key = pop(f);
+  RtVal acc = *peek(f, in->arg);
+  if (acc.t != in->arg2) {
+    rt_fatal(rt, ASL_RT_ERROR, in->node, "internal error: comprehension");
+    return false;
+  }
+  if (acc.t == RT_DICT) {
+    if (!rt_hashable(rt, key)) return false;
+    rt_dict_set(rt, &acc.u.o->u.dict, key, item);
+    return true;
+  }
+  if (acc.t == RT_SET) return rt_set_add(rt, acc.u.o, item);
+  return rt_list_append(rt, acc.u.o, item);
+}
+
 /* Runs until the bottom frame returns or raises, or the task suspends.
  * EX_SUSPEND+10 means a bare yield (reschedule at once). */
 static int execute(Exec *x) {
@@ -568,6 +646,13 @@ static int execute(Exec *x) {
     switch ((RtOp)in->op) {
     case OP_CONST: push(f, code->consts[in->arg]); break;
     case OP_LOAD_LOCAL:
+      if (!f->bound[in->arg] && in->arg2) {
+        ok = rt_raise(rt, RT_E_NameError,
+                      "cannot access free variable '%s' where it is not "
+                      "associated with a value in enclosing scope",
+                      code->local_names[in->arg]);
+        break;
+      }
       if (!f->bound[in->arg]) {
         ok = rt_raise(rt, RT_E_UnboundLocalError,
                       "cannot access local variable '%s' where it is not "
@@ -720,29 +805,58 @@ static int execute(Exec *x) {
     // gets a new frame on top (no C recursion), a C builtin runs here.
     case OP_CALL: {
       uint32_t npos = in->arg & 0xffff, nkw = in->arg >> 16;
-      uint32_t total = npos + nkw;
-      if (total + 1 > f->sp) {
+      if (npos + nkw + 1 > f->sp) {
         rt_fatal(rt, ASL_RT_ERROR, in->node, "internal error: stack underflow");
         return EX_FATAL;
       }
-      const RtList *names = &code->consts[in->arg2].u.o->u.list;
-      RtStr kwn[64];
-      uint32_t nk = nkw < 64 ? nkw : 64;
-      for (uint32_t i = 0; i < nk; i++) kwn[i] = names->items[i].u.o->u.str;
-      RtVal argv[256];
-      if (total > 256) {
-        rt_fatal(rt, ASL_RT_UNSUPPORTED, in->node,
-                 "not supported by the runtime: more than 256 arguments");
-        return EX_FATAL;
-      }
-      memcpy(argv, f->stack + f->sp - total, total * sizeof(RtVal));
-      RtVal fn = f->stack[f->sp - total - 1];
-      f->sp -= total + 1;
-      rt->call_node = in->node;
-      r = do_call(x, fn, argv, npos, kwn, argv + npos, nk, in->node);
+      f->sp -= npos + nkw;
+      r = call_from_stack(x, in, f->stack + f->sp, npos, nkw);
       if (r != -1) return r;
       continue;
     }
+    case OP_CALL_EX: {
+      uint32_t nkw = in->arg;
+      if (nkw + 2 > f->sp || f->stack[f->sp - nkw - 1].t != RT_LIST) {
+        rt_fatal(rt, ASL_RT_ERROR, in->node, "internal error: call_ex");
+        return EX_FATAL;
+      }
+      RtVal kwv[256], *kwsrc = f->stack + f->sp - nkw;
+      if (nkw > 256) nkw = 256;
+      memcpy(kwv, kwsrc, nkw * sizeof(RtVal));
+      const RtList *pos = &f->stack[f->sp - in->arg - 1].u.o->u.list;
+      f->sp -= in->arg + 1;
+      r = call_from_stack2(x, in, pos->items, pos->len, kwv, nkw);
+      if (r != -1) return r;
+      continue;
+    }
+    case OP_EXTEND_ARGS:
+      a = pop(f);
+      ok = extend_args(x, a, in->node);
+      if (rt->fatal) return EX_FATAL;
+      break;
+    case OP_CHECK_CONSUMER:
+      if (!rt_consumes_iterable(*peek(f, 0))) {
+        rt_fatal(rt, ASL_RT_UNSUPPORTED, in->node,
+                 "not supported by the runtime: generator expression passed "
+                 "to %s (only list, tuple, set, sum, min, max, str.join)",
+                 rt_type_name(*peek(f, 0)));
+        return EX_FATAL;
+      }
+      break;
+    case OP_BUILD_SET: {
+      uint32_t n = in->arg;
+      if (n > f->sp) n = f->sp;
+      v = rt_list_new(rt, RT_SET, 0);
+      for (uint32_t i = f->sp - n; ok && i < f->sp; i++)
+        ok = rt_set_add(rt, v.u.o, f->stack[i]);
+      f->sp -= n;
+      if (ok) push(f, v);
+      break;
+    }
+    case OP_COMP_ADD:
+      ok = comp_add(rt, f, in);
+      break;
+    case OP_UNBIND_LOCAL: f->bound[in->arg] = false; break;
     case OP_SUBSCR:
       b = pop(f), a = pop(f);
       ok = subscr(rt, a, b, &v);
