@@ -48,6 +48,7 @@ typedef struct Comp {
   uint32_t clevel;       /* comprehensions around the code being compiled */
   uint32_t in_genexp;    /* generator expressions around it (no await) */
   AslVec(uint8_t) cslot; /* per local: a comprehension's hidden slot */
+  uint32_t splat_through; /* a list_splat compiled as its operand */
 } Comp;
 
 /* Stops the run with `not supported by the runtime: <what>` at `node`;
@@ -638,6 +639,26 @@ static uint32_t unparen(Comp *c, uint32_t node) {
 
 /* ---- calls --------------------------------------------------------------- */
 
+/* The list_splat an argument starts with, or ASL_NONE. The grammar reads
+ * `*name(args)` as a call of `*name` (and `*name(a).b` likewise), so the
+ * star sits at the bottom of the argument's leftmost chain. */
+static uint32_t leading_splat(Comp *c, uint32_t a) {
+  const AslTree *t = c->t;
+  for (int i = 0; i < RT_MAX_NEST && a != ASL_NONE; i++) {
+    AslKind k = t->nodes[a].kind;
+    if (k == ASL_K_list_splat) return a;
+    if (k == ASL_K_call)
+      a = asl_child_by_field(t, a, ASL_F_function);
+    else if (k == ASL_K_attribute)
+      a = asl_child_by_field(t, a, ASL_F_object);
+    else if (k == ASL_K_subscript)
+      a = asl_child_by_field(t, a, ASL_F_value);
+    else
+      return ASL_NONE;
+  }
+  return ASL_NONE;
+}
+
 /* Keyword arguments: values pushed in order, names into `names`. */
 static bool keyword_args(Comp *c, uint32_t args, RtVal names, uint32_t *nkw) {
   const AslTree *t = c->t;
@@ -656,21 +677,18 @@ static bool keyword_args(Comp *c, uint32_t args, RtVal names, uint32_t *nkw) {
   return true;
 }
 
-/* A call with `*it` arguments: the positional ones (plain and starred)
- * are collected in a list, left to right, before any keyword value is
- * evaluated (CPython's order, even for `f(k=v, *it)`). */
-static bool star_call(Comp *c, uint32_t node, uint32_t args) {
+/* One `*it` argument: its operand (a generator expression built as a
+ * list), then EXTEND_ARGS (arg 1: the sole positional argument, made a
+ * list in place). */
+static bool star_arg(Comp *c, uint32_t a, uint32_t splat, bool sole) {
   const AslTree *t = c->t;
-  emit(c, OP_BUILD_LIST, 0, node);
-  for (uint32_t a = asl_first_named(t, args); a != ASL_NONE;
-       a = asl_next_named(t, a)) {
-    AslKind k = t->nodes[a].kind;
-    if (k == ASL_K_comment || k == ASL_K_keyword_argument) continue;
-    if (k != ASL_K_list_splat) {
-      if (!expr(c, a)) return false;
-      c->code->code[emit(c, OP_COMP_ADD, 0, a)].arg2 = RT_LIST;
-      continue;
-    }
+  if (splat != a) { // `*name(args)`: the star applies to the whole call
+    uint32_t saved = c->splat_through;
+    c->splat_through = splat;
+    bool ok = expr(c, a);
+    c->splat_through = saved;
+    if (!ok) return false;
+  } else {
     uint32_t e = unparen(c, asl_first_named(t, a));
     if (e == ASL_NONE) return unsupported_kind(c, a);
     if (t->nodes[e].kind == ASL_K_generator_expression) {
@@ -678,7 +696,40 @@ static bool star_call(Comp *c, uint32_t node, uint32_t args) {
     } else if (!expr(c, e)) {
       return false;
     }
-    emit(c, OP_EXTEND_ARGS, 0, a);
+  }
+  emit(c, OP_EXTEND_ARGS, sole, splat);
+  return true;
+}
+
+/* A call with `*it` arguments: the positional ones (plain and starred)
+ * are collected in a list, left to right, before any keyword value is
+ * evaluated (CPython's order, even for `f(k=v, *it)`). A sole `*it` is
+ * checked at the call, after the keywords, as CALL_FUNCTION_EX does. */
+static bool star_call(Comp *c, uint32_t node, uint32_t args) {
+  const AslTree *t = c->t;
+  uint32_t npos = 0, first = ASL_NONE;
+  for (uint32_t a = asl_first_named(t, args); a != ASL_NONE;
+       a = asl_next_named(t, a))
+    if (t->nodes[a].kind != ASL_K_comment &&
+        t->nodes[a].kind != ASL_K_keyword_argument && npos++ == 0)
+      first = a;
+  bool sole = npos == 1;
+  if (sole) {
+    if (!star_arg(c, first, leading_splat(c, first), true)) return false;
+  } else {
+    emit(c, OP_BUILD_LIST, 0, node);
+  }
+  for (uint32_t a = asl_first_named(t, args); !sole && a != ASL_NONE;
+       a = asl_next_named(t, a)) {
+    AslKind k = t->nodes[a].kind;
+    if (k == ASL_K_comment || k == ASL_K_keyword_argument) continue;
+    uint32_t splat = leading_splat(c, a);
+    if (splat != ASL_NONE) {
+      if (!star_arg(c, a, splat, false)) return false;
+      continue;
+    }
+    if (!expr(c, a)) return false;
+    c->code->code[emit(c, OP_COMP_ADD, 0, a)].arg2 = RT_LIST;
   }
   uint32_t nkw = 0;
   RtVal names = rt_list_new(c->rt, RT_TUPLE, 0);
@@ -713,7 +764,7 @@ static bool call_expr(Comp *c, uint32_t node) {
     AslKind k = t->nodes[a].kind;
     if (k == ASL_K_dictionary_splat || k == ASL_K_generator_expression)
       return unsupported_kind(c, a);
-    star |= k == ASL_K_list_splat;
+    star |= k != ASL_K_comment && leading_splat(c, a) != ASL_NONE;
   }
   if (!expr(c, fn)) return false;
   if (star) return star_call(c, node, args);
@@ -872,6 +923,9 @@ static bool expr_inner(Comp *c, uint32_t node) {
     return true;
   }
   case ASL_K_call: return call_expr(c, node);
+  case ASL_K_list_splat:
+    if (node != c->splat_through) return unsupported_kind(c, node);
+    return expr(c, asl_first_named(t, node));
   case ASL_K_list_comprehension: return comprehension(c, node, RT_LIST);
   case ASL_K_set_comprehension: return comprehension(c, node, RT_SET);
   case ASL_K_dictionary_comprehension: return comprehension(c, node, RT_DICT);

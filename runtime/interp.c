@@ -568,30 +568,49 @@ static int call_from_stack(Exec *x, const RtInsn *in, const RtVal *args,
   return call_from_stack2(x, in, copy, npos, copy + npos, nkw);
 }
 
-/* `*it` in a call: appends the items of `it` to the argument list on top
- * of the stack (the callee is under it, for CPython's message). */
-static bool extend_args(Exec *x, RtVal v, uint32_t node) {
-  Rt *rt = x->rt;
-  RtFrame *f = x->top;
-  RtVal fn = *peek(f, 1), list = *peek(f, 0), it, item;
-  if (v.t != RT_LIST && v.t != RT_TUPLE && v.t != RT_RANGE && v.t != RT_STR &&
-      v.t != RT_DICT && v.t != RT_SET) {
-    if (fn.t != RT_FUNC) {
-      rt_fatal(rt, ASL_RT_UNSUPPORTED, node,
-               "not supported by the runtime: argument after * that is not "
-               "iterable (%s)",
-               rt_type_name(v));
-      return false;
-    }
-    return rt_raise(rt, RT_E_TypeError,
-                    "__main__.%s() argument after * must be an iterable, not "
-                    "%s",
-                    fn.u.o->u.func.code->name, rt_type_name(v));
-  }
+static bool iterable_type(RtVal v) {
+  return v.t == RT_LIST || v.t == RT_TUPLE || v.t == RT_RANGE ||
+         v.t == RT_STR || v.t == RT_DICT || v.t == RT_SET;
+}
+
+/* Appends the items of iterable `v` to `list`. */
+static bool extend_list(Rt *rt, RtObj *list, RtVal v, uint32_t node) {
+  RtVal it, item;
   if (!get_iter(rt, v, &it, node)) return false;
   while (iter_next(rt, it.u.o, &item))
-    if (!rt_list_append(rt, list.u.o, item)) return false;
+    if (!rt_list_append(rt, list, item)) return false;
   return rt->exc == NULL;
+}
+
+/* `*it` in a call (the callee is under the argument list). `sole`: `it` is
+ * the only positional argument and stays on the stack, made a list; if it
+ * is not iterable, the call itself raises, after the keyword values
+ * (CPython's CALL_FUNCTION_EX names the callee then). Else `it` is popped
+ * into the list below it, or raises LIST_EXTEND's error at once. */
+static bool extend_args(Exec *x, bool sole, uint32_t node) {
+  Rt *rt = x->rt;
+  RtFrame *f = x->top;
+  RtVal v = *peek(f, 0), fn = *peek(f, sole ? 1 : 2);
+  if (!sole) {
+    pop(f);
+    if (!iterable_type(v))
+      return rt_raise(rt, RT_E_TypeError,
+                      "Value after * must be an iterable, not %s",
+                      rt_type_name(v));
+    return extend_list(rt, peek(f, 0)->u.o, v, node);
+  }
+  if (!iterable_type(v)) {
+    if (fn.t == RT_FUNC) return true; // OP_CALL_EX raises
+    rt_fatal(rt, ASL_RT_UNSUPPORTED, node,
+             "not supported by the runtime: argument after * that is not "
+             "iterable (%s)",
+             rt_type_name(v));
+    return false;
+  }
+  RtVal list = rt_list_new(rt, RT_LIST, 0);
+  if (!extend_list(rt, list.u.o, v, node)) return false;
+  *peek(f, 0) = list;
+  return true;
 }
 
 /* A comprehension's element into its result, the list/set/dict under
@@ -816,9 +835,21 @@ static int execute(Exec *x) {
     }
     case OP_CALL_EX: {
       uint32_t nkw = in->arg;
-      if (nkw + 2 > f->sp || f->stack[f->sp - nkw - 1].t != RT_LIST) {
+      if (nkw + 2 > f->sp) {
         rt_fatal(rt, ASL_RT_ERROR, in->node, "internal error: call_ex");
         return EX_FATAL;
+      }
+      RtVal fnv = f->stack[f->sp - nkw - 2], posv = f->stack[f->sp - nkw - 1];
+      if (posv.t != RT_LIST) { // a sole `*it` that is not iterable
+        ok = fnv.t == RT_FUNC &&
+             rt_raise(rt, RT_E_TypeError,
+                      "__main__.%s() argument after * must be an iterable, "
+                      "not %s",
+                      fnv.u.o->u.func.code->name, rt_type_name(posv));
+        if (!ok && !rt->exc)
+          rt_fatal(rt, ASL_RT_ERROR, in->node, "internal error: call_ex");
+        f->sp -= nkw + 2;
+        break;
       }
       RtVal kwv[256], *kwsrc = f->stack + f->sp - nkw;
       if (nkw > 256) nkw = 256;
@@ -830,8 +861,7 @@ static int execute(Exec *x) {
       continue;
     }
     case OP_EXTEND_ARGS:
-      a = pop(f);
-      ok = extend_args(x, a, in->node);
+      ok = extend_args(x, in->arg, in->node);
       if (rt->fatal) return EX_FATAL;
       break;
     case OP_CHECK_CONSUMER:
