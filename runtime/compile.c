@@ -568,7 +568,7 @@ static bool comp_element(Comp *c, uint32_t body, uint32_t niters, int kind) {
  *   E1: (the result on top)
  *
  * The first iterable is evaluated in the enclosing scope, as in Python. */
-static bool comprehension(Comp *c, uint32_t node, int kind) {
+static bool comprehension(Comp *c, uint32_t node, int kind, bool consumed) {
   const AslTree *t = c->t;
   uint32_t body = asl_child_by_field(t, node, ASL_F_body);
   uint32_t cl[RT_MAX_CLAUSES], ncl;
@@ -580,6 +580,7 @@ static bool comprehension(Comp *c, uint32_t node, int kind) {
     emit(c, kind == RT_SET ? OP_BUILD_SET : OP_BUILD_DICT, 0, node);
   if (!expr(c, asl_child_by_field(t, cl[0], ASL_F_right))) return false;
   emit(c, OP_GET_ITER, 0, cl[0]);
+  emit(c, OP_COMP_ENTER, consumed, node);
   uint32_t saved_vars = c->cvars.len;
   c->clevel++;
   for (uint32_t i = 0; i < ncl; i++)
@@ -614,15 +615,16 @@ static bool comprehension(Comp *c, uint32_t node, int kind) {
     patch(c, exits[j]); // FOR_ITER pops the exhausted iterator
     if (j > 0) emit(c, OP_JUMP, starts[j - 1], node);
   }
+  emit(c, OP_COMP_EXIT, consumed, node);
   return true;
 }
 
 /* A generator expression where its laziness cannot be observed (consumed
  * at once): built as a list. An `await` in it would make an async
  * generator, which nothing here consumes. */
-static bool eager_genexp(Comp *c, uint32_t node) {
+static bool eager_genexp(Comp *c, uint32_t node, bool consumed) {
   c->in_genexp++;
-  bool ok = comprehension(c, node, RT_LIST);
+  bool ok = comprehension(c, node, RT_LIST, consumed);
   c->in_genexp--;
   return ok;
 }
@@ -692,7 +694,7 @@ static bool star_arg(Comp *c, uint32_t a, uint32_t splat, bool sole) {
     uint32_t e = unparen(c, asl_first_named(t, a));
     if (e == ASL_NONE) return unsupported_kind(c, a);
     if (t->nodes[e].kind == ASL_K_generator_expression) {
-      if (!eager_genexp(c, e)) return false;
+      if (!eager_genexp(c, e, false)) return false;
     } else if (!expr(c, e)) {
       return false;
     }
@@ -751,7 +753,7 @@ static bool call_expr(Comp *c, uint32_t node) {
     // `sum(x for x in xs)`: only a callee that consumes it at once.
     if (!expr(c, fn)) return false;
     emit(c, OP_CHECK_CONSUMER, 0, args);
-    if (!eager_genexp(c, args)) return false;
+    if (!eager_genexp(c, args, true)) return false;
     uint32_t at = emit(c, OP_CALL, 1, node);
     c->code->code[at].arg2 = add_const(c, rt_list_new(c->rt, RT_TUPLE, 0));
     return true;
@@ -926,9 +928,10 @@ static bool expr_inner(Comp *c, uint32_t node) {
   case ASL_K_list_splat:
     if (node != c->splat_through) return unsupported_kind(c, node);
     return expr(c, asl_first_named(t, node));
-  case ASL_K_list_comprehension: return comprehension(c, node, RT_LIST);
-  case ASL_K_set_comprehension: return comprehension(c, node, RT_SET);
-  case ASL_K_dictionary_comprehension: return comprehension(c, node, RT_DICT);
+  case ASL_K_list_comprehension: return comprehension(c, node, RT_LIST, false);
+  case ASL_K_set_comprehension: return comprehension(c, node, RT_SET, false);
+  case ASL_K_dictionary_comprehension:
+    return comprehension(c, node, RT_DICT, false);
   case ASL_K_generator_expression:
     return unsupported(c, node,
                        "generator expression (only after * in a call or "

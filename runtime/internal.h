@@ -209,6 +209,9 @@ typedef enum {
   OP_EXTEND_ARGS,  /* `*it` in a call: pops it, extends the list at TOS */
   OP_CALL_EX,      /* [fn, args list, kw values]: arg nkw, names arg2 */
   OP_CHECK_CONSUMER, /* the callee at TOS consumes a generator at once */
+  OP_COMP_ENTER,   /* a comprehension starts: one frame deeper (arg 1: a
+                      generator expression consumed by a builtin) */
+  OP_COMP_EXIT,
 } RtOp;
 
 typedef struct RtInsn {
@@ -238,6 +241,8 @@ struct RtCode {
 typedef struct RtBlock {
   uint32_t handler;  /* pc of the handler */
   uint32_t sp;       /* stack depth to restore */
+  uint32_t depth;    /* the frame's depth, and its active generator */
+  uint32_t consumed; /* expressions consumed by builtins, to restore */
 } RtBlock;
 
 /* CPython's own limit: "too many statically nested blocks". */
@@ -265,7 +270,10 @@ struct RtFrame {
   RtFuture *nfut[2];
   AslRtHandle *ntimer;
   double ntime;
-  uint32_t depth;        /* frames below it in its task (RecursionError) */
+  uint32_t depth;        /* frames below it in its task (RecursionError),
+                            plus one per comprehension it is running (a
+                            frame of its own in CPython 3.11) */
+  uint32_t consumed;     /* generator expressions it runs for a builtin */
   RtFrame *next_live, *prev_live; /* every live frame, freed at the end */
 };
 

@@ -166,6 +166,21 @@ static uint32_t current_line(Exec *x) {
   return 0;
 }
 
+/* RecursionError at the depth limit; refused instead when a generator
+ * expression consumed by a builtin is on the stack: CPython also counts
+ * the builtin's C call there, in ways the runtime does not model. */
+static bool recursion_error(Exec *x, uint32_t node) {
+  for (RtFrame *f = x->top; f; f = f->parent)
+    if (f->consumed) {
+      rt_fatal(x->rt, ASL_RT_UNSUPPORTED, node,
+               "not supported by the runtime: recursion limit reached in a "
+               "generator expression consumed by a builtin");
+      return false;
+    }
+  return rt_raise(x->rt, RT_E_RecursionError,
+                  "maximum recursion depth exceeded");
+}
+
 /* Awaits `v` from the top frame: a coroutine runs inline (its frame goes
  * on top), a done future delivers at once, a pending one suspends the
  * task. Returns EX_SUSPEND to park the task, else -1 to continue. */
@@ -181,7 +196,8 @@ static int do_await(Exec *x, RtVal v) {
     RtFrame *f = co->u.coro.frame;
     f->depth = x->top ? x->top->depth + 1 : 0;
     if (f->depth >= RT_MAX_DEPTH) {
-      rt_raise(rt, RT_E_RecursionError, "maximum recursion depth exceeded");
+      recursion_error(x, ASL_NONE);
+      if (rt->fatal) return EX_FATAL;
       x->pending = true, x->in = rt_none(), x->in_exc = rt->exc;
       return -1;
     }
@@ -251,6 +267,8 @@ static int frame_raise(Exec *x, RtObj *exc) {
   if (f->code && f->nblocks) {
     RtBlock b = f->blocks[--f->nblocks];
     f->sp = b.sp;
+    f->depth = b.depth; // comprehensions left by the exception
+    f->consumed = b.consumed;
     push(f, rt_obj(exc));
     f->pc = b.handler;
     return -1;
@@ -513,8 +531,8 @@ static int do_call(Exec *x, RtVal fn, const RtVal *args, uint32_t nargs,
     nf->depth = f->depth + 1;
     if (nf->depth >= RT_MAX_DEPTH) {
       rt_frame_free(rt, nf);
-      rt_raise(rt, RT_E_RecursionError, "maximum recursion depth exceeded");
-      return frame_raise(x, rt->exc);
+      recursion_error(x, node);
+      return rt->fatal ? EX_FATAL : frame_raise(x, rt->exc);
     }
     nf->parent = f;
     set_top(x, nf);
@@ -887,6 +905,21 @@ static int execute(Exec *x) {
       ok = comp_add(rt, f, in);
       break;
     case OP_UNBIND_LOCAL: f->bound[in->arg] = false; break;
+    // CPython 3.11 runs a comprehension in a frame of its own: calls made
+    // in it are one level deeper for the recursion limit.
+    case OP_COMP_ENTER:
+      f->consumed += in->arg;
+      if (f->depth + 1 >= RT_MAX_DEPTH) {
+        ok = recursion_error(x, in->node);
+        if (rt->fatal) return EX_FATAL;
+        break;
+      }
+      f->depth++;
+      break;
+    case OP_COMP_EXIT:
+      f->depth--;
+      f->consumed -= in->arg;
+      break;
     case OP_SUBSCR:
       b = pop(f), a = pop(f);
       ok = subscr(rt, a, b, &v);
@@ -1014,7 +1047,8 @@ static int execute(Exec *x) {
                  "blocks");
         return EX_FATAL;
       }
-      f->blocks[f->nblocks++] = (RtBlock){in->arg, f->sp};
+      f->blocks[f->nblocks++] =
+          (RtBlock){in->arg, f->sp, f->depth, f->consumed};
       break;
     case OP_POP_BLOCK:
       if (f->nblocks) f->nblocks--;

@@ -329,3 +329,26 @@ TEST_IMPL(runtime_comprehension_scope_and_lazy_generators) {
     asl_rt_result_destroy(&r);
   }
 }
+
+/* CPython 3.11 runs a comprehension in a frame of its own, so recursion
+ * through one reaches the limit at half the depth (499 and 332, as
+ * python3.11 prints); through a generator consumed by a builtin, CPython
+ * also counts C calls: refused there. */
+TEST_IMPL(runtime_comprehension_counts_as_a_frame) {
+  AslRtResult r;
+  run_src("def s(n):\n    try:\n        return [s(n + 1) for _ in [1]][0]\n"
+          "    except RecursionError:\n        return n\n"
+          "def k(n):\n    try:\n"
+          "        return [[k(n + 1) for _ in [1]] for _ in [1]][0][0]\n"
+          "    except RecursionError:\n        return n\n"
+          "async def main():\n    print(s(0), k(0))\n",
+          &r);
+  ASSERT_EQ(r.status, ASL_RT_OK);
+  ASSERT(out_is(&r, "499 332\n"));
+  asl_rt_result_destroy(&r);
+  run_src("def g(n):\n    return sum(g(n + 1) for _ in [1])\n"
+          "async def main():\n    g(0)\n",
+          &r);
+  ASSERT_EQ(r.status, ASL_RT_UNSUPPORTED);
+  asl_rt_result_destroy(&r);
+}
