@@ -556,6 +556,22 @@ static bool comp_element(Comp *c, uint32_t body, uint32_t niters, int kind) {
   return true;
 }
 
+/* any()/all() over a generator: the result when the loops ran out, and
+ * at `found` (the first true item for any, false for all) the iterators
+ * are dropped and the loop left at once, as any() stops pulling items. */
+#define COMP_ANY (-1)
+#define COMP_ALL (-2)
+static void short_circuit_tail(Comp *c, uint32_t node, bool any,
+                               uint32_t found, uint32_t niters) {
+  emit(c, OP_CONST, add_const(c, rt_bool(!any)), node);
+  uint32_t end = emit(c, OP_JUMP, 0, node);
+  patch(c, found);
+  for (uint32_t i = 0; i < niters; i++) emit(c, OP_POP, 0, node);
+  emit(c, OP_COMP_EXIT, 1, node);
+  emit(c, OP_CONST, add_const(c, rt_bool(any)), node);
+  patch(c, end);
+}
+
 /* A list/set/dict comprehension or a generator expression built eagerly
  * (`kind` is the result: RT_LIST, RT_SET or RT_DICT), inline in the
  * current frame with its variables in hidden slots:
@@ -574,7 +590,9 @@ static bool comprehension(Comp *c, uint32_t node, int kind, bool consumed) {
   uint32_t cl[RT_MAX_CLAUSES], ncl;
   if (body == ASL_NONE) return unsupported_kind(c, node);
   if (!comp_clauses(c, node, cl, &ncl)) return false;
-  if (kind == RT_LIST)
+  if (kind == COMP_ANY || kind == COMP_ALL)
+    ; // no result to build: a bool at the end
+  else if (kind == RT_LIST)
     emit(c, OP_BUILD_LIST, 0, node);
   else
     emit(c, kind == RT_SET ? OP_BUILD_SET : OP_BUILD_DICT, 0, node);
@@ -606,7 +624,15 @@ static bool comprehension(Comp *c, uint32_t node, int kind, bool consumed) {
     exits[niters++] = emit(c, OP_FOR_ITER, 0, k);
     ok = store_target(c, asl_child_by_field(t, k, ASL_F_left));
   }
-  if (ok) ok = comp_element(c, body, niters, kind);
+  bool shortc = kind == COMP_ANY || kind == COMP_ALL;
+  uint32_t found = 0;
+  if (ok && shortc) {
+    ok = expr(c, body);
+    found = emit(c, kind == COMP_ANY ? OP_JUMP_IF_TRUE : OP_JUMP_IF_FALSE, 0,
+                 body);
+  } else if (ok) {
+    ok = comp_element(c, body, niters, kind);
+  }
   c->clevel--;
   c->cvars.len = saved_vars;
   if (!ok) return false;
@@ -616,6 +642,7 @@ static bool comprehension(Comp *c, uint32_t node, int kind, bool consumed) {
     if (j > 0) emit(c, OP_JUMP, starts[j - 1], node);
   }
   emit(c, OP_COMP_EXIT, consumed, node);
+  if (shortc) short_circuit_tail(c, node, kind == COMP_ANY, found, niters);
   return true;
 }
 
@@ -749,6 +776,20 @@ static bool call_expr(Comp *c, uint32_t node) {
   uint32_t fn = asl_child_by_field(t, node, ASL_F_function);
   uint32_t args = asl_child_by_field(t, node, ASL_F_arguments);
   if (fn == ASL_NONE || args == ASL_NONE) return unsupported(c, node, "call form");
+  if (t->nodes[args].kind == ASL_K_generator_expression &&
+      t->nodes[fn].kind == ASL_K_identifier &&
+      (tok_is(c, fn, "any") || tok_is(c, fn, "all"))) {
+    // any()/all() stop at the first deciding item: a loop that leaves
+    // early (the callee is checked to be the builtin at run time).
+    bool any = tok_is(c, fn, "any");
+    if (!expr(c, fn)) return false;
+    emit(c, OP_CHECK_CONSUMER, any ? 1 : 2, args);
+    emit(c, OP_POP, 0, args);
+    c->in_genexp++;
+    bool ok = comprehension(c, args, any ? COMP_ANY : COMP_ALL, true);
+    c->in_genexp--;
+    return ok;
+  }
   if (t->nodes[args].kind == ASL_K_generator_expression) {
     // `sum(x for x in xs)`: only a callee that consumes it at once.
     if (!expr(c, fn)) return false;

@@ -454,8 +454,9 @@ bool rt_builtin_lookup(Rt *rt, const char *name, uint32_t len, RtVal *out);
 bool rt_is_builtin_name(const char *name, uint32_t len);
 /** Does calling `fn` with one iterable consume it at once, and only that
  * (list, tuple, set, sum, min, max, str.join)? Then a generator
- * expression as its argument can be built eagerly. */
-bool rt_consumes_iterable(RtVal fn);
+ * expression as its argument can be built eagerly. `which` 1 or 2: is
+ * `fn` the builtin any, or all (they stop early: compiled as a loop)? */
+bool rt_consumes_iterable(RtVal fn, uint32_t which);
 bool rt_getattr(Rt *rt, RtVal obj, const char *name, RtVal *out);
 bool rt_call_method(Rt *rt, RtVal self, const char *name, const RtVal *args,
                     uint32_t nargs, const RtStr *kwn, const RtVal *kwv,

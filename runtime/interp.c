@@ -883,7 +883,7 @@ static int execute(Exec *x) {
       if (rt->fatal) return EX_FATAL;
       break;
     case OP_CHECK_CONSUMER:
-      if (!rt_consumes_iterable(*peek(f, 0))) {
+      if (!rt_consumes_iterable(*peek(f, 0), in->arg)) {
         rt_fatal(rt, ASL_RT_UNSUPPORTED, in->node,
                  "not supported by the runtime: generator expression passed "
                  "to %s (only list, tuple, set, sum, min, max, str.join)",

@@ -57,6 +57,8 @@ UNSUPPORTED = [
      2, "generator expression passed to function"),
     ("generator to len", "n = len(i for i in [1])\n", 1, 8,
      "generator expression passed to builtin"),
+    ("generator to a rebound any", "any = all\nprint(any(i for i in [1]))\n",
+     2, 10, "generator expression passed to builtin"),
     ("generator among args", "print(1, (i for i in [1]))\n", 1, 10,
      "generator expression"),
     ("await in generator", "import asyncio\nasync def main():\n"
