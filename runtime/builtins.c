@@ -246,8 +246,8 @@ BI(bi_abs) {
   return true;
 }
 
-/* The items of an iterable argument (list, tuple, range, dict keys, a set
- * of at most one item). False after rt_fatal for a larger set. */
+/* The items of an iterable argument (list, tuple, range, dict keys, str,
+ * a set of at most one item). False after rt_fatal for a larger set. */
 static bool items_of(Rt *rt, RtVal v, RtVal **items, uint32_t *n) {
   if (v.t == RT_SET && !rt_set_order_ok(rt, v, rt->call_node)) return false;
   if (v.t == RT_LIST || v.t == RT_TUPLE || v.t == RT_SET) {
@@ -271,6 +271,19 @@ static bool items_of(Rt *rt, RtVal v, RtVal **items, uint32_t *n) {
           rt_int(v.u.o->u.range.start + i * v.u.o->u.range.step);
     *items = l.u.o->u.list.items;
     *n = (uint32_t)len;
+    return true;
+  }
+  if (v.t == RT_STR) { // its characters, as one-character strings
+    const RtStr *s = &v.u.o->u.str;
+    RtVal l = rt_list_new(rt, RT_LIST, 0);
+    for (uint32_t i = 0, len; i < s->len; i += len) {
+      len = 1;
+      while (i + len < s->len && ((unsigned char)s->s[i + len] & 0xC0) == 0x80)
+        len++;
+      if (!rt_list_append(rt, l.u.o, rt_str(rt, s->s + i, len))) return false;
+    }
+    *items = l.u.o->u.list.items;
+    *n = l.u.o->u.list.len;
     return true;
   }
   return rt_raise(rt, RT_E_TypeError, "'%s' object is not iterable",
@@ -319,6 +332,37 @@ BI(bi_sum) {
     if (!rt_binary(rt, RT_ADD, acc, items[i], &acc)) return false;
   *out = acc;
   return true;
+}
+
+/* any(iterable) / all(iterable) over a materialized iterable; over a
+ * generator expression the compiler emits a loop that stops early. */
+static bool any_all(Rt *rt, const RtVal *args, uint32_t nargs, uint32_t nkw,
+                    bool any, RtVal *out) {
+  const char *fn = any ? "any" : "all";
+  if (nkw)
+    return rt_raise(rt, RT_E_TypeError, "%s() takes no keyword arguments", fn);
+  if (nargs != 1)
+    return rt_raise(rt, RT_E_TypeError,
+                    "%s() takes exactly one argument (%u given)", fn, nargs);
+  RtVal *items;
+  uint32_t n;
+  if (!items_of(rt, args[0], &items, &n)) return false;
+  *out = rt_bool(!any);
+  for (uint32_t i = 0; i < n; i++)
+    if (rt_truthy(&items[i]) == any) {
+      *out = rt_bool(any);
+      break;
+    }
+  return true;
+}
+
+BI(bi_any) {
+  UNUSED_BI;
+  return any_all(rt, args, nargs, nkw, true, out);
+}
+BI(bi_all) {
+  UNUSED_BI;
+  return any_all(rt, args, nargs, nkw, false, out);
 }
 
 BI(bi_list) {
@@ -447,8 +491,22 @@ static const struct {
     {"max", bi_max},     {"sum", bi_sum},
     {"list", bi_list},   {"tuple", bi_list},
     {"round", bi_round}, {"isinstance", bi_isinstance},
-    {"set", bi_set},
+    {"set", bi_set},     {"any", bi_any},
+    {"all", bi_all},
 };
+
+bool rt_consumes_iterable(RtVal fn, uint32_t which) {
+  if (which)
+    return fn.t == RT_BUILTIN &&
+           fn.u.o->u.builtin.fn == (which == 1 ? bi_any : bi_all);
+  if (fn.t == RT_BOUND)
+    return fn.u.o->u.bound.self.t == RT_STR &&
+           !strcmp(fn.u.o->u.bound.name, "join");
+  if (fn.t != RT_BUILTIN) return false;
+  RtBuiltinFn f = fn.u.o->u.builtin.fn;
+  return f == bi_list || f == bi_set || f == bi_sum || f == bi_min ||
+         f == bi_max;
+}
 
 static const char *const exc_names[] = {
 #define XX(name, base) #name,

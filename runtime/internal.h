@@ -186,7 +186,9 @@ struct RtFuture {
 /* ---- compiled code ---------------------------------------------------- */
 
 typedef enum {
-  OP_CONST, OP_LOAD_LOCAL, OP_STORE_LOCAL, OP_LOAD_GLOBAL, OP_STORE_GLOBAL,
+  OP_CONST,
+  OP_LOAD_LOCAL,  /* arg2 1: a free variable of a comprehension (NameError) */
+  OP_STORE_LOCAL, OP_LOAD_GLOBAL, OP_STORE_GLOBAL,
   OP_LOAD_ATTR, OP_POP, OP_DUP, OP_ROT2, OP_ROT3,
   OP_BINARY, OP_UNARY, OP_COMPARE, OP_NOT,
   OP_JUMP, OP_JUMP_IF_FALSE, OP_JUMP_IF_TRUE, OP_JUMP_IF_FALSE_OR_POP,
@@ -200,6 +202,16 @@ typedef enum {
   OP_ASYNC_ENTER,  /* pops cm, pushes the awaitable of cm.__aenter__() */
   OP_ASYNC_EXIT,   /* pops exc-or-None and cm, pushes aexit's awaitable */
   OP_ASSERT_FAIL,
+  OP_BUILD_SET,    /* arg items: a set literal (or an empty set) */
+  OP_COMP_ADD,     /* pops an item (dict: key, value) into the list, set or
+                      dict under `arg` iterators: a comprehension's result */
+  OP_UNBIND_LOCAL, /* a comprehension's variables start unbound each run */
+  OP_EXTEND_ARGS,  /* `*it` in a call: pops it, extends the list at TOS */
+  OP_CALL_EX,      /* [fn, args list, kw values]: arg nkw, names arg2 */
+  OP_CHECK_CONSUMER, /* the callee at TOS consumes a generator at once */
+  OP_COMP_ENTER,   /* a comprehension starts: one frame deeper (arg 1: a
+                      generator expression consumed by a builtin) */
+  OP_COMP_EXIT,
 } RtOp;
 
 typedef struct RtInsn {
@@ -229,6 +241,8 @@ struct RtCode {
 typedef struct RtBlock {
   uint32_t handler;  /* pc of the handler */
   uint32_t sp;       /* stack depth to restore */
+  uint32_t depth;    /* the frame's depth, and its active generator */
+  uint32_t consumed; /* expressions consumed by builtins, to restore */
 } RtBlock;
 
 /* CPython's own limit: "too many statically nested blocks". */
@@ -256,7 +270,10 @@ struct RtFrame {
   RtFuture *nfut[2];
   AslRtHandle *ntimer;
   double ntime;
-  uint32_t depth;        /* frames below it in its task (RecursionError) */
+  uint32_t depth;        /* frames below it in its task (RecursionError),
+                            plus one per comprehension it is running (a
+                            frame of its own in CPython 3.11) */
+  uint32_t consumed;     /* generator expressions it runs for a builtin */
   RtFrame *next_live, *prev_live; /* every live frame, freed at the end */
 };
 
@@ -435,6 +452,11 @@ uint32_t rt_line_of(Rt *rt, uint32_t node);
 /* builtins.c */
 bool rt_builtin_lookup(Rt *rt, const char *name, uint32_t len, RtVal *out);
 bool rt_is_builtin_name(const char *name, uint32_t len);
+/** Does calling `fn` with one iterable consume it at once, and only that
+ * (list, tuple, set, sum, min, max, str.join)? Then a generator
+ * expression as its argument can be built eagerly. `which` 1 or 2: is
+ * `fn` the builtin any, or all (they stop early: compiled as a loop)? */
+bool rt_consumes_iterable(RtVal fn, uint32_t which);
 bool rt_getattr(Rt *rt, RtVal obj, const char *name, RtVal *out);
 bool rt_call_method(Rt *rt, RtVal self, const char *name, const RtVal *args,
                     uint32_t nargs, const RtStr *kwn, const RtVal *kwv,
