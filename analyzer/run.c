@@ -458,6 +458,21 @@ static void add_job(AslRun *r, const AslFileRef *f, bool named,
   asl_vec_push(&r->jobs, j);
 }
 
+/* The text of job j: the run's text hook's when it has one for the file
+ * (copied into the scratch arena, as a file read is), else the disk's. */
+static AslStatus read_job_text(const AslRun *r, AslArena *scratch,
+                               const AslJob *j, AslSource *src,
+                               const char **why) {
+  const char *text;
+  size_t len;
+  if (r->text_hook && j->fs_path &&
+      r->text_hook(r->text_ctx, j->fs_path, &text, &len)) {
+    asl_source_from_bytes(scratch, j->display, text, len, src);
+    return ASL_OK;
+  }
+  return asl_source_read_bytes(scratch, j->fs_path, j->display, src, why);
+}
+
 /* Reads job `j` and runs phase 1 on it. Unreadable files are errors only
  * when the user named them. */
 static void read_and_process(Sink *k, AslParser *p, AslArena *scratch) {
@@ -475,8 +490,7 @@ static void read_and_process(Sink *k, AslParser *p, AslArena *scratch) {
     return;
   }
   const char *why = NULL;
-  AslStatus st =
-      asl_source_read_bytes(scratch, j->fs_path, j->display, &src, &why);
+  AslStatus st = read_job_text(k->r, scratch, j, &src, &why);
   if (st != ASL_OK) {
     j->unreadable = true;
     j->bytes = 0;
