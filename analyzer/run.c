@@ -785,8 +785,25 @@ void asl_run_paths(AslRun *r, AslParser *p, AslArena *scratch,
                    const char *const *paths, uint32_t npaths,
                    uint32_t *next_index) {
   double t_walk = now_seconds();
+  // A path only the text hook has (an editor's new file, never saved) is
+  // no path to discover: it is checked as named, inside its project.
+  AslStrVec on_disk = {0}, unsaved = {0};
+  for (uint32_t i = 0; i < npaths; i++) {
+    struct stat st;
+    bool hooked = r->text_hook && stat(paths[i], &st) != 0 &&
+                  r->text_hook(r->text_ctx, paths[i], &(const char *){0},
+                               &(size_t){0});
+    asl_vec_push(hooked ? &unsaved : &on_disk, paths[i]);
+  }
   AslDiscovery named;
-  asl_discover(r->opt, paths, npaths, &named);
+  asl_discover(r->opt, on_disk.items, on_disk.len, &named);
+  asl_vec_free(&on_disk);
+  for (uint32_t i = 0; i < unsaved.len; i++) {
+    AslFileRef f = {unsaved.items[i],
+                    asl_display_path(&named.arena, unsaved.items[i]), true};
+    asl_vec_push(&named.files, f);
+  }
+  asl_vec_free(&unsaved);
   r->nerrors += named.nerrors;
   uint32_t first = r->jobs.len;
   NamedFiles nf = {&named, false, NULL, NULL, NULL, 0};

@@ -144,12 +144,13 @@ static bool overlay_text(void *ctx, const char *fs_path, const char **text,
   return true;
 }
 
-/* A path checked from its text alone: stdin, or an open document that
- * was never saved. */
+/* A path checked from its text alone, in a project of its own: stdin, or
+ * a document that is no file (an editor's `untitled:`). A new file never
+ * saved is checked in its project (asl_run_paths asks the text hook). */
 static bool text_only(const AslSession *s, const char *path) {
   if (!overlay_of(s, path)) return false;
   struct stat st;
-  return strcmp(path, "-") == 0 || stat(path, &st) != 0;
+  return strcmp(path, "-") == 0 || (path[0] != '/' && stat(path, &st) != 0);
 }
 
 /* Does a per-file-ignores glob name this file? Like excludes: a glob
