@@ -14,6 +14,7 @@
  */
 #include "run.h"
 
+#include "cache.h"
 #include "env.h"
 
 #include <limits.h>
@@ -44,6 +45,7 @@ typedef struct FileInfo {
   bool library;        /* read from the Python environment (env.h) */
   bool in_test;        /* test code (test-paths) */
   uint32_t file_index;
+  const char *root;    /* its project's root (layout-owned), NULL if none */
 } FileInfo;
 
 /* One file of the run, from its scan to its facts. Jobs keep the order
@@ -72,6 +74,8 @@ typedef struct AslJob {
   bool read_before;      /* counted as checked already */
   size_t bytes;          /* its size, once read */
   AslFileFacts *facts;   /* when parsed and the index is in use */
+  AslArena *own;         /* the arena its facts went to, for the cache */
+  AslFileStamp stamp;    /* the file's, when the cache asked */
   /* What the last processing produced, merged then freed: */
   AslDiagList diags;
   AslDeferredList deferred;
@@ -442,6 +446,7 @@ static FileInfo file_info(AslRun *r, const char *fs_path, bool named,
         r->opt, rel ? rel : asl_display_path(&r->arena, fs_path));
   }
   fi.file_index = file_index;
+  fi.root = asl_layout_root(r->layout, fi.project);
   return fi;
 }
 
@@ -473,10 +478,62 @@ static AslStatus read_job_text(const AslRun *r, AslArena *scratch,
   return asl_source_read_bytes(scratch, j->fs_path, j->display, src, why);
 }
 
+/* ---- facts kept between runs (cache.h) --------------------------------
+ * Only without the pre-filter: a file is then parsed whole in phase 1 and
+ * its facts are complete; the files the run checks are always read. */
+
+static AslCachePlace cache_place(const AslJob *j) {
+  return (AslCachePlace){j->fi.module, j->fi.alias, j->fi.root,
+                         j->fi.is_package, j->fi.is_stub, j->fi.library};
+}
+
+/* Takes job j's facts from the cache when its file has not changed since
+ * they were read; else sends them to an arena of the job's own, for the
+ * cache to keep (merge_job). Runs on the workers: reads the cache only. */
+static bool from_cache(Sink *k) {
+  const AslRun *r = k->r;
+  AslJob *j = k->job;
+  const char *unused;
+  size_t n;
+  if (!r->cache || r->prefilter || j->fi.named || !j->fs_path ||
+      (r->text_hook && r->text_hook(r->text_ctx, j->fs_path, &unused, &n)) ||
+      !asl_file_stamp(j->fs_path, &j->stamp))
+    return false;
+  AslCachePlace place = cache_place(j);
+  const AslCacheEntry *e = asl_cache_get(r->cache, j->fs_path, &j->stamp,
+                                         &place);
+  if (!e) {
+    j->own = asl_calloc(1, sizeof *j->own);
+    asl_arena_init(j->own);
+    k->keep = j->own;
+    return false;
+  }
+  j->facts = e->facts;
+  j->facts->project = j->fi.project; // this run's number for its root
+  j->parsed = j->read_before = true;
+  j->bytes = e->bytes;
+  return true;
+}
+
+/* After phase 1 of job j: its own arena to the cache with its facts, or,
+ * when they cannot be kept, to the run. Main thread. */
+static void keep_in_cache(AslRun *r, AslJob *j) {
+  if (!j->own) return;
+  if (j->facts && j->parsed && !j->partial && !j->unreadable) {
+    AslCachePlace place = cache_place(j);
+    asl_cache_put(r->cache, j->fs_path, &j->stamp, &place, j->own, j->facts,
+                  j->bytes);
+  } else {
+    asl_vec_push(&r->worker_arenas, j->own);
+  }
+  j->own = NULL;
+}
+
 /* Reads job `j` and runs phase 1 on it. Unreadable files are errors only
  * when the user named them. */
 static void read_and_process(Sink *k, AslParser *p, AslArena *scratch) {
   AslJob *j = k->job;
+  if (from_cache(k)) return;
   asl_arena_reset(scratch);
   AslSource src;
   if (j->text) { // kept since phase 1: not read again, nor scanned
@@ -510,6 +567,7 @@ static void read_and_process(Sink *k, AslParser *p, AslArena *scratch) {
  * A deferred finding names its file by job id until phase 3. */
 static void merge_job(AslRun *r, uint32_t id) {
   AslJob *j = &r->jobs.items[id];
+  keep_in_cache(r, j);
   for (uint32_t k = 0; k < j->deferred.len; k++) {
     j->deferred.items[k].facts_id = id;
     asl_vec_push(&r->deferred, j->deferred.items[k]);
@@ -758,6 +816,33 @@ static void drop_walked_roots(const char *const *paths, uint32_t npaths,
   roots->len = w;
 }
 
+/* The files under the project roots: the cache's walk when it kept one
+ * of the same roots, else a new walk into *fresh (kept by the cache if
+ * there is one). */
+static const AslDiscovery *project_walk(AslRun *r, const AslStrVec *roots,
+                                        AslDiscovery *fresh) {
+  AslBuf key = {0};
+  for (uint32_t i = 0; r->cache && i < roots->len; i++) {
+    asl_buf_puts(&key, roots->items[i]);
+    asl_buf_putc(&key, '\n');
+  }
+  asl_buf_putc(&key, 0);
+  const AslDiscovery *kept = r->cache ? asl_cache_walk(r->cache, key.data)
+                                      : NULL;
+  if (!kept) {
+    // Silent: errors under the project are not the user's paths; the ones
+    // that are were reported by the walk of the named paths.
+    asl_discover_ex(r->opt, roots->items, roots->len, ASL_DISCOVER_SILENT,
+                    fresh);
+    if (r->cache) {
+      asl_cache_put_walk(r->cache, key.data, fresh);
+      kept = asl_cache_walk(r->cache, key.data);
+    }
+  }
+  asl_buf_free(&key);
+  return kept ? kept : fresh;
+}
+
 /* Adds a job for every file of the projects around `paths` that the
  * user's paths did not already reach (read for the index only). */
 static void project_jobs(AslRun *r, const char *const *paths, uint32_t npaths,
@@ -766,17 +851,15 @@ static void project_jobs(AslRun *r, const char *const *paths, uint32_t npaths,
   project_roots(r, paths, npaths, &roots);
   drop_walked_roots(paths, npaths, &roots);
   if (roots.len) {
-    AslDiscovery all;
+    AslDiscovery fresh;
     named_files_stat(named);
-    // Silent: errors under the project are not the user's paths; the ones
-    // that are were reported by the walk of the named paths.
-    asl_discover_ex(r->opt, roots.items, roots.len, ASL_DISCOVER_SILENT, &all);
-    for (uint32_t i = 0; i < all.files.len; i++) {
-      const AslFileRef *f = &all.files.items[i];
+    const AslDiscovery *all = project_walk(r, &roots, &fresh);
+    for (uint32_t i = 0; i < all->files.len; i++) {
+      const AslFileRef *f = &all->files.items[i];
       size_t size = 0;
       if (!is_named(named, f->fs_path, &size)) add_job(r, f, false, 0, size);
     }
-    asl_discovery_destroy(&all);
+    if (all == &fresh) asl_discovery_destroy(&fresh);
   }
   asl_vec_free(&roots);
 }
@@ -1499,6 +1582,6 @@ void asl_run_destroy(AslRun *r) {
   }
   asl_vec_free(&r->worker_arenas);
   asl_words_free(&r->hot);
-  asl_layout_delete(r->layout);
+  if (!r->layout_borrowed) asl_layout_delete(r->layout);
   asl_arena_destroy(&r->arena);
 }

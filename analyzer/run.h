@@ -35,6 +35,9 @@ typedef struct AslRun {
   const AslOptions *opt;
   AslTextHook text_hook;   /* or NULL: every file from the disk */
   void *text_ctx;
+  struct AslFactsCache *cache; /* facts kept between runs (cache.h), or
+                                  NULL; used without the pre-filter */
+  bool layout_borrowed;    /* `layout` is the cache's */
   AslArena arena;          /* diagnostics, facts, deferred findings */
   AslDiagList diags;       /* heap-backed; sorted by asl_run_finish */
   AslVec(struct AslJob) jobs;    /* every file, in discovery order */

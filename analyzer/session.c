@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "diag.h"
 #include "discover.h"
 
@@ -25,7 +26,10 @@ typedef struct Overlay {
 } Overlay;
 
 struct AslSession {
-  const AslOptions *opt;
+  const AslOptions *opt;         /* the caller's, or &cached_opt */
+  const AslOptions *given;       /* the caller's */
+  AslOptions cached_opt;         /* theirs without the pre-filter */
+  AslFactsCache *cache;          /* or NULL (asl_session_keep_facts) */
   const AslConfig *config;
   AslParser *parser;
   AslArena scratch;              /* one file at a time */
@@ -37,7 +41,7 @@ AslSession *asl_session_new(const AslOptions *opt, const AslConfig *config,
   AslParser *p = NULL;
   if (asl_parser_new(&p, why) != ASL_OK) return NULL;
   AslSession *s = asl_calloc(1, sizeof *s);
-  s->opt = opt;
+  s->opt = s->given = opt;
   s->config = config;
   s->parser = p;
   asl_arena_init(&s->scratch);
@@ -55,15 +59,36 @@ void asl_session_delete(AslSession *s) {
   for (uint32_t i = 0; i < s->overlays.len; i++)
     overlay_free(&s->overlays.items[i]);
   asl_vec_free(&s->overlays);
+  asl_cache_delete(s->cache);
   asl_arena_destroy(&s->scratch);
   asl_parser_delete(s->parser);
   asl_free(s);
 }
 
+/* The options runs use: the caller's, without the pre-filter when facts
+ * are kept (a file parsed in part has facts that are not whole). */
+static void use_options(AslSession *s, const AslOptions *opt) {
+  s->given = s->opt = opt;
+  if (!s->cache) return;
+  s->cached_opt = *opt;
+  s->cached_opt.no_prefilter = true;
+  s->opt = &s->cached_opt;
+}
+
 void asl_session_configure(AslSession *s, const AslOptions *opt,
                            const AslConfig *config) {
-  s->opt = opt;
+  if (s->cache) asl_cache_clear(s->cache); // facts depend on the options
+  use_options(s, opt);
   s->config = config;
+}
+
+void asl_session_keep_facts(AslSession *s) {
+  if (!s->cache) s->cache = asl_cache_new();
+  use_options(s, s->given);
+}
+
+void asl_session_files_changed(AslSession *s) {
+  if (s->cache) asl_cache_forget_walk(s->cache);
 }
 
 AslParser *asl_session_parser(AslSession *s) { return s->parser; }
@@ -205,6 +230,12 @@ void asl_session_check(AslSession *s, AslRun *run, const char *const *paths,
   asl_run_init(run, s->opt);
   run->text_hook = overlay_text;
   run->text_ctx = s;
+  run->cache = s->cache;
+  if (s->cache) { // the folders as the runs before read them
+    asl_layout_delete(run->layout);
+    run->layout = asl_cache_layout(s->cache);
+    run->layout_borrowed = true;
+  }
   AslStrVec fs_paths = {0};
   uint32_t file_index = 0;
   for (uint32_t i = 0; i < npaths; i++) {

@@ -5,9 +5,10 @@
  * file on disk), and answers "the diagnostics of these paths" (the project
  * around them indexed) and "the findings on these lines" (their fixes).
  *
- * A session checks from scratch each time: discovery, pre-filter, parse,
- * index, rules (run.h). Overlays are read instead of the disk, so an
- * unsaved edit is checked as if saved.
+ * A check is a run (run.h): discovery, pre-filter, parse, index, rules;
+ * overlays are read instead of the disk, so an unsaved edit is checked as
+ * if saved. With asl_session_keep_facts, a check reuses what the one
+ * before read from files that have not changed.
  */
 #ifndef ASL_ANALYZER_SESSION_H_
 #define ASL_ANALYZER_SESSION_H_
@@ -28,6 +29,15 @@ void asl_session_delete(AslSession *s);
 /** Replaces the options and configuration (borrowed, as above). */
 void asl_session_configure(AslSession *s, const AslOptions *opt,
                            const AslConfig *config);
+/** Keeps what each run read (the facts of the files it indexed but did
+ * not check, and the walk of the project's folders) for the next: a check
+ * then reads and parses only the files named and those changed on disk
+ * since (by stat). Runs then go without the pre-filter. A run of the
+ * session must be destroyed before the next one starts. */
+void asl_session_keep_facts(AslSession *s);
+/** Files were created or deleted under the projects: the next check walks
+ * the folders again. (A changed file is seen by its stat.) */
+void asl_session_files_changed(AslSession *s);
 /** The session's parser (one thread), for the fix engine. */
 AslParser *asl_session_parser(AslSession *s);
 

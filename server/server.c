@@ -33,7 +33,7 @@
 #include "text.h"
 
 /* Quiet input this long after an edit starts a check. */
-enum { DEBOUNCE_MS = 60 };
+enum { DEBOUNCE_MS = 20 };
 
 /* JSON-RPC and LSP error codes. */
 enum {
@@ -243,6 +243,10 @@ static bool configure(Server *s) {
                        "(see the log); keeping the previous ones");
     return false;
   }
+  if (s->have_run) { // its findings point into the options and the cache
+    asl_run_destroy(&s->run);
+    s->have_run = false;
+  }
   const char *why = NULL;
   if (!s->session) {
     s->session = asl_session_new(asl_check_setup_options(setup),
@@ -252,13 +256,11 @@ static bool configure(Server *s) {
       asl_check_setup_delete(setup);
       return false;
     }
+    asl_session_keep_facts(s->session); // an edit re-reads what changed
+
   } else {
     asl_session_configure(s->session, asl_check_setup_options(setup),
                           asl_check_setup_config(setup));
-  }
-  if (s->have_run) { // its findings may point into the old options' strings
-    asl_run_destroy(&s->run);
-    s->have_run = false;
   }
   asl_check_setup_delete(s->setup);
   s->setup = setup;
@@ -602,6 +604,7 @@ static bool is_config_file(const char *path) {
 static void on_did_save(Server *s, const cJSON *params) {
   const char *uri = doc_uri(params);
   if (uri && is_config_file(uri)) configure(s);
+  asl_session_files_changed(s->session); // a new file may exist now
   mark_dirty(s);
 }
 
@@ -626,6 +629,7 @@ static void on_watched_files(Server *s, const cJSON *params) {
     config = config || (uri && is_config_file(uri));
   }
   if (config) configure(s);
+  asl_session_files_changed(s->session);
   mark_dirty(s);
 }
 
