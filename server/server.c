@@ -530,11 +530,19 @@ static void on_shutdown(Server *s, const cJSON *id, const cJSON *params) {
 
 /* ---- document notifications ---------------------------------------------- */
 
+/* Is the document Python (by its language, else its name)? */
+static bool is_python(const char *language, const char *uri) {
+  if (language && *language) return strcmp(language, "python") == 0;
+  size_t n = strlen(uri);
+  return (n > 3 && !strcmp(uri + n - 3, ".py")) ||
+         (n > 4 && !strcmp(uri + n - 4, ".pyi"));
+}
+
 static void on_did_open(Server *s, const cJSON *params) {
   const cJSON *td = get(params, "textDocument");
   const char *uri = get_str(td, "uri");
   const char *text = get_str(td, "text");
-  if (!uri || !text) return;
+  if (!uri || !text || !is_python(get_str(td, "languageId"), uri)) return;
   Doc *d = find_doc(s, uri);
   if (!d) {
     Doc nd = {0};
@@ -562,10 +570,11 @@ static void apply_change(Server *s, Doc *d, const cJSON *change) {
   if (!text) return;
   AslLspPos a, b;
   const cJSON *range = get(change, "range");
-  if (!range || !get_range(range, &a, &b)) { // the whole text
+  if (!range) { // the whole text
     asl_session_set_text(s->session, d->key, d->display, text, strlen(text));
     return;
   }
+  if (!get_range(range, &a, &b)) return; // no telling where it goes
   size_t len;
   const char *old = doc_text(s, d, &len);
   AslArena ar;
@@ -960,8 +969,9 @@ static void serve(Server *s) {
       double left = s->dirty_at + DEBOUNCE_MS - now_ms();
       wait = left <= 0 ? 0 : (int)left + 1;
     }
-    if (!asl_rpc_fill(&s->in, wait)) recheck(s); // quiet long enough
-    else if (s->dirty) s->dirty_at = now_ms();
+    bool came = asl_rpc_fill(&s->in, wait);
+    if (came && s->dirty) s->dirty_at = now_ms();
+    else if (!came && wait >= 0) recheck(s); // quiet long enough
   }
 }
 

@@ -419,9 +419,17 @@ def test_odd_documents(binary, root):
                                         "contentChanges": [{"text": "x"}]})
     c.notify("textDocument/didClose", {"textDocument": {"uri": "file:///nope.py"}})
     c.notify("textDocument/didOpen", {"textDocument": {"uri": 5}})
+    toml = uri(os.path.join(root, "pyproject.toml"))
+    c.notify("textDocument/didOpen", {"textDocument": {
+        "uri": toml, "languageId": "toml", "version": 1,
+        "text": "[project]\nname = 'demo'\n"}})
+    c.change(never, 3, [{"text": UNAWAITED}])
+    c.diagnostics(never)
     alive = c.call("shutdown")
     check(alive is not None and "result" in alive,
           "notifications about unknown documents change nothing")
+    check(not any(m.get("params", {}).get("uri") == toml for m in c.held),
+          "a document in another language is not checked")
     c.notify("exit")
     check(c.finish() == 0, "odd documents: clean exit")
     shutil.rmtree(outside_dir, ignore_errors=True)
