@@ -18,6 +18,7 @@ struct AslFactsCache {
   AslDiscovery walk;
   bool has_walk;
   AslLayout *layout;    /* or NULL until asked */
+  uint32_t generation;  /* bumped with each new layout */
 };
 
 AslFactsCache *asl_cache_new(void) {
@@ -46,6 +47,7 @@ static void drop_walk(AslFactsCache *c) {
 void asl_cache_forget_walk(AslFactsCache *c) {
   asl_layout_delete(c->layout);
   c->layout = NULL;
+  c->generation++;
   drop_walk(c);
 }
 
@@ -98,6 +100,15 @@ static bool same_place(const AslCachePlace *a, const AslCachePlace *b) {
          a->is_stub == b->is_stub && a->library == b->library;
 }
 
+const AslCacheEntry *asl_cache_find(const AslFactsCache *c,
+                                    const char *fs_path) {
+  if (!c->cap) return NULL;
+  const AslCacheEntry *e = slot_of(c, fs_path);
+  return e->fs_path ? e : NULL;
+}
+
+uint32_t asl_cache_generation(const AslFactsCache *c) { return c->generation; }
+
 const AslCacheEntry *asl_cache_get(const AslFactsCache *c, const char *fs_path,
                                    const AslFileStamp *stamp,
                                    const AslCachePlace *place) {
@@ -125,7 +136,8 @@ static const char *keep_str(AslArena *a, const char *s) {
 
 void asl_cache_put(AslFactsCache *c, const char *fs_path,
                    const AslFileStamp *stamp, const AslCachePlace *place,
-                   AslArena *arena, AslFileFacts *facts, size_t bytes) {
+                   uint32_t project, AslArena *arena, AslFileFacts *facts,
+                   size_t bytes) {
   if (c->len >= CACHE_MAX_FILES) asl_cache_clear(c);
   if ((c->len + 1) * 2 > c->cap) grow(c);
   AslCacheEntry *e = slot_of(c, fs_path);
@@ -137,9 +149,20 @@ void asl_cache_put(AslFactsCache *c, const char *fs_path,
                              keep_str(arena, place->alias),
                              keep_str(arena, place->root), place->is_package,
                              place->is_stub, place->library};
+  e->project = project;
+  e->generation = c->generation;
   e->arena = arena;
   e->facts = facts;
   e->bytes = bytes;
+}
+
+void asl_cache_touch(AslFactsCache *c, const char *fs_path,
+                     uint32_t project) {
+  if (!c->cap) return;
+  AslCacheEntry *e = slot_of(c, fs_path);
+  if (!e->fs_path) return;
+  e->project = project;
+  e->generation = c->generation;
 }
 
 const AslDiscovery *asl_cache_walk(const AslFactsCache *c, const char *key) {

@@ -36,6 +36,8 @@ typedef struct AslCacheEntry {
   char *fs_path;
   AslFileStamp stamp;
   AslCachePlace place;   /* strings in `arena` */
+  uint32_t project;      /* its project's id in the cache's layout... */
+  uint32_t generation;   /* ...of this generation (asl_cache_generation) */
   AslArena *arena;       /* the facts and everything they point to */
   AslFileFacts *facts;
   size_t bytes;          /* the file's size when read */
@@ -57,15 +59,27 @@ bool asl_file_stamp(const char *path, AslFileStamp *out);
 const AslCacheEntry *asl_cache_get(const AslFactsCache *c, const char *fs_path,
                                    const AslFileStamp *stamp,
                                    const AslCachePlace *place);
+/** The entry of `fs_path` whatever its stamp, NULL if none. */
+const AslCacheEntry *asl_cache_find(const AslFactsCache *c,
+                                    const char *fs_path);
+/** Counts the layouts: an entry's place and project hold while its
+ * generation is the cache's (no file created or deleted since). */
+uint32_t asl_cache_generation(const AslFactsCache *c);
+
 /** Keeps `facts` (in `arena`, which the cache now owns) for `fs_path`,
  * replacing what it kept for that path. One thread. */
 void asl_cache_put(AslFactsCache *c, const char *fs_path,
                    const AslFileStamp *stamp, const AslCachePlace *place,
-                   AslArena *arena, AslFileFacts *facts, size_t bytes);
+                   uint32_t project, AslArena *arena, AslFileFacts *facts,
+                   size_t bytes);
 
 /** The project layout (module names, project roots) runs share: it
  * caches what it read of the folders, so it goes with the walk. */
 AslLayout *asl_cache_layout(AslFactsCache *c);
+
+/** The entry of `fs_path` holds under the current layout, in project
+ * `project` (its facts were reused after a new walk). One thread. */
+void asl_cache_touch(AslFactsCache *c, const char *fs_path, uint32_t project);
 
 /** The files a walk of `roots` found last time, NULL if none kept. */
 const AslDiscovery *asl_cache_walk(const AslFactsCache *c, const char *key);

@@ -76,6 +76,7 @@ typedef struct AslJob {
   AslFileFacts *facts;   /* when parsed and the index is in use */
   AslArena *own;         /* the arena its facts went to, for the cache */
   AslFileStamp stamp;    /* the file's, when the cache asked */
+  bool cached;           /* its facts came from the cache */
   /* What the last processing produced, merged then freed: */
   AslDiagList diags;
   AslDeferredList deferred;
@@ -450,6 +451,24 @@ static FileInfo file_info(AslRun *r, const char *fs_path, bool named,
   return fi;
 }
 
+/* The place of a file the run does not check as the cache knows it from
+ * an earlier run under the same layout: no lookups in the folders. False
+ * if it does not. */
+static bool cached_place(AslRun *r, const char *fs_path, uint32_t file_index,
+                         FileInfo *fi) {
+  const AslCacheEntry *e = r->cache ? asl_cache_find(r->cache, fs_path) : NULL;
+  if (!e || e->generation != asl_cache_generation(r->cache)) return false;
+  memset(fi, 0, sizeof *fi);
+  fi->module = copy_str(&r->arena, e->place.module);
+  fi->alias = copy_str(&r->arena, e->place.alias);
+  fi->is_package = e->place.is_package;
+  fi->is_stub = e->place.is_stub;
+  fi->project = e->project;
+  fi->root = asl_layout_root(r->layout, e->project);
+  fi->file_index = file_index;
+  return true;
+}
+
 /* `bytes`: the file's size if known (0 if not), so that a pool takes the
  * large files first; reading it sets the real one. */
 static void add_job(AslRun *r, const AslFileRef *f, bool named,
@@ -458,7 +477,8 @@ static void add_job(AslRun *r, const AslFileRef *f, bool named,
   memset(&j, 0, sizeof j);
   j.fs_path = asl_arena_strdup(&r->arena, f->fs_path);
   j.display = asl_arena_strdup(&r->arena, f->display);
-  j.fi = file_info(r, f->fs_path, named, file_index);
+  if (named || !cached_place(r, f->fs_path, file_index, &j.fi))
+    j.fi = file_info(r, f->fs_path, named, file_index);
   j.bytes = bytes;
   asl_vec_push(&r->jobs, j);
 }
@@ -510,7 +530,7 @@ static bool from_cache(Sink *k) {
   }
   j->facts = e->facts;
   j->facts->project = j->fi.project; // this run's number for its root
-  j->parsed = j->read_before = true;
+  j->parsed = j->read_before = j->cached = true;
   j->bytes = e->bytes;
   return true;
 }
@@ -518,11 +538,15 @@ static bool from_cache(Sink *k) {
 /* After phase 1 of job j: its own arena to the cache with its facts, or,
  * when they cannot be kept, to the run. Main thread. */
 static void keep_in_cache(AslRun *r, AslJob *j) {
+  if (j->cached) asl_cache_touch(r->cache, j->fs_path, j->fi.project);
   if (!j->own) return;
   if (j->facts && j->parsed && !j->partial && !j->unreadable) {
     AslCachePlace place = cache_place(j);
-    asl_cache_put(r->cache, j->fs_path, &j->stamp, &place, j->own, j->facts,
-                  j->bytes);
+    // The facts outlive the run: what they point to in its arena too.
+    if (j->facts->alias)
+      j->facts->alias = asl_arena_strdup(j->own, j->facts->alias);
+    asl_cache_put(r->cache, j->fs_path, &j->stamp, &place, j->fi.project,
+                  j->own, j->facts, j->bytes);
   } else {
     asl_vec_push(&r->worker_arenas, j->own);
   }
@@ -779,13 +803,21 @@ static void named_files_stat(NamedFiles *nf) {
 }
 
 /* Is the file at `path` one of the named files? Sets *size when it had to
- * stat it (else leaves it alone). */
-static bool is_named(const NamedFiles *nf, const char *path, size_t *size) {
+ * stat it (else leaves it alone). The cache's stamp of the file, when it
+ * has one, stands for a stat (its identity changes only by a rename,
+ * which is a file created and one deleted: a new walk). */
+static bool is_named(const NamedFiles *nf, const AslFactsCache *cache,
+                     const char *path, size_t *size) {
   if (bsearch(&path, nf->paths, nf->d->files.len, sizeof *nf->paths,
               cmp_str))
     return true;
   FileId id;
-  if (!file_id(path, &id)) return true; // gone: nothing to read
+  const AslCacheEntry *e = cache ? asl_cache_find(cache, path) : NULL;
+  if (e && e->generation == asl_cache_generation(cache))
+    id = (FileId){(dev_t)e->stamp.dev, (ino_t)e->stamp.ino,
+                  (size_t)e->stamp.size};
+  else if (!file_id(path, &id))
+    return true; // gone: nothing to read
   *size = id.size;
   return bsearch(&id, nf->ids, nf->nids, sizeof *nf->ids, cmp_id) != NULL;
 }
@@ -857,7 +889,8 @@ static void project_jobs(AslRun *r, const char *const *paths, uint32_t npaths,
     for (uint32_t i = 0; i < all->files.len; i++) {
       const AslFileRef *f = &all->files.items[i];
       size_t size = 0;
-      if (!is_named(named, f->fs_path, &size)) add_job(r, f, false, 0, size);
+      if (!is_named(named, r->cache, f->fs_path, &size))
+        add_job(r, f, false, 0, size);
     }
     if (all == &fresh) asl_discovery_destroy(&fresh);
   }

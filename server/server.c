@@ -32,8 +32,10 @@
 #include "rpc.h"
 #include "text.h"
 
-/* Quiet input this long after an edit starts a check. */
-enum { DEBOUNCE_MS = 20 };
+/* Quiet input this long after an edit starts a check: edits sent together
+ * are checked once; those that come during a check wait for its end and
+ * are checked together. */
+enum { DEBOUNCE_MS = 5 };
 
 /* JSON-RPC and LSP error codes. */
 enum {
