@@ -497,6 +497,102 @@ def test_large_document(binary, root):
     check(c.finish() == 1, "exit without shutdown: status 1")
 
 
+REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+
+
+def server_findings(c, paths, base, version=1):
+    """Waits for every path's diagnostics of that version: {(relpath,
+    line, code, message)}."""
+    found = set()
+    for p in paths:
+        m = c.wait(lambda m: m.get("method") ==
+                   "textDocument/publishDiagnostics" and
+                   m["params"]["uri"] == uri(p) and
+                   m["params"].get("version") == version)
+        for d in m["params"]["diagnostics"] if m else []:
+            found.add((os.path.relpath(p, base), d["range"]["start"]["line"] + 1,
+                       d["code"], d["message"]))
+    return found
+
+
+def test_same_as_check(binary):
+    """The server's findings (a session keeping facts between checks) are
+    check's, on every multi-file fixture, before and after edits."""
+    for family in sorted(os.listdir(os.path.join(REPO, "fixtures"))):
+        top = os.path.join(REPO, "fixtures", family)
+        if family == "runtime" or not os.path.isdir(top):
+            continue
+        for name in sorted(os.listdir(top)):
+            src = os.path.join(top, name)
+            if not os.path.isdir(src):
+                continue
+            work = tempfile.mkdtemp(prefix="asl-same-")
+            try:
+                base = os.path.join(work, name)
+                shutil.copytree(src, base)
+                paths = sorted(os.path.join(d, f)
+                               for d, _, fs in os.walk(base) for f in fs
+                               if f.endswith(".py"))
+                cli = subprocess.run(
+                    [binary, "check", "--isolated", "--format", "json",
+                     "--threads", "2"] + paths, cwd=base, capture_output=True)
+                want = {(os.path.relpath(os.path.join(base, d["path"]), base),
+                         d["line"], d["code"], d["message"])
+                        for d in json.loads(cli.stdout or b"[]")}
+                c = Client(binary, base, args=["--isolated"])
+                c.init(base)
+                texts = {}
+                for p in paths:
+                    with open(p, encoding="utf-8", errors="replace") as f:
+                        texts[p] = f.read()
+                    c.open(p, texts[p])
+                got = server_findings(c, paths, base)
+                check(got == want, "%s/%s: the server's findings are check's"
+                      % (family, name) + ("" if got == want else
+                                          " (missing %s, extra %s)" %
+                                          (sorted(want - got)[:3],
+                                           sorted(got - want)[:3])))
+                # Each file alone, the others indexed from the cache (after
+                # they were rewritten on disk): its findings are check's of
+                # that file, before and after an edit of it.
+                for p in paths:
+                    c.notify("textDocument/didClose",
+                             {"textDocument": {"uri": uri(p)}})
+                for p in paths:
+                    with open(p, "w", encoding="utf-8") as f:
+                        f.write(texts[p])
+                c.notify("workspace/didChangeWatchedFiles", {"changes": [
+                    {"uri": uri(p), "type": 2} for p in paths]})
+                same = True
+                for p in paths:
+                    one = subprocess.run(
+                        [binary, "check", "--isolated", "--format", "json",
+                         "--threads", "2", p], cwd=base, capture_output=True)
+                    want = {(os.path.relpath(os.path.join(base, d["path"]),
+                                             base), d["line"], d["code"],
+                             d["message"])
+                            for d in json.loads(one.stdout or b"[]")}
+                    c.open(p, texts[p], version=7)
+                    got = server_findings(c, [p], base, version=7)
+                    end = texts[p].count("\n")
+                    c.change(p, 8, [{"range": rng(end + 1, 0, end + 1, 0),
+                                     "text": "\n# edited\n"}])
+                    again = server_findings(c, [p], base, version=8)
+                    c.notify("textDocument/didClose",
+                             {"textDocument": {"uri": uri(p)}})
+                    if got != want or again != want:
+                        same = False
+                        print("  %s: want %s got %s then %s" % (
+                            p, sorted(want)[:2], sorted(got)[:2],
+                            sorted(again)[:2]))
+                check(same, "%s/%s: each file alone (the rest from the "
+                      "cache) as check finds it" % (family, name))
+                c.notify("exit")
+                c.finish()
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+
+
 def test_without_server(binary):
     p = subprocess.run([binary, "server"], capture_output=True,
                        stdin=subprocess.DEVNULL)
@@ -517,6 +613,7 @@ def main():
             test_odd_documents(binary, root)
             test_malformed(binary, root)
             test_large_document(binary, root)
+            test_same_as_check(binary)
         finally:
             shutil.rmtree(root, ignore_errors=True)
     print("%d failed" % len(failures))
