@@ -593,6 +593,52 @@ def test_same_as_check(binary):
                 shutil.rmtree(work, ignore_errors=True)
 
 
+def test_chain_and_watchers(binary):
+    """An ASL210 finding carries its chain as relatedInformation and shows
+    it on hover; a client that can register file watchers is asked to."""
+    work = tempfile.mkdtemp(prefix="asl-chain-")
+    try:
+        base = os.path.join(work, "chain")
+        shutil.copytree(os.path.join(REPO, "fixtures", "ASL2xx",
+                                     "ASL210_chain"), base)
+        api = os.path.join(base, "app", "api.py")
+        with open(api, encoding="utf-8") as f:
+            text = f.read()
+        c = Client(binary, base, args=["--isolated"])
+        c.init(base, caps={"workspace": {"didChangeWatchedFiles": {
+            "dynamicRegistration": True}}})
+        reg = c.wait(lambda m: m.get("method") == "client/registerCapability")
+        check(reg is not None and reg["params"]["registrations"][0]["method"]
+              == "workspace/didChangeWatchedFiles",
+              "initialized: file watchers registered with the client")
+        if reg:
+            c.send({"jsonrpc": "2.0", "id": reg["id"], "result": None})
+        c.open(api, text)
+        ds = c.diagnostics(api, lambda ds: len(ds) > 0)
+        chain = next((d for d in ds or [] if d["code"] == "ASL210"
+                      and len(d.get("relatedInformation", [])) == 3), None)
+        rel = chain["relatedInformation"] if chain else []
+        check(chain is not None and rel[0]["location"]["uri"] ==
+              uri(os.path.join(base, "app", "util.py")) and
+              rel[0]["location"]["range"]["start"]["line"] == 10 and
+              "step 1 of the chain" in rel[0]["message"],
+              "ASL210: the chain as relatedInformation")
+        if chain:
+            hv = c.call("textDocument/hover", {
+                "textDocument": {"uri": uri(api)},
+                "position": chain["range"]["start"]})
+            value = ((hv or {}).get("result") or {}).get("contents", {}) \
+                .get("value", "")
+            check("ASL210" in value and "app/util.py:7:10" in value and
+                  "blocking call `open()`" in value,
+                  "hover on an ASL210 finding shows its chain")
+        c.call("shutdown")
+        c.notify("exit")
+        check(c.finish() == 0, "chain session ends cleanly")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def test_without_server(binary):
     p = subprocess.run([binary, "server"], capture_output=True,
                        stdin=subprocess.DEVNULL)
@@ -613,6 +659,7 @@ def main():
             test_odd_documents(binary, root)
             test_malformed(binary, root)
             test_large_document(binary, root)
+            test_chain_and_watchers(binary)
             test_same_as_check(binary)
         finally:
             shutil.rmtree(root, ignore_errors=True)
