@@ -68,6 +68,10 @@ AslLspPos asl_lsp_from_diag(const AslSource *s, uint32_t line,
   if (line > s->nlines) return asl_lsp_position(s, s->len);
   uint32_t i = s->line_starts[line - 1];
   uint32_t end = asl_lsp_line_end(s, line - 1);
+  // Findings count columns after a byte-order mark (the analyzer drops
+  // it); the client counts it as a character.
+  if (line == 1 && s->len >= 3 && memcmp(s->text, "\xEF\xBB\xBF", 3) == 0)
+    i = 3 < end ? 3 : end;
   // The end of a finding may sit past the line's last character (after
   // the line break): the end of the line, then.
   for (uint32_t c = 1; c < column && i < end; c++) i += seq_len(s, i);

@@ -387,6 +387,12 @@ def test_odd_documents(binary, root):
                and m["params"]["uri"] == "untitled:Untitled-1")
     check(m is not None and codes(m["params"]["diagnostics"]) == ["ASL101"],
           "an untitled document is checked from its text")
+    bom = os.path.join(root, "pkg", "bom.py")
+    c.open(bom, "\ufefffrom pkg.aio import fetch; fetch()\n")
+    ds = c.diagnostics(bom, lambda ds: len(ds) > 0)
+    check(ds and ds[0]["range"]["start"] == {"line": 0, "character": 28},
+          "a byte-order mark counts as a character of line 1: %s"
+          % (ds[0]["range"] if ds else None))
     never = os.path.join(root, "pkg", "unsaved.py")
     c.open(never, UNAWAITED)
     ds = c.diagnostics(never, lambda ds: len(ds) > 0)
