@@ -460,7 +460,22 @@ def test_malformed(binary, root):
     c.send({"jsonrpc": "2.0", "id": {"x": 1}, "method": "initialize"})
     r = c.wait(lambda m: "error" in m)
     check(r and r["error"]["code"] == -32600, "an object id: InvalidRequest")
+    deep = b"[" * 200000 + b"]" * 200000
+    c.raw(b"Content-Length: %d\r\n\r\n" % len(deep) + deep)
+    r = c.wait(lambda m: "error" in m)
+    check(r and r["error"]["code"] == -32700,
+          "JSON nested 200,000 deep: ParseError, no crash")
+    c.raw(b"content-length:   2  \r\nContent-Type: x\r\n\r\n{}")
+    r = c.wait(lambda m: "error" in m)
+    check(r and r["error"]["code"] == -32600,
+          "headers in any case, with spaces and others: read")
     c.init(root)
+    r = c.call("textDocument/hover", [1, 2])
+    check(r and r.get("error", {}).get("code") == -32602,
+          "params of the wrong type: InvalidParams")
+    r = c.call("textDocument/codeAction", None)
+    check(r and r.get("error", {}).get("code") == -32602,
+          "codeAction without params: InvalidParams")
     r = c.call("textDocument/definitelyUnknown", {})
     check(r and r.get("error", {}).get("code") == -32601,
           "unknown request: MethodNotFound")
