@@ -32,6 +32,8 @@ static const char usage_text[] =
     "  asynclint explain CODE                 explain one rule\n"
     "  asynclint run FILE.py                  run it on a virtual-time loop\n"
     "  asynclint trace FILE.py                its timeline: one lane per task\n"
+    "  asynclint server [OPTIONS]             a language server for editors\n"
+    "                                         (LSP on stdin/stdout)\n"
     "  asynclint --version\n"
     "\n"
     "Options of check:\n"
