@@ -16,8 +16,8 @@ int main(int argc, char **argv) {
     return asl_server_main(argc - 2, argv + 2);
 #else
     fputs("asynclint: error: this asynclint was built without the language "
-          "server (cJSON was not found: install libcjson-dev, or cJSON from "
-          "your system's packages, and build again)\n",
+          "server (it needs cJSON: install libcjson-dev, or cJSON from your "
+          "system's packages, and build again with ASL_SERVER on)\n",
           stderr);
     return 2;
 #endif
