@@ -25,8 +25,19 @@
  * first. */
 #define ASL_TEXT_FILE_MAX ((size_t)256 << 10)
 
+/* A file's text from somewhere else than the disk (an editor's unsaved
+ * document): true with *text and *len set when `fs_path` has one. Called
+ * from the worker threads: it must only read shared state. */
+typedef bool (*AslTextHook)(void *ctx, const char *fs_path, const char **text,
+                            size_t *len);
+
 typedef struct AslRun {
   const AslOptions *opt;
+  AslTextHook text_hook;   /* or NULL: every file from the disk */
+  void *text_ctx;
+  struct AslFactsCache *cache; /* facts kept between runs (cache.h), or
+                                  NULL; used without the pre-filter */
+  bool layout_borrowed;    /* `layout` is the cache's */
   AslArena arena;          /* diagnostics, facts, deferred findings */
   AslDiagList diags;       /* heap-backed; sorted by asl_run_finish */
   AslVec(struct AslJob) jobs;    /* every file, in discovery order */
