@@ -68,6 +68,8 @@ void asl_arena_reset(AslArena *a);
 void asl_arena_destroy(AslArena *a);
 /** Returns `n` bytes aligned to 16, zeroed. Never NULL. */
 void *asl_arena_alloc(AslArena *a, size_t n);
+/** Like asl_arena_alloc, not zeroed: for blocks the caller fills. */
+void *asl_arena_alloc_raw(AslArena *a, size_t n);
 char *asl_arena_strndup(AslArena *a, const char *s, size_t n);
 char *asl_arena_strdup(AslArena *a, const char *s);
 char *asl_arena_printf(AslArena *a, const char *fmt, ...)
@@ -267,6 +269,11 @@ typedef struct AslTree {
   bool has_error;
   uint32_t first_error; /* node index of the first ERROR/MISSING or NONE */
 } AslTree;
+
+/** Makes tree-sitter allocate from per-thread pools (parse.c). Call it
+ * once, before any tree-sitter object exists: a block must be freed by
+ * the allocator that made it. */
+void asl_pool_tree_sitter(void);
 
 /** Parses `src` and flattens the tree into the arena. Returns a status
  * (never fails on bad input: tree-sitter always produces a tree). The
@@ -796,6 +803,8 @@ const char *asl_enclosing_class(const AslCtx *cx, uint32_t fn);
  * COROUTINE or ASYNCGEN) with its position and decorators (absolute
  * names, arena-owned) in *out. */
 void asl_describe_def(const AslCtx *cx, uint32_t fn, AslDef *out);
+/** Has def or class `fn` decorators (its parent a decorated_definition)? */
+bool asl_is_decorated(const AslTree *t, uint32_t fn);
 
 /** Reports rule `r` at node `i` with a printf-style message. The span is
  * the node's; suppression (select, noqa) is applied later by the driver. */
@@ -819,6 +828,12 @@ const char *asl_source_eol(const AslSource *s);
 /** A fix of edits[0..n) (copied into cx's arena). */
 const AslFix *asl_fix_new(const AslCtx *cx, bool unsafe, const char *message,
                           const AslEdit *edits, uint32_t n);
+/** A fix of edits[0..n) plus `import asyncio` before the module's first
+ * statement when the module does not import it; NULL when there is no
+ * place for the import (an empty module) or n is over 8. */
+const AslFix *asl_fix_with_asyncio(const AslCtx *cx, const AslEdit *edits,
+                                   uint32_t n, bool unsafe,
+                                   const char *message);
 /** A fix inserting `text` before node `node` (in cx's arena). */
 const AslFix *asl_fix_insert_before(const AslCtx *cx, uint32_t node,
                                     const char *text, bool unsafe,

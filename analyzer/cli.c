@@ -18,6 +18,7 @@
 #include "fix.h"
 #include "fixture.h"
 #include "run.h"
+#include "session.h"
 #include "../runtime/rt.h"
 
 enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
@@ -31,6 +32,8 @@ static const char usage_text[] =
     "  asynclint explain CODE                 explain one rule\n"
     "  asynclint run FILE.py                  run it on a virtual-time loop\n"
     "  asynclint trace FILE.py                its timeline: one lane per task\n"
+    "  asynclint server [OPTIONS]             a language server for editors\n"
+    "                                         (LSP on stdin/stdout)\n"
     "  asynclint --version\n"
     "\n"
     "Options of check:\n"
@@ -438,50 +441,6 @@ static int load_config(CheckArgs *ca) {
   return -1;
 }
 
-/* Does a per-file-ignores glob name this file? Like excludes: a glob
- * without '/' matches the file name, one with '/' the path as displayed
- * or relative to the configuration file's directory. */
-static bool pfi_matches(const char *glob, const char *path,
-                        const char *config_dir) {
-  const char *base = strrchr(path, '/');
-  if (!strchr(glob, '/')) return asl_glob_match(glob, base ? base + 1 : path);
-  if (asl_glob_match(glob, path)) return true;
-  char cwd[4096], abs[8300];
-  if (!config_dir || path[0] == '/' || !getcwd(cwd, sizeof cwd)) return false;
-  snprintf(abs, sizeof abs, "%s/%s", cwd, path);
-  size_t n = strlen(config_dir);
-  return strncmp(abs, config_dir, n) == 0 && abs[n] == '/' &&
-         asl_glob_match(glob, abs + n + 1);
-}
-
-/* Drops findings that per-file-ignores silences. */
-static void apply_per_file_ignores(const CheckArgs *ca, AslDiagList *diags) {
-  const AslConfig *c = &ca->config;
-  if (!c->per_file_ignores.len) return;
-  char dir[4096] = "";
-  const char *config_dir = NULL;
-  if (realpath(c->path, dir)) {
-    char *slash = strrchr(dir, '/');
-    if (slash) *slash = 0;
-    config_dir = dir;
-  }
-  uint32_t w = 0;
-  for (uint32_t i = 0; i < diags->len; i++) {
-    const AslDiag *d = &diags->items[i];
-    bool drop = false;
-    for (uint32_t k = 0; k < c->per_file_ignores.len && !drop; k++) {
-      const AslPerFileIgnore *p = &c->per_file_ignores.items[k];
-      if (!pfi_matches(p->glob, d->path, config_dir)) continue;
-      bool sel[ASL_RULE__COUNT] = {0};
-      const char *bad;
-      apply_all(sel, &p->codes, true, &bad);
-      drop = sel[d->rule];
-    }
-    if (!drop) diags->items[w++] = *d;
-  }
-  diags->len = w;
-}
-
 /* Reads all of stdin into a heap buffer. */
 static char *read_stdin(size_t *len) {
   AslBuf b = {0};
@@ -577,34 +536,21 @@ static int find_env(CheckArgs *ca) {
   return -1;
 }
 
-/* One check of ca's paths into `run` (stdin's bytes given, if any). */
-static void check_once(CheckArgs *ca, AslParser *parser, AslArena *scratch,
-                       const char *stdin_bytes, size_t stdin_len,
-                       AslRun *run) {
-  AslStrVec fs_paths = {0};
-  uint32_t file_index = 0;
+/* One check of ca's paths into `run` (stdin's text set in the session
+ * under "-", if read). */
+static void check_once(CheckArgs *ca, AslSession *session, AslRun *run) {
+  AslStrVec paths = {0};
   for (uint32_t i = 0; i < ca->paths.len; i++) {
-    if (strcmp(ca->paths.items[i], "-") == 0) {
-      const char *name = ca->stdin_filename
-                             ? asl_display_path(&ca->arena, ca->stdin_filename)
-                             : "-";
-      // Excludes apply by that name, as for a walked file (an editor
-      // checking an excluded file on save gets nothing).
-      if (!ca->stdin_filename || !asl_path_excluded(&ca->opt, name))
-        asl_run_bytes(run, parser, scratch, name,
-                      stdin_bytes ? stdin_bytes : "", stdin_len,
-                      file_index++);
-    } else {
-      asl_vec_push(&fs_paths, ca->paths.items[i]);
-    }
+    // Excludes apply to stdin by its name, as for a walked file (an editor
+    // checking an excluded file on save gets nothing).
+    if (strcmp(ca->paths.items[i], "-") == 0 && ca->stdin_filename &&
+        asl_path_excluded(&ca->opt, asl_session_display(session, &ca->arena,
+                                                        "-")))
+      continue;
+    asl_vec_push(&paths, ca->paths.items[i]);
   }
-  // The project around the paths is indexed too; only they are checked.
-  if (fs_paths.len)
-    asl_run_paths(run, parser, scratch, fs_paths.items, fs_paths.len,
-                  &file_index);
-  asl_vec_free(&fs_paths);
-  asl_run_finish(run, parser, scratch);
-  apply_per_file_ignores(ca, &run->diags);
+  asl_session_check(session, run, paths.items, paths.len);
+  asl_vec_free(&paths);
 }
 
 /* Fix passes: check, apply the fixes that do not overlap, again until a
@@ -612,15 +558,14 @@ static void check_once(CheckArgs *ca, AslParser *parser, AslArena *scratch,
  * writing nothing. The final check then reports what is left. */
 enum { MAX_FIX_PASSES = 10 };
 
-static void fix_passes(CheckArgs *ca, AslParser *parser, AslArena *scratch,
-                       const char *stdin_bytes, size_t stdin_len,
-                       AslBuf *diff, AslFixStats *fixed) {
+static void fix_passes(CheckArgs *ca, AslSession *session, AslBuf *diff,
+                       AslFixStats *fixed) {
   for (int pass = 0; pass < MAX_FIX_PASSES; pass++) {
     AslRun run;
-    asl_run_init(&run, &ca->opt);
-    check_once(ca, parser, scratch, stdin_bytes, stdin_len, &run);
+    check_once(ca, session, &run);
     uint32_t before = fixed->fixed;
-    asl_fix_apply(&ca->opt, parser, &run.diags, !ca->diff, diff, fixed);
+    asl_fix_apply(&ca->opt, asl_session_parser(session), &run.diags,
+                  !ca->diff, diff, fixed);
     asl_run_destroy(&run);
     if (ca->diff || fixed->fixed == before || fixed->errors) break;
   }
@@ -670,17 +615,61 @@ static void put_fix_summary(const AslOptions *opt, const AslRun *run,
                    fixable, fixable == 1 ? "" : "es", MAX_FIX_PASSES);
 }
 
+/* Everything a check's arguments say, resolved as `check` does (flags,
+ * then the configuration file, the selection, threads, the environment).
+ * Returns an exit code, or -1 when `ca` is ready. */
+static int setup_check(int argc, char **argv, CheckArgs *ca) {
+  memset(ca, 0, sizeof *ca);
+  asl_arena_init(&ca->arena);
+  ca->opt.respect_gitignore = true;
+  int rc = parse_check_args(argc, argv, ca);
+  if (rc < 0) rc = load_config(ca);
+  if (rc < 0) rc = resolve_selection(ca);
+  if (rc < 0) rc = resolve_threads(&ca->opt);
+  if (ca->paths.len == 0) asl_avec_push(&ca->arena, &ca->paths, ".");
+  if (rc < 0) rc = find_env(ca);
+  return rc;
+}
+
+struct AslCheckSetup {
+  CheckArgs ca;
+};
+
+AslCheckSetup *asl_check_setup_new(int argc, char **argv, int *rc) {
+  AslCheckSetup *s = asl_malloc(sizeof *s);
+  *rc = setup_check(argc, argv, &s->ca);
+  if (*rc < 0) return s;
+  asl_arena_destroy(&s->ca.arena);
+  asl_free(s);
+  return NULL;
+}
+
+const AslOptions *asl_check_setup_options(const AslCheckSetup *s) {
+  return &s->ca.opt;
+}
+
+const AslConfig *asl_check_setup_config(const AslCheckSetup *s) {
+  return s->ca.config.found ? &s->ca.config : NULL;
+}
+
+void asl_check_setup_delete(AslCheckSetup *s) {
+  if (!s) return;
+  asl_arena_destroy(&s->ca.arena);
+  asl_free(s);
+}
+
+/* Frees what cmd_check holds; returns rc. */
+static int check_done(CheckArgs *ca, AslSession *session, char *stdin_bytes,
+                      int rc) {
+  asl_free(stdin_bytes);
+  asl_session_delete(session);
+  asl_arena_destroy(&ca->arena);
+  return rc;
+}
+
 static int cmd_check(int argc, char **argv) {
   CheckArgs ca;
-  memset(&ca, 0, sizeof ca);
-  asl_arena_init(&ca.arena);
-  ca.opt.respect_gitignore = true;
-  int rc = parse_check_args(argc, argv, &ca);
-  if (rc < 0) rc = load_config(&ca);
-  if (rc < 0) rc = resolve_selection(&ca);
-  if (rc < 0) rc = resolve_threads(&ca.opt);
-  if (ca.paths.len == 0) asl_avec_push(&ca.arena, &ca.paths, ".");
-  if (rc < 0) rc = find_env(&ca);
+  int rc = setup_check(argc, argv, &ca);
   if (rc >= 0) {
     asl_arena_destroy(&ca.arena);
     return rc;
@@ -688,40 +677,40 @@ static int cmd_check(int argc, char **argv) {
   ca.opt.color = want_color(&ca);
 
   const char *why = NULL;
-  AslParser *parser = NULL;
-  if (asl_parser_new(&parser, &why) != ASL_OK) {
+  AslSession *session = asl_session_new(
+      &ca.opt, ca.config.found ? &ca.config : NULL, &why);
+  if (!session) {
     fprintf(stderr, "asynclint: error: %s\n", why);
-    asl_arena_destroy(&ca.arena);
-    return EXIT_ERROR;
+    return check_done(&ca, NULL, NULL, EXIT_ERROR);
   }
-  AslArena scratch;
-  asl_arena_init(&scratch);
   // "-" reads one source from stdin, once (fix passes run again).
   size_t stdin_len = 0;
   char *stdin_bytes = NULL;
-  for (uint32_t i = 0; i < ca.paths.len && !stdin_bytes; i++)
-    if (strcmp(ca.paths.items[i], "-") == 0)
+  bool has_stdin = false;
+  for (uint32_t i = 0; i < ca.paths.len && !has_stdin; i++)
+    if (strcmp(ca.paths.items[i], "-") == 0) {
       stdin_bytes = read_stdin(&stdin_len);
+      has_stdin = true;
+    }
+  if (has_stdin)
+    asl_session_set_text(session, "-",
+                         ca.stdin_filename
+                             ? asl_display_path(&ca.arena, ca.stdin_filename)
+                             : "-",
+                         stdin_bytes ? stdin_bytes : "", stdin_len);
   AslFixStats fixed = {0};
   AslBuf diff = {0};
-  if (ca.fix || ca.diff)
-    fix_passes(&ca, parser, &scratch, stdin_bytes, stdin_len, &diff, &fixed);
-  AslRun run;
-  asl_run_init(&run, &ca.opt);
+  if (ca.fix || ca.diff) fix_passes(&ca, session, &diff, &fixed);
   if (ca.diff) { // what --fix would change, and nothing else
     bool written = write_diff(&ca, &diff, &fixed);
     asl_buf_free(&diff);
-    asl_free(stdin_bytes);
-    asl_run_destroy(&run);
-    asl_arena_destroy(&scratch);
-    asl_parser_delete(parser);
-    asl_arena_destroy(&ca.arena);
-    return !written || fixed.errors ? EXIT_ERROR
-           : fixed.fixed           ? EXIT_FINDINGS
-                                   : EXIT_CLEAN;
+    return check_done(&ca, session, stdin_bytes,
+                      !written || fixed.errors ? EXIT_ERROR
+                      : fixed.fixed            ? EXIT_FINDINGS
+                                               : EXIT_CLEAN);
   }
-  check_once(&ca, parser, &scratch, stdin_bytes, stdin_len, &run);
-  asl_free(stdin_bytes);
+  AslRun run;
+  check_once(&ca, session, &run);
   AslBuf out = {0};
   if (!ca.fix_only) asl_emit(&ca.opt, &run.diags, run.held, &out);
   if (ca.show_fixes) put_fixes(&fixed, &out);
@@ -735,10 +724,7 @@ static int cmd_check(int argc, char **argv) {
        : findings                                 ? EXIT_FINDINGS
                                                   : EXIT_CLEAN;
   asl_run_destroy(&run);
-  asl_arena_destroy(&scratch);
-  asl_parser_delete(parser);
-  asl_arena_destroy(&ca.arena);
-  return rc;
+  return check_done(&ca, session, stdin_bytes, rc);
 }
 
 /* The "Test code" section every rule's text ends with, from the
@@ -876,6 +862,7 @@ static int cmd_debug_tree(const char *path) {
 }
 
 int asl_cli_main(int argc, char **argv) {
+  asl_pool_tree_sitter(); // before any parser exists
   if (argc < 2) {
     fputs(usage_text, stderr);
     fputs(usage_fix_text, stderr);

@@ -70,6 +70,48 @@ const AslFix *asl_fix_insert_before(const AslCtx *cx, uint32_t node,
   return asl_fix_new(cx, unsafe, message, &e, 1);
 }
 
+/* Where `import asyncio` goes: before the first module statement that is
+ * not the docstring, a `from __future__` import or a comment (its node,
+ * which starts its line); ASL_NONE when there is none. */
+static uint32_t import_point(const AslCtx *cx) {
+  const AslTree *t = cx->tree;
+  bool first = true;
+  for (uint32_t c = asl_first_named(t, 0); c != ASL_NONE;
+       c = asl_next_named(t, c), first = false) {
+    AslKind k = t->nodes[c].kind;
+    if (k == ASL_K_comment || k == ASL_K_future_import_statement) continue;
+    if (first && k == ASL_K_expression_statement &&
+        t->nodes[asl_first_named(t, c)].kind == ASL_K_string)
+      continue;
+    return c;
+  }
+  return ASL_NONE;
+}
+
+const AslFix *asl_fix_with_asyncio(const AslCtx *cx, const AslEdit *edits,
+                                   uint32_t n, bool unsafe,
+                                   const char *message) {
+  enum { MAX_EDITS = 8 };
+  AslEdit e[MAX_EDITS + 1];
+  if (n > MAX_EDITS) return NULL;
+  memcpy(e, edits, sizeof *e * n);
+  if (!asl_module_alias(cx, "asyncio")) {
+    uint32_t before = import_point(cx);
+    if (before == ASL_NONE) return NULL;
+    // Before a def or a class: the two blank lines PEP 8 puts there.
+    AslKind k = cx->tree->nodes[before].kind;
+    bool def = k == ASL_K_function_definition || k == ASL_K_class_definition ||
+               k == ASL_K_decorated_definition;
+    const char *eol = asl_source_eol(cx->src);
+    uint32_t at = cx->tree->nodes[before].start_byte;
+    e[n++] = asl_edit_bytes(
+        cx, at, at,
+        asl_arena_printf(cx->arena, "import asyncio%s%s%s", eol,
+                         def ? eol : "", def ? eol : ""));
+  }
+  return asl_fix_new(cx, unsafe, message, e, n);
+}
+
 void asl_defer_fix(AslCtx *cx, uint32_t before, const AslFix *fix) {
   if (cx->deferred && cx->deferred->len > before)
     cx->deferred->items[cx->deferred->len - 1].diag.fix = fix;

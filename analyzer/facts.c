@@ -137,6 +137,11 @@ static AslDefKind def_kind(const AslCtx *cx, uint32_t fn) {
   return ASL_DEF_COROUTINE;
 }
 
+bool asl_is_decorated(const AslTree *t, uint32_t fn) {
+  uint32_t p = t->nodes[fn].parent;
+  return p != ASL_NONE && t->nodes[p].kind == ASL_K_decorated_definition;
+}
+
 /* The decorators of `fn`, outermost first, as absolute names ("?" when a
  * decorator is not a dotted name). `@wraps(f)` counts as `wraps`. */
 static const char *const *def_decorators(const AslCtx *cx, uint32_t fn,
@@ -144,8 +149,7 @@ static const char *const *def_decorators(const AslCtx *cx, uint32_t fn,
   const AslTree *t = cx->tree;
   uint32_t p = t->nodes[fn].parent;
   *count = 0;
-  if (p == ASL_NONE || t->nodes[p].kind != ASL_K_decorated_definition)
-    return NULL;
+  if (!asl_is_decorated(t, fn)) return NULL;
   AslStrVec out = {0};
   for (uint32_t d = asl_first_named(t, p); d != ASL_NONE;
        d = asl_next_named(t, d)) {

@@ -1396,6 +1396,15 @@ static int path_cmp(const void *pa, const void *pb) {
   return a->line < b->line ? -1 : a->line > b->line;
 }
 
+bool asl_def_is_property(const AslDef *def) {
+  static const char *const props[] = {"property", "functools.cached_property",
+                                      "builtins.property", NULL};
+  for (uint32_t k = 0; k < def->ndecorators; k++)
+    for (const char *const *p = props; *p; p++)
+      if (strcmp(def->decorators[k], *p) == 0) return true;
+  return false;
+}
+
 bool asl_index_yields(const AslIndex *idx, uint32_t from, const AslDef *def) {
   bool ctor;
   uint32_t g = def_func(idx, from, def, &ctor);

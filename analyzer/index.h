@@ -221,6 +221,10 @@ uint32_t asl_index_may_block(const AslIndex *idx, uint32_t from,
                              AslBlockPath *out, uint32_t max,
                              uint32_t *total);
 
+/** Is `def` a property getter (`@property`, `functools.cached_property`):
+ * reading the attribute runs its body? */
+bool asl_def_is_property(const AslDef *def);
+
 /** Is `def` a sync generator function of the project (a call builds a
  * generator; iterating it runs the body)? */
 bool asl_index_yields(const AslIndex *idx, uint32_t from, const AslDef *def);

@@ -88,8 +88,8 @@ void asl_arena_destroy(AslArena *a) {
   a->total = 0;
 }
 
-void *asl_arena_alloc(AslArena *a, size_t n) {
-  n = (n + 15) & ~(size_t)15;
+/* n bytes (a multiple of 16), not zeroed. */
+static void *arena_take(AslArena *a, size_t n) {
   AslArenaChunk *c = a->head;
   if (!c || c->size - c->used < n) {
     size_t size = n > ASL_ARENA_CHUNK / 4 ? n : ASL_ARENA_CHUNK;
@@ -103,7 +103,6 @@ void *asl_arena_alloc(AslArena *a, size_t n) {
       c->next = fresh;
       fresh->used = n;
       a->total += n;
-      memset(fresh->data, 0, n);
       return fresh->data;
     }
     fresh->next = c;
@@ -113,12 +112,22 @@ void *asl_arena_alloc(AslArena *a, size_t n) {
   void *p = c->data + c->used;
   c->used += n;
   a->total += n;
+  return p;
+}
+
+void *asl_arena_alloc(AslArena *a, size_t n) {
+  n = (n + 15) & ~(size_t)15;
+  void *p = arena_take(a, n);
   memset(p, 0, n);
   return p;
 }
 
+void *asl_arena_alloc_raw(AslArena *a, size_t n) {
+  return arena_take(a, (n + 15) & ~(size_t)15);
+}
+
 char *asl_arena_strndup(AslArena *a, const char *s, size_t n) {
-  char *d = asl_arena_alloc(a, n + 1);
+  char *d = asl_arena_alloc_raw(a, n + 1);
   memcpy(d, s, n);
   d[n] = 0;
   return d;
@@ -128,12 +137,52 @@ char *asl_arena_strdup(AslArena *a, const char *s) {
   return asl_arena_strndup(a, s, strlen(s));
 }
 
+/* Formats fmt into out[0..cap) when it holds only %s, %.*s and %% (the
+ * dotted names the analyzer builds, by the hundred thousand); -1 for
+ * anything else, a NULL string or no room: vsnprintf then does it. */
+static int format_names(char *out, size_t cap, const char *fmt, va_list ap) {
+  size_t n = 0;
+  for (const char *f = fmt; *f; f++) {
+    const char *s = f;
+    size_t len = 1;
+    if (*f == '%' && f[1] == 's') {
+      s = va_arg(ap, const char *);
+      if (!s) return -1;
+      len = strlen(s);
+      f++;
+    } else if (*f == '%' && f[1] == '.' && f[2] == '*' && f[3] == 's') {
+      int prec = va_arg(ap, int);
+      s = va_arg(ap, const char *);
+      if (!s || prec < 0) return -1;
+      len = strnlen(s, (size_t)prec);
+      f += 3;
+    } else if (*f == '%' && f[1] == '%') {
+      f++;
+    } else if (*f == '%') {
+      return -1;
+    }
+    if (len >= cap - n) return -1;
+    memcpy(out + n, s, len);
+    n += len;
+  }
+  out[n] = 0;
+  return (int)n;
+}
+
 char *asl_arena_vprintf(AslArena *a, const char *fmt, va_list ap) {
+  // Most strings are short names: formatted once into a stack buffer, not
+  // once to measure and once to write, and by hand when they can be.
+  char small[256];
   va_list ap2;
   va_copy(ap2, ap);
-  int n = vsnprintf(NULL, 0, fmt, ap2);
+  int n = format_names(small, sizeof small, fmt, ap2);
+  va_end(ap2);
+  if (n >= 0) return asl_arena_strndup(a, small, (size_t)n);
+  va_copy(ap2, ap);
+  n = vsnprintf(small, sizeof small, fmt, ap2);
   va_end(ap2);
   if (n < 0) n = 0;
+  if ((size_t)n < sizeof small) return asl_arena_strndup(a, small, (size_t)n);
   char *d = asl_arena_alloc(a, (size_t)n + 1);
   vsnprintf(d, (size_t)n + 1, fmt, ap);
   return d;
@@ -160,8 +209,11 @@ void asl__vec_grow(void **items, uint32_t *cap, uint32_t need, size_t elem,
   uint32_t ncap = *cap ? *cap * 2 : 8;
   while (ncap < need) ncap *= 2;
   if (arena) {
-    void *fresh = asl_arena_alloc(arena, (size_t)ncap * elem);
-    if (*items) memcpy(fresh, *items, (size_t)*cap * elem);
+    // Only the new tail needs zeroing: the old items are copied over.
+    char *fresh = asl_arena_alloc_raw(arena, (size_t)ncap * elem);
+    size_t old = *items ? (size_t)*cap * elem : 0;
+    if (old) memcpy(fresh, *items, old);
+    memset(fresh + old, 0, (size_t)ncap * elem - old);
     *items = fresh;
   } else {
     *items = asl_realloc(*items, (size_t)ncap * elem);

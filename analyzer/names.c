@@ -390,16 +390,20 @@ const char *asl_dotted_name(const AslCtx *cx, uint32_t expr,
   if (cur == ASL_NONE || t->nodes[cur].kind != ASL_K_identifier) return NULL;
   const char *head = head_of(cx, cur);
   if (!head || np == 0) return head;
-  AslBuf buf = {0};
-  asl_buf_puts(&buf, head);
+  // Measured, then copied into the arena (no buffer to grow).
+  size_t head_len = strlen(head), len = head_len;
+  for (uint32_t k = 0; k < np; k++)
+    len += 1 + (t->nodes[parts[k]].end_byte - t->nodes[parts[k]].start_byte);
+  char *out = asl_arena_alloc_raw(cx->arena, len + 1), *at = out;
+  memcpy(at, head, head_len);
+  at += head_len;
   while (np > 0) {
     const AslNode *an = &t->nodes[parts[--np]];
-    asl_buf_putc(&buf, '.');
-    asl_buf_put(&buf, cx->src->text + an->start_byte,
-                an->end_byte - an->start_byte);
+    *at++ = '.';
+    memcpy(at, cx->src->text + an->start_byte, an->end_byte - an->start_byte);
+    at += an->end_byte - an->start_byte;
   }
-  char *out = asl_arena_strndup(cx->arena, buf.data, buf.len);
-  asl_buf_free(&buf);
+  *at = 0;
   return out;
 }
 

@@ -36,6 +36,112 @@ static const char *const field_names[] = {
 _Static_assert(sizeof field_names / sizeof field_names[0] == ASL_F__COUNT,
                "field_names matches AslField");
 
+/* ---- tree-sitter's allocator -------------------------------------------
+ * A parse allocates a subtree per token and node and frees them all with
+ * the tree: a million small blocks on the standard library, where glibc's
+ * malloc and free cost about a tenth of the parse. Each thread keeps the
+ * blocks freed by it in lists by size (16-byte classes up to 512 bytes),
+ * for its next parse; larger blocks go to malloc. A block's class sits in
+ * a 16-byte header before it. What a thread keeps is bounded by the most
+ * one parse held at once, and returned to malloc when the thread ends. */
+
+enum { POOL_STEP = 16, POOL_CLASSES = 32, POOL_LARGE = POOL_CLASSES };
+
+typedef struct PoolHeader {
+  _Alignas(16) uint32_t cls; /* size class, or POOL_LARGE */
+  size_t size;               /* bytes asked for (POOL_LARGE only) */
+} PoolHeader;
+_Static_assert(sizeof(PoolHeader) == 16, "the header keeps 16-byte alignment");
+
+typedef struct PoolFree {
+  struct PoolFree *next;
+} PoolFree;
+
+static _Thread_local PoolFree *pool_lists[POOL_CLASSES];
+static pthread_key_t pool_key;
+
+static void pool_release(void *unused) {
+  (void)unused;
+  for (uint32_t c = 0; c < POOL_CLASSES; c++)
+    while (pool_lists[c]) {
+      PoolFree *f = pool_lists[c];
+      pool_lists[c] = f->next;
+      free((PoolHeader *)f - 1);
+    }
+}
+
+static void *pool_malloc(size_t n) {
+  size_t step = n ? (n - 1) / POOL_STEP : 0; // (size_t: no wrap-around)
+  uint32_t cls = step < POOL_CLASSES ? (uint32_t)step : POOL_LARGE;
+  if (cls < POOL_CLASSES && pool_lists[cls]) {
+    PoolFree *f = pool_lists[cls];
+    pool_lists[cls] = f->next;
+    return f;
+  }
+  if (cls < POOL_CLASSES) { // the thread's first block: release at its end
+    static _Thread_local bool registered;
+    if (!registered) pthread_setspecific(pool_key, &registered);
+    registered = true;
+  }
+  size_t bytes = cls < POOL_CLASSES ? (size_t)(cls + 1) * POOL_STEP : n;
+  // (asl_malloc aborts when it cannot: so does tree-sitter's own default)
+  PoolHeader *h = asl_malloc(bytes > SIZE_MAX - sizeof *h ? SIZE_MAX
+                                                           : sizeof *h + bytes);
+  h->cls = cls;
+  h->size = n;
+  return h + 1;
+}
+
+static void pool_free(void *p) {
+  if (!p) return;
+  PoolHeader *h = (PoolHeader *)p - 1;
+  if (h->cls == POOL_LARGE) {
+    free(h);
+    return;
+  }
+  PoolFree *f = p;
+  f->next = pool_lists[h->cls];
+  pool_lists[h->cls] = f;
+}
+
+static size_t pool_capacity(const void *p) {
+  const PoolHeader *h = (const PoolHeader *)p - 1;
+  return h->cls == POOL_LARGE ? h->size : (size_t)(h->cls + 1) * POOL_STEP;
+}
+
+static void *pool_calloc(size_t count, size_t n) {
+  void *p = pool_malloc(n && count > SIZE_MAX / n ? SIZE_MAX : count * n);
+  memset(p, 0, count * n);
+  return p;
+}
+
+static void *pool_realloc(void *p, size_t n) {
+  if (!p) return pool_malloc(n);
+  size_t had = pool_capacity(p);
+  PoolHeader *h = (PoolHeader *)p - 1;
+  if (h->cls != POOL_LARGE && n <= had) return p;
+  if (h->cls == POOL_LARGE && n > POOL_CLASSES * POOL_STEP &&
+      n <= SIZE_MAX - sizeof *h) { // large stays large: glibc may grow it
+    h = asl_realloc(h, sizeof *h + n);
+    h->size = n;
+    return h + 1;
+  }
+  void *q = pool_malloc(n);
+  memcpy(q, p, had < n ? had : n);
+  pool_free(p);
+  return q;
+}
+
+static void pool_init(void) {
+  pthread_key_create(&pool_key, pool_release);
+  ts_set_allocator(pool_malloc, pool_calloc, pool_realloc, pool_free);
+}
+
+void asl_pool_tree_sitter(void) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, pool_init);
+}
+
 /* Symbol -> kind and field id -> AslField, built once for all threads. */
 static uint16_t *sym_kind;
 static uint32_t sym_count;
@@ -153,6 +259,7 @@ static uint32_t push_node(AslTree *t, TSTreeCursor *cur, uint32_t parent,
   x->sym = sym;
   x->kind = sym < sym_count ? sym_kind[sym] : ASL_K_OTHER;
   x->field = 0;
+  x->nchildren = 0;
   if (parent == ASL_NONE || child_may_have_field(t->nodes[parent].kind,
                                                  x->kind)) {
     TSFieldId fid = ts_tree_cursor_current_field_id(cur);
@@ -415,7 +522,8 @@ static void parse_flat(AslParser *p, AslArena *a, const AslSource *src,
   TSNode root = ts_tree_root_node(tree);
   out->has_error = ts_node_has_error(root);
   uint32_t total = ts_node_descendant_count(root);
-  out->nodes = asl_arena_alloc(a, sizeof(AslNode) * (total ? total : 1));
+  // Not zeroed: push_node sets every field of the nodes it appends.
+  out->nodes = asl_arena_alloc_raw(a, sizeof(AslNode) * (total ? total : 1));
   flatten(p, out, total, tree, ASL_NONE);
   ts_tree_delete(tree);
 }

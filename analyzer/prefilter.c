@@ -254,10 +254,14 @@ static uint32_t emit_run(ScanState *st, const unsigned char *s, size_t n,
     return asl_word_hash((const char *)s, n);
   }
   uint32_t h = 2166136261u;
-  bool number = byte_class[s[0]] == C_DIGIT;
+  if (byte_class[s[0]] != C_DIGIT) { // a name: one word
+    for (size_t i = n; i-- > 0;) h = fold(h, s[i]);
+    emit(st, h);
+    return nonzero(h);
+  }
   for (size_t i = n; i-- > 0;) {
     h = fold(h, s[i]);
-    if (i == 0 || (number && byte_class[s[i]] != C_DIGIT)) emit(st, h);
+    if (i == 0 || byte_class[s[i]] != C_DIGIT) emit(st, h);
   }
   return nonzero(h);
 }
@@ -491,14 +495,22 @@ static void step_other(Where *w, const unsigned char *s, size_t i) {
     end_statement(w);
 }
 
+/* Where the ASCII identifier bytes from s[i] end. */
+static size_t run_end(const unsigned char *s, size_t len, size_t i) {
+  while (i < len && (byte_class[s[i]] == C_ASCII ||
+                     byte_class[s[i]] == C_DIGIT))
+    i++;
+  return i;
+}
+
 /* One run of identifier bytes in code (a name, keyword or number), or a
  * string prefix with its string; returns the index after it. */
 static size_t scan_word(ScanState *st, Where *w, const unsigned char *s,
                         size_t len, size_t start, bool *unterminated) {
-  size_t i = start;
+  size_t i = run_end(s, len, start);
   bool high = false;
   for (unsigned char k; i < len && (k = byte_class[s[i]]) != C_OTHER; i++)
-    high |= k == C_HIGH;
+    high |= k == C_HIGH; // a multi-byte character: the slow path
   bool fstring = false;
   if (i < len && (s[i] == '"' || s[i] == '\'') &&
       string_prefix(s + start, i - start, &fstring)) {
@@ -529,6 +541,15 @@ static size_t scan_word(ScanState *st, Where *w, const unsigned char *s,
   return i;
 }
 
+/* Where the line holding s[i] ends (its \n or \r, or len): memchr finds
+ * a \n many bytes at a time, and a comment seldom holds a \r. */
+static size_t line_end(const unsigned char *s, size_t len, size_t i) {
+  const unsigned char *nl = memchr(s + i, '\n', len - i);
+  size_t end = nl ? (size_t)(nl - s) : len;
+  const unsigned char *cr = memchr(s + i, '\r', end - i);
+  return cr ? (size_t)(cr - s) : end;
+}
+
 /* The scan proper: code, comments (skipped) and strings. Returns false
  * when a triple-quoted string never ends. */
 static bool scan_code(ScanState *st, const unsigned char *s, size_t len) {
@@ -546,7 +567,7 @@ static bool scan_code(ScanState *st, const unsigned char *s, size_t len) {
       while (++i < len && inert_in_code[s[i]]) {
       }
     } else if (c == '#') {
-      while (i < len && s[i] != '\n' && s[i] != '\r') i++;
+      i = line_end(s, len, i);
     } else if (c == '"' || c == '\'') {
       i = scan_string(st, s, len, i, false, 0, &unterminated);
       w.after_dot = false;
@@ -609,6 +630,19 @@ static uint8_t *flags_of(const WordTable *t, const uint32_t *words,
   return out;
 }
 
+/* The scan's words with `flag`, in order, on the heap. */
+static uint32_t *words_with(const AslScan *s, uint8_t flag, uint32_t *n) {
+  uint32_t count = 0;
+  for (uint32_t i = 0; i < s->nwords; i++)
+    count += (s->word_flags[i] & flag) != 0;
+  *n = count;
+  if (!count) return NULL;
+  uint32_t *out = asl_malloc(sizeof *out * count), k = 0;
+  for (uint32_t i = 0; i < s->nwords; i++)
+    if (s->word_flags[i] & flag) out[k++] = s->words[i];
+  return out;
+}
+
 static bool sorted_has(const uint32_t *v, uint32_t n, uint32_t h);
 
 /* The two bits of word h in a 512-bit Bloom filter. */
@@ -668,13 +702,14 @@ static void scan(AslArena *scratch, const char *text, size_t len,
     out->nwords = 1;
     return;
   }
+  // Every word in the table was seen (IMPORTED marks a word seen before
+  // it): the other lists are the sorted words with their flag.
   out->words = sorted_words(&st.words, SEEN, &out->nwords);
   out->word_flags = flags_of(&st.words, out->words, out->nwords);
-  out->module_words = sorted_words(&st.words, AS_MODULE, &out->nmodule_words);
+  out->module_words = words_with(out, AS_MODULE, &out->nmodule_words);
   for (uint32_t i = 0; i < out->nmodule_words; i++)
     module_bits_add(out->module_bits, out->module_words[i]);
-  out->imported_words =
-      sorted_words(&st.words, IMPORTED, &out->nimported_words);
+  out->imported_words = words_with(out, IMPORTED, &out->nimported_words);
 }
 
 void asl_scan(AslArena *scratch, const char *text, size_t len,

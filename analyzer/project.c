@@ -53,13 +53,16 @@ void asl_layout_delete(AslLayout *l) {
 
 /* realpath() of a regular file, resolving its directory once per run of
  * files in the same directory (a realpath is a syscall per component);
- * symlinked files and anything but a regular file take the full path. */
+ * symlinked files and anything but a regular file take the full path. A
+ * file that does not exist (an editor's new file, not saved yet) is its
+ * directory's. */
 static bool real_file(AslLayout *l, const char *fs_path, char out[PATH_MAX],
                       bool *is_dir) {
   struct stat st;
   *is_dir = false;
   const char *slash = strrchr(fs_path, '/');
-  if (lstat(fs_path, &st) != 0 || !S_ISREG(st.st_mode) || !slash ||
+  bool missing = lstat(fs_path, &st) != 0;
+  if ((!missing && !S_ISREG(st.st_mode)) || !slash ||
       slash == fs_path || !slash[1]) {
     if (!realpath(fs_path, out)) return false;
     *is_dir = stat(out, &st) == 0 && S_ISDIR(st.st_mode);

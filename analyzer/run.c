@@ -14,6 +14,7 @@
  */
 #include "run.h"
 
+#include "cache.h"
 #include "env.h"
 
 #include <limits.h>
@@ -44,6 +45,7 @@ typedef struct FileInfo {
   bool library;        /* read from the Python environment (env.h) */
   bool in_test;        /* test code (test-paths) */
   uint32_t file_index;
+  const char *root;    /* its project's root (layout-owned), NULL if none */
 } FileInfo;
 
 /* One file of the run, from its scan to its facts. Jobs keep the order
@@ -72,6 +74,9 @@ typedef struct AslJob {
   bool read_before;      /* counted as checked already */
   size_t bytes;          /* its size, once read */
   AslFileFacts *facts;   /* when parsed and the index is in use */
+  AslArena *own;         /* the arena its facts went to, for the cache */
+  AslFileStamp stamp;    /* the file's, when the cache asked */
+  bool cached;           /* its facts came from the cache */
   /* What the last processing produced, merged then freed: */
   AslDiagList diags;
   AslDeferredList deferred;
@@ -354,8 +359,8 @@ static void process_source(Sink *k, AslParser *p, AslArena *a,
                 in_unit ? unit.nlines : 0);
 }
 
-/* Keeps a cold file's text for the later rounds while the budget lasts
- * (ASL_TEXT_BUDGET): no round then reads it again. */
+/* Keeps the text of a file parsed in parts for its later units while the
+ * budget lasts (ASL_TEXT_BUDGET): no round then reads it again. */
 static void keep_text(Sink *k, const AslSource *src) {
   AslRun *r = (AslRun *)k->r; // only the atomic budget is shared
   if (!r->use_index || src->len > ASL_TEXT_FILE_MAX) return;
@@ -377,8 +382,9 @@ static void drop_text(AslJob *j) {
 }
 
 /* Scans a source and parses it now unless the pre-filter says it can
- * wait; a cold file keeps its words (and its text, see keep_text) for the
- * later rounds. */
+ * wait; a cold file keeps its words for the later rounds, not its text:
+ * copying every cold file (a corpus's worth of new pages) cost more than
+ * reading again the few a later round parses. */
 static void scan_and_process(Sink *k, AslParser *p, AslArena *a,
                              AslSource *src) {
   const AslRun *r = k->r;
@@ -400,7 +406,6 @@ static void scan_and_process(Sink *k, AslParser *p, AslArena *a,
     return;
   }
   j->scan = scan;
-  keep_text(k, src);
 }
 
 void asl_run_init(AslRun *r, const AslOptions *opt) {
@@ -442,7 +447,26 @@ static FileInfo file_info(AslRun *r, const char *fs_path, bool named,
         r->opt, rel ? rel : asl_display_path(&r->arena, fs_path));
   }
   fi.file_index = file_index;
+  fi.root = asl_layout_root(r->layout, fi.project);
   return fi;
+}
+
+/* The place of a file the run does not check as the cache knows it from
+ * an earlier run under the same layout: no lookups in the folders. False
+ * if it does not. */
+static bool cached_place(AslRun *r, const char *fs_path, uint32_t file_index,
+                         FileInfo *fi) {
+  const AslCacheEntry *e = r->cache ? asl_cache_find(r->cache, fs_path) : NULL;
+  if (!e || e->generation != asl_cache_generation(r->cache)) return false;
+  memset(fi, 0, sizeof *fi);
+  fi->module = copy_str(&r->arena, e->place.module);
+  fi->alias = copy_str(&r->arena, e->place.alias);
+  fi->is_package = e->place.is_package;
+  fi->is_stub = e->place.is_stub;
+  fi->project = e->project;
+  fi->root = asl_layout_root(r->layout, e->project);
+  fi->file_index = file_index;
+  return true;
 }
 
 /* `bytes`: the file's size if known (0 if not), so that a pool takes the
@@ -453,15 +477,87 @@ static void add_job(AslRun *r, const AslFileRef *f, bool named,
   memset(&j, 0, sizeof j);
   j.fs_path = asl_arena_strdup(&r->arena, f->fs_path);
   j.display = asl_arena_strdup(&r->arena, f->display);
-  j.fi = file_info(r, f->fs_path, named, file_index);
+  if (named || !cached_place(r, f->fs_path, file_index, &j.fi))
+    j.fi = file_info(r, f->fs_path, named, file_index);
   j.bytes = bytes;
   asl_vec_push(&r->jobs, j);
+}
+
+/* The text of job j: the run's text hook's when it has one for the file
+ * (copied into the scratch arena, as a file read is), else the disk's. */
+static AslStatus read_job_text(const AslRun *r, AslArena *scratch,
+                               const AslJob *j, AslSource *src,
+                               const char **why) {
+  const char *text;
+  size_t len;
+  if (r->text_hook && j->fs_path &&
+      r->text_hook(r->text_ctx, j->fs_path, &text, &len)) {
+    asl_source_from_bytes(scratch, j->display, text, len, src);
+    return ASL_OK;
+  }
+  return asl_source_read_bytes(scratch, j->fs_path, j->display, src, why);
+}
+
+/* ---- facts kept between runs (cache.h) --------------------------------
+ * Only without the pre-filter: a file is then parsed whole in phase 1 and
+ * its facts are complete; the files the run checks are always read. */
+
+static AslCachePlace cache_place(const AslJob *j) {
+  return (AslCachePlace){j->fi.module, j->fi.alias, j->fi.root,
+                         j->fi.is_package, j->fi.is_stub, j->fi.library};
+}
+
+/* Takes job j's facts from the cache when its file has not changed since
+ * they were read; else sends them to an arena of the job's own, for the
+ * cache to keep (merge_job). Runs on the workers: reads the cache only. */
+static bool from_cache(Sink *k) {
+  const AslRun *r = k->r;
+  AslJob *j = k->job;
+  const char *unused;
+  size_t n;
+  if (!r->cache || r->prefilter || j->fi.named || !j->fs_path ||
+      (r->text_hook && r->text_hook(r->text_ctx, j->fs_path, &unused, &n)) ||
+      !asl_file_stamp(j->fs_path, &j->stamp))
+    return false;
+  AslCachePlace place = cache_place(j);
+  const AslCacheEntry *e = asl_cache_get(r->cache, j->fs_path, &j->stamp,
+                                         &place);
+  if (!e) {
+    j->own = asl_calloc(1, sizeof *j->own);
+    asl_arena_init(j->own);
+    k->keep = j->own;
+    return false;
+  }
+  j->facts = e->facts;
+  j->facts->project = j->fi.project; // this run's number for its root
+  j->parsed = j->read_before = j->cached = true;
+  j->bytes = e->bytes;
+  return true;
+}
+
+/* After phase 1 of job j: its own arena to the cache with its facts, or,
+ * when they cannot be kept, to the run. Main thread. */
+static void keep_in_cache(AslRun *r, AslJob *j) {
+  if (j->cached) asl_cache_touch(r->cache, j->fs_path, j->fi.project);
+  if (!j->own) return;
+  if (j->facts && j->parsed && !j->partial && !j->unreadable) {
+    AslCachePlace place = cache_place(j);
+    // The facts outlive the run: what they point to in its arena too.
+    if (j->facts->alias)
+      j->facts->alias = asl_arena_strdup(j->own, j->facts->alias);
+    asl_cache_put(r->cache, j->fs_path, &j->stamp, &place, j->fi.project,
+                  j->own, j->facts, j->bytes);
+  } else {
+    asl_vec_push(&r->worker_arenas, j->own);
+  }
+  j->own = NULL;
 }
 
 /* Reads job `j` and runs phase 1 on it. Unreadable files are errors only
  * when the user named them. */
 static void read_and_process(Sink *k, AslParser *p, AslArena *scratch) {
   AslJob *j = k->job;
+  if (from_cache(k)) return;
   asl_arena_reset(scratch);
   AslSource src;
   if (j->text) { // kept since phase 1: not read again, nor scanned
@@ -475,8 +571,7 @@ static void read_and_process(Sink *k, AslParser *p, AslArena *scratch) {
     return;
   }
   const char *why = NULL;
-  AslStatus st =
-      asl_source_read_bytes(scratch, j->fs_path, j->display, &src, &why);
+  AslStatus st = read_job_text(k->r, scratch, j, &src, &why);
   if (st != ASL_OK) {
     j->unreadable = true;
     j->bytes = 0;
@@ -488,6 +583,11 @@ static void read_and_process(Sink *k, AslParser *p, AslArena *scratch) {
   }
   j->checked = j->fi.named && !j->read_before;
   j->bytes = src.len;
+  if (j->read_before) { // scanned in phase 1: a later round parses it
+    asl_scan_free(&j->scan);
+    process_source(k, p, scratch, &src, j->hot, !j->want_all);
+    return;
+  }
   j->read_before = true;
   scan_and_process(k, p, scratch, &src);
 }
@@ -496,6 +596,7 @@ static void read_and_process(Sink *k, AslParser *p, AslArena *scratch) {
  * A deferred finding names its file by job id until phase 3. */
 static void merge_job(AslRun *r, uint32_t id) {
   AslJob *j = &r->jobs.items[id];
+  keep_in_cache(r, j);
   for (uint32_t k = 0; k < j->deferred.len; k++) {
     j->deferred.items[k].facts_id = id;
     asl_vec_push(&r->deferred, j->deferred.items[k]);
@@ -707,13 +808,21 @@ static void named_files_stat(NamedFiles *nf) {
 }
 
 /* Is the file at `path` one of the named files? Sets *size when it had to
- * stat it (else leaves it alone). */
-static bool is_named(const NamedFiles *nf, const char *path, size_t *size) {
+ * stat it (else leaves it alone). The cache's stamp of the file, when it
+ * has one, stands for a stat (its identity changes only by a rename,
+ * which is a file created and one deleted: a new walk). */
+static bool is_named(const NamedFiles *nf, const AslFactsCache *cache,
+                     const char *path, size_t *size) {
   if (bsearch(&path, nf->paths, nf->d->files.len, sizeof *nf->paths,
               cmp_str))
     return true;
   FileId id;
-  if (!file_id(path, &id)) return true; // gone: nothing to read
+  const AslCacheEntry *e = cache ? asl_cache_find(cache, path) : NULL;
+  if (e && e->generation == asl_cache_generation(cache))
+    id = (FileId){(dev_t)e->stamp.dev, (ino_t)e->stamp.ino,
+                  (size_t)e->stamp.size};
+  else if (!file_id(path, &id))
+    return true; // gone: nothing to read
   *size = id.size;
   return bsearch(&id, nf->ids, nf->nids, sizeof *nf->ids, cmp_id) != NULL;
 }
@@ -744,6 +853,33 @@ static void drop_walked_roots(const char *const *paths, uint32_t npaths,
   roots->len = w;
 }
 
+/* The files under the project roots: the cache's walk when it kept one
+ * of the same roots, else a new walk into *fresh (kept by the cache if
+ * there is one). */
+static const AslDiscovery *project_walk(AslRun *r, const AslStrVec *roots,
+                                        AslDiscovery *fresh) {
+  AslBuf key = {0};
+  for (uint32_t i = 0; r->cache && i < roots->len; i++) {
+    asl_buf_puts(&key, roots->items[i]);
+    asl_buf_putc(&key, '\n');
+  }
+  asl_buf_putc(&key, 0);
+  const AslDiscovery *kept = r->cache ? asl_cache_walk(r->cache, key.data)
+                                      : NULL;
+  if (!kept) {
+    // Silent: errors under the project are not the user's paths; the ones
+    // that are were reported by the walk of the named paths.
+    asl_discover_ex(r->opt, roots->items, roots->len, ASL_DISCOVER_SILENT,
+                    fresh);
+    if (r->cache) {
+      asl_cache_put_walk(r->cache, key.data, fresh);
+      kept = asl_cache_walk(r->cache, key.data);
+    }
+  }
+  asl_buf_free(&key);
+  return kept ? kept : fresh;
+}
+
 /* Adds a job for every file of the projects around `paths` that the
  * user's paths did not already reach (read for the index only). */
 static void project_jobs(AslRun *r, const char *const *paths, uint32_t npaths,
@@ -752,17 +888,16 @@ static void project_jobs(AslRun *r, const char *const *paths, uint32_t npaths,
   project_roots(r, paths, npaths, &roots);
   drop_walked_roots(paths, npaths, &roots);
   if (roots.len) {
-    AslDiscovery all;
+    AslDiscovery fresh;
     named_files_stat(named);
-    // Silent: errors under the project are not the user's paths; the ones
-    // that are were reported by the walk of the named paths.
-    asl_discover_ex(r->opt, roots.items, roots.len, ASL_DISCOVER_SILENT, &all);
-    for (uint32_t i = 0; i < all.files.len; i++) {
-      const AslFileRef *f = &all.files.items[i];
+    const AslDiscovery *all = project_walk(r, &roots, &fresh);
+    for (uint32_t i = 0; i < all->files.len; i++) {
+      const AslFileRef *f = &all->files.items[i];
       size_t size = 0;
-      if (!is_named(named, f->fs_path, &size)) add_job(r, f, false, 0, size);
+      if (!is_named(named, r->cache, f->fs_path, &size))
+        add_job(r, f, false, 0, size);
     }
-    asl_discovery_destroy(&all);
+    if (all == &fresh) asl_discovery_destroy(&fresh);
   }
   asl_vec_free(&roots);
 }
@@ -771,8 +906,25 @@ void asl_run_paths(AslRun *r, AslParser *p, AslArena *scratch,
                    const char *const *paths, uint32_t npaths,
                    uint32_t *next_index) {
   double t_walk = now_seconds();
+  // A path only the text hook has (an editor's new file, never saved) is
+  // no path to discover: it is checked as named, inside its project.
+  AslStrVec on_disk = {0}, unsaved = {0};
+  for (uint32_t i = 0; i < npaths; i++) {
+    struct stat st;
+    bool hooked = r->text_hook && stat(paths[i], &st) != 0 &&
+                  r->text_hook(r->text_ctx, paths[i], &(const char *){0},
+                               &(size_t){0});
+    asl_vec_push(hooked ? &unsaved : &on_disk, paths[i]);
+  }
   AslDiscovery named;
-  asl_discover(r->opt, paths, npaths, &named);
+  asl_discover(r->opt, on_disk.items, on_disk.len, &named);
+  asl_vec_free(&on_disk);
+  for (uint32_t i = 0; i < unsaved.len; i++) {
+    AslFileRef f = {unsaved.items[i],
+                    asl_display_path(&named.arena, unsaved.items[i]), true};
+    asl_vec_push(&named.files, f);
+  }
+  asl_vec_free(&unsaved);
   r->nerrors += named.nerrors;
   uint32_t first = r->jobs.len;
   NamedFiles nf = {&named, false, NULL, NULL, NULL, 0};
@@ -1468,6 +1620,6 @@ void asl_run_destroy(AslRun *r) {
   }
   asl_vec_free(&r->worker_arenas);
   asl_words_free(&r->hot);
-  asl_layout_delete(r->layout);
+  if (!r->layout_borrowed) asl_layout_delete(r->layout);
   asl_arena_destroy(&r->arena);
 }

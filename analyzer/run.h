@@ -15,18 +15,29 @@
 #include "index.h"
 #include "prefilter.h"
 
-/* A cold file's text is kept after its scan, so that a later round that
- * needs it does not read it again, as long as the texts kept stay under
- * this many bytes (the standard library's cold files take 27 MB); beyond
- * it, a later round reads the file again. */
+/* The text of a file parsed in parts is kept for its later units, as
+ * long as the texts kept stay under this many bytes; beyond it, a later
+ * unit reads the file again. (A cold file's text is not kept: a later
+ * round reads it again.) */
 #define ASL_TEXT_BUDGET ((size_t)40 << 20)
 /* ...of which one file may take this much: the large files (generated
  * tables, vendored bundles) are rarely needed, and a pool reads them
  * first. */
 #define ASL_TEXT_FILE_MAX ((size_t)256 << 10)
 
+/* A file's text from somewhere else than the disk (an editor's unsaved
+ * document): true with *text and *len set when `fs_path` has one. Called
+ * from the worker threads: it must only read shared state. */
+typedef bool (*AslTextHook)(void *ctx, const char *fs_path, const char **text,
+                            size_t *len);
+
 typedef struct AslRun {
   const AslOptions *opt;
+  AslTextHook text_hook;   /* or NULL: every file from the disk */
+  void *text_ctx;
+  struct AslFactsCache *cache; /* facts kept between runs (cache.h), or
+                                  NULL; used without the pre-filter */
+  bool layout_borrowed;    /* `layout` is the cache's */
   AslArena arena;          /* diagnostics, facts, deferred findings */
   AslDiagList diags;       /* heap-backed; sorted by asl_run_finish */
   AslVec(struct AslJob) jobs;    /* every file, in discovery order */
@@ -43,8 +54,8 @@ typedef struct AslRun {
   uint32_t nkept;          /* of which kept in memory since phase 1 */
   uint32_t npartial;       /* files parsed in part (pieces.c) */
   uint32_t nunits;         /* the parts they were parsed in */
-  _Atomic size_t text_kept; /* bytes of cold files' text kept for the
-                               later rounds, up to ASL_TEXT_BUDGET */
+  _Atomic size_t text_kept; /* bytes of text kept for later units,
+                               up to ASL_TEXT_BUDGET */
   uint32_t nskipped;       /* files the pre-filter never parsed */
   uint32_t nlibrary;       /* library files the lookups found (env.h) */
   uint32_t nerrors;        /* files or paths that could not be read */

@@ -17,17 +17,38 @@ static bool ends_line(const AslSource *s, uint32_t i) {
          (c == '\r' && (i + 1 >= s->len || s->text[i + 1] != '\n'));
 }
 
+/* Byte i + 1 of each line end in s->text[from..len), into starts (when
+ * not NULL); returns how many. Without a \r (most files) the line ends
+ * are the \n bytes, which memchr finds many bytes at a time. */
+static uint32_t line_ends(const AslSource *s, uint32_t from,
+                          uint32_t *starts) {
+  uint32_t n = 0;
+  const char *t = s->text;
+  if (from >= s->len) return 0;
+  if (!memchr(t + from, '\r', s->len - from)) {
+    for (const char *p = t + from, *end = t + s->len;
+         (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++) {
+      if (starts) starts[n] = (uint32_t)(p - t) + 1;
+      n++;
+    }
+    return n;
+  }
+  for (uint32_t i = from; i < s->len; i++)
+    if (ends_line(s, i)) {
+      if (starts) starts[n] = i + 1;
+      n++;
+    }
+  return n;
+}
+
 /* The line map of s: the first `nhead` starts given (those before byte
  * `from`), the rest found from byte `from` on. */
 static void build_line_map(AslArena *a, AslSource *s, const uint32_t *head,
                            uint32_t nhead, uint32_t from) {
-  uint32_t n = nhead;
-  for (uint32_t i = from; i < s->len; i++) n += ends_line(s, i);
+  uint32_t n = nhead + line_ends(s, from, NULL);
   s->line_starts = asl_arena_alloc(a, sizeof(uint32_t) * n);
   memcpy(s->line_starts, head, sizeof(uint32_t) * nhead);
-  uint32_t k = nhead;
-  for (uint32_t i = from; i < s->len; i++)
-    if (ends_line(s, i)) s->line_starts[k++] = i + 1;
+  line_ends(s, from, s->line_starts + nhead);
   s->nlines = n;
 }
 
@@ -99,7 +120,7 @@ AslStatus asl_source_read_bytes(AslArena *a, const char *path,
     return ASL_ETOOBIG;
   }
   size_t cap = (size_t)st.st_size;
-  char *buf = asl_arena_alloc(a, cap + 1);
+  char *buf = asl_arena_alloc_raw(a, cap + 1); // filled by read()
   size_t got = 0;
   for (;;) {
     if (got == cap) {

@@ -168,6 +168,7 @@ static const char *with_item_type(const AslCtx *cx, uint32_t ident,
 
 /* Is `fn` decorated with @staticmethod (no self or cls parameter)? */
 static bool is_staticmethod(const AslCtx *cx, uint32_t fn) {
+  if (!asl_is_decorated(cx->tree, fn)) return false; // (describing costs)
   AslDef d;
   asl_describe_def(cx, fn, &d);
   for (uint32_t k = 0; k < d.ndecorators; k++)

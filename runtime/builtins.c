@@ -50,6 +50,8 @@ BI(bi_print) {
     else
       end = kwv[k].u.o->u.str.s, endlen = kwv[k].u.o->u.str.len;
   }
+  rt_thread_note_print(rt);
+  if (rt->fatal) return false;
   size_t start = rt->out->len;
   for (uint32_t i = 0; i < nargs; i++) {
     if (i) asl_buf_put(rt->out, sep, seplen);
@@ -105,6 +107,7 @@ static bool length(Rt *rt, RtVal v, int64_t *n) {
   case RT_LIST:
   case RT_TUPLE: *n = v.u.o->u.list.len; return true;
   case RT_DICT: *n = v.u.o->u.dict.len; return true;
+  case RT_SET: *n = v.u.o->u.list.len; return true;
   case RT_RANGE: {
     const RtObj *r = v.u.o;
     int64_t s = r->u.range.step, d = r->u.range.stop - r->u.range.start;
@@ -243,9 +246,11 @@ BI(bi_abs) {
   return true;
 }
 
-/* The items of an iterable argument (list, tuple, range, dict keys). */
+/* The items of an iterable argument (list, tuple, range, dict keys, str,
+ * a set of at most one item). False after rt_fatal for a larger set. */
 static bool items_of(Rt *rt, RtVal v, RtVal **items, uint32_t *n) {
-  if (v.t == RT_LIST || v.t == RT_TUPLE) {
+  if (v.t == RT_SET && !rt_set_order_ok(rt, v, rt->call_node)) return false;
+  if (v.t == RT_LIST || v.t == RT_TUPLE || v.t == RT_SET) {
     *items = v.u.o->u.list.items;
     *n = v.u.o->u.list.len;
     return true;
@@ -266,6 +271,19 @@ static bool items_of(Rt *rt, RtVal v, RtVal **items, uint32_t *n) {
           rt_int(v.u.o->u.range.start + i * v.u.o->u.range.step);
     *items = l.u.o->u.list.items;
     *n = (uint32_t)len;
+    return true;
+  }
+  if (v.t == RT_STR) { // its characters, as one-character strings
+    const RtStr *s = &v.u.o->u.str;
+    RtVal l = rt_list_new(rt, RT_LIST, 0);
+    for (uint32_t i = 0, len; i < s->len; i += len) {
+      len = 1;
+      while (i + len < s->len && ((unsigned char)s->s[i + len] & 0xC0) == 0x80)
+        len++;
+      if (!rt_list_append(rt, l.u.o, rt_str(rt, s->s + i, len))) return false;
+    }
+    *items = l.u.o->u.list.items;
+    *n = l.u.o->u.list.len;
     return true;
   }
   return rt_raise(rt, RT_E_TypeError, "'%s' object is not iterable",
@@ -316,6 +334,37 @@ BI(bi_sum) {
   return true;
 }
 
+/* any(iterable) / all(iterable) over a materialized iterable; over a
+ * generator expression the compiler emits a loop that stops early. */
+static bool any_all(Rt *rt, const RtVal *args, uint32_t nargs, uint32_t nkw,
+                    bool any, RtVal *out) {
+  const char *fn = any ? "any" : "all";
+  if (nkw)
+    return rt_raise(rt, RT_E_TypeError, "%s() takes no keyword arguments", fn);
+  if (nargs != 1)
+    return rt_raise(rt, RT_E_TypeError,
+                    "%s() takes exactly one argument (%u given)", fn, nargs);
+  RtVal *items;
+  uint32_t n;
+  if (!items_of(rt, args[0], &items, &n)) return false;
+  *out = rt_bool(!any);
+  for (uint32_t i = 0; i < n; i++)
+    if (rt_truthy(&items[i]) == any) {
+      *out = rt_bool(any);
+      break;
+    }
+  return true;
+}
+
+BI(bi_any) {
+  UNUSED_BI;
+  return any_all(rt, args, nargs, nkw, true, out);
+}
+BI(bi_all) {
+  UNUSED_BI;
+  return any_all(rt, args, nargs, nkw, false, out);
+}
+
 BI(bi_list) {
   UNUSED_BI;
   if (!want_args(rt, "list", nargs, 0, 1, nkw)) return false;
@@ -325,6 +374,25 @@ BI(bi_list) {
   RtVal l = rt_list_new(rt, self.t == RT_TUPLE ? RT_TUPLE : RT_LIST, n);
   if (n) memcpy(l.u.o->u.list.items, items, n * sizeof(RtVal));
   *out = l;
+  return true;
+}
+
+/* set() / set(iterable): a copy of a set keeps any size (no order is
+ * observed); other iterables go through items_of. */
+BI(bi_set) {
+  UNUSED_BI;
+  if (!want_args(rt, "set", nargs, 0, 1, nkw)) return false;
+  RtVal s = rt_list_new(rt, RT_SET, 0);
+  RtVal *items = NULL;
+  uint32_t n = 0;
+  if (nargs && args[0].t == RT_SET) {
+    items = args[0].u.o->u.list.items, n = args[0].u.o->u.list.len;
+  } else if (nargs && !items_of(rt, args[0], &items, &n)) {
+    return false;
+  }
+  for (uint32_t i = 0; i < n; i++)
+    if (!rt_set_add(rt, s.u.o, items[i])) return false;
+  *out = s;
   return true;
 }
 
@@ -391,9 +459,17 @@ BI(bi_time_sleep) {
                     rt_type_name(v));
   if (isnan(d) || d < 0)
     return rt_raise(rt, RT_E_ValueError, "sleep length must be non-negative");
+  if (rt->thread) {
+    rt_thread_sleep(rt, d); // only the worker thread waits
+    *out = rt_none();
+    return true;
+  }
   rt_event(rt, RT_EV_BLOCK, rt->current, rt_line_of(rt, rt->call_node),
            "time.sleep", d);
-  rt->loop.time += d;
+  double end = rt->loop.time + d;
+  rt_thread_run_during_block(rt, end);
+  if (rt->fatal) return false;
+  rt->loop.time = end;
   if (rt->loop.time > rt->max_time)
     rt_fatal(
         rt, ASL_RT_LIMIT, ASL_NONE,
@@ -415,7 +491,22 @@ static const struct {
     {"max", bi_max},     {"sum", bi_sum},
     {"list", bi_list},   {"tuple", bi_list},
     {"round", bi_round}, {"isinstance", bi_isinstance},
+    {"set", bi_set},     {"any", bi_any},
+    {"all", bi_all},
 };
+
+bool rt_consumes_iterable(RtVal fn, uint32_t which) {
+  if (which)
+    return fn.t == RT_BUILTIN &&
+           fn.u.o->u.builtin.fn == (which == 1 ? bi_any : bi_all);
+  if (fn.t == RT_BOUND)
+    return fn.u.o->u.bound.self.t == RT_STR &&
+           !strcmp(fn.u.o->u.bound.name, "join");
+  if (fn.t != RT_BUILTIN) return false;
+  RtBuiltinFn f = fn.u.o->u.builtin.fn;
+  return f == bi_list || f == bi_set || f == bi_sum || f == bi_min ||
+         f == bi_max;
+}
 
 static const char *const exc_names[] = {
 #define XX(name, base) #name,
@@ -480,6 +571,8 @@ bool rt_module_has(int which, const char *p, uint32_t len) {
                                               "Lock",
                                               "Queue",
                                               "current_task",
+                                              "to_thread",
+                                              "get_running_loop",
                                               "CancelledError",
                                               "TimeoutError",
                                               "InvalidStateError",
@@ -514,12 +607,15 @@ static const struct {
     {RT_DICT, " get items keys values pop setdefault "},
     {RT_STR, " join upper lower strip split startswith endswith replace "},
     {RT_FUTURE,
-     " cancel done cancelled result exception get_name cancelling uncancel "},
+     " cancel done cancelled result exception get_name cancelling uncancel "
+     "add_done_callback remove_done_callback "},
     {RT_EVENT, " set clear is_set wait "},
     {RT_LOCK, " acquire release locked "},
     {RT_QUEUE,
      " get put put_nowait get_nowait qsize empty full task_done join "},
     {RT_TASKGROUP, " create_task "},
+    {RT_SET, " add discard remove clear "},
+    {RT_LOOP, " run_in_executor "},
 };
 
 bool rt_getattr(Rt *rt, RtVal obj, const char *name, RtVal *out) {
@@ -750,6 +846,38 @@ static bool list_method(Rt *rt, RtVal self, const char *name, const RtVal *args,
                   "'list' object has no attribute '%s'", name);
 }
 
+/* KeyError(key), printed as repr(key), as a dict lookup raises it. */
+static bool key_error(Rt *rt, RtVal key) {
+  AslBuf b = {0};
+  rt_repr(rt, &b, key, 0);
+  rt_raise(rt, RT_E_KeyError, "%.*s", (int)b.len, b.data ? b.data : "");
+  asl_buf_free(&b);
+  rt->exc->u.exc.arg = key;
+  rt->exc->u.exc.nargs = 1;
+  return false;
+}
+
+static bool set_method(Rt *rt, RtVal self, const char *name, const RtVal *args,
+                       uint32_t nargs, RtVal *out) {
+  RtObj *s = self.u.o;
+  *out = rt_none();
+  if (!strcmp(name, "clear")) {
+    if (nargs) return rt_raise(rt, RT_E_TypeError, "clear() takes no arguments");
+    rt_set_clear(s);
+    return true;
+  }
+  if (nargs != 1)
+    return rt_raise(rt, RT_E_TypeError, "set.%s() takes exactly one argument",
+                    name);
+  if (!strcmp(name, "add")) return rt_set_add(rt, s, args[0]);
+  if (!rt_hashable(rt, args[0])) return false;
+  uint32_t at = rt_set_find(s, args[0]);
+  if (at == UINT32_MAX)
+    return name[0] == 'r' ? key_error(rt, args[0]) : true; // discard: no-op
+  rt_set_remove_at(s, at);
+  return true;
+}
+
 static bool dict_method(Rt *rt, RtVal self, const char *name, const RtVal *args,
                         uint32_t nargs, RtVal *out) {
   RtDict *d = &self.u.o->u.dict;
@@ -809,6 +937,7 @@ bool rt_call_method(Rt *rt, RtVal self, const char *name, const RtVal *args,
   if (self.t == RT_STR) return str_method(rt, self, name, args, nargs, out);
   if (self.t == RT_LIST) return list_method(rt, self, name, args, nargs, out);
   if (self.t == RT_DICT) return dict_method(rt, self, name, args, nargs, out);
+  if (self.t == RT_SET) return set_method(rt, self, name, args, nargs, out);
   return rt_raise(rt, RT_E_AttributeError, "'%s' object has no attribute '%s'",
                   rt_type_name(self), name);
 }

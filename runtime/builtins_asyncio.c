@@ -215,8 +215,9 @@ void rt_task_wakeup(Rt *rt, RtFuture *fut, void *task) {
   rt_task_step(rt, task, v, ok ? NULL : rt->exc);
 }
 
+/* A done callback runs on the loop too (current_task() is None there). */
 static bool need_loop(Rt *rt, const char *what) {
-  if (rt->loop_running && rt->current) return true;
+  if (rt->loop_running && (rt->current || rt->in_callback)) return true;
   return rt_raise(rt, RT_E_RuntimeError, "%s: no running event loop", what);
 }
 
@@ -277,6 +278,14 @@ static bool run_until_complete(Rt *rt, RtFuture *fut) {
                rt->max_time);
       return false;
     }
+    if (rt->loop.racy_tie) {
+      rt_fatal(rt, ASL_RT_UNSUPPORTED, ASL_NONE,
+               "not supported by the runtime: a worker thread's time.sleep "
+               "ends at the same virtual instant (%.3f s) as another timer; "
+               "CPython's order depends on the OS scheduler",
+               rt->loop.time);
+      return false;
+    }
   }
   rt->stopping = false;
   return !rt->fatal;
@@ -284,6 +293,37 @@ static bool run_until_complete(Rt *rt, RtFuture *fut) {
 
 static bool gather_impl(Rt *rt, const RtVal *args, uint32_t n, bool retexc,
                         RtFuture **out);
+
+/* _cancel_all_tasks: cancel what is left, wait for it with gather, then
+ * report the ones that failed meanwhile. */
+static bool cancel_all_tasks(Rt *rt, RtFuture *main) {
+  RtVal left[4096];
+  uint32_t n = 0;
+  for (RtFuture *t = rt->tasks; t; t = t->next_task)
+    if (t->state == RT_FUT_PENDING && n < 4096) left[n++] = VAL(t);
+  if (!n) return true;
+  for (uint32_t i = 0; i < n; i++)
+    rt_task_cancel(rt, (RtFuture *)(void *)left[i].u.o);
+  RtFuture *g = NULL;
+  RtFuture *saved = rt->current;
+  rt->current = main; // ensure_future needs a loop
+  gather_impl(rt, left, n, true, &g);
+  rt->current = saved;
+  if (g && !run_until_complete(rt, g)) return false;
+  for (uint32_t i = 0; i < n; i++) {
+    RtFuture *t = (RtFuture *)(void *)left[i].u.o;
+    if (t->state == RT_FUT_DONE && t->exc) {
+      AslBuf b = {0};
+      rt_repr(rt, &b, rt_obj(t->exc), 0);
+      asl_buf_printf(rt->err,
+                     "unhandled exception during asyncio.run() shutdown\n"
+                     "task: <%s> exception=%.*s\n",
+                     t->desc, (int)b.len, b.data ? b.data : "");
+      asl_buf_free(&b);
+    }
+  }
+  return true;
+}
 
 bool rt_asyncio_run(Rt *rt, RtVal coro, RtVal *out, uint32_t node) {
   (void)node;
@@ -298,36 +338,11 @@ bool rt_asyncio_run(Rt *rt, RtVal coro, RtVal *out, uint32_t node) {
   rt->ran_asyncio_run = true;
   // The main task is created while the loop runs (rt->current stays NULL).
   RtFuture *main = rt_task_new(rt, coro.u.o);
-  bool ok = run_until_complete(rt, main);
-  if (ok) {
-    // _cancel_all_tasks: cancel what is left, wait for it with gather.
-    RtVal left[4096];
-    uint32_t n = 0;
-    for (RtFuture *t = rt->tasks; t; t = t->next_task)
-      if (t->state == RT_FUT_PENDING && n < 4096) left[n++] = VAL(t);
-    if (n) {
-      for (uint32_t i = 0; i < n; i++)
-        rt_task_cancel(rt, (RtFuture *)(void *)left[i].u.o);
-      RtFuture *g = NULL;
-      RtFuture *saved = rt->current;
-      rt->current = main; // ensure_future needs a loop
-      gather_impl(rt, left, n, true, &g);
-      rt->current = saved;
-      if (g) ok = run_until_complete(rt, g);
-      for (uint32_t i = 0; ok && i < n; i++) {
-        RtFuture *t = (RtFuture *)(void *)left[i].u.o;
-        if (t->state == RT_FUT_DONE && t->exc) {
-          AslBuf b = {0};
-          rt_repr(rt, &b, rt_obj(t->exc), 0);
-          asl_buf_printf(rt->err,
-                         "unhandled exception during asyncio.run() shutdown\n"
-                         "task: <%s> exception=%.*s\n",
-                         t->desc, (int)b.len, b.data ? b.data : "");
-          asl_buf_free(&b);
-        }
-      }
-    }
-  }
+  bool ok = run_until_complete(rt, main) && cancel_all_tasks(rt, main);
+  // shutdown_default_executor: the loop runs on until the worker threads
+  // finished (asyncio.run joins them).
+  RtFuture *sd = ok ? rt_thread_shutdown(rt) : NULL;
+  if (sd) ok = run_until_complete(rt, sd);
   rt->loop_running = false;
   if (!ok) return false;
   return rt_future_result(rt, main, out);
@@ -913,6 +928,7 @@ static RtVal builtin(Rt *rt, const char *name, RtBuiltinFn fn) {
   RtObj *o = rt_new(rt, RT_BUILTIN);
   o->u.builtin.name = name;
   o->u.builtin.fn = fn;
+  o->u.builtin.is_asyncio = true;
   return rt_obj(o);
 }
 
@@ -932,6 +948,8 @@ static const struct {
     {"Lock", rt_sync_lock_new},
     {"Queue", rt_sync_queue_new},
     {"current_task", bi_current_task},
+    {"to_thread", rt_thread_to_thread},
+    {"get_running_loop", rt_thread_get_running_loop},
 };
 static const struct {
   const char *name;
@@ -958,6 +976,94 @@ bool rt_asyncio_attr(Rt *rt, const char *name, RtVal *out) {
       return true;
     }
   return false;
+}
+
+/* ---- done callbacks from Python ------------------------------------------ */
+
+/* fut.add_done_callback(fn): the loop calls fn(fut) through call_soon,
+ * as every done callback. */
+typedef struct PyDoneCb {
+  RtVal fn;
+} PyDoneCb;
+
+/* What CPython's default exception handler logs for a callback that
+ * raised (the traceback is left out); the loop goes on. */
+static void report_callback_error(Rt *rt, RtVal fn, RtFuture *f, RtObj *exc) {
+  if (!rt_exc_is(exc->u.exc.kind, RT_E_Exception)) {
+    // SystemExit/KeyboardInterrupt would unwind the loop itself.
+    rt_fatal(rt, ASL_RT_UNSUPPORTED, ASL_NONE,
+             "not supported by the runtime: %s raised in a done callback",
+             rt_exc_name(exc->u.exc.kind));
+    return;
+  }
+  AslBuf b = {0};
+  asl_buf_puts(&b, "Exception in callback ");
+  if (fn.t == RT_FUNC)
+    asl_buf_puts(&b, fn.u.o->u.func.code->name);
+  else if (fn.t == RT_BUILTIN)
+    asl_buf_puts(&b, fn.u.o->u.builtin.name);
+  else if (fn.t == RT_BOUND)
+    asl_buf_printf(&b, "%s.%s", rt_type_name(fn.u.o->u.bound.self),
+                   fn.u.o->u.bound.name);
+  else
+    rt_repr(rt, &b, fn, 0);
+  asl_buf_putc(&b, '(');
+  rt_repr(rt, &b, VAL(f), 0);
+  asl_buf_puts(&b, ")\n");
+  asl_buf_puts(&b, rt_exc_name(exc->u.exc.kind));
+  if (exc->u.exc.msg.len)
+    asl_buf_printf(&b, ": %.*s", (int)exc->u.exc.msg.len, exc->u.exc.msg.s);
+  asl_buf_putc(&b, '\n');
+  asl_buf_put(rt->err, b.data, b.len);
+  asl_buf_free(&b);
+}
+
+static void py_done_cb(Rt *rt, RtFuture *f, void *arg) {
+  if (rt->fatal) return;
+  PyDoneCb *cb = arg;
+  RtVal a = VAL(f), r;
+  bool was = rt->in_callback;
+  rt->in_callback = true;
+  rt->exc = NULL;
+  bool ok = rt_call_from_loop(rt, cb->fn, &a, 1, &r);
+  rt->in_callback = was;
+  if (!ok && !rt->fatal && rt->exc) report_callback_error(rt, cb->fn, f, rt->exc);
+  rt->exc = NULL;
+}
+
+static bool add_done_callback(Rt *rt, RtFuture *f, const RtVal *args,
+                              uint32_t nargs, uint32_t nkw, RtVal *out) {
+  if (nkw) {
+    rt_fatal(rt, ASL_RT_UNSUPPORTED, rt->call_node,
+             "not supported by the runtime: add_done_callback(context=...)");
+    return false;
+  }
+  if (nargs != 1)
+    return rt_raise(rt, RT_E_TypeError,
+                    "add_done_callback() takes exactly one argument");
+  PyDoneCb *cb = rt_alloc(rt, sizeof *cb);
+  cb->fn = args[0];
+  rt_future_add_cb(rt, f, py_done_cb, cb);
+  *out = rt_none();
+  return true;
+}
+
+/* Removes every registration of a callback equal to fn; the count. */
+static bool remove_done_callback(Rt *rt, RtFuture *f, const RtVal *args,
+                                 uint32_t nargs, RtVal *out) {
+  if (nargs != 1)
+    return rt_raise(rt, RT_E_TypeError,
+                    "remove_done_callback() takes exactly one argument");
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < f->ncbs; i++) {
+    const RtFutCb *c = &f->cbs[i];
+    bool same =
+        c->fn == py_done_cb && rt_equal(((PyDoneCb *)c->arg)->fn, args[0]);
+    if (!same) f->cbs[k++] = *c;
+  }
+  *out = rt_int(f->ncbs - k);
+  f->ncbs = k;
+  return true;
 }
 
 /* ---- methods of asyncio objects ----------------------------------------- */
@@ -1006,6 +1112,12 @@ bool rt_asyncio_method(Rt *rt, RtVal self, const char *name, const RtVal *args,
       *out = rt_int(task_uncancel(f));
       return true;
     }
+    if (!strcmp(name, "add_done_callback"))
+      return add_done_callback(rt, f, args, nargs, nkw, out);
+    if (!strcmp(name, "remove_done_callback"))
+      return remove_done_callback(rt, f, args, nargs, out);
+  } else if (self.t == RT_LOOP) {
+    return rt_thread_loop_method(rt, name, args, nargs, nkw, out);
   } else if (self.t == RT_EVENT || self.t == RT_LOCK || self.t == RT_QUEUE) {
     return rt_sync_method(rt, self, name, args, nargs, nkw, out, found);
   } else if (self.t == RT_TASKGROUP) {

@@ -24,6 +24,16 @@ typedef struct Unwind {
   AslVec(uint32_t) breaks; /* LOOP: jumps to patch to the loop's end */
 } Unwind;
 
+/* A comprehension variable: a fresh hidden slot of the enclosing frame
+ * (CPython 3.12 inlines comprehensions the same way), visible only inside
+ * the comprehension that binds it, so nothing leaks out. */
+typedef struct CompVar {
+  const char *p;
+  uint32_t len;
+  uint32_t slot;
+  uint32_t level; /* nesting of the comprehension that binds it (1-based) */
+} CompVar;
+
 typedef struct Comp {
   Rt *rt;
   const AslTree *t;
@@ -34,6 +44,11 @@ typedef struct Comp {
   uint32_t nuw;
   uint32_t depth;
   uint32_t nhidden;
+  AslVec(CompVar) cvars; /* variables of the comprehensions being compiled */
+  uint32_t clevel;       /* comprehensions around the code being compiled */
+  uint32_t in_genexp;    /* generator expressions around it (no await) */
+  AslVec(uint8_t) cslot; /* per local: a comprehension's hidden slot */
+  uint32_t splat_through; /* a list_splat compiled as its operand */
 } Comp;
 
 /* Stops the run with `not supported by the runtime: <what>` at `node`;
@@ -108,21 +123,46 @@ static bool tok_is(Comp *c, uint32_t node, const char *z) {
 /* Index of local `name` in the code, or UINT32_MAX. */
 static uint32_t local_slot(Comp *c, const char *p, uint32_t len) {
   for (uint32_t i = 0; i < c->code->nlocals; i++)
-    if (strlen(c->code->local_names[i]) == len &&
+    if ((i >= c->cslot.len || !c->cslot.items[i]) &&
+        strlen(c->code->local_names[i]) == len &&
         memcmp(c->code->local_names[i], p, len) == 0)
       return i;
   return UINT32_MAX;
 }
 
-static uint32_t add_local(Comp *c, const char *p, uint32_t len) {
-  uint32_t s = local_slot(c, p, len);
-  if (s != UINT32_MAX) return s;
+/* Appends a local slot named `p` (no lookup). */
+static uint32_t new_slot(Comp *c, const char *p, uint32_t len) {
   RtCode *k = c->code;
   const char **n = rt_alloc(c->rt, (k->nlocals + 1) * sizeof *n);
   if (k->nlocals) memcpy(n, k->local_names, k->nlocals * sizeof *n);
   n[k->nlocals] = asl_arena_strndup(&c->rt->arena, p, len);
   k->local_names = n;
   return k->nlocals++;
+}
+
+static uint32_t add_local(Comp *c, const char *p, uint32_t len) {
+  uint32_t s = local_slot(c, p, len);
+  return s != UINT32_MAX ? s : new_slot(c, p, len);
+}
+
+/* A hidden slot for comprehension variable `p` at the current level: it
+ * keeps the name (for UnboundLocalError) but local_slot never finds it. */
+static uint32_t add_comp_var(Comp *c, const char *p, uint32_t len) {
+  uint32_t s = new_slot(c, p, len);
+  while (c->cslot.len <= s) asl_avec_push(&c->rt->arena, &c->cslot, 0);
+  c->cslot.items[s] = 1;
+  CompVar v = {p, len, s, c->clevel};
+  asl_avec_push(&c->rt->arena, &c->cvars, v);
+  return s;
+}
+
+/* The innermost comprehension variable `p` in scope, or NULL. */
+static const CompVar *comp_var(Comp *c, const char *p, uint32_t len) {
+  for (uint32_t i = c->cvars.len; i-- > 0;) {
+    const CompVar *v = &c->cvars.items[i];
+    if (v->len == len && memcmp(v->p, p, len) == 0) return v;
+  }
+  return NULL;
 }
 
 static uint32_t name_const(Comp *c, uint32_t node) {
@@ -157,6 +197,7 @@ static bool module_binds(Comp *c, const char *p, uint32_t len) {
 }
 
 static bool expr(Comp *c, uint32_t node);
+static bool store_target(Comp *c, uint32_t node);
 /* A block's statements in order (or a lone statement). */
 static bool block(Comp *c, uint32_t node);
 
@@ -167,10 +208,19 @@ static bool block(Comp *c, uint32_t node);
 static bool load_name(Comp *c, uint32_t node) {
   uint32_t len;
   const char *p = text(c, node, &len);
+  // Inside a comprehension, the enclosing function's locals (and an outer
+  // comprehension's variables) are free variables: NameError if unbound.
+  const CompVar *cv = comp_var(c, p, len);
+  if (cv) {
+    uint32_t at = emit(c, OP_LOAD_LOCAL, cv->slot, node);
+    c->code->code[at].arg2 = cv->level < c->clevel;
+    return true;
+  }
   if (!c->module) {
     uint32_t s = local_slot(c, p, len);
     if (s != UINT32_MAX) {
-      emit(c, OP_LOAD_LOCAL, s, node);
+      uint32_t at = emit(c, OP_LOAD_LOCAL, s, node);
+      c->code->code[at].arg2 = c->clevel > 0;
       return true;
     }
   }
@@ -186,7 +236,10 @@ static bool load_name(Comp *c, uint32_t node) {
 static void store_name(Comp *c, uint32_t node) {
   uint32_t len;
   const char *p = text(c, node, &len);
-  if (c->module)
+  const CompVar *cv = c->clevel ? comp_var(c, p, len) : NULL;
+  if (cv)
+    emit(c, OP_STORE_LOCAL, cv->slot, node);
+  else if (c->module)
     emit(c, OP_STORE_GLOBAL, name_const(c, node), node);
   else
     emit(c, OP_STORE_LOCAL, add_local(c, p, len), node);
@@ -436,16 +489,328 @@ static bool comparison(Comp *c, uint32_t node) {
   return true;
 }
 
+/* ---- comprehensions ---------------------------------------------------- */
+
+#define RT_MAX_CLAUSES 64 /* for/if clauses of one comprehension */
+
+/* Declares the names a comprehension's `for` target binds, as hidden
+ * slots at the current level. Targets are small patterns: the walk over
+ * their nodes is a loop over the pre-order range, not a recursion. */
+static void declare_targets(Comp *c, uint32_t left) {
+  const AslTree *t = c->t;
+  for (uint32_t i = left; i < t->nodes[left].end; i++) {
+    if (t->nodes[i].kind != ASL_K_identifier || !asl_is_store(t, i)) continue;
+    uint32_t len;
+    const char *p = text(c, i, &len);
+    const CompVar *v = comp_var(c, p, len);
+    if (!v || v->level != c->clevel) add_comp_var(c, p, len);
+  }
+}
+
+/* The for/if clauses after a comprehension's body, in order; rejects
+ * `async for` and `for x in a, b`. */
+static bool comp_clauses(Comp *c, uint32_t node, uint32_t *cl, uint32_t *n) {
+  const AslTree *t = c->t;
+  *n = 0;
+  for (uint32_t k = asl_first_named(t, node); k != ASL_NONE;
+       k = asl_next_named(t, k)) {
+    AslKind kind = t->nodes[k].kind;
+    if (kind != ASL_K_for_in_clause && kind != ASL_K_if_clause) continue;
+    if (*n == RT_MAX_CLAUSES)
+      return unsupported(c, k, "comprehension of more than 64 clauses");
+    if (kind == ASL_K_for_in_clause) {
+      uint32_t r = asl_child_by_field(t, k, ASL_F_right);
+      if (asl_has_token(t, c->s, k, "async"))
+        return unsupported(c, k, "async comprehension");
+      if (r == ASL_NONE || asl_child_by_field(t, k, ASL_F_left) == ASL_NONE)
+        return unsupported_kind(c, k);
+      for (uint32_t q = asl_next_named(t, r); q != ASL_NONE;
+           q = asl_next_named(t, q))
+        if (t->nodes[q].field == ASL_F_right)
+          return unsupported(c, q, "comprehension over several iterables");
+    } else if (asl_first_named(t, k) == ASL_NONE) {
+      return unsupported_kind(c, k);
+    }
+    cl[(*n)++] = k;
+  }
+  if (*n == 0 || t->nodes[cl[0]].kind != ASL_K_for_in_clause)
+    return unsupported_kind(c, node);
+  return true;
+}
+
+/* The body: the element, or key then value (dict), added to the result
+ * under `niters` iterators. */
+static bool comp_element(Comp *c, uint32_t body, uint32_t niters, int kind) {
+  const AslTree *t = c->t;
+  if (kind == RT_DICT) {
+    uint32_t k = asl_child_by_field(t, body, ASL_F_key);
+    uint32_t v = asl_child_by_field(t, body, ASL_F_value);
+    if (t->nodes[body].kind != ASL_K_pair || k == ASL_NONE || v == ASL_NONE)
+      return unsupported_kind(c, body);
+    if (!expr(c, k) || !expr(c, v)) return false;
+  } else if (!expr(c, body)) {
+    return false;
+  }
+  uint32_t at = emit(c, OP_COMP_ADD, niters, body);
+  c->code->code[at].arg2 = (uint32_t)kind;
+  return true;
+}
+
+/* any()/all() over a generator: the result when the loops ran out, and
+ * at `found` (the first true item for any, false for all) the iterators
+ * are dropped and the loop left at once, as any() stops pulling items. */
+#define COMP_ANY (-1)
+#define COMP_ALL (-2)
+static void short_circuit_tail(Comp *c, uint32_t node, bool any,
+                               uint32_t found, uint32_t niters) {
+  emit(c, OP_CONST, add_const(c, rt_bool(!any)), node);
+  uint32_t end = emit(c, OP_JUMP, 0, node);
+  patch(c, found);
+  for (uint32_t i = 0; i < niters; i++) emit(c, OP_POP, 0, node);
+  emit(c, OP_COMP_EXIT, 1, node);
+  emit(c, OP_CONST, add_const(c, rt_bool(any)), node);
+  patch(c, end);
+}
+
+/* A list/set/dict comprehension or a generator expression built eagerly
+ * (`kind` is the result: RT_LIST, RT_SET or RT_DICT), inline in the
+ * current frame with its variables in hidden slots:
+ *
+ *   BUILD_LIST 0; <first iterable>; GET_ITER; UNBIND vars...
+ *   L1: FOR_ITER E1; store t1; [cond; JUMP_IF_FALSE L1]
+ *       <iterable 2>; GET_ITER
+ *   L2: FOR_ITER E2; store t2; element; COMP_ADD 2; JUMP L2
+ *   E2: JUMP L1
+ *   E1: (the result on top)
+ *
+ * The first iterable is evaluated in the enclosing scope, as in Python. */
+static bool comprehension(Comp *c, uint32_t node, int kind, bool consumed) {
+  const AslTree *t = c->t;
+  uint32_t body = asl_child_by_field(t, node, ASL_F_body);
+  uint32_t cl[RT_MAX_CLAUSES], ncl;
+  if (body == ASL_NONE) return unsupported_kind(c, node);
+  if (!comp_clauses(c, node, cl, &ncl)) return false;
+  if (kind == COMP_ANY || kind == COMP_ALL)
+    ; // no result to build: a bool at the end
+  else if (kind == RT_LIST)
+    emit(c, OP_BUILD_LIST, 0, node);
+  else
+    emit(c, kind == RT_SET ? OP_BUILD_SET : OP_BUILD_DICT, 0, node);
+  if (!expr(c, asl_child_by_field(t, cl[0], ASL_F_right))) return false;
+  emit(c, OP_GET_ITER, 0, cl[0]);
+  emit(c, OP_COMP_ENTER, consumed, node);
+  uint32_t saved_vars = c->cvars.len;
+  c->clevel++;
+  for (uint32_t i = 0; i < ncl; i++)
+    if (t->nodes[cl[i]].kind == ASL_K_for_in_clause)
+      declare_targets(c, asl_child_by_field(t, cl[i], ASL_F_left));
+  for (uint32_t i = saved_vars; i < c->cvars.len; i++)
+    emit(c, OP_UNBIND_LOCAL, c->cvars.items[i].slot, node);
+  uint32_t starts[RT_MAX_CLAUSES], exits[RT_MAX_CLAUSES], niters = 0;
+  bool ok = true;
+  for (uint32_t i = 0; ok && i < ncl; i++) {
+    uint32_t k = cl[i];
+    if (t->nodes[k].kind == ASL_K_if_clause) {
+      ok = expr(c, asl_first_named(t, k));
+      if (ok) emit(c, OP_JUMP_IF_FALSE, starts[niters - 1], k);
+      continue;
+    }
+    if (i > 0) {
+      ok = expr(c, asl_child_by_field(t, k, ASL_F_right));
+      if (!ok) break;
+      emit(c, OP_GET_ITER, 0, k);
+    }
+    starts[niters] = c->code->ncode;
+    exits[niters++] = emit(c, OP_FOR_ITER, 0, k);
+    ok = store_target(c, asl_child_by_field(t, k, ASL_F_left));
+  }
+  bool shortc = kind == COMP_ANY || kind == COMP_ALL;
+  uint32_t found = 0;
+  if (ok && shortc) {
+    ok = expr(c, body);
+    found = emit(c, kind == COMP_ANY ? OP_JUMP_IF_TRUE : OP_JUMP_IF_FALSE, 0,
+                 body);
+  } else if (ok) {
+    ok = comp_element(c, body, niters, kind);
+  }
+  c->clevel--;
+  c->cvars.len = saved_vars;
+  if (!ok) return false;
+  emit(c, OP_JUMP, starts[niters - 1], node);
+  for (uint32_t j = niters; j-- > 0;) {
+    patch(c, exits[j]); // FOR_ITER pops the exhausted iterator
+    if (j > 0) emit(c, OP_JUMP, starts[j - 1], node);
+  }
+  emit(c, OP_COMP_EXIT, consumed, node);
+  if (shortc) short_circuit_tail(c, node, kind == COMP_ANY, found, niters);
+  return true;
+}
+
+/* A generator expression where its laziness cannot be observed (consumed
+ * at once): built as a list. An `await` in it would make an async
+ * generator, which nothing here consumes. */
+static bool eager_genexp(Comp *c, uint32_t node, bool consumed) {
+  c->in_genexp++;
+  bool ok = comprehension(c, node, RT_LIST, consumed);
+  c->in_genexp--;
+  return ok;
+}
+
+/* `(x)` around an expression, looked through. */
+static uint32_t unparen(Comp *c, uint32_t node) {
+  const AslTree *t = c->t;
+  for (int i = 0; i < RT_MAX_NEST && node != ASL_NONE &&
+                  t->nodes[node].kind == ASL_K_parenthesized_expression;
+       i++)
+    node = asl_first_named(t, node);
+  return node;
+}
+
+/* ---- calls --------------------------------------------------------------- */
+
+/* The list_splat an argument starts with, or ASL_NONE. The grammar reads
+ * `*name(args)` as a call of `*name` (and `*name(a).b` likewise), so the
+ * star sits at the bottom of the argument's leftmost chain. */
+static uint32_t leading_splat(Comp *c, uint32_t a) {
+  const AslTree *t = c->t;
+  for (int i = 0; i < RT_MAX_NEST && a != ASL_NONE; i++) {
+    AslKind k = t->nodes[a].kind;
+    if (k == ASL_K_list_splat) return a;
+    if (k == ASL_K_call)
+      a = asl_child_by_field(t, a, ASL_F_function);
+    else if (k == ASL_K_attribute)
+      a = asl_child_by_field(t, a, ASL_F_object);
+    else if (k == ASL_K_subscript)
+      a = asl_child_by_field(t, a, ASL_F_value);
+    else
+      return ASL_NONE;
+  }
+  return ASL_NONE;
+}
+
+/* Keyword arguments: values pushed in order, names into `names`. */
+static bool keyword_args(Comp *c, uint32_t args, RtVal names, uint32_t *nkw) {
+  const AslTree *t = c->t;
+  for (uint32_t a = asl_first_named(t, args); a != ASL_NONE;
+       a = asl_next_named(t, a)) {
+    if (t->nodes[a].kind != ASL_K_keyword_argument) continue;
+    uint32_t nm = asl_child_by_field(t, a, ASL_F_name);
+    uint32_t v = asl_child_by_field(t, a, ASL_F_value);
+    if (nm == ASL_NONE || v == ASL_NONE) return unsupported_kind(c, a);
+    uint32_t len;
+    const char *p = text(c, nm, &len);
+    rt_list_append(c->rt, names.u.o, rt_str(c->rt, p, len));
+    if (!expr(c, v)) return false;
+    ++*nkw;
+  }
+  return true;
+}
+
+/* One `*it` argument: its operand (a generator expression built as a
+ * list), then EXTEND_ARGS (arg 1: the sole positional argument, made a
+ * list in place). */
+static bool star_arg(Comp *c, uint32_t a, uint32_t splat, bool sole) {
+  const AslTree *t = c->t;
+  if (splat != a) { // `*name(args)`: the star applies to the whole call
+    uint32_t saved = c->splat_through;
+    c->splat_through = splat;
+    bool ok = expr(c, a);
+    c->splat_through = saved;
+    if (!ok) return false;
+  } else {
+    uint32_t e = unparen(c, asl_first_named(t, a));
+    if (e == ASL_NONE) return unsupported_kind(c, a);
+    if (t->nodes[e].kind == ASL_K_generator_expression) {
+      if (!eager_genexp(c, e, false)) return false;
+    } else if (!expr(c, e)) {
+      return false;
+    }
+  }
+  emit(c, OP_EXTEND_ARGS, sole, splat);
+  return true;
+}
+
+/* A call with `*it` arguments: the positional ones (plain and starred)
+ * are collected in a list, left to right, before any keyword value is
+ * evaluated (CPython's order, even for `f(k=v, *it)`). A sole `*it` is
+ * checked at the call, after the keywords, as CALL_FUNCTION_EX does. */
+static bool star_call(Comp *c, uint32_t node, uint32_t args) {
+  const AslTree *t = c->t;
+  uint32_t npos = 0, first = ASL_NONE;
+  for (uint32_t a = asl_first_named(t, args); a != ASL_NONE;
+       a = asl_next_named(t, a))
+    if (t->nodes[a].kind != ASL_K_comment &&
+        t->nodes[a].kind != ASL_K_keyword_argument && npos++ == 0)
+      first = a;
+  bool sole = npos == 1;
+  if (sole) {
+    if (!star_arg(c, first, leading_splat(c, first), true)) return false;
+  } else {
+    emit(c, OP_BUILD_LIST, 0, node);
+  }
+  for (uint32_t a = asl_first_named(t, args); !sole && a != ASL_NONE;
+       a = asl_next_named(t, a)) {
+    AslKind k = t->nodes[a].kind;
+    if (k == ASL_K_comment || k == ASL_K_keyword_argument) continue;
+    uint32_t splat = leading_splat(c, a);
+    if (splat != ASL_NONE) {
+      if (!star_arg(c, a, splat, false)) return false;
+      continue;
+    }
+    if (!expr(c, a)) return false;
+    c->code->code[emit(c, OP_COMP_ADD, 0, a)].arg2 = RT_LIST;
+  }
+  uint32_t nkw = 0;
+  RtVal names = rt_list_new(c->rt, RT_TUPLE, 0);
+  if (!keyword_args(c, args, names, &nkw)) return false;
+  if (nkw > 0xffff) return unsupported(c, node, "too many arguments");
+  uint32_t at = emit(c, OP_CALL_EX, nkw, node);
+  c->code->code[at].arg2 = add_const(c, names);
+  return true;
+}
+
 /* A call: the callee, positional arguments, then keyword values; the
  * keyword names go in a constant tuple (OP_CALL's arg2). */
 static bool call_expr(Comp *c, uint32_t node) {
   const AslTree *t = c->t;
   uint32_t fn = asl_child_by_field(t, node, ASL_F_function);
   uint32_t args = asl_child_by_field(t, node, ASL_F_arguments);
-  if (fn == ASL_NONE || args == ASL_NONE ||
-      t->nodes[args].kind != ASL_K_argument_list)
+  if (fn == ASL_NONE || args == ASL_NONE) return unsupported(c, node, "call form");
+  if (t->nodes[args].kind == ASL_K_generator_expression &&
+      t->nodes[fn].kind == ASL_K_identifier &&
+      (tok_is(c, fn, "any") || tok_is(c, fn, "all"))) {
+    // any()/all() stop at the first deciding item: a loop that leaves
+    // early (the callee is checked to be the builtin at run time).
+    bool any = tok_is(c, fn, "any");
+    if (!expr(c, fn)) return false;
+    emit(c, OP_CHECK_CONSUMER, any ? 1 : 2, args);
+    emit(c, OP_POP, 0, args);
+    c->in_genexp++;
+    bool ok = comprehension(c, args, any ? COMP_ANY : COMP_ALL, true);
+    c->in_genexp--;
+    return ok;
+  }
+  if (t->nodes[args].kind == ASL_K_generator_expression) {
+    // `sum(x for x in xs)`: only a callee that consumes it at once.
+    if (!expr(c, fn)) return false;
+    emit(c, OP_CHECK_CONSUMER, 0, args);
+    if (!eager_genexp(c, args, true)) return false;
+    uint32_t at = emit(c, OP_CALL, 1, node);
+    c->code->code[at].arg2 = add_const(c, rt_list_new(c->rt, RT_TUPLE, 0));
+    return true;
+  }
+  if (t->nodes[args].kind != ASL_K_argument_list)
     return unsupported(c, node, "call form");
+  bool star = false;
+  for (uint32_t a = asl_first_named(t, args); a != ASL_NONE;
+       a = asl_next_named(t, a)) {
+    AslKind k = t->nodes[a].kind;
+    if (k == ASL_K_dictionary_splat || k == ASL_K_generator_expression)
+      return unsupported_kind(c, a);
+    star |= k != ASL_K_comment && leading_splat(c, a) != ASL_NONE;
+  }
   if (!expr(c, fn)) return false;
+  if (star) return star_call(c, node, args);
   uint32_t npos = 0, nkw = 0;
   RtVal names = rt_list_new(c->rt, RT_TUPLE, 0);
   for (uint32_t a = asl_first_named(t, args); a != ASL_NONE;
@@ -453,23 +818,15 @@ static bool call_expr(Comp *c, uint32_t node) {
     AslKind k = t->nodes[a].kind;
     if (k == ASL_K_comment) continue;
     if (k == ASL_K_keyword_argument) {
-      uint32_t nm = asl_child_by_field(t, a, ASL_F_name);
-      uint32_t v = asl_child_by_field(t, a, ASL_F_value);
-      if (nm == ASL_NONE || v == ASL_NONE) return unsupported_kind(c, a);
-      uint32_t len;
-      const char *p = text(c, nm, &len);
-      rt_list_append(c->rt, names.u.o, rt_str(c->rt, p, len));
-      if (!expr(c, v)) return false;
       nkw++;
-    } else if (k == ASL_K_list_splat || k == ASL_K_dictionary_splat ||
-               k == ASL_K_generator_expression) {
-      return unsupported_kind(c, a);
     } else {
       if (nkw) return unsupported(c, a, "positional argument after keyword");
       if (!expr(c, a)) return false;
       npos++;
     }
   }
+  nkw = 0;
+  if (!keyword_args(c, args, names, &nkw)) return false;
   if (npos > 0xffff || nkw > 0xffff)
     return unsupported(c, node, "too many arguments");
   uint32_t at = emit(c, OP_CALL, npos | nkw << 16, node);
@@ -609,6 +966,29 @@ static bool expr_inner(Comp *c, uint32_t node) {
     return true;
   }
   case ASL_K_call: return call_expr(c, node);
+  case ASL_K_list_splat:
+    if (node != c->splat_through) return unsupported_kind(c, node);
+    return expr(c, asl_first_named(t, node));
+  case ASL_K_list_comprehension: return comprehension(c, node, RT_LIST, false);
+  case ASL_K_set_comprehension: return comprehension(c, node, RT_SET, false);
+  case ASL_K_dictionary_comprehension:
+    return comprehension(c, node, RT_DICT, false);
+  case ASL_K_generator_expression:
+    return unsupported(c, node,
+                       "generator expression (only after * in a call or "
+                       "as the argument of list, tuple, set, sum, min, max "
+                       "or str.join)");
+  case ASL_K_set: {
+    uint32_t cnt = 0;
+    for (uint32_t e = asl_first_named(t, node); e != ASL_NONE;
+         e = asl_next_named(t, e)) {
+      if (t->nodes[e].kind == ASL_K_comment) continue;
+      if (!expr(c, e)) return false;
+      cnt++;
+    }
+    emit(c, OP_BUILD_SET, cnt, node);
+    return true;
+  }
   case ASL_K_attribute: {
     uint32_t o = asl_child_by_field(t, node, ASL_F_object);
     uint32_t a = asl_child_by_field(t, node, ASL_F_attribute);
@@ -632,6 +1012,8 @@ static bool expr_inner(Comp *c, uint32_t node) {
   case ASL_K_await: {
     if (!c->code->is_async)
       return unsupported(c, node, "'await' outside async def");
+    if (c->in_genexp)
+      return unsupported(c, node, "'await' in a generator expression");
     uint32_t e = asl_first_named(t, node);
     if (e == ASL_NONE || !expr(c, e))
       return e == ASL_NONE ? unsupported_kind(c, node) : false;
@@ -1263,6 +1645,18 @@ static bool literal_value(Comp *c, uint32_t node, RtVal *out) {
   }
 }
 
+/* Is the stored identifier `i` a comprehension's target? Those bind in
+ * the comprehension only (hidden slots), not in the function. */
+static bool comp_target(const AslTree *t, uint32_t i) {
+  for (uint32_t child = i, p = t->nodes[i].parent; p != ASL_NONE;
+       child = p, p = t->nodes[p].parent) {
+    AslKind k = t->nodes[p].kind;
+    if (k == ASL_K_for_in_clause) return t->nodes[child].field == ASL_F_left;
+    if (k == ASL_K_block || k == ASL_K_module) return false;
+  }
+  return false;
+}
+
 /* A module-level def/async def: parameters become the first locals,
  * every other name the body stores is a local too (Python's rule); the
  * function object is a constant stored under its name. */
@@ -1327,7 +1721,8 @@ static bool compile_def(Comp *outer, uint32_t node) {
     if (n->kind == ASL_K_global_statement ||
         n->kind == ASL_K_nonlocal_statement)
       return unsupported_kind(c, i);
-    if (n->kind == ASL_K_identifier && asl_is_store(t, i)) {
+    if (n->kind == ASL_K_identifier && asl_is_store(t, i) &&
+        !comp_target(t, i)) {
       uint32_t len;
       const char *s = text(c, i, &len);
       add_local(c, s, len);

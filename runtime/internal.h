@@ -15,6 +15,7 @@
 #define RT_MAX_DEPTH 1000        /* Python frames per task (RecursionError) */
 #define RT_MAX_NEST 200          /* syntax nesting the compiler accepts */
 #define RT_MAX_SEQ (1u << 20)    /* elements of a list/str/dict */
+#define RT_SLOT_GONE UINT32_MAX  /* a set index slot whose item left */
 #define RT_MAX_MEMORY ((size_t)256 << 20) /* bytes of values per run */
 
 typedef enum {
@@ -29,6 +30,8 @@ typedef enum {
   RT_EXC,      /* an exception instance */
   RT_EXCTYPE,  /* an exception class */
   RT_EVENT, RT_LOCK, RT_QUEUE, RT_TASKGROUP, RT_TIMEOUT,
+  RT_SET,      /* a set: unique items in insertion order (u.list) */
+  RT_LOOP,     /* asyncio.get_running_loop(): run_in_executor only */
 } RtType;
 
 typedef struct RtObj RtObj;
@@ -107,12 +110,22 @@ struct RtObj {
   uint8_t type; /* RtType */
   union {
     RtStr str;
-    RtList list; /* also tuple */
+    RtList list; /* also tuple, and a set's items (unordered) */
+    struct {
+      RtList items;    /* the same bytes as `list` */
+      uint32_t *slots; /* open addressing: 0 empty, RT_SLOT_GONE, pos+1 */
+      uint32_t nslots, gone;
+    } set;
     RtDict dict;
     struct { int64_t start, stop, step; } range;
-    struct { RtVal seq; int64_t pos; } iter;
+    struct { RtVal seq; int64_t pos; uint32_t len0; } iter; /* len0: sets */
     struct { const RtCode *code; } func;
-    struct { const char *name; RtBuiltinFn fn; RtVal self; } builtin;
+    struct {
+      const char *name;
+      RtBuiltinFn fn;
+      RtVal self;
+      bool is_asyncio;      /* an asyncio function: not from a thread */
+    } builtin;
     struct { RtVal self; const char *name; } bound;
     struct { int which; } module; /* 0 asyncio, 1 time */
     struct {
@@ -173,7 +186,9 @@ struct RtFuture {
 /* ---- compiled code ---------------------------------------------------- */
 
 typedef enum {
-  OP_CONST, OP_LOAD_LOCAL, OP_STORE_LOCAL, OP_LOAD_GLOBAL, OP_STORE_GLOBAL,
+  OP_CONST,
+  OP_LOAD_LOCAL,  /* arg2 1: a free variable of a comprehension (NameError) */
+  OP_STORE_LOCAL, OP_LOAD_GLOBAL, OP_STORE_GLOBAL,
   OP_LOAD_ATTR, OP_POP, OP_DUP, OP_ROT2, OP_ROT3,
   OP_BINARY, OP_UNARY, OP_COMPARE, OP_NOT,
   OP_JUMP, OP_JUMP_IF_FALSE, OP_JUMP_IF_TRUE, OP_JUMP_IF_FALSE_OR_POP,
@@ -187,6 +202,16 @@ typedef enum {
   OP_ASYNC_ENTER,  /* pops cm, pushes the awaitable of cm.__aenter__() */
   OP_ASYNC_EXIT,   /* pops exc-or-None and cm, pushes aexit's awaitable */
   OP_ASSERT_FAIL,
+  OP_BUILD_SET,    /* arg items: a set literal (or an empty set) */
+  OP_COMP_ADD,     /* pops an item (dict: key, value) into the list, set or
+                      dict under `arg` iterators: a comprehension's result */
+  OP_UNBIND_LOCAL, /* a comprehension's variables start unbound each run */
+  OP_EXTEND_ARGS,  /* `*it` in a call: pops it, extends the list at TOS */
+  OP_CALL_EX,      /* [fn, args list, kw values]: arg nkw, names arg2 */
+  OP_CHECK_CONSUMER, /* the callee at TOS consumes a generator at once */
+  OP_COMP_ENTER,   /* a comprehension starts: one frame deeper (arg 1: a
+                      generator expression consumed by a builtin) */
+  OP_COMP_EXIT,
 } RtOp;
 
 typedef struct RtInsn {
@@ -216,6 +241,8 @@ struct RtCode {
 typedef struct RtBlock {
   uint32_t handler;  /* pc of the handler */
   uint32_t sp;       /* stack depth to restore */
+  uint32_t depth;    /* the frame's depth, and its active generator */
+  uint32_t consumed; /* expressions consumed by builtins, to restore */
 } RtBlock;
 
 /* CPython's own limit: "too many statically nested blocks". */
@@ -243,9 +270,39 @@ struct RtFrame {
   RtFuture *nfut[2];
   AslRtHandle *ntimer;
   double ntime;
-  uint32_t depth;        /* frames below it in its task (RecursionError) */
+  uint32_t depth;        /* frames below it in its task (RecursionError),
+                            plus one per comprehension it is running (a
+                            frame of its own in CPython 3.11) */
+  uint32_t consumed;     /* generator expressions it runs for a builtin */
   RtFrame *next_live, *prev_live; /* every live frame, freed at the end */
 };
+
+/* ---- worker threads ---------------------------------------------------- */
+
+/* Cap on worker threads busy at once: the default executor has
+ * min(32, cpu_count + 4) of them, at least 5, so up to 5 the queueing is
+ * the same on every machine. */
+#define RT_MAX_THREADS 5
+/* Trace lanes of threads: this bit over the thread's number. */
+#define RT_LANE_THREAD 0x80000000u
+
+/* A worker thread of the default executor running one call (to_thread,
+ * run_in_executor): its frames run like a task's, but only time.sleep
+ * suspends them (a timer resumes the thread; the loop keeps running). */
+typedef struct RtThread {
+  uint32_t no;            /* 0, 1, ...: its trace lane */
+  const char *name;       /* what awaiting it means: to_thread(load_config) */
+  const char *fn_name;    /* its lane: thread load_config */
+  RtFrame *top;           /* innermost frame, NULL once finished */
+  RtFuture *fut;          /* the asyncio future that gets its outcome */
+  AslRtHandle *timer;     /* time.sleep in progress */
+  RtVal result;           /* the call's outcome, until the loop copies */
+  RtObj *exc;             /* it into fut (call_soon_threadsafe) */
+  double seen_time;       /* its last print or its finish, -1: none */
+  uint64_t start_seq;     /* prints made before it was submitted */
+  struct RtThread *next;  /* every thread, in start order */
+  struct RtThread *next_open; /* the threads not delivered yet */
+} RtThread;
 
 /* ---- trace ------------------------------------------------------------ */
 
@@ -294,6 +351,20 @@ struct Rt {
   RtEvent *events;
   uint32_t nevents, capevents;
   RtVal none_val;
+  bool in_callback;      /* a Python done callback runs on the loop */
+  RtThread *thread;      /* the worker thread running, or NULL */
+  RtThread *threads, *threads_tail; /* every worker thread */
+  RtThread *open;        /* threads whose outcome is not delivered yet */
+  uint32_t nthreads, threads_busy;
+  bool thread_suspend;   /* time.sleep in a thread: park it after the call */
+  RtFuture *executor_shutdown; /* asyncio.run waits for the threads */
+  uint64_t nprints;      /* prints so far (any lane) */
+  double loop_print_time; /* the loop's last print (virtual time) */
+  uint64_t loop_print_seq; /* ... and its number (0: none yet) */
+  double thread_print_time; /* the last print of any thread */
+  uint64_t thread_print_seq; /* ... its number (0: none yet) */
+  uint32_t thread_print_no;  /* ... and which thread made it */
+  RtObj *loop_obj;       /* what get_running_loop() returns */
 };
 
 /* value.c */
@@ -328,6 +399,20 @@ bool rt_dict_get(RtDict *d, RtVal k, RtVal *out);
 void rt_dict_set(Rt *rt, RtDict *d, RtVal k, RtVal v);
 RtDict *rt_dict_new(Rt *rt);
 bool rt_str_eq(const RtStr *s, const char *z);
+/** TypeError unless `v` can be a set element (not a list, dict or set). */
+bool rt_hashable(Rt *rt, RtVal v);
+/** Position of `v` in set `s`, or UINT32_MAX. */
+uint32_t rt_set_find(const RtObj *s, RtVal v);
+/** Adds `v` to set `s` unless an equal item is there. */
+bool rt_set_add(Rt *rt, RtObj *s, RtVal v);
+/** Takes the item at `pos` out of set `s` (the last item takes its
+ * place: a set has no order to keep). */
+void rt_set_remove_at(RtObj *s, uint32_t pos);
+/** Empties set `s`. */
+void rt_set_clear(RtObj *s);
+/** Iterating a set of two or more items is rejected: CPython's order
+ * follows hashes (object addresses for tasks). False after rt_fatal. */
+bool rt_set_order_ok(Rt *rt, RtVal v, uint32_t node);
 uint32_t rt_str_chars(const RtStr *s);
 uint32_t rt_str_char_at(const RtStr *s, uint32_t k, uint32_t *len);
 
@@ -354,12 +439,24 @@ bool rt_call(Rt *rt, RtVal fn, const RtVal *args, uint32_t nargs,
              uint32_t node);
 /** Advances a task: `in`/`in_exc` go to its innermost frame. */
 void rt_task_step(Rt *rt, RtFuture *task, RtVal in, RtObj *in_exc);
+/** Runs a worker thread's frames until time.sleep parks it or the call
+ * returns or raises (then rt_thread_finished). */
+void rt_thread_step(Rt *rt, RtThread *th);
+/** Calls `fn(args)` from a loop callback: a sync def runs to completion on
+ * a nested interpreter loop (no task: it cannot await). */
+bool rt_call_from_loop(Rt *rt, RtVal fn, const RtVal *args, uint32_t nargs,
+                       RtVal *out);
 RtObj *rt_coro_new_native(Rt *rt, const char *name, RtNativeStep step);
 uint32_t rt_line_of(Rt *rt, uint32_t node);
 
 /* builtins.c */
 bool rt_builtin_lookup(Rt *rt, const char *name, uint32_t len, RtVal *out);
 bool rt_is_builtin_name(const char *name, uint32_t len);
+/** Does calling `fn` with one iterable consume it at once, and only that
+ * (list, tuple, set, sum, min, max, str.join)? Then a generator
+ * expression as its argument can be built eagerly. `which` 1 or 2: is
+ * `fn` the builtin any, or all (they stop early: compiled as a loop)? */
+bool rt_consumes_iterable(RtVal fn, uint32_t which);
 bool rt_getattr(Rt *rt, RtVal obj, const char *name, RtVal *out);
 bool rt_call_method(Rt *rt, RtVal self, const char *name, const RtVal *args,
                     uint32_t nargs, const RtStr *kwn, const RtVal *kwv,
@@ -399,6 +496,31 @@ void rt_fut_push(Rt *rt, RtFuture ***arr, uint32_t *n, uint32_t *cap,
 /** A future already done with `v` or `exc` (what awaiting a coroutine
  * that returns at once amounts to). */
 RtVal rt_done_future(Rt *rt, RtVal v, RtObj *exc);
+
+/* threads.c: to_thread, run_in_executor, the default executor */
+bool rt_thread_to_thread(Rt *rt, RtVal self, const RtVal *args,
+                         uint32_t nargs, const RtStr *kwn, const RtVal *kwv,
+                         uint32_t nkw, RtVal *out);
+bool rt_thread_get_running_loop(Rt *rt, RtVal self, const RtVal *args,
+                                uint32_t nargs, const RtStr *kwn,
+                                const RtVal *kwv, uint32_t nkw, RtVal *out);
+bool rt_thread_loop_method(Rt *rt, const char *name, const RtVal *args,
+                           uint32_t nargs, uint32_t nkw, RtVal *out);
+/** time.sleep in a worker thread: parks the thread for `d` seconds. */
+void rt_thread_sleep(Rt *rt, double d);
+/** time.sleep on the loop until `end`: the threads run on meanwhile. */
+void rt_thread_run_during_block(Rt *rt, double end);
+/** The thread's call returned `v` or raised `exc`. */
+void rt_thread_finished(Rt *rt, RtThread *th, RtVal v, RtObj *exc);
+/** Would calling `fn` from a worker thread touch asyncio? */
+bool rt_thread_forbidden(RtVal fn);
+/** A print: rejects one whose order against another lane's print at the
+ * same virtual instant is up to the OS scheduler in CPython. */
+void rt_thread_note_print(Rt *rt);
+/** asyncio.run's shutdown_default_executor: waits for the threads. */
+RtFuture *rt_thread_shutdown(Rt *rt);
+/** Future exception was never retrieved, for executor futures. */
+void rt_thread_gc_warnings(Rt *rt);
 
 /* sync.c: Event, Lock, Queue */
 bool rt_sync_event_new(Rt *rt, RtVal self, const RtVal *args, uint32_t nargs,

@@ -140,7 +140,8 @@ enum { EX_RETURN, EX_RAISE, EX_SUSPEND, EX_FATAL };
 
 typedef struct Exec {
   Rt *rt;
-  RtFuture *task; /* NULL: the module's own frame */
+  RtFuture *task; /* NULL: the module's frame, a callback or a thread */
+  RtThread *thread; /* a worker thread's frames */
   RtFrame *top;
   bool pending; /* deliver (in, in_exc) to top before running it */
   RtVal in;
@@ -151,6 +152,7 @@ typedef struct Exec {
 static void set_top(Exec *x, RtFrame *f) {
   x->top = f;
   if (x->task) x->task->top = f;
+  if (x->thread) x->thread->top = f;
 }
 
 /* The innermost Python frame's current line and function (for the
@@ -162,6 +164,21 @@ static uint32_t current_line(Exec *x) {
       return rt_line_of(x->rt, f->code->code[f->pc - 1].node);
     }
   return 0;
+}
+
+/* RecursionError at the depth limit; refused instead when a generator
+ * expression consumed by a builtin is on the stack: CPython also counts
+ * the builtin's C call there, in ways the runtime does not model. */
+static bool recursion_error(Exec *x, uint32_t node) {
+  for (RtFrame *f = x->top; f; f = f->parent)
+    if (f->consumed) {
+      rt_fatal(x->rt, ASL_RT_UNSUPPORTED, node,
+               "not supported by the runtime: recursion limit reached in a "
+               "generator expression consumed by a builtin");
+      return false;
+    }
+  return rt_raise(x->rt, RT_E_RecursionError,
+                  "maximum recursion depth exceeded");
 }
 
 /* Awaits `v` from the top frame: a coroutine runs inline (its frame goes
@@ -179,7 +196,8 @@ static int do_await(Exec *x, RtVal v) {
     RtFrame *f = co->u.coro.frame;
     f->depth = x->top ? x->top->depth + 1 : 0;
     if (f->depth >= RT_MAX_DEPTH) {
-      rt_raise(rt, RT_E_RecursionError, "maximum recursion depth exceeded");
+      recursion_error(x, ASL_NONE);
+      if (rt->fatal) return EX_FATAL;
       x->pending = true, x->in = rt_none(), x->in_exc = rt->exc;
       return -1;
     }
@@ -249,6 +267,8 @@ static int frame_raise(Exec *x, RtObj *exc) {
   if (f->code && f->nblocks) {
     RtBlock b = f->blocks[--f->nblocks];
     f->sp = b.sp;
+    f->depth = b.depth; // comprehensions left by the exception
+    f->consumed = b.consumed;
     push(f, rt_obj(exc));
     f->pc = b.handler;
     return -1;
@@ -371,24 +391,37 @@ static bool format_value(Rt *rt, RtVal v, uint32_t mode, RtVal spec,
 }
 
 /* Iterators are (sequence, position) pairs over lists, tuples, ranges,
- * dict keys and strings. */
-static bool get_iter(Rt *rt, RtVal v, RtVal *out) {
+ * dict keys, strings and sets (of at most one item: see rt_set_order_ok;
+ * false after rt_fatal then). */
+static bool get_iter(Rt *rt, RtVal v, RtVal *out, uint32_t node) {
   if (v.t != RT_LIST && v.t != RT_TUPLE && v.t != RT_RANGE && v.t != RT_STR &&
-      v.t != RT_DICT)
+      v.t != RT_DICT && v.t != RT_SET)
     return rt_raise(rt, RT_E_TypeError, "'%s' object is not iterable",
                     rt_type_name(v));
+  if (!rt_set_order_ok(rt, v, node)) return false;
   RtObj *it = rt_new(rt, RT_ITER);
   it->u.iter.seq = v;
   it->u.iter.pos = 0;
+  if (v.t == RT_SET) it->u.iter.len0 = v.u.o->u.list.len;
   *out = rt_obj(it);
   return true;
 }
 
-/* Next item of an iterator; false when exhausted. */
+/* Next item of an iterator; false when exhausted, or with rt->exc set
+ * when a set changed size under it (CPython checks at every next()). */
 static bool iter_next(Rt *rt, RtObj *it, RtVal *out) {
   RtVal s = it->u.iter.seq;
   int64_t i = it->u.iter.pos;
   switch (s.t) {
+  case RT_SET:
+    if (s.u.o->u.list.len != it->u.iter.len0) {
+      it->u.iter.len0 = UINT32_MAX; // stays broken, as CPython's si_used
+      return rt_raise(rt, RT_E_RuntimeError,
+                      "Set changed size during iteration");
+    }
+    if (i >= s.u.o->u.list.len) return false;
+    *out = s.u.o->u.list.items[i];
+    break;
   case RT_LIST:
   case RT_TUPLE:
     if (i >= s.u.o->u.list.len) return false;
@@ -456,6 +489,17 @@ static bool subscr(Rt *rt, RtVal o, RtVal k, RtVal *out) {
                   rt_type_name(o));
 }
 
+/* A coroutine object for a call of an async def, listed for the
+ * never-awaited scan. */
+static RtObj *coro_new(Rt *rt, const RtCode *code, uint32_t node) {
+  RtObj *co = rt_new(rt, RT_CORO);
+  co->u.coro.name = code->name;
+  co->u.coro.line = rt_line_of(rt, node);
+  co->u.coro.next_all = rt->coros;
+  rt->coros = co;
+  return co;
+}
+
 /* Calls `fn` from frame `f`: pushes a frame for a plain def (returns -1
  * with x->top changed), else pushes the result. */
 static int do_call(Exec *x, RtVal fn, const RtVal *args, uint32_t nargs,
@@ -463,16 +507,16 @@ static int do_call(Exec *x, RtVal fn, const RtVal *args, uint32_t nargs,
                    uint32_t node) {
   Rt *rt = x->rt;
   RtFrame *f = x->top;
+  if (x->thread && rt_thread_forbidden(fn)) {
+    rt_fatal(rt, ASL_RT_UNSUPPORTED, node,
+             "not supported by the runtime: asyncio used from a worker "
+             "thread (%s)",
+             rt_type_name(fn));
+    return EX_FATAL;
+  }
   if (fn.t == RT_FUNC) {
     const RtCode *code = fn.u.o->u.func.code;
-    RtObj *co = NULL;
-    if (code->is_async) {
-      co = rt_new(rt, RT_CORO);
-      co->u.coro.name = code->name;
-      co->u.coro.line = rt_line_of(rt, node);
-      co->u.coro.next_all = rt->coros;
-      rt->coros = co;
-    }
+    RtObj *co = code->is_async ? coro_new(rt, code, node) : NULL;
     RtFrame *nf = rt_frame_new(rt, code, co);
     if (!bind_args(rt, code, nf, args, nargs, kwn, kwv, nkw)) {
       rt_frame_free(rt, nf);
@@ -487,8 +531,8 @@ static int do_call(Exec *x, RtVal fn, const RtVal *args, uint32_t nargs,
     nf->depth = f->depth + 1;
     if (nf->depth >= RT_MAX_DEPTH) {
       rt_frame_free(rt, nf);
-      rt_raise(rt, RT_E_RecursionError, "maximum recursion depth exceeded");
-      return frame_raise(x, rt->exc);
+      recursion_error(x, node);
+      return rt->fatal ? EX_FATAL : frame_raise(x, rt->exc);
     }
     nf->parent = f;
     set_top(x, nf);
@@ -500,7 +544,110 @@ static int do_call(Exec *x, RtVal fn, const RtVal *args, uint32_t nargs,
   if (rt->fatal) return EX_FATAL;
   if (!ok) return frame_raise(x, rt->exc);
   push(f, out);
+  if (rt->thread_suspend) {
+    // time.sleep in a worker thread: its result is already pushed; a
+    // timer resumes the thread after the call.
+    rt->thread_suspend = false;
+    return EX_SUSPEND;
+  }
   return -1;
+}
+
+/* Copies `npos` positional and `nkw` keyword values (names in the
+ * instruction's constant tuple) and calls the callee found under them. */
+static int call_from_stack2(Exec *x, const RtInsn *in, const RtVal *pos,
+                            uint32_t npos, const RtVal *kwv, uint32_t nkw) {
+  Rt *rt = x->rt;
+  RtFrame *f = x->top;
+  const RtCode *code = f->code;
+  const RtList *names = &code->consts[in->arg2].u.o->u.list;
+  RtStr kwn[64];
+  if (npos + nkw > 256 || nkw > 64 || nkw > names->len) {
+    rt_fatal(rt, ASL_RT_UNSUPPORTED, in->node,
+             "not supported by the runtime: more than 256 arguments");
+    return EX_FATAL;
+  }
+  for (uint32_t i = 0; i < nkw; i++) kwn[i] = names->items[i].u.o->u.str;
+  RtVal argv[256];
+  if (npos) memcpy(argv, pos, npos * sizeof(RtVal));
+  if (nkw) memcpy(argv + npos, kwv, nkw * sizeof(RtVal));
+  RtVal fn = pop(f);
+  rt->call_node = in->node;
+  return do_call(x, fn, argv, npos, kwn, argv + npos, nkw, in->node);
+}
+
+/* OP_CALL: the arguments were just popped off the stack (still readable
+ * at `args`); the callee is on top now. */
+static int call_from_stack(Exec *x, const RtInsn *in, const RtVal *args,
+                           uint32_t npos, uint32_t nkw) {
+  RtVal copy[256];
+  if (npos + nkw > 256) return call_from_stack2(x, in, args, npos + nkw, args, 0);
+  memcpy(copy, args, (npos + nkw) * sizeof(RtVal));
+  return call_from_stack2(x, in, copy, npos, copy + npos, nkw);
+}
+
+static bool iterable_type(RtVal v) {
+  return v.t == RT_LIST || v.t == RT_TUPLE || v.t == RT_RANGE ||
+         v.t == RT_STR || v.t == RT_DICT || v.t == RT_SET;
+}
+
+/* Appends the items of iterable `v` to `list`. */
+static bool extend_list(Rt *rt, RtObj *list, RtVal v, uint32_t node) {
+  RtVal it, item;
+  if (!get_iter(rt, v, &it, node)) return false;
+  while (iter_next(rt, it.u.o, &item))
+    if (!rt_list_append(rt, list, item)) return false;
+  return rt->exc == NULL;
+}
+
+/* `*it` in a call (the callee is under the argument list). `sole`: `it` is
+ * the only positional argument and stays on the stack, made a list; if it
+ * is not iterable, the call itself raises, after the keyword values
+ * (CPython's CALL_FUNCTION_EX names the callee then). Else `it` is popped
+ * into the list below it, or raises LIST_EXTEND's error at once. */
+static bool extend_args(Exec *x, bool sole, uint32_t node) {
+  Rt *rt = x->rt;
+  RtFrame *f = x->top;
+  RtVal v = *peek(f, 0), fn = *peek(f, sole ? 1 : 2);
+  if (!sole) {
+    pop(f);
+    if (!iterable_type(v))
+      return rt_raise(rt, RT_E_TypeError,
+                      "Value after * must be an iterable, not %s",
+                      rt_type_name(v));
+    return extend_list(rt, peek(f, 0)->u.o, v, node);
+  }
+  if (!iterable_type(v)) {
+    if (fn.t == RT_FUNC) return true; // OP_CALL_EX raises
+    rt_fatal(rt, ASL_RT_UNSUPPORTED, node,
+             "not supported by the runtime: argument after * that is not "
+             "iterable (%s)",
+             rt_type_name(v));
+    return false;
+  }
+  RtVal list = rt_list_new(rt, RT_LIST, 0);
+  if (!extend_list(rt, list.u.o, v, node)) return false;
+  *peek(f, 0) = list;
+  return true;
+}
+
+/* A comprehension's element into its result, the list/set/dict under
+ * `in->arg` iterators (dict: key then value on the stack). */
+static bool comp_add(Rt *rt, RtFrame *f, const RtInsn *in) {
+  RtVal item = pop(f), key = rt_none();
+  if (in->arg2 == RT_DICT) key = pop(f);
+  RtVal acc = *peek(f, in->arg);
+  if (acc.t != in->arg2) {
+    rt_fatal(rt, ASL_RT_ERROR, in->node, "internal error: comprehension");
+    return false;
+  }
+  if (acc.t == RT_DICT) {
+    if (!rt_hashable(rt, key)) return false;
+    rt_dict_set(rt, &acc.u.o->u.dict, key, item);
+    return true;
+  }
+  if (acc.t == RT_SET) return rt_set_add(rt, acc.u.o, item);
+  return rt_list_append(rt, acc.u.o, item);
 }
 
 /* Runs until the bottom frame returns or raises, or the task suspends.
@@ -536,6 +683,13 @@ static int execute(Exec *x) {
     switch ((RtOp)in->op) {
     case OP_CONST: push(f, code->consts[in->arg]); break;
     case OP_LOAD_LOCAL:
+      if (!f->bound[in->arg] && in->arg2) {
+        ok = rt_raise(rt, RT_E_NameError,
+                      "cannot access free variable '%s' where it is not "
+                      "associated with a value in enclosing scope",
+                      code->local_names[in->arg]);
+        break;
+      }
       if (!f->bound[in->arg]) {
         ok = rt_raise(rt, RT_E_UnboundLocalError,
                       "cannot access local variable '%s' where it is not "
@@ -688,29 +842,84 @@ static int execute(Exec *x) {
     // gets a new frame on top (no C recursion), a C builtin runs here.
     case OP_CALL: {
       uint32_t npos = in->arg & 0xffff, nkw = in->arg >> 16;
-      uint32_t total = npos + nkw;
-      if (total + 1 > f->sp) {
+      if (npos + nkw + 1 > f->sp) {
         rt_fatal(rt, ASL_RT_ERROR, in->node, "internal error: stack underflow");
         return EX_FATAL;
       }
-      const RtList *names = &code->consts[in->arg2].u.o->u.list;
-      RtStr kwn[64];
-      uint32_t nk = nkw < 64 ? nkw : 64;
-      for (uint32_t i = 0; i < nk; i++) kwn[i] = names->items[i].u.o->u.str;
-      RtVal argv[256];
-      if (total > 256) {
-        rt_fatal(rt, ASL_RT_UNSUPPORTED, in->node,
-                 "not supported by the runtime: more than 256 arguments");
-        return EX_FATAL;
-      }
-      memcpy(argv, f->stack + f->sp - total, total * sizeof(RtVal));
-      RtVal fn = f->stack[f->sp - total - 1];
-      f->sp -= total + 1;
-      rt->call_node = in->node;
-      r = do_call(x, fn, argv, npos, kwn, argv + npos, nk, in->node);
+      f->sp -= npos + nkw;
+      r = call_from_stack(x, in, f->stack + f->sp, npos, nkw);
       if (r != -1) return r;
       continue;
     }
+    case OP_CALL_EX: {
+      uint32_t nkw = in->arg;
+      if (nkw + 2 > f->sp) {
+        rt_fatal(rt, ASL_RT_ERROR, in->node, "internal error: call_ex");
+        return EX_FATAL;
+      }
+      RtVal fnv = f->stack[f->sp - nkw - 2], posv = f->stack[f->sp - nkw - 1];
+      if (posv.t != RT_LIST) { // a sole `*it` that is not iterable
+        ok = fnv.t == RT_FUNC &&
+             rt_raise(rt, RT_E_TypeError,
+                      "__main__.%s() argument after * must be an iterable, "
+                      "not %s",
+                      fnv.u.o->u.func.code->name, rt_type_name(posv));
+        if (!ok && !rt->exc)
+          rt_fatal(rt, ASL_RT_ERROR, in->node, "internal error: call_ex");
+        f->sp -= nkw + 2;
+        break;
+      }
+      RtVal kwv[256], *kwsrc = f->stack + f->sp - nkw;
+      if (nkw > 256) nkw = 256;
+      memcpy(kwv, kwsrc, nkw * sizeof(RtVal));
+      const RtList *pos = &f->stack[f->sp - in->arg - 1].u.o->u.list;
+      f->sp -= in->arg + 1;
+      r = call_from_stack2(x, in, pos->items, pos->len, kwv, nkw);
+      if (r != -1) return r;
+      continue;
+    }
+    case OP_EXTEND_ARGS:
+      ok = extend_args(x, in->arg, in->node);
+      if (rt->fatal) return EX_FATAL;
+      break;
+    case OP_CHECK_CONSUMER:
+      if (!rt_consumes_iterable(*peek(f, 0), in->arg)) {
+        rt_fatal(rt, ASL_RT_UNSUPPORTED, in->node,
+                 "not supported by the runtime: generator expression passed "
+                 "to %s (only list, tuple, set, sum, min, max, str.join)",
+                 rt_type_name(*peek(f, 0)));
+        return EX_FATAL;
+      }
+      break;
+    case OP_BUILD_SET: {
+      uint32_t n = in->arg;
+      if (n > f->sp) n = f->sp;
+      v = rt_list_new(rt, RT_SET, 0);
+      for (uint32_t i = f->sp - n; ok && i < f->sp; i++)
+        ok = rt_set_add(rt, v.u.o, f->stack[i]);
+      f->sp -= n;
+      if (ok) push(f, v);
+      break;
+    }
+    case OP_COMP_ADD:
+      ok = comp_add(rt, f, in);
+      break;
+    case OP_UNBIND_LOCAL: f->bound[in->arg] = false; break;
+    // CPython 3.11 runs a comprehension in a frame of its own: calls made
+    // in it are one level deeper for the recursion limit.
+    case OP_COMP_ENTER:
+      f->consumed += in->arg;
+      if (f->depth + 1 >= RT_MAX_DEPTH) {
+        ok = recursion_error(x, in->node);
+        if (rt->fatal) return EX_FATAL;
+        break;
+      }
+      f->depth++;
+      break;
+    case OP_COMP_EXIT:
+      f->depth--;
+      f->consumed -= in->arg;
+      break;
     case OP_SUBSCR:
       b = pop(f), a = pop(f);
       ok = subscr(rt, a, b, &v);
@@ -737,14 +946,17 @@ static int execute(Exec *x) {
     }
     case OP_GET_ITER:
       a = pop(f);
-      ok = get_iter(rt, a, &v);
+      ok = get_iter(rt, a, &v, in->node);
       if (ok) push(f, v);
       break;
     // Next item, or pop the exhausted iterator and leave the loop.
     case OP_FOR_ITER:
       if (peek(f, 0)->t != RT_ITER || !iter_next(rt, peek(f, 0)->u.o, &v)) {
         pop(f);
-        f->pc = in->arg;
+        if (rt->exc)
+          ok = false;
+        else
+          f->pc = in->arg;
       } else {
         push(f, v);
       }
@@ -759,9 +971,10 @@ static int execute(Exec *x) {
         n = a.u.o->u.list.len;
         if (n == in->arg && n <= 1024)
           memcpy(items, a.u.o->u.list.items, n * sizeof(RtVal));
-      } else if (a.t == RT_RANGE || a.t == RT_STR || a.t == RT_DICT) {
+      } else if (a.t == RT_RANGE || a.t == RT_STR || a.t == RT_DICT ||
+                 a.t == RT_SET) {
         RtVal it;
-        get_iter(rt, a, &it);
+        if (!get_iter(rt, a, &it, in->node)) return EX_FATAL;
         while (n <= in->arg && n < 1024 && iter_next(rt, it.u.o, &items[n]))
           n++;
       } else {
@@ -834,7 +1047,8 @@ static int execute(Exec *x) {
                  "blocks");
         return EX_FATAL;
       }
-      f->blocks[f->nblocks++] = (RtBlock){in->arg, f->sp};
+      f->blocks[f->nblocks++] =
+          (RtBlock){in->arg, f->sp, f->depth, f->consumed};
       break;
     case OP_POP_BLOCK:
       if (f->nblocks) f->nblocks--;
@@ -999,4 +1213,58 @@ void rt_task_step(Rt *rt, RtFuture *task, RtVal in, RtObj *in_exc) {
              asl_arena_strndup(&rt->arena, b.data, b.len), 0);
     asl_buf_free(&b);
   }
+}
+
+/* A worker thread's step: its frames run until time.sleep parks them
+ * (EX_SUSPEND, a timer resumes the thread) or the call returns or raises.
+ * No task is current, so asyncio sees no running loop from here. */
+void rt_thread_step(Rt *rt, RtThread *th) {
+  if (rt->fatal || !th->top) return;
+  RtFuture *prev = rt->current;
+  rt->current = NULL;
+  rt->thread = th;
+  Exec x = {.rt = rt, .thread = th, .top = th->top};
+  int r = execute(&x);
+  rt->thread = NULL;
+  rt->current = prev;
+  rt->thread_suspend = false;
+  if (r == EX_FATAL || r == EX_SUSPEND || rt->fatal) return;
+  if (r != EX_RETURN && r != EX_RAISE) {
+    rt_fatal(rt, ASL_RT_ERROR, ASL_NONE, "internal error: thread step");
+    return;
+  }
+  th->top = NULL;
+  rt_thread_finished(rt, th, r == EX_RETURN ? x.result : rt_none(),
+                     r == EX_RAISE ? rt->exc : NULL);
+}
+
+/* A done callback that is a Python function: CPython's loop calls it
+ * from _run_once; a sync def runs to completion here (it cannot await),
+ * an async def only makes a coroutine (never awaited, as in CPython). */
+bool rt_call_from_loop(Rt *rt, RtVal fn, const RtVal *args, uint32_t nargs,
+                       RtVal *out) {
+  *out = rt_none();
+  if (fn.t != RT_FUNC)
+    return rt_call(rt, fn, args, nargs, NULL, NULL, 0, out, rt->call_node);
+  const RtCode *code = fn.u.o->u.func.code;
+  RtObj *co = code->is_async ? coro_new(rt, code, code->def_node) : NULL;
+  RtFrame *f = rt_frame_new(rt, code, co);
+  if (!bind_args(rt, code, f, args, nargs, NULL, NULL, 0)) {
+    rt_frame_free(rt, f);
+    if (co) co->u.coro.state = RT_CORO_DONE, co->u.coro.awaited = true;
+    return false;
+  }
+  if (co) {
+    co->u.coro.frame = f;
+    *out = rt_obj(co);
+    return true;
+  }
+  Exec x = {.rt = rt, .top = f};
+  int r = execute(&x);
+  if (r == EX_RETURN) *out = x.result;
+  if (r == EX_RETURN || r == EX_RAISE) return r == EX_RETURN;
+  // A sync def cannot suspend: only a fatal error gets here.
+  if (!rt->fatal)
+    rt_fatal(rt, ASL_RT_ERROR, ASL_NONE, "internal error: callback suspended");
+  return false;
 }

@@ -159,9 +159,17 @@ bool asl_rt_loop_run_once(AslRtLoop *loop) {
     if (loop->heap[0]->when > loop->time) loop->time = loop->heap[0]->when;
   }
   // Every due timer moves to the ready queue before any callback runs
-  // (uv__run_timers), in (deadline, seq) order.
+  // (uv__run_timers), in (deadline, seq) order. Equal deadlines keep
+  // start order, except with a racy timer among them: flagged.
+  double group_when = -1;
+  bool group_racy = false;
+  uint32_t group_n = 0;
   while (loop->heap_len && loop->heap[0]->when <= loop->time) {
     AslRtHandle *h = loop->heap[0];
+    if (group_n == 0 || h->when != group_when)
+      group_when = h->when, group_racy = false, group_n = 0;
+    group_racy |= h->racy;
+    if (++group_n > 1 && group_racy) loop->racy_tie = true;
     heap_remove(loop, 0);
     h->next = NULL;
     if (loop->ready_tail)

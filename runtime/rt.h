@@ -46,6 +46,8 @@ typedef struct AslRtHandle {
   bool cancelled;     /* a cancelled handle is skipped, never run */
   bool loop_owned;    /* in the ready queue or the heap */
   bool caller_owned;  /* given out and not released yet */
+  bool racy;          /* timers: its order against others at the same
+                         deadline is up to the OS (a worker thread's) */
   uint32_t heap_index; /* timers: position in the heap (UINT32_MAX: none) */
   struct AslRtHandle *next; /* ready queue link / free list link */
 } AslRtHandle;
@@ -60,6 +62,8 @@ struct AslRtLoop {
   uint32_t all_len, all_cap;
   AslRtHandle *free_list;   /* recycled handles */
   uint64_t iterations;      /* completed run_once calls */
+  bool racy_tie;            /* a racy timer fell due with another at the
+                               same deadline */
   void *user;               /* the interpreter's state */
 };
 

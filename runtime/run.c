@@ -47,6 +47,7 @@ static void gc_warnings(Rt *rt) {
     exc_summary(rt, rt->err, t->exc);
     asl_buf_putc(rt->err, '\n');
   }
+  rt_thread_gc_warnings(rt);
 }
 
 /* See rt.h. Order of stderr: the garbage-collection warnings, then the

@@ -20,7 +20,11 @@ void rt_event(Rt *rt, RtEventKind k, RtFuture *task, uint32_t line,
   }
   rt->events[rt->nevents++] = (RtEvent){.time = rt->loop.time,
                                         .duration = duration,
-                                        .task = task ? task->id : 0,
+                                        .task = task        ? task->id
+                                                : rt->thread
+                                                    ? RT_LANE_THREAD |
+                                                          rt->thread->no
+                                                    : 0,
                                         .kind = (uint8_t)k,
                                         .line = line,
                                         .what = what,
@@ -29,25 +33,37 @@ void rt_event(Rt *rt, RtEventKind k, RtFuture *task, uint32_t line,
                                                   : NULL};
 }
 
-/* "Task-2 fetch" for a task id, "<module>" for 0. */
 /* Tasks by id, so naming a lane is one lookup, not a walk of the list. */
 typedef struct TaskIndex {
   RtFuture **by_id;
   uint32_t n; /* ids 0 .. n-1 */
+  RtThread **threads; /* worker threads by number */
+  uint32_t nthreads;
 } TaskIndex;
 
 static TaskIndex task_index(Rt *rt) {
-  TaskIndex ix = {NULL, 1};
+  TaskIndex ix = {NULL, 1, NULL, rt->nthreads};
   for (RtFuture *t = rt->tasks; t; t = t->next_task)
     if (t->id + 1 > ix.n) ix.n = t->id + 1;
   ix.by_id = asl_calloc(ix.n, sizeof *ix.by_id);
   for (RtFuture *t = rt->tasks; t; t = t->next_task) ix.by_id[t->id] = t;
+  ix.threads = asl_calloc(ix.nthreads ? ix.nthreads : 1, sizeof *ix.threads);
+  for (RtThread *th = rt->threads; th; th = th->next)
+    if (th->no < ix.nthreads) ix.threads[th->no] = th;
   return ix;
 }
 
+/* "Task-2 fetch" for a task id, "thread load_config" for a worker
+ * thread's lane, "<module>" for 0. */
 static void lane_name(const TaskIndex *ix, uint32_t id, char *buf, size_t n) {
   if (id == 0) {
     snprintf(buf, n, "<module>");
+    return;
+  }
+  if (id & RT_LANE_THREAD) {
+    uint32_t no = id & ~RT_LANE_THREAD;
+    const RtThread *th = no < ix->nthreads ? ix->threads[no] : NULL;
+    snprintf(buf, n, "thread %s", th ? th->fn_name : "?");
     return;
   }
   const RtFuture *t = id < ix->n ? ix->by_id[id] : NULL;
@@ -85,7 +101,7 @@ static void put_wrapped(AslBuf *out, const char *line, unsigned width,
   asl_buf_putc(out, '\n');
 }
 
-enum { RT_TRACE_MAX_LANES = 40 };
+enum { RT_TRACE_MAX_LANES = 40, RT_TRACE_MAX_THREAD_LANES = 10 };
 
 /* One lane's row while the events are replayed. */
 typedef struct LaneState {
@@ -173,8 +189,13 @@ void rt_trace_render(Rt *rt, AslBuf *out, unsigned width, const char *path) {
   uint32_t ntasks = 0;
   for (RtFuture *t = rt->tasks; t; t = t->next_task) ntasks++;
   uint32_t shown = ntasks < RT_TRACE_MAX_LANES ? ntasks : RT_TRACE_MAX_LANES;
-  LaneState *lanes = asl_calloc(shown + 1, sizeof *lanes);
-  for (uint32_t l = 0; l <= shown; l++) {
+  // Worker threads get lanes after the tasks', then the loop's own.
+  uint32_t tshown = rt->nthreads < RT_TRACE_MAX_THREAD_LANES
+                        ? rt->nthreads
+                        : RT_TRACE_MAX_THREAD_LANES;
+  uint32_t loop_lane = shown + tshown;
+  LaneState *lanes = asl_calloc(loop_lane + 1, sizeof *lanes);
+  for (uint32_t l = 0; l <= loop_lane; l++) {
     memset(lanes[l].cells, ' ', bar);
     lanes[l].cells[bar] = 0;
   }
@@ -182,12 +203,19 @@ void rt_trace_render(Rt *rt, AslBuf *out, unsigned width, const char *path) {
     const RtEvent *e = &rt->events[i];
     unsigned c = (unsigned)(e->time * scale + 0.5);
     if (c >= bar) c = bar - 1;
-    if (e->kind == RT_EV_BLOCK) mark_block(lanes[shown].cells, e, c, scale, bar);
-    if (e->task >= 1 && e->task <= shown)
+    if (e->kind == RT_EV_BLOCK)
+      mark_block(lanes[loop_lane].cells, e, c, scale, bar);
+    if (e->task & RT_LANE_THREAD) {
+      uint32_t no = e->task & ~RT_LANE_THREAD;
+      if (no < tshown) lane_event(&lanes[shown + no], e, c, scale, bar);
+    } else if (e->task >= 1 && e->task <= shown) {
       lane_event(&lanes[e->task - 1], e, c, scale, bar);
+    }
   }
-  for (uint32_t lane = 0; lane <= shown; lane++) {
-    uint32_t id = lane < shown ? lane + 1 : 0;
+  for (uint32_t lane = 0; lane <= loop_lane; lane++) {
+    uint32_t id = lane < shown       ? lane + 1
+                  : lane < loop_lane ? RT_LANE_THREAD | (lane - shown)
+                                     : 0;
     if (id == 0)
       snprintf(name, sizeof name, "loop blocked");
     else
@@ -207,6 +235,7 @@ void rt_trace_render(Rt *rt, AslBuf *out, unsigned width, const char *path) {
            "S start  ~ paused at an await  > resumed  F finished  "
            "# blocked loop",
            width);
+  if (tshown) put_line(out, "(a thread's ~ is a time.sleep)", width);
   put_line(out, "", width);
   snprintf(line, sizeof line, "%8s  %-18s %s", "time", "lane", "event");
   put_line(out, line, width);
@@ -214,12 +243,22 @@ void rt_trace_render(Rt *rt, AslBuf *out, unsigned width, const char *path) {
     const RtEvent *e = &rt->events[i];
     lane_name(&ix, e->task, name, sizeof name);
     char what[400];
+    bool thread = e->task & RT_LANE_THREAD;
     switch (e->kind) {
     case RT_EV_CREATE:
-      snprintf(what, sizeof what, "created (coroutine %s)", e->what);
+      snprintf(what, sizeof what,
+               thread ? "submitted to the default executor: %s"
+                      : "created (coroutine %s)",
+               e->what);
       break;
     case RT_EV_START: snprintf(what, sizeof what, "starts running"); break;
     case RT_EV_PAUSE:
+      if (thread) {
+        snprintf(what, sizeof what,
+                 "sleeps at line %u: %s (only this thread waits)", e->line,
+                 e->what ? e->what : "?");
+        break;
+      }
       snprintf(what, sizeof what, "pauses at line %u%s%s, awaiting %s",
                e->line, e->fn ? " in " : "", e->fn ? e->fn : "",
                e->what ? e->what : "?");
@@ -242,4 +281,5 @@ void rt_trace_render(Rt *rt, AslBuf *out, unsigned width, const char *path) {
   if (rt->nevents >= RT_MAX_EVENTS)
     put_line(out, "... (trace truncated)", width);
   asl_free(ix.by_id);
+  asl_free(ix.threads);
 }

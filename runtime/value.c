@@ -130,6 +130,176 @@ void rt_dict_set(Rt *rt, RtDict *d, RtVal k, RtVal v) {
   d->vals[d->len++] = v;
 }
 
+/* ---- sets --------------------------------------------------------------- */
+
+/* Hashable values: immutables (tuples of hashables) and objects compared
+ * by identity. Nesting past 50 tuples counts as hashable (the bound keeps
+ * the walk finite; such keys do not occur in practice). */
+static bool hashable_at(RtVal v, int depth, RtVal *bad) {
+  if (v.t == RT_LIST || v.t == RT_DICT || v.t == RT_SET) {
+    *bad = v;
+    return false;
+  }
+  if (v.t != RT_TUPLE || depth > 50) return true;
+  const RtList *l = &v.u.o->u.list;
+  for (uint32_t i = 0; i < l->len; i++)
+    if (!hashable_at(l->items[i], depth + 1, bad)) return false;
+  return true;
+}
+
+bool rt_hashable(Rt *rt, RtVal v) {
+  RtVal bad;
+  if (hashable_at(v, 0, &bad)) return true;
+  return rt_raise(rt, RT_E_TypeError, "unhashable type: '%s'",
+                  rt_type_name(bad));
+}
+
+/* A hash consistent with rt_equal over hashable values: numbers equal
+ * across int/float/bool hash alike, strings and tuples by content,
+ * exception classes by kind, bound methods by receiver and name, other
+ * objects by identity. */
+static uint64_t mix64(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  return h;
+}
+
+static uint64_t bytes_hash(const char *p, size_t n) {
+  uint64_t h = 1469598103934665603ULL; // FNV-1a
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
+  return h;
+}
+
+static uint64_t value_hash(RtVal v, int depth) {
+  switch (v.t) {
+  case RT_NONE: return 0x9e3779b97f4a7c15ULL;
+  case RT_BOOL: return mix64((uint64_t)v.u.b);
+  case RT_INT: return mix64((uint64_t)v.u.i);
+  case RT_FLOAT: {
+    double f = v.u.f;
+    if (f == floor(f) && f >= -9223372036854775808.0 &&
+        f < 9223372036854775808.0)
+      return mix64((uint64_t)(int64_t)f); // as the equal int
+    uint64_t bits;
+    memcpy(&bits, &f, sizeof bits);
+    return mix64(bits);
+  }
+  case RT_STR: return bytes_hash(v.u.o->u.str.s, v.u.o->u.str.len);
+  case RT_TUPLE: {
+    const RtList *l = &v.u.o->u.list;
+    uint64_t h = mix64(l->len + 0x51ULL);
+    for (uint32_t i = 0; i < l->len && depth < 50; i++)
+      h = mix64(h ^ value_hash(l->items[i], depth + 1));
+    return h;
+  }
+  case RT_EXCTYPE: return mix64(0x1000u + (uint64_t)v.u.o->u.exctype.kind);
+  case RT_BOUND: {
+    const char *name = v.u.o->u.bound.name;
+    return mix64((uint64_t)(uintptr_t)v.u.o->u.bound.self.u.o) ^
+           bytes_hash(name, strlen(name));
+  }
+  default: return mix64((uint64_t)(uintptr_t)v.u.o);
+  }
+}
+
+/* Small sets are scanned; from this size on they keep a hash index. */
+#define RT_SET_INDEX_AT 8
+
+/* The index slot holding `v`, or of the first free slot on its probe
+ * path (*found tells which); the table is never full (load <= 1/2). */
+static uint32_t set_slot(const RtObj *s, RtVal v, bool *found) {
+  uint32_t mask = s->u.set.nslots - 1, reuse = UINT32_MAX;
+  uint32_t i = (uint32_t)value_hash(v, 0) & mask;
+  *found = false;
+  for (;; i = (i + 1) & mask) {
+    uint32_t e = s->u.set.slots[i];
+    if (e == 0) return reuse != UINT32_MAX ? reuse : i;
+    if (e == RT_SLOT_GONE) {
+      if (reuse == UINT32_MAX) reuse = i;
+    } else if (rt_equal(s->u.list.items[e - 1], v)) {
+      *found = true;
+      return i;
+    }
+  }
+}
+
+/* Rebuilds the index for the current items, at least 4 slots per item
+ * (the same array when the size does not change). */
+static void set_reindex(Rt *rt, RtObj *s) {
+  uint32_t want = 16;
+  while (want < 4 * s->u.list.len) want *= 2;
+  if (want != s->u.set.nslots) {
+    s->u.set.slots = rt_alloc(rt, want * sizeof *s->u.set.slots);
+    s->u.set.nslots = want;
+  }
+  memset(s->u.set.slots, 0, want * sizeof *s->u.set.slots);
+  s->u.set.gone = 0;
+  for (uint32_t k = 0; k < s->u.list.len; k++) {
+    bool found;
+    uint32_t i = set_slot(s, s->u.list.items[k], &found);
+    s->u.set.slots[i] = k + 1;
+  }
+}
+
+uint32_t rt_set_find(const RtObj *s, RtVal v) {
+  const RtList *l = &s->u.list;
+  if (!s->u.set.nslots) {
+    for (uint32_t i = 0; i < l->len; i++)
+      if (rt_equal(l->items[i], v)) return i;
+    return UINT32_MAX;
+  }
+  bool found;
+  uint32_t i = set_slot(s, v, &found);
+  return found ? s->u.set.slots[i] - 1 : UINT32_MAX;
+}
+
+bool rt_set_add(Rt *rt, RtObj *s, RtVal v) {
+  if (!rt_hashable(rt, v)) return false;
+  if (rt_set_find(s, v) != UINT32_MAX) return true;
+  if (!rt_list_append(rt, s, v)) return false;
+  uint32_t n = s->u.list.len;
+  if (n < RT_SET_INDEX_AT) return true;
+  if (!s->u.set.nslots || 2 * (n + s->u.set.gone) > s->u.set.nslots) {
+    set_reindex(rt, s);
+    return true;
+  }
+  bool found;
+  uint32_t i = set_slot(s, v, &found);
+  if (s->u.set.slots[i] == RT_SLOT_GONE) s->u.set.gone--;
+  s->u.set.slots[i] = n;
+  return true;
+}
+
+void rt_set_remove_at(RtObj *s, uint32_t pos) {
+  RtList *l = &s->u.list;
+  uint32_t last = l->len - 1;
+  if (s->u.set.nslots) {
+    bool found;
+    s->u.set.slots[set_slot(s, l->items[pos], &found)] = RT_SLOT_GONE;
+    s->u.set.gone++;
+    if (pos != last) // the last item moves to pos: repoint its slot
+      s->u.set.slots[set_slot(s, l->items[last], &found)] = pos + 1;
+  }
+  l->items[pos] = l->items[last];
+  l->len = last;
+}
+
+void rt_set_clear(RtObj *s) {
+  s->u.list.len = 0;
+  s->u.set.slots = NULL;
+  s->u.set.nslots = s->u.set.gone = 0;
+}
+
+bool rt_set_order_ok(Rt *rt, RtVal v, uint32_t node) {
+  if (v.t != RT_SET || v.u.o->u.list.len < 2) return true;
+  rt_fatal(rt, ASL_RT_UNSUPPORTED, node,
+           "not supported by the runtime: the order of a set of %u items "
+           "(CPython's follows their hashes)",
+           v.u.o->u.list.len);
+  return false;
+}
+
 /* ---- exceptions -------------------------------------------------------- */
 
 static const RtExcKind exc_base[] = {
@@ -227,6 +397,7 @@ bool rt_truthy(const RtVal *v) {
   case RT_LIST:
   case RT_TUPLE: return v->u.o->u.list.len != 0;
   case RT_DICT: return v->u.o->u.dict.len != 0;
+  case RT_SET: return v->u.o->u.list.len != 0;
   case RT_RANGE: {
     const RtObj *o = v->u.o;
     return o->u.range.step > 0 ? o->u.range.start < o->u.range.stop
@@ -243,7 +414,8 @@ const char *rt_type_name(RtVal v) {
       "range",     "iterator",  "function",  "builtin_function_or_method",
       "method",    "module",    "coroutine", "Future",
       "exception", "type",      "Event",     "Lock",
-      "Queue",     "TaskGroup", "Timeout"};
+      "Queue",     "TaskGroup", "Timeout",   "set",
+      "_UnixSelectorEventLoop"};
   if (v.t == RT_FUTURE && ((RtFuture *)(void *)v.u.o)->is_task) return "Task";
   if (v.t == RT_EXC) return rt_exc_name(v.u.o->u.exc.kind);
   return v.t < sizeof names / sizeof names[0] ? names[v.t] : "object";
@@ -364,6 +536,19 @@ void rt_repr(Rt *rt, AslBuf *b, RtVal v, int depth) {
     asl_buf_putc(b, '}');
     return;
   }
+  case RT_SET: {
+    // set() or {x}: with two or more items CPython's order follows hashes.
+    const RtList *l = &v.u.o->u.list;
+    if (l->len == 0) {
+      asl_buf_puts(b, "set()");
+      return;
+    }
+    if (!rt_set_order_ok(rt, v, rt->call_node)) return;
+    asl_buf_putc(b, '{');
+    rt_repr(rt, b, l->items[0], depth + 1);
+    asl_buf_putc(b, '}');
+    return;
+  }
   case RT_RANGE: {
     const RtObj *o = v.u.o;
     if (o->u.range.step == 1)
@@ -466,6 +651,21 @@ bool rt_equal(RtVal a, RtVal b) {
     return true;
   }
   case RT_EXCTYPE: return a.u.o->u.exctype.kind == b.u.o->u.exctype.kind;
+  case RT_SET: {
+    // Same size and every item of one in the other: order does not count.
+    const RtList *x = &a.u.o->u.list;
+    if (x->len != b.u.o->u.list.len) return false;
+    for (uint32_t i = 0; i < x->len; i++)
+      if (rt_set_find(b.u.o, x->items[i]) == UINT32_MAX) return false;
+    return true;
+  }
+  case RT_BOUND: {
+    // obj.meth == obj.meth: the same receiver and the same method, so
+    // remove_done_callback(s.discard) finds what add_done_callback got.
+    RtVal x = a.u.o->u.bound.self, y = b.u.o->u.bound.self;
+    return x.t == y.t && x.u.o == y.u.o &&
+           strcmp(a.u.o->u.bound.name, b.u.o->u.bound.name) == 0;
+  }
   default: return a.u.o == b.u.o;
   }
 }
@@ -667,6 +867,9 @@ bool rt_compare(Rt *rt, int op, RtVal a, RtVal b, RtVal *out) {
         found = rt_equal(l->items[i], a);
     } else if (b.t == RT_DICT) {
       found = rt_dict_get(&b.u.o->u.dict, a, NULL);
+    } else if (b.t == RT_SET) {
+      if (!rt_hashable(rt, a)) return false;
+      found = rt_set_find(b.u.o, a) != UINT32_MAX;
     } else if (b.t == RT_STR && a.t == RT_STR) {
       const RtStr *h = &b.u.o->u.str, *n = &a.u.o->u.str;
       if (n->len == 0) found = true;

@@ -18,10 +18,14 @@ command -v cmake >/dev/null || need_pkgs+=(cmake)
 command -v npm >/dev/null || need_pkgs+=(npm)
 # Real async libraries, for the check of the bundled library table
 # (tests/library_table): installed when we can, else that test skips.
+# cJSON (libcjson-dev) for the language server: without it the build
+# leaves the server out, and tests/server checks that it says so; Neovim
+# for the server's editor test (skipped without it).
 if [ "$(id -u)" = 0 ] && command -v dpkg >/dev/null; then
   for p in python3-aiohttp python3-asyncpg python3-redis python3-httpx \
            python3-starlette python3-aiofiles python3-sqlalchemy \
-           python3-websockets python3-anyio; do
+           python3-websockets python3-anyio \
+           libcjson-dev neovim; do
     dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
   done
 fi

@@ -689,6 +689,7 @@ static bool block_deprecated(const AslCtx *cx, uint32_t b) {
 /* Is `fn` decorated with a `deprecated` decorator (PEP 702's
  * warnings.deprecated, typing_extensions, the deprecated package)? */
 static bool decorated_deprecated(const AslCtx *cx, uint32_t fn) {
+  if (!asl_is_decorated(cx->tree, fn)) return false; // (describing costs)
   AslDef d;
   asl_describe_def(cx, fn, &d);
   for (uint32_t k = 0; k < d.ndecorators; k++) {

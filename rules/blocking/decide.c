@@ -43,16 +43,6 @@ static void put_related(AslArena *a, const AslBlockPath *paths, uint32_t n,
   out->nrelated = k;
 }
 
-/* Is `def` a property getter (a read of it runs the body)? */
-static bool is_property(const AslDef *def) {
-  static const char *const props[] = {"property", "functools.cached_property",
-                                      "builtins.property", NULL};
-  for (uint32_t k = 0; k < def->ndecorators; k++)
-    for (const char *const *p = props; *p; p++)
-      if (strcmp(def->decorators[k], *p) == 0) return true;
-  return false;
-}
-
 const char *asl_blocking_decide(const AslIndex *idx, const AslOptions *opt,
                                 AslArena *a, const AslDeferred *d,
                                 AslDiag *out) {
@@ -61,7 +51,7 @@ const char *asl_blocking_decide(const AslIndex *idx, const AslOptions *opt,
   AslDef def;
   AslDefKind k = asl_index_callee(idx, d->facts_id, &d->callee, &def);
   if (k != ASL_DEF_FUNCTION && k != ASL_DEF_CLASS) return NULL;
-  if (d->property && (k != ASL_DEF_FUNCTION || !is_property(&def)))
+  if (d->property && (k != ASL_DEF_FUNCTION || !asl_def_is_property(&def)))
     return NULL; // a method read, not called: nothing runs
   if (def.module && def.name &&
       asl_blocking_allowed(opt, asl_arena_printf(a, "%s.%s", def.module,

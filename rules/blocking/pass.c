@@ -150,54 +150,11 @@ static bool is_awaited(const AslTree *t, uint32_t call) {
 static void report_hit_message(AslCtx *cx, uint32_t call,
                                const AslBlockingHit *h);
 
-/* Where `import asyncio` goes: before the first module statement that is
- * not the docstring, a `from __future__` import or a comment (its byte);
- * ASL_NONE when there is none. */
-static uint32_t import_point(const AslCtx *cx) {
-  const AslTree *t = cx->tree;
-  bool first = true;
-  for (uint32_t c = asl_first_named(t, 0); c != ASL_NONE;
-       c = asl_next_named(t, c), first = false) {
-    AslKind k = t->nodes[c].kind;
-    if (k == ASL_K_comment || k == ASL_K_future_import_statement) continue;
-    if (first && k == ASL_K_expression_statement &&
-        t->nodes[asl_first_named(t, c)].kind == ASL_K_string)
-      continue;
-    return t->nodes[c].start_byte;
-  }
-  return ASL_NONE;
-}
-
-/* The edit adding `import asyncio` before the module's first statement
- * (see import_point), in the file's line ending; false if there is no
- * place for it. */
-static bool asyncio_import_edit(const AslCtx *cx, AslEdit *e) {
-  uint32_t at = import_point(cx);
-  if (at == ASL_NONE) return false;
-  // (import_point is a statement's start: the start of its line)
-  *e = asl_edit_bytes(cx, at, at,
-                      asl_arena_printf(cx->arena, "import asyncio%s",
-                                       asl_source_eol(cx->src)));
-  return true;
-}
-
 /* An edit replacing node `node` with `content`. */
 static AslEdit replace_node(const AslCtx *cx, uint32_t node,
                             const char *content) {
   const AslNode *n = &cx->tree->nodes[node];
   return asl_edit_bytes(cx, n->start_byte, n->end_byte, content);
-}
-
-/* A fix of `first` and, when asyncio is not imported, the import. */
-static const AslFix *fix_with_asyncio(const AslCtx *cx, AslEdit first,
-                                      bool unsafe, const char *message) {
-  AslEdit e[2] = {first};
-  uint32_t n = 1;
-  if (!asl_module_alias(cx, "asyncio")) {
-    if (!asyncio_import_edit(cx, &e[1])) return NULL;
-    n = 2;
-  }
-  return asl_fix_new(cx, unsafe, message, e, n);
 }
 
 /* The fix of a blocking call that has no async twin: `await
@@ -226,8 +183,9 @@ static const AslFix *to_thread_fix(const AslCtx *cx, uint32_t call) {
       cx->arena, "await asyncio.to_thread(%s%s%.*s)",
       asl_node_text(cx->arena, t, cx->src, fn), empty ? "" : ", ",
       empty ? 0 : (int)ninner, inner);
-  return fix_with_asyncio(cx, replace_node(cx, call, text), true,
-                          "Run it in a thread: `await asyncio.to_thread()`");
+  AslEdit e = replace_node(cx, call, text);
+  return asl_fix_with_asyncio(cx, &e, 1, true,
+                              "Run it in a thread: `await asyncio.to_thread()`");
 }
 
 /* ASL201's fix for `time.sleep(x)` in an `async def`: `await
@@ -247,7 +205,7 @@ static const AslFix *sleep_fix(const AslCtx *cx, uint32_t call) {
   const char *message = asl_arena_printf(cx->arena, "Use `%s()`", with);
   AslEdit e = replace_node(cx, fn, with);
   return lib ? asl_fix_new(cx, false, message, &e, 1)
-             : fix_with_asyncio(cx, e, false, message);
+             : asl_fix_with_asyncio(cx, &e, 1, false, message);
 }
 
 /* Rules whose findings the call's `to_thread` wrapping repairs. */

@@ -81,6 +81,13 @@ const char asl_explain_ASL402[] =
     "or an `asyncio.TaskGroup`; bound the concurrency with an\n"
     "`asyncio.Semaphore` if the list can be long.\n"
     "\n"
+    "## Fix safety\n"
+    "`--fix --unsafe-fixes` turns a loop whose body is only `await f(x)`\n"
+    "into `await asyncio.gather(*(f(x) for x in xs))`, one of only\n"
+    "`out.append(await f(x))` into `out.extend(await asyncio.gather(...))`\n"
+    "and `[await f(x) for x in xs]` into the gather (a list too), when the\n"
+    "loop variable is not read after the loop. Unsafe, as ASL401's fix.\n"
+    "\n"
     "## References\n"
     "- Python docs: asyncio.gather, asyncio.TaskGroup\n"
     "- ESLint no-await-in-loop, wemake-python-styleguide WPS476\n";
@@ -674,6 +681,18 @@ static bool data_ok(AslSeqPass *p, const Body *b, uint32_t loop, uint32_t fn,
   return true;
 }
 
+/* Is a name the loop's target binds read after the loop? A gather
+ * instead of the loop would leave it unbound. */
+static bool binds_read_after(const AslCtx *cx, uint32_t loop, uint32_t fn) {
+  const AslTree *t = cx->tree;
+  uint32_t left = asl_child_by_field(t, loop, ASL_F_left);
+  for (uint32_t j = left; j != ASL_NONE && j < t->nodes[left].end; j++)
+    if (t->nodes[j].kind == ASL_K_identifier && asl_is_store(t, j) &&
+        read_after(cx, j, loop, fn))
+      return true;
+  return false;
+}
+
 void asl__seq_check_loop(AslSeqPass *p, uint32_t loop) {
   AslCtx *cx = p->cx;
   const AslTree *t = cx->tree;
@@ -717,8 +736,14 @@ void asl__seq_check_loop(AslSeqPass *p, uint32_t loop) {
     gather |= g;
   }
   Shape shape = gather ? R_GATHER : nawaits > 1 ? R_BODY : R_MAP;
+  uint32_t before = cx->out->len;
   report(p, loop, awaits[0], shape, !b.complex);
+  if (cx->out->len > before && shape == R_MAP &&
+      p->lib == ASL_SEQ_LIB_ASYNCIO && !binds_read_after(cx, loop, fn))
+    cx->out->items[cx->out->len - 1].fix =
+        asl__seq_loop_fix(cx, loop, awaits[0]);
 }
+
 
 void asl__seq_check_comprehension(AslSeqPass *p, uint32_t comp) {
   AslCtx *cx = p->cx;
@@ -765,5 +790,9 @@ void asl__seq_check_comprehension(AslSeqPass *p, uint32_t comp) {
     asl__seq_facts(p, e, t->nodes[e].end, e, false, fn);
     if (!asl__seq_set_touches(own, &p->facts.reads)) return;
   }
+  uint32_t before = cx->out->len;
   report(p, comp, awaits[0], R_COMPREHENSION, n == 1);
+  if (cx->out->len > before && n == 1 && p->lib == ASL_SEQ_LIB_ASYNCIO)
+    cx->out->items[cx->out->len - 1].fix =
+        asl__seq_comprehension_fix(cx, comp, awaits[0]);
 }

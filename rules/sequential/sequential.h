@@ -172,6 +172,14 @@ const char *asl__seq_concurrently(AslSeqLib lib);
 
 /** ASL401 over one block; ASL402 over one `for` statement and over one
  * comprehension. */
+/* Fixes (gather_fix.c). The ASL401 fix gathers awaits[0..k) for the
+ * largest k <= n the plain shape allows (k >= 2, else 0 and no fix). */
+uint32_t asl__seq_gather_fix(AslCtx *cx, const uint32_t *awaits, uint32_t n,
+                             uint32_t fn, const AslFix **fix);
+const AslFix *asl__seq_loop_fix(AslCtx *cx, uint32_t loop, uint32_t aw);
+const AslFix *asl__seq_comprehension_fix(AslCtx *cx, uint32_t comp,
+                                         uint32_t aw);
+
 void asl__seq_check_block(AslSeqPass *p, uint32_t block);
 void asl__seq_check_loop(AslSeqPass *p, uint32_t loop);
 void asl__seq_check_comprehension(AslSeqPass *p, uint32_t comp);

@@ -72,6 +72,15 @@ const char asl_explain_ASL401[] =
     "or an `asyncio.TaskGroup` (Python 3.11+), which cancels the other\n"
     "operation when one fails.\n"
     "\n"
+    "## Fix safety\n"
+    "`--fix --unsafe-fixes` turns two or more adjacent statements `x =\n"
+    "await f(...)` or `await g(...)` (targets: names, attributes,\n"
+    "subscripts; nothing between them, not even a comment) into one `x, y\n"
+    "= await asyncio.gather(f(...), g(...))`, `_` for a discarded result,\n"
+    "adding `import asyncio` if needed. Unsafe: the calls overlap, every\n"
+    "argument is evaluated before the first call runs, and an exception in\n"
+    "one no longer keeps the next from starting.\n"
+    "\n"
     "## References\n"
     "- Python docs: asyncio.gather, asyncio.TaskGroup\n"
     "- ESLint no-await-in-loop (the loop-only, flow-insensitive cousin)\n";
@@ -196,13 +205,36 @@ static void report(AslCtx *cx, AslSeqLib lib, const Run *r, uint32_t aw,
                lines, how);
 }
 
+/* How many awaits from the start of run `r` one `asyncio.gather` takes
+ * (*fix, the fix of every finding among them): each after the first was
+ * found independent of all before it. 0 when fewer than two. */
+static uint32_t gathered_prefix(AslSeqPass *p, const Run *r,
+                                const AslFix **fix) {
+  uint32_t n = 1;
+  *fix = NULL;
+  while (n - 1 < r->npending && r->pending[n - 1].earlier == n &&
+         r->pending[n - 1].aw == r->awaits[n])
+    n++;
+  if (n < 2 || p->lib != ASL_SEQ_LIB_ASYNCIO) return 0;
+  uint32_t fn = p->cx->tree->nodes[r->awaits[0]].scope;
+  return asl__seq_gather_fix(p->cx, r->awaits, n, fn, fix);
+}
+
 /* Ends the run: its findings stand unless an await in it was ordered.
  * The next run starts poisoned when `carry` (a discarded ordered await,
  * such as a sleep, governs what follows). */
 static void flush(AslSeqPass *p, Run *r, bool carry) {
-  if (!r->poison)
-    for (uint32_t k = 0; k < r->npending; k++)
+  if (!r->poison) {
+    const AslFix *fix = NULL;
+    uint32_t gathered = gathered_prefix(p, r, &fix);
+    for (uint32_t k = 0; k < r->npending; k++) {
+      AslDiagList *out = p->cx->out;
+      uint32_t before = out->len;
       report(p->cx, p->lib, r, r->pending[k].aw, r->pending[k].earlier);
+      if (out->len > before && r->pending[k].earlier < gathered)
+        out->items[out->len - 1].fix = fix;
+    }
+  }
   r->nawaits = r->members = r->npending = 0;
   r->poison = carry;
   asl__seq_set_clear(&p->taint);

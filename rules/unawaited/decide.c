@@ -65,11 +65,30 @@ static void resolve_callee(const AslIndex *idx, const AslOptions *opt,
   }
 }
 
+/* For a property read: is the property's getter a coroutine function or
+ * one that returns a coroutine? Sets def->role to say which. */
+static bool property_gives_coroutine(AslArena *a, AslDef *def) {
+  if (!asl_def_is_property(def)) return false;
+  if (def->kind == ASL_DEF_COROUTINE)
+    def->role = "is a property whose getter is an async def: reading it "
+                "gives a coroutine";
+  else if (def->kind == ASL_DEF_FUNCTION && def->returns_coroutine)
+    def->role = asl_arena_printf(a, "is a property whose getter returns a "
+                                    "coroutine ('%s' is a coroutine "
+                                    "function)",
+                                 def->returns_coroutine);
+  else
+    return false;
+  return true;
+}
+
 const char *asl_unawaited_decide(const AslIndex *idx, const AslOptions *opt,
                                  AslArena *a, const AslDeferred *d) {
   AslDef def;
   resolve_callee(idx, opt, d, &def);
-  if (def.kind == ASL_DEF_FUNCTION && def.returns_coroutine)
+  if (d->property) {
+    if (!property_gives_coroutine(a, &def)) return NULL;
+  } else if (def.kind == ASL_DEF_FUNCTION && def.returns_coroutine)
     def.role = asl_arena_printf(a, "returns a coroutine ('%s' is a "
                                    "coroutine function)",
                                 def.returns_coroutine);

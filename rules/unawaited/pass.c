@@ -253,10 +253,39 @@ static const AslRuleId rule_of_use[] = {
     [USE_AS_VALUE] = ASL_RULE_ASL105,
 };
 
+/* `obj.prop` read where its value is dropped or only tested: if the index
+ * finds a property there whose getter is an async def (or returns a
+ * coroutine), the read gives a coroutine nothing awaits. Only on `self`
+ * or an object of a known class, never what the class stores on self (an
+ * instance attribute is no property). */
+static void check_property_read(AslCtx *cx, uint32_t attr) {
+  uint32_t unused = ASL_NONE;
+  Use use = classify_use(cx, attr, &unused);
+  if (use != USE_DISCARDED && use != USE_TRUTHY && use != USE_COMPARED)
+    return;
+  AslRuleId rule = rule_of_use[use];
+  AslCallee callee;
+  if (!asl_enabled(cx, rule) || !asl_describe_callee_expr(cx, attr, &callee) ||
+      (callee.kind != ASL_CALLEE_METHOD && callee.kind != ASL_CALLEE_SUPER) ||
+      asl_self_attribute_stored(cx, attr))
+    return;
+  uint32_t before = cx->deferred ? cx->deferred->len : 0;
+  asl_defer_args(cx, rule, attr, &callee,
+                 use == USE_COMPARED ? "compared" : NULL, NULL,
+                 ASL_AT_PROPERTY);
+  if (asl_await_allowed(cx, attr))
+    asl_defer_fix(cx, before, asl_fix_insert_before(cx, attr, "await ", false,
+                                                    "Add `await`"));
+}
+
 void asl_pass_unawaited(AslCtx *cx) {
   const AslTree *t = cx->tree;
   for (uint32_t i = 0; i < t->count; i++) {
     const AslNode *n = &t->nodes[i];
+    if (n->kind == ASL_K_attribute && !(n->flags & ASL_NODE_IN_ERROR)) {
+      check_property_read(cx, i);
+      continue;
+    }
     if (n->kind != ASL_K_call || (n->flags & ASL_NODE_IN_ERROR)) continue;
     uint32_t bound = ASL_NONE;
     Use use = classify_use(cx, i, &bound);

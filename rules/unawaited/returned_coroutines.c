@@ -73,6 +73,29 @@ static const char *returned_coroutine(const AslCtx *cx, uint32_t fn,
   return target;
 }
 
+/* Does the decorated definition `dd` carry only property decorators
+ * (`@property`, `@functools.cached_property`)? Those keep the getter's
+ * result as it is; any other decorator may change it. */
+static bool only_property_decorators(const AslCtx *cx, uint32_t dd) {
+  const AslTree *t = cx->tree;
+  bool any = false;
+  for (uint32_t c = asl_first_named(t, dd); c != ASL_NONE;
+       c = asl_next_named(t, c)) {
+    if (t->nodes[c].kind != ASL_K_decorator) continue;
+    uint32_t e = asl_first_named(t, c);
+    if (e == ASL_NONE) return false;
+    const AslNode *en = &t->nodes[e];
+    uint32_t len = en->end_byte - en->start_byte;
+    const char *s = cx->src->text + en->start_byte;
+    if (!((len == 8 && !memcmp(s, "property", 8)) ||
+          (len == 15 && !memcmp(s, "cached_property", 15)) ||
+          (len == 25 && !memcmp(s, "functools.cached_property", 25))))
+      return false;
+    any = true;
+  }
+  return any;
+}
+
 void asl_mark_returned_coroutines(const AslCtx *cx, AslFileFacts *facts,
                                   AslArena *a) {
   const AslTree *t = cx->tree;
@@ -80,7 +103,8 @@ void asl_mark_returned_coroutines(const AslCtx *cx, AslFileFacts *facts,
     const AslNode *n = &t->nodes[i];
     if (n->kind != ASL_K_function_definition ||
         (n->flags & ASL_NODE_IN_ERROR) || asl_is_async_def(t, cx->src, i) ||
-        t->nodes[n->parent].kind == ASL_K_decorated_definition)
+        (t->nodes[n->parent].kind == ASL_K_decorated_definition &&
+         !only_property_decorators(cx, n->parent)))
       continue;
     AslDef d;
     asl_describe_def(cx, i, &d);

@@ -121,7 +121,9 @@ def fixtures():
     out = []
     for fam in sorted(os.listdir(FIXTURES)):
         d = os.path.join(FIXTURES, fam)
-        if not fam.startswith("ASL") or not os.path.isdir(d):
+        # (fixtures/runtime too: their twins are also run, tests/runtime)
+        if not (fam.startswith("ASL") or fam == "runtime") or \
+                not os.path.isdir(d):
             continue
         for f in sorted(os.listdir(d)):
             p = os.path.join(d, f)

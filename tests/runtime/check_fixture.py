@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fixture_spec import read_spec  # noqa: E402
+from fixture_spec import is_fixed_twin, read_spec  # noqa: E402
 
 
 def run_c(asynclint, path):
@@ -23,10 +23,19 @@ def run_c(asynclint, path):
     return p.returncode, p.stdout, p.stderr, elapsed, summary
 
 
+def loop_blocked(asynclint, path):
+    """Does `asynclint trace` show the loop blocked at any time?"""
+    p = subprocess.run([asynclint, "trace", path], capture_output=True,
+                       text=True, timeout=60)
+    return "BLOCKS THE LOOP" in p.stdout
+
+
 def check(asynclint, path):
     spec = read_spec(path)
     if spec is None:
-        return ["no '# RUNTIME:' header"]
+        return ["no '# FIXED-RUNTIME:' header: a runtime fixture with a fix "
+                "states what the fixed program does" if is_fixed_twin(path)
+                else "no '# RUNTIME:' header"]
     rc, out, err, elapsed, summary = run_c(asynclint, path)
     bad = []
     if rc != spec["exit"]:
@@ -41,6 +50,11 @@ def check(asynclint, path):
     for s in spec["stderr"]:
         if s not in err:
             bad.append(f"stderr lacks {s!r}:\n{err}")
+    for s in spec["gone"]:
+        if s in err:
+            bad.append(f"the fix left {s!r} in stderr:\n{err}")
+    if spec["unblocked"] and loop_blocked(asynclint, path):
+        bad.append("the fixed program still blocks the loop (trace)")
     return bad
 
 

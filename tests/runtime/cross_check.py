@@ -1,4 +1,5 @@
-"""cross_check.py ASYNCLINT [FIXTURE...] - runs every runtime fixture twice:
+"""cross_check.py ASYNCLINT [FIXTURE...] - runs every runtime fixture (and
+every fix's `.fixed` twin, against its FIXED- lines) twice:
 under the C runtime (`asynclint run`, virtual time) and under real CPython
 asyncio with every wait scaled by FACTOR (asyncio.sleep, asyncio.wait_for,
 asyncio.timeout and time.sleep are patched), and asserts the same stdout,
@@ -96,6 +97,9 @@ def cross_check(asynclint, path):
             bad.append(f"CPython's stderr lacks {s!r}:\n{p_err}")
         if s not in c_err:
             bad.append(f"the C runtime's stderr lacks {s!r}")
+    for s in spec["gone"]:
+        if s in p_err:
+            bad.append(f"the fix left {s!r} in CPython's stderr:\n{p_err}")
     if c_el is None or p_el is None:
         bad.append(f"no elapsed time (C {c_el}, CPython {p_el})")
     else:
@@ -109,8 +113,12 @@ def cross_check(asynclint, path):
 
 def main():
     asynclint = sys.argv[1]
-    paths = sys.argv[2:] or sorted(glob.glob(os.path.join(
-        HERE, "..", "..", "fixtures", "runtime", "*.py")))
+    # The fixtures, and the twins their fixes give (`X.py.fixed`).
+    paths = sys.argv[2:] or sorted(
+        glob.glob(os.path.join(HERE, "..", "..", "fixtures", "runtime",
+                               "*.py")) +
+        glob.glob(os.path.join(HERE, "..", "..", "fixtures", "runtime",
+                               "*.py.fixed")))
     passed = failed = 0
     for path in paths:
         # Real time on a loaded machine can only run late, never early: a

@@ -51,8 +51,23 @@ UNSUPPORTED = [
     ("time.time", "from time import time\n", 1, 18, "'time' of time"),
     ("class", "class A:\n    pass\n", 1, 1, "class definition"),
     ("lambda", "f = lambda: 1\n", 1, 5, "lambda"),
-    ("comprehension", "x = [i for i in range(3)]\n", 1, 5,
-     "list comprehension"),
+    ("lazy generator", "g = (i for i in range(3))\n", 1, 5,
+     "generator expression (only after * in a call"),
+    ("generator to a def", "def f(g):\n    pass\nf(i for i in [1])\n", 3,
+     2, "generator expression passed to function"),
+    ("generator to len", "n = len(i for i in [1])\n", 1, 8,
+     "generator expression passed to builtin"),
+    ("generator to a rebound any", "any = all\nprint(any(i for i in [1]))\n",
+     2, 10, "generator expression passed to builtin"),
+    ("generator among args", "print(1, (i for i in [1]))\n", 1, 10,
+     "generator expression"),
+    ("await in generator", "import asyncio\nasync def main():\n"
+     "    print(list(await asyncio.sleep(0) for i in [1]))\n", 3, 16,
+     "'await' in a generator expression"),
+    ("async comprehension", "async def main():\n"
+     "    print([i async for i in x])\n", 2, 14, "async comprehension"),
+    ("comprehension of a tuple", "x = [i for i in 1, 2]\n", 1, 20,
+     "comprehension over several iterables"),
     ("sync with", "import asyncio\nasync def main():\n    with x:\n"
      "        pass\n", 3, 5, "with statement"),
     ("global", "n = 0\ndef f():\n    global n\n    n = 1\n", 3, 5,
@@ -60,8 +75,11 @@ UNSUPPORTED = [
     ("attribute", "import asyncio\nasync def main():\n"
      "    asyncio.get_event_loop()\n", 3, 13,
      "attribute 'get_event_loop' of module"),
-    ("star args", "import asyncio\nasync def main():\n"
-     "    await asyncio.gather(*[])\n", 3, 26, "list splat"),
+    ("star of a non-iterable to a builtin", "print(*5)\n", 1, 7,
+     "argument after * that is not iterable (int)"),
+    ("star of a set of two", "print(*{1, 2})\n", 1, 7,
+     "the order of a set of 2 items"),
+    ("double star args", "print(**{})\n", 1, 7, "dictionary splat"),
     ("nested def", "def f():\n    def g():\n        pass\n", 2, 5,
      "nested function definition"),
 ]

@@ -37,6 +37,12 @@
   TEST_ENTRY(runtime_gather_is_max_sequential_is_sum)                        \
   TEST_ENTRY(runtime_limits_are_errors_not_hangs)                            \
   TEST_ENTRY(runtime_handles_are_recycled)                                   \
+  TEST_ENTRY(runtime_set_keeps_task_until_done)                             \
+  TEST_ENTRY(runtime_to_thread_waits_alone)                                  \
+  TEST_ENTRY(runtime_unordered_thread_effects_are_unsupported)               \
+  TEST_ENTRY(runtime_gather_over_generator_and_comprehension)                \
+  TEST_ENTRY(runtime_comprehension_scope_and_lazy_generators)                \
+  TEST_ENTRY(runtime_comprehension_counts_as_a_frame)                        \
   TEST_ENTRY(cond_bind_positional_keyword_default)                           \
   TEST_ENTRY(cond_value_tests)                                               \
   TEST_ENTRY(cond_algebra_and_substitution)

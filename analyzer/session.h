@@ -1,0 +1,76 @@
+/*
+ * session.h - the library's entry point for the front ends (`check`, the
+ * language server): a session holds the options of a run, a parser, and
+ * the text of the documents an editor has open (overlays that replace the
+ * file on disk), and answers "the diagnostics of these paths" (the project
+ * around them indexed) and "the findings on these lines" (their fixes).
+ *
+ * A check is a run (run.h): discovery, pre-filter, parse, index, rules;
+ * overlays are read instead of the disk, so an unsaved edit is checked as
+ * if saved. With asl_session_keep_facts, a check reuses what the one
+ * before read from files that have not changed.
+ */
+#ifndef ASL_ANALYZER_SESSION_H_
+#define ASL_ANALYZER_SESSION_H_
+
+#include "asl.h"
+#include "config.h"
+#include "run.h"
+
+typedef struct AslSession AslSession;
+
+/** A session over options `opt` and the configuration `config` (its
+ * per-file-ignores; NULL if none). Both are borrowed: they must outlive
+ * the session, and may be replaced with asl_session_configure. NULL with
+ * *why set when no parser can be made (grammar ABI). */
+AslSession *asl_session_new(const AslOptions *opt, const AslConfig *config,
+                            const char **why);
+void asl_session_delete(AslSession *s);
+/** Replaces the options and configuration (borrowed, as above). */
+void asl_session_configure(AslSession *s, const AslOptions *opt,
+                           const AslConfig *config);
+/** Keeps what each run read (the facts of the files it indexed but did
+ * not check, and the walk of the project's folders) for the next: a check
+ * then reads and parses only the files named and those changed on disk
+ * since (by stat). Runs then go without the pre-filter. A run of the
+ * session must be destroyed before the next one starts. */
+void asl_session_keep_facts(AslSession *s);
+/** Files were created or deleted under the projects: the next check walks
+ * the folders again. (A changed file is seen by its stat.) */
+void asl_session_files_changed(AslSession *s);
+/** The session's parser (one thread), for the fix engine. */
+AslParser *asl_session_parser(AslSession *s);
+
+/** Sets the text of the file at `fs_path` (copied): checks read it
+ * instead of the disk. `display` names the file in findings (NULL: the
+ * display form of fs_path). Texts past ASL_MAX_FILE_BYTES are cut there,
+ * as a file read would refuse them. */
+void asl_session_set_text(AslSession *s, const char *fs_path,
+                          const char *display, const char *text, size_t len);
+/** Drops the text of `fs_path`: checks read the disk again. False if it
+ * had none. */
+bool asl_session_drop_text(AslSession *s, const char *fs_path);
+/** The text set for `fs_path` (NULL if none), its length in *len. */
+const char *asl_session_text(const AslSession *s, const char *fs_path,
+                             size_t *len);
+/** The name findings in `fs_path` carry (its display path), arena-owned. */
+const char *asl_session_display(const AslSession *s, AslArena *a,
+                                const char *fs_path);
+
+/** Checks `paths` (files and directories) into `run`, which this
+ * initializes (asl_run_init) and the caller destroys: the projects around them are
+ * indexed, the files set with asl_session_set_text read from memory. A
+ * path that only a set text has (not on disk, or "-" for stdin) is checked
+ * as the main module of a project of its own, as stdin is. The findings
+ * are sorted, per-file-ignores applied. */
+void asl_session_check(AslSession *s, AslRun *run, const char *const *paths,
+                       uint32_t npaths);
+
+/** The findings of `diags` in the file displayed as `display` whose lines
+ * meet [line, end_line] (1-based), in order, at most `max` of them, into
+ * out[]; returns how many. */
+uint32_t asl_diags_on_lines(const AslDiagList *diags, const char *display,
+                            uint32_t line, uint32_t end_line,
+                            const AslDiag **out, uint32_t max);
+
+#endif /* ASL_ANALYZER_SESSION_H_ */
