@@ -111,6 +111,11 @@ LIBRARIES = {
         "websockets.ServerConnection": "websockets.asyncio.server",
         "websockets.Server": "websockets.asyncio.server",
     }),
+    # The Jupyter stack's helper for values that may or may not be
+    # awaitable (jupyter_server, jupyter_client, nbclient, ipykernel).
+    "jupyter_core": (".", ("jupyter_core/version.py", r'__version__ = "([^"]+)"'), {
+        "jupyter_core.utils.ensure_async": "jupyter_core.utils",
+    }),
     "anyio": ("src", ("../pyproject.toml", None), {
         "anyio.sleep": "anyio._core._eventloop",
         "anyio.sleep_forever": "anyio._core._eventloop",
