@@ -289,6 +289,14 @@ void asl_pass_unawaited(AslCtx *cx) {
     if (n->kind != ASL_K_call || (n->flags & ASL_NODE_IN_ERROR)) continue;
     uint32_t bound = ASL_NONE;
     Use use = classify_use(cx, i, &bound);
+    const char *future = use == USE_DISCARDED &&
+                                 asl_enabled(cx, ASL_RULE_ASL106)
+                             ? asl_unawaited_future_name(cx, i)
+                             : NULL;
+    if (future) {
+      asl_report_unawaited_future(cx, i, future);
+      continue;
+    }
     bool by_name = use == USE_DISCARDED && asl_enabled(cx, ASL_RULE_ASL104);
     if (use == USE_NONE || (!asl_enabled(cx, rule_of_use[use]) && !by_name))
       continue;

@@ -69,6 +69,13 @@ const char *asl_msg_truthiness(AslArena *a, const AslDef *def);
 const char *asl_msg_compared(AslArena *a, const AslDef *def);
 const char *asl_msg_by_name(AslArena *a, const AslDef *def);
 
+/** ASL106: the asyncio function (its catalog name) whose future `call`
+ * makes, if it is one made to be awaited (gather, shield, wrap_future);
+ * else NULL. */
+const char *asl_unawaited_future_name(const AslCtx *cx, uint32_t call);
+/** Reports ASL106 at discarded `call` of `name`, with the `await` fix. */
+void asl_report_unawaited_future(AslCtx *cx, uint32_t call, const char *name);
+
 /** "'send_email' is a coroutine function (app/mail.py:12)": the shared
  * opening of every ASL1xx message. */
 const char *asl_msg_subject(AslArena *a, const AslDef *def);
