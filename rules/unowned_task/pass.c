@@ -47,6 +47,35 @@ static const char *const loop_types[] = {
     "asyncio.SelectorEventLoop", "asyncio.ProactorEventLoop", "uvloop.Loop",
     NULL};
 
+static bool is_known_loop(const AslCtx *cx, uint32_t obj, int depth);
+
+/* Is `e` the literal None? */
+static bool is_none(const AslCtx *cx, uint32_t e) {
+  e = asl_unparen(cx->tree, e);
+  return e != ASL_NONE && cx->tree->nodes[e].kind == ASL_K_none;
+}
+
+/* Is local `ident` bound only by assignments, each of a loop we can see
+ * or of None (`try: loop = asyncio.get_running_loop()` / `except
+ * RuntimeError: loop = None`), one at least of a loop? Where it is None,
+ * `loop.create_task` raises: no task is lost there. */
+static bool bound_to_loop_or_none(const AslCtx *cx, uint32_t ident,
+                                  int depth) {
+  const AslBinding *b = asl_resolve_name(cx, ident);
+  if (b) b = asl_names_find(cx->names, b->scope, b->name, b->name_len);
+  if (!b || b->kinds != 1u << ASL_BIND_ASSIGN) return false;
+  bool loop = false;
+  for (uint32_t k = 0; b && k < 8; k++) {
+    if (b->value == ASL_NONE) return false;
+    if (!is_none(cx, b->value)) {
+      if (!is_known_loop(cx, b->value, depth + 1)) return false;
+      loop = true;
+    }
+    b = b->next_same == ASL_NONE ? NULL : asl_names_at(cx->names, b->next_same);
+  }
+  return loop && !b;
+}
+
 /* Does `obj` evaluate to an asyncio event loop we can see being obtained:
  * `asyncio.get_running_loop()` itself, a local bound once from it, an
  * attribute the class sets once from it (`self._loop = loop or
@@ -61,6 +90,8 @@ static bool is_known_loop(const AslCtx *cx, uint32_t obj, int depth) {
   switch (t->nodes[obj].kind) {
   case ASL_K_identifier:
     value = asl_single_assignment(cx, obj);
+    if (value == ASL_NONE && bound_to_loop_or_none(cx, obj, depth))
+      return true;
     break;
   case ASL_K_attribute:
     value = asl_self_attribute_value(cx, obj);
