@@ -589,7 +589,7 @@ bool asl_is_store(const AslTree *t, uint32_t i);
  * another file's tree: they ask the index what a dotted name resolves to.
  * Because the index exists only after every file was read, a pass that
  * needs it records an AslDeferred in phase 1 (asl_defer) and the rule
- * decides it in phase 3 (asl_rules_decide), with the index in hand.
+ * decides it in phase 3 (AslRuleSet.decide), with the index in hand.
  * ---------------------------------------------------------------------- */
 
 typedef struct AslIndex AslIndex;
@@ -717,11 +717,11 @@ struct AslCtx {
   uint32_t facts_id;        /* the file's facts in the index */
   AslDeferredList *deferred; /* arena-backed; decided after the index */
   struct AslMemo *memo;     /* the passes' per-file caches, or NULL
-                               (asl_memo_new, rules/callee.c) */
+                               (AslRuleSet.memo_new) */
 };
 
 /** Records a finding of rule `r` at node `i` that the index will decide:
- * the driver applies noqa now and calls asl_rules_decide() in phase 3. */
+ * the driver applies noqa now and asks AslRuleSet.decide in phase 3. */
 void asl_defer(AslCtx *cx, AslRuleId r, uint32_t node,
                const AslCallee *callee, const char *subject);
 /* Where a deferred call is made (asl_defer_args). */

@@ -19,6 +19,7 @@
 #include "fixture.h"
 #include "run.h"
 #include "session.h"
+#include "../rules/default.h"
 #include "../runtime/rt.h"
 
 enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
@@ -677,8 +678,9 @@ static int cmd_check(int argc, char **argv) {
   ca.opt.color = want_color(&ca);
 
   const char *why = NULL;
-  AslSession *session = asl_session_new(
-      &ca.opt, ca.config.found ? &ca.config : NULL, &why);
+  AslSession *session =
+      asl_session_new(asl_rules_default(), &ca.opt,
+                      ca.config.found ? &ca.config : NULL, &why);
   if (!session) {
     fprintf(stderr, "asynclint: error: %s\n", why);
     return check_done(&ca, NULL, NULL, EXIT_ERROR);

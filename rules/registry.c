@@ -1,7 +1,9 @@
 /*
  * registry.c - the rule table built from registry.def, lookup by code, and
- * the dispatch of family passes.
+ * the rule set the analyzer runs (asl_rules_default): the dispatch of
+ * family passes.
  */
+#include "default.h"
 #include "rules.h"
 
 #include "blocking/blocking.h"
@@ -16,7 +18,9 @@ const AslRule asl_rules[ASL_RULE__COUNT] = {
 #undef RULE
 };
 
-const char *const *asl_rules_hot_words(void) {
+/* Words that make a file hot: a file spelling one defines or aliases
+ * coroutine functions no `async` shows (`@sync_to_async def f`). */
+static const char *const *hot_words(void) {
   // Filled once, before any worker starts (asl_run_init).
   static const char *words[64];
   if (!words[0]) {
@@ -31,7 +35,9 @@ const char *const *asl_rules_hot_words(void) {
   return words;
 }
 
-const char *asl_rules_external_result(const char *name, AslExternalStep how) {
+/* What a step past a name outside the project gives, by the bundled
+ * libraries' table. */
+static const char *external_result(const char *name, AslExternalStep how) {
   return asl_catalog_library_result(name, how);
 }
 
@@ -53,27 +59,9 @@ static bool family_enabled(const AslCtx *cx, const char *family) {
   return family_selected(cx->opt, family);
 }
 
-void asl_rules_run(AslCtx *cx) {
-  if (family_enabled(cx, "unawaited")) asl_pass_unawaited(cx);
-  if (family_enabled(cx, "unowned_task")) asl_pass_unowned_task(cx);
-  if (family_enabled(cx, "sequential")) asl_pass_sequential(cx);
-  if (family_enabled(cx, "blocking")) asl_pass_blocking(cx);
-}
-
-void asl_rules_facts(const AslCtx *cx, struct AslFileFacts *facts,
-                     AslArena *a) {
-  asl_callee_facts(cx, facts, a);
-  if (cx->opt->selected[ASL_RULE_ASL210]) asl_blocking_facts(cx, facts, a);
-  if (family_selected(cx->opt, "blocking"))
-    asl_blocking_constant_facts(cx, facts, a);
-  if (asl_rules_need_reach(cx->opt)) {
-    asl_unawaited_facts(cx, facts);
-    asl_mark_returned_coroutines(cx, facts, a);
-  }
-  if (cx->opt->selected[ASL_RULE_ASL304]) asl_unowned_task_facts(cx, facts);
-}
-
-bool asl_rules_need_reach(const AslOptions *opt) {
+/* ASL1xx: the call of a coroutine function made anywhere can be a
+ * finding, so files without a hot word may matter. */
+static bool need_reach(const AslOptions *opt) {
   for (int r = 0; r < ASL_RULE__COUNT; r++)
     if (opt->selected[r] && strcmp(asl_rules[r].family, "unawaited") == 0)
       return true;
@@ -82,19 +70,43 @@ bool asl_rules_need_reach(const AslOptions *opt) {
   return opt->selected[ASL_RULE_ASL301] || opt->selected[ASL_RULE_ASL304];
 }
 
-bool asl_rules_reach_question(AslRuleId rule) {
+/* Runs every family pass that has at least one enabled rule. */
+static void run_families(AslCtx *cx) {
+  if (family_enabled(cx, "unawaited")) asl_pass_unawaited(cx);
+  if (family_enabled(cx, "unowned_task")) asl_pass_unowned_task(cx);
+  if (family_enabled(cx, "sequential")) asl_pass_sequential(cx);
+  if (family_enabled(cx, "blocking")) asl_pass_blocking(cx);
+}
+
+/* Phase 1, every file of the project: each family adds what it will ask
+ * the index (ASL210: sync functions, their blocking calls and calls). */
+static void add_facts(const AslCtx *cx, AslFileFacts *facts, AslArena *a) {
+  asl_callee_facts(cx, facts, a);
+  if (cx->opt->selected[ASL_RULE_ASL210]) asl_blocking_facts(cx, facts, a);
+  if (family_selected(cx->opt, "blocking"))
+    asl_blocking_constant_facts(cx, facts, a);
+  if (need_reach(cx->opt)) {
+    asl_unawaited_facts(cx, facts);
+    asl_mark_returned_coroutines(cx, facts, a);
+  }
+  if (cx->opt->selected[ASL_RULE_ASL304]) asl_unowned_task_facts(cx, facts);
+}
+
+/* Must the callee reach a coroutine function or a task wrapper to be
+ * reported? */
+static bool reach_question(AslRuleId rule) {
   return strcmp(asl_rules[rule].family, "unawaited") == 0 ||
          rule == ASL_RULE_ASL301 || rule == ASL_RULE_ASL304;
 }
 
-bool asl_rules_need_index(const AslOptions *opt) {
+static bool need_index(const AslOptions *opt) {
   // ASL2xx asks the index about constants imported from other modules.
-  return asl_rules_need_reach(opt) || family_selected(opt, "blocking");
+  return need_reach(opt) || family_selected(opt, "blocking");
 }
 
-const char *asl_rules_decide(const AslIndex *idx, const AslOptions *opt,
-                             AslArena *a, const AslDeferred *d,
-                             AslDiag *out) {
+/* Phase 3: a deferred finding goes to its rule's family. */
+static const char *decide(const AslIndex *idx, const AslOptions *opt,
+                          AslArena *a, const AslDeferred *d, AslDiag *out) {
   if (strcmp(asl_rules[d->diag.rule].family, "unawaited") == 0)
     return asl_unawaited_decide(idx, opt, a, d);
   if (strcmp(asl_rules[d->diag.rule].family, "blocking") == 0)
@@ -103,3 +115,17 @@ const char *asl_rules_decide(const AslIndex *idx, const AslOptions *opt,
     return asl_unowned_task_decide(idx, a, d);
   return NULL;
 }
+
+static const AslRuleSet default_rules = {
+    .run = run_families,
+    .facts = add_facts,
+    .memo_new = asl_memo_new,
+    .decide = decide,
+    .need_index = need_index,
+    .need_reach = need_reach,
+    .reach_question = reach_question,
+    .hot_words = hot_words,
+    .external_result = external_result,
+};
+
+const AslRuleSet *asl_rules_default(void) { return &default_rules; }
