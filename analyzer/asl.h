@@ -347,14 +347,14 @@ bool asl_is_scope(const AslTree *t, uint32_t i);
 const char *asl_kind_name(AslKind k);
 
 /* ------------------------------------------------------------------------
- * Rule registry (rules/registry.def)
+ * Rule registry (registry.def, registry.c)
  * ---------------------------------------------------------------------- */
 
 typedef enum { ASL_SEV_ERROR, ASL_SEV_WARNING } AslSeverity;
 
 typedef enum {
 #define RULE(code, name, family, sev, on, tests, summary) ASL_RULE_##code,
-#include "../rules/registry.def"
+#include "registry.def"
 #undef RULE
   ASL_RULE__COUNT
 } AslRuleId;
@@ -364,8 +364,7 @@ typedef struct AslRule {
   const char *name;    /* "unowned-task" */
   const char *family;  /* pass that implements it */
   AslSeverity severity;
-  const char *summary; /* one line */
-  const char *explain; /* What it does / Why is this bad / Example / ... */
+  const char *summary; /* one line (the explain text: AslRuleSet.explain) */
   bool default_on;     /* selected unless the user asks otherwise */
   bool in_tests;       /* also reported in test code unless the user asks
                           otherwise (test-select / test-ignore) */

@@ -38,6 +38,9 @@ typedef struct AslRuleSet {
   const char *const *(*hot_words)(void);
   /** Steps past names outside the project (the index's AslExternalResult). */
   AslExternalResult external_result;
+  /** The rule's explain text (Markdown: what it does, why it is bad, an
+   * example, the fix), for `explain` and SARIF's help. */
+  const char *(*explain)(AslRuleId rule);
 } AslRuleSet;
 
 #endif /* ASL_ANALYZER_RULESET_H_ */

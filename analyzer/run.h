@@ -94,9 +94,10 @@ void asl_run_destroy(AslRun *r);
 
 /** Looks up a --format name ("text", "sarif", ...); false if unknown. */
 bool asl_format_parse(const char *name, AslFormat *out);
-/** Renders diagnostics in the chosen format onto `out`. `held` (or NULL):
- * per rule, the findings test code held back, which --statistics counts. */
-void asl_emit(const AslOptions *opt, const AslDiagList *diags,
-              const uint32_t *held, AslBuf *out);
+/** Renders diagnostics of the rule set `rules` (SARIF describes each
+ * rule) in the chosen format onto `out`. `held` (or NULL): per rule, the
+ * findings test code held back, which --statistics counts. */
+void asl_emit(const AslRuleSet *rules, const AslOptions *opt,
+              const AslDiagList *diags, const uint32_t *held, AslBuf *out);
 
 #endif /* ASL_ANALYZER_RUN_H_ */

@@ -146,7 +146,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!opt.statistics) opt.format = formats[f];
     opt.color = mode & 2;
     AslBuf out = {0};
-    asl_emit(&opt, &run.diags, run.held, &out);
+    asl_emit(asl_rules_default(), &opt, &run.diags, run.held, &out);
     asl_buf_free(&out);
   }
   exercise_pieces(parser, &opt, &run.hot, (const char *)data + 1, size - 1);

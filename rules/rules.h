@@ -66,7 +66,7 @@ struct AslMemo *asl_memo_new(AslArena *a);
 
 #define RULE(code, name, family, sev, on, tests, summary)                           \
   extern const char asl_explain_##code[];
-#include "registry.def"
+#include "../analyzer/registry.def"
 #undef RULE
 
 #endif /* ASL_RULES_RULES_H_ */

@@ -1,7 +1,7 @@
 /*
- * registry.c - the rule table built from registry.def, lookup by code, and
- * the rule set the analyzer runs (asl_rules_default): the dispatch of
- * family passes.
+ * default.c - the rule set the analyzer runs (asl_rules_default): the
+ * dispatch of the family passes by the registry (analyzer/registry.def),
+ * and each rule's explain text.
  */
 #include "default.h"
 #include "rules.h"
@@ -11,12 +11,14 @@
 
 #include <string.h>
 
-const AslRule asl_rules[ASL_RULE__COUNT] = {
-#define RULE(code, name, family, sev, on, tests, summary)                           \
-  {#code, name, #family, sev, summary, asl_explain_##code, on, tests},
-#include "registry.def"
+static const char *const explain_texts[ASL_RULE__COUNT] = {
+#define RULE(code, name, family, sev, on, tests, summary) asl_explain_##code,
+#include "../analyzer/registry.def"
 #undef RULE
 };
+
+/* What the rule does, why it matters, an example, the fix (Markdown). */
+static const char *explain(AslRuleId rule) { return explain_texts[rule]; }
 
 /* Words that make a file hot: a file spelling one defines or aliases
  * coroutine functions no `async` shows (`@sync_to_async def f`). */
@@ -39,12 +41,6 @@ static const char *const *hot_words(void) {
  * libraries' table. */
 static const char *external_result(const char *name, AslExternalStep how) {
   return asl_catalog_library_result(name, how);
-}
-
-AslRuleId asl_rule_by_code(const char *code) {
-  for (int r = 0; r < ASL_RULE__COUNT; r++)
-    if (strcmp(asl_rules[r].code, code) == 0) return (AslRuleId)r;
-  return ASL_RULE__COUNT;
 }
 
 /* Is any rule of `family` selected? Saves the walk of a disabled family. */
@@ -126,6 +122,7 @@ static const AslRuleSet default_rules = {
     .reach_question = reach_question,
     .hot_words = hot_words,
     .external_result = external_result,
+    .explain = explain,
 };
 
 const AslRuleSet *asl_rules_default(void) { return &default_rules; }
