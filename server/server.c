@@ -27,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../analyzer/cli.h"
+#include "../cli/cli.h"
 #include "../analyzer/session.h"
 #include "../rules/default.h"
 #include "rpc.h"

@@ -20,8 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "run.h"
+#include "../analyzer/diag.h"
+#include "../analyzer/run.h"
 #include "../rules/default.h"
 
 typedef struct Expect {

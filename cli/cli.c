@@ -12,13 +12,13 @@
 #include <tree_sitter/api.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "diag.h"
-#include "env.h"
-#include "fix.h"
 #include "fixture.h"
-#include "run.h"
-#include "session.h"
+#include "../analyzer/config.h"
+#include "../analyzer/diag.h"
+#include "../analyzer/env.h"
+#include "../analyzer/fix.h"
+#include "../analyzer/run.h"
+#include "../analyzer/session.h"
 #include "../rules/default.h"
 #include "../runtime/rt.h"
 
