@@ -1,7 +1,7 @@
 /*
  * rules.h - the rule passes, one per family. Each walks one file's
  * flattened tree once and reports through asl_report(); each rule's explain
- * text is defined beside its logic as asl_explain_<CODE>. registry.c
+ * text is defined beside its logic as asl_explain_<CODE>. default.c
  * dispatches to them as the rule set the analyzer runs (default.h).
  */
 #ifndef ASL_RULES_RULES_H_
