@@ -347,14 +347,14 @@ bool asl_is_scope(const AslTree *t, uint32_t i);
 const char *asl_kind_name(AslKind k);
 
 /* ------------------------------------------------------------------------
- * Rule registry (rules/registry.def)
+ * Rule registry (registry.def, registry.c)
  * ---------------------------------------------------------------------- */
 
 typedef enum { ASL_SEV_ERROR, ASL_SEV_WARNING } AslSeverity;
 
 typedef enum {
 #define RULE(code, name, family, sev, on, tests, summary) ASL_RULE_##code,
-#include "../rules/registry.def"
+#include "registry.def"
 #undef RULE
   ASL_RULE__COUNT
 } AslRuleId;
@@ -364,8 +364,7 @@ typedef struct AslRule {
   const char *name;    /* "unowned-task" */
   const char *family;  /* pass that implements it */
   AslSeverity severity;
-  const char *summary; /* one line */
-  const char *explain; /* What it does / Why is this bad / Example / ... */
+  const char *summary; /* one line (the explain text: AslRuleSet.explain) */
   bool default_on;     /* selected unless the user asks otherwise */
   bool in_tests;       /* also reported in test code unless the user asks
                           otherwise (test-select / test-ignore) */
@@ -589,7 +588,7 @@ bool asl_is_store(const AslTree *t, uint32_t i);
  * another file's tree: they ask the index what a dotted name resolves to.
  * Because the index exists only after every file was read, a pass that
  * needs it records an AslDeferred in phase 1 (asl_defer) and the rule
- * decides it in phase 3 (asl_rules_decide), with the index in hand.
+ * decides it in phase 3 (AslRuleSet.decide), with the index in hand.
  * ---------------------------------------------------------------------- */
 
 typedef struct AslIndex AslIndex;
@@ -717,11 +716,11 @@ struct AslCtx {
   uint32_t facts_id;        /* the file's facts in the index */
   AslDeferredList *deferred; /* arena-backed; decided after the index */
   struct AslMemo *memo;     /* the passes' per-file caches, or NULL
-                               (asl_memo_new, rules/callee.c) */
+                               (AslRuleSet.memo_new) */
 };
 
 /** Records a finding of rule `r` at node `i` that the index will decide:
- * the driver applies noqa now and calls asl_rules_decide() in phase 3. */
+ * the driver applies noqa now and asks AslRuleSet.decide in phase 3. */
 void asl_defer(AslCtx *cx, AslRuleId r, uint32_t node,
                const AslCallee *callee, const char *subject);
 /* Where a deferred call is made (asl_defer_args). */

@@ -297,7 +297,7 @@ bool asl_glob_valid(const char *pattern) {
 
 /* ---- test code ----------------------------------------------------------
  * SonarQube's main/test split: a file is test code by where it sits, and
- * each rule says whether it runs there (rules/registry.def). */
+ * each rule says whether it runs there (registry.def). */
 
 const char *const asl_default_test_paths[] = {
     "tests/",   "test/",     "testing/",     "test_*.py", "*_test.py",

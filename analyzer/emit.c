@@ -267,7 +267,10 @@ static void sarif_fix(AslBuf *out, const AslDiag *d) {
   asl_buf_puts(out, "]}]}]");
 }
 
-static void emit_sarif(const AslDiagList *diags, AslBuf *out) {
+/* Each rule's descriptor carries its explain text as help, from the rule
+ * set. */
+static void emit_sarif(const AslRuleSet *rules, const AslDiagList *diags,
+                       AslBuf *out) {
   asl_buf_puts(out,
                "{\n  \"$schema\": \"https://json.schemastore.org/"
                "sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n"
@@ -286,9 +289,9 @@ static void emit_sarif(const AslDiagList *diags, AslBuf *out) {
     asl_buf_puts(out, "}, \"fullDescription\": {");
     json_key_str(out, "text", r->summary);
     asl_buf_puts(out, "}, \"help\": {");
-    json_key_str(out, "text", r->explain);
+    json_key_str(out, "text", rules->explain((AslRuleId)k));
     asl_buf_puts(out, ", ");
-    json_key_str(out, "markdown", r->explain);
+    json_key_str(out, "markdown", rules->explain((AslRuleId)k));
     asl_buf_printf(out, "}, \"defaultConfiguration\": {\"level\": \"%s\"}}",
                    severity_name(r));
   }
@@ -522,8 +525,8 @@ bool asl_format_parse(const char *name, AslFormat *out) {
   return false;
 }
 
-void asl_emit(const AslOptions *opt, const AslDiagList *diags,
-              const uint32_t *held, AslBuf *out) {
+void asl_emit(const AslRuleSet *rules, const AslOptions *opt,
+              const AslDiagList *diags, const uint32_t *held, AslBuf *out) {
   if (opt->statistics) {
     emit_statistics(opt, diags, held, out);
     return;
@@ -533,7 +536,7 @@ void asl_emit(const AslOptions *opt, const AslDiagList *diags,
   case ASL_FMT_FULL: emit_full(opt, diags, out); break;
   case ASL_FMT_JSON: emit_json(diags, out); break;
   case ASL_FMT_JSON_LINES: emit_json_lines(diags, out); break;
-  case ASL_FMT_SARIF: emit_sarif(diags, out); break;
+  case ASL_FMT_SARIF: emit_sarif(rules, diags, out); break;
   case ASL_FMT_GITHUB: emit_github(diags, out); break;
   case ASL_FMT_GITLAB: emit_gitlab(diags, out); break;
   case ASL_FMT_JUNIT: emit_junit(diags, out); break;

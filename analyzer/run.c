@@ -25,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../rules/rules.h"
 #include "diag.h"
 #include "prefilter.h"
 
@@ -254,7 +253,7 @@ static void keep_facts(Sink *k, AslCtx *cx, const AslSource *src,
   AslFileFacts *facts = asl_facts_extract(k->keep, cx, src->path);
   facts->is_stub = j->fi.is_stub;
   facts->alias = j->fi.alias;
-  asl_rules_facts(cx, facts, k->keep);
+  k->r->rules->facts(cx, facts, k->keep);
   // A library's sync functions are walked for blocking calls (ASL210)
   // only in the packages the user follows: elsewhere the walk stops at the
   // library's edge.
@@ -344,7 +343,7 @@ static void process_source(Sink *k, AslParser *p, AslArena *a,
                .project = fi->project,
                .deferred = &deferred};
   cx.names = asl_names_build(a, s, &tree);
-  cx.memo = asl_memo_new(a);
+  cx.memo = k->r->rules->memo_new(a);
   if (k->r->use_index) keep_facts(k, &cx, src, in_unit ? &unit : NULL, first);
   if (in_unit) after_unit(k, a, src);
   if (!fi->named) return;
@@ -354,7 +353,7 @@ static void process_source(Sink *k, AslParser *p, AslArena *a,
                "damaged region is not checked");
     warn_parse_error(k, s, &tree);
   }
-  asl_rules_run(&cx);
+  k->r->rules->run(&cx);
   keep_findings(k, a, s, &tree, &raw, &deferred, in_unit ? unit.lines : NULL,
                 in_unit ? unit.nlines : 0);
 }
@@ -408,15 +407,16 @@ static void scan_and_process(Sink *k, AslParser *p, AslArena *a,
   j->scan = scan;
 }
 
-void asl_run_init(AslRun *r, const AslOptions *opt) {
+void asl_run_init(AslRun *r, const AslRuleSet *rules, const AslOptions *opt) {
   memset(r, 0, sizeof *r);
+  r->rules = rules;
   r->opt = opt;
   asl_arena_init(&r->arena);
   r->layout = asl_layout_new();
-  r->use_index = asl_rules_need_index(opt);
-  r->need_reach = asl_rules_need_reach(opt);
+  r->use_index = rules->need_index(opt);
+  r->need_reach = rules->need_reach(opt);
   r->prefilter = !opt->no_prefilter;
-  asl_words_hot(opt, asl_rules_hot_words(), &r->hot);
+  asl_words_hot(opt, rules->hot_words(), &r->hot);
   if (opt->env && r->use_index) {
     // What a file imports from a library is known only once the library
     // is read: every file spelling one of its top-level names is hot.
@@ -1323,8 +1323,8 @@ static void want_spelled(AslRun *r, const FactsView *v, Modules *m,
   }
 }
 
-static bool is_reach_question(const AslDeferred *d) {
-  return asl_rules_reach_question(d->diag.rule);
+static bool is_reach_question(const AslRun *r, const AslDeferred *d) {
+  return r->rules->reach_question(d->diag.rule);
 }
 
 /* Can the index's answer to `d` depend on a cold file? Not for an ASL1xx
@@ -1334,7 +1334,8 @@ static bool worth_watching(const AslRun *r, const AslReach *w,
                            const AslDeferred *d) {
   // W knows nothing of the libraries until they are read, nor does it
   // exist without the pre-filter: every question may need a library.
-  if (!r->need_reach || !is_reach_question(d) || !r->prefilter || r->opt->env)
+  if (!r->need_reach || !is_reach_question(r, d) || !r->prefilter ||
+      r->opt->env)
     return true;
   // A method is a coroutine function through its class (or a base):
   // the class's name is what W holds, not the method's.
@@ -1364,7 +1365,7 @@ static void want_looked_up(AslRun *r, const FactsView *v, Modules *c,
                            const AslReach *w, BoolVec *settled,
                            FirstAsked *fa) {
   AslIndex *idx = asl_index_new_watching(v->facts, v->n, want_module, c);
-  asl_index_set_external_result(idx, asl_rules_external_result);
+  asl_index_set_external_result(idx, r->rules->external_result);
   if (r->opt->env) asl_index_use_library(idx);
   AslArena tmp;
   asl_arena_init(&tmp);
@@ -1386,12 +1387,12 @@ static void want_looked_up(AslRun *r, const FactsView *v, Modules *c,
     if (settled->items[i] || !worth_watching(r, w, d)) continue;
     AslDeferred q = as_asked(v, d);
     uint32_t before = c->cold_lookups;
-    c->lenient = is_reach_question(d) && r->need_reach;
+    c->lenient = is_reach_question(r, d) && r->need_reach;
     c->w = w;
     c->pending.len = c->pending_names.len = 0;
     AslDiag ignored;
     memset(&ignored, 0, sizeof ignored);
-    if (asl_rules_decide(idx, r->opt, &tmp, &q, &ignored))
+    if (r->rules->decide(idx, r->opt, &tmp, &q, &ignored))
       for (uint32_t k = 0; k < c->pending.len; k++)
         want_job(c, &r->jobs.items[c->pending.items[k]],
                  c->pending_names.items[k]);
@@ -1506,7 +1507,7 @@ static void decide_deferred(AslRun *r, FirstAsked *fa) {
   FactsView v;
   facts_view(r, &v);
   AslIndex *idx = asl_index_new(v.facts, v.n);
-  asl_index_set_external_result(idx, asl_rules_external_result);
+  asl_index_set_external_result(idx, r->rules->external_result);
   if (r->opt->env) asl_index_use_library(idx);
   first_asked_update(fa, &r->deferred);
   // The answer of each question: its message (NULL: no finding) and the
@@ -1521,7 +1522,7 @@ static void decide_deferred(AslRun *r, FirstAsked *fa) {
       AslDeferred q = as_asked(&v, d);
       memset(&answer[i], 0, sizeof answer[i]);
       answer[i].message =
-          asl_rules_decide(idx, r->opt, &r->arena, &q, &answer[i]);
+          r->rules->decide(idx, r->opt, &r->arena, &q, &answer[i]);
     }
     if (!answer[i].message) continue;
     AslDiag diag = d->diag;

@@ -14,6 +14,7 @@
 #include "discover.h"
 #include "index.h"
 #include "prefilter.h"
+#include "ruleset.h"
 
 /* The text of a file parsed in parts is kept for its later units, as
  * long as the texts kept stay under this many bytes; beyond it, a later
@@ -32,6 +33,7 @@ typedef bool (*AslTextHook)(void *ctx, const char *fs_path, const char **text,
                             size_t *len);
 
 typedef struct AslRun {
+  const AslRuleSet *rules; /* the passes, what they need, their decisions */
   const AslOptions *opt;
   AslTextHook text_hook;   /* or NULL: every file from the disk */
   void *text_ctx;
@@ -66,7 +68,9 @@ typedef struct AslRun {
   AslVec(AslArena *) worker_arenas; /* what parallel workers kept */
 } AslRun;
 
-void asl_run_init(AslRun *r, const AslOptions *opt);
+/** A run of the rule set `rules` over options `opt` (both borrowed: they
+ * must outlive the run). */
+void asl_run_init(AslRun *r, const AslRuleSet *rules, const AslOptions *opt);
 
 /** Discovers the files under `paths` and reads each once: every file of
  * the projects around them is indexed (unless opt->index_given_only), and
@@ -90,9 +94,10 @@ void asl_run_destroy(AslRun *r);
 
 /** Looks up a --format name ("text", "sarif", ...); false if unknown. */
 bool asl_format_parse(const char *name, AslFormat *out);
-/** Renders diagnostics in the chosen format onto `out`. `held` (or NULL):
- * per rule, the findings test code held back, which --statistics counts. */
-void asl_emit(const AslOptions *opt, const AslDiagList *diags,
-              const uint32_t *held, AslBuf *out);
+/** Renders diagnostics of the rule set `rules` (SARIF describes each
+ * rule) in the chosen format onto `out`. `held` (or NULL): per rule, the
+ * findings test code held back, which --statistics counts. */
+void asl_emit(const AslRuleSet *rules, const AslOptions *opt,
+              const AslDiagList *diags, const uint32_t *held, AslBuf *out);
 
 #endif /* ASL_ANALYZER_RUN_H_ */

@@ -26,6 +26,7 @@ typedef struct Overlay {
 } Overlay;
 
 struct AslSession {
+  const AslRuleSet *rules;       /* the caller's */
   const AslOptions *opt;         /* the caller's, or &cached_opt */
   const AslOptions *given;       /* the caller's */
   AslOptions cached_opt;         /* theirs without the pre-filter */
@@ -36,11 +37,12 @@ struct AslSession {
   AslVec(Overlay) overlays;      /* sorted by fs_path (bytewise) */
 };
 
-AslSession *asl_session_new(const AslOptions *opt, const AslConfig *config,
-                            const char **why) {
+AslSession *asl_session_new(const AslRuleSet *rules, const AslOptions *opt,
+                            const AslConfig *config, const char **why) {
   AslParser *p = NULL;
   if (asl_parser_new(&p, why) != ASL_OK) return NULL;
   AslSession *s = asl_calloc(1, sizeof *s);
+  s->rules = rules;
   s->opt = s->given = opt;
   s->config = config;
   s->parser = p;
@@ -227,7 +229,7 @@ static void apply_per_file_ignores(const AslConfig *c, AslDiagList *diags) {
 
 void asl_session_check(AslSession *s, AslRun *run, const char *const *paths,
                        uint32_t npaths) {
-  asl_run_init(run, s->opt);
+  asl_run_init(run, s->rules, s->opt);
   run->text_hook = overlay_text;
   run->text_ctx = s;
   run->cache = s->cache;

@@ -19,12 +19,14 @@
 
 typedef struct AslSession AslSession;
 
-/** A session over options `opt` and the configuration `config` (its
- * per-file-ignores; NULL if none). Both are borrowed: they must outlive
- * the session, and may be replaced with asl_session_configure. NULL with
- * *why set when no parser can be made (grammar ABI). */
-AslSession *asl_session_new(const AslOptions *opt, const AslConfig *config,
-                            const char **why);
+/** A session of the rule set `rules` (ruleset.h; the front end's, e.g.
+ * asl_rules_default()) over options `opt` and the configuration `config`
+ * (its per-file-ignores; NULL if none). All are borrowed: they must
+ * outlive the session; options and configuration may be replaced with
+ * asl_session_configure. NULL with *why set when no parser can be made
+ * (grammar ABI). */
+AslSession *asl_session_new(const AslRuleSet *rules, const AslOptions *opt,
+                            const AslConfig *config, const char **why);
 void asl_session_delete(AslSession *s);
 /** Replaces the options and configuration (borrowed, as above). */
 void asl_session_configure(AslSession *s, const AslOptions *opt,

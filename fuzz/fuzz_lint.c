@@ -22,7 +22,7 @@
 #include "../analyzer/fix.h"
 #include "../analyzer/prefilter.h"
 #include "../analyzer/run.h"
-#include "../rules/rules.h"
+#include "../rules/default.h"
 
 /* Every output format the emitter knows. */
 static const AslFormat formats[] = {
@@ -44,8 +44,9 @@ static void unit_facts(AslParser *parser, AslArena *a, const AslOptions *opt,
   AslCtx cx = {
       .arena = a, .src = &us, .tree = &tree, .opt = opt, .module = "fuzz"};
   cx.names = asl_names_build(a, &us, &tree);
-  cx.memo = asl_memo_new(a);
-  asl_rules_facts(&cx, asl_facts_extract(a, &cx, "fuzz.py"), a);
+  const AslRuleSet *rules = asl_rules_default();
+  cx.memo = rules->memo_new(a);
+  rules->facts(&cx, asl_facts_extract(a, &cx, "fuzz.py"), a);
 }
 
 /* Every file the size of a fuzz input is parsed whole by a run: the parts
@@ -120,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
 
   AslRun run;
-  asl_run_init(&run, &opt);
+  asl_run_init(&run, asl_rules_default(), &opt);
   AslArena scratch;
   asl_arena_init(&scratch);
   uint32_t index = 0;
@@ -145,7 +146,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!opt.statistics) opt.format = formats[f];
     opt.color = mode & 2;
     AslBuf out = {0};
-    asl_emit(&opt, &run.diags, run.held, &out);
+    asl_emit(asl_rules_default(), &opt, &run.diags, run.held, &out);
     asl_buf_free(&out);
   }
   exercise_pieces(parser, &opt, &run.hot, (const char *)data + 1, size - 1);

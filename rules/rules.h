@@ -1,7 +1,8 @@
 /*
  * rules.h - the rule passes, one per family. Each walks one file's
  * flattened tree once and reports through asl_report(); each rule's explain
- * text is defined beside its logic as asl_explain_<CODE>.
+ * text is defined beside its logic as asl_explain_<CODE>. default.c
+ * dispatches to them as the rule set the analyzer runs (default.h).
  */
 #ifndef ASL_RULES_RULES_H_
 #define ASL_RULES_RULES_H_
@@ -39,13 +40,6 @@ const char *asl_blocking_decide(const AslIndex *idx, const AslOptions *opt,
                                 AslArena *a, const AslDeferred *d,
                                 AslDiag *out);
 
-/** Phase 1, every file of the project: rule families add what they need
- * to the file's facts (ASL210: sync functions, their blocking calls and
- * calls). `a` is the run's arena, which the facts live in. */
-struct AslFileFacts;
-void asl_rules_facts(const AslCtx *cx, struct AslFileFacts *facts,
-                     AslArena *a);
-
 /** Describes the callee of `call` for the project index (rules/callee.c);
  * false when this file cannot say what it is. */
 bool asl_describe_callee(const AslCtx *cx, uint32_t call, AslCallee *out);
@@ -70,37 +64,9 @@ void asl_callee_facts(const AslCtx *cx, struct AslFileFacts *facts,
 /** The per-file caches of the passes (AslCtx.memo), in `a`. */
 struct AslMemo *asl_memo_new(AslArena *a);
 
-/** Words that make a file hot for the pre-filter besides its own
- * (NULL-terminated): a file spelling one defines or aliases coroutine
- * functions no `async` shows (`@sync_to_async def f`). */
-const char *const *asl_rules_hot_words(void);
-
-/** What a step past a name outside the project gives, by the bundled
- * libraries' table (the driver hands it to the index). */
-const char *asl_rules_external_result(const char *name, AslExternalStep how);
-
-/** Runs every family pass that has at least one enabled rule. */
-void asl_rules_run(AslCtx *cx);
-/** Does any selected rule need the project index (so the driver reads
- * the rest of the project too)? */
-bool asl_rules_need_index(const AslOptions *opt);
-/** Can a file without a hot word hold a finding (ASL1xx: the call of a
- * coroutine function made anywhere)? See analyzer/prefilter.h. */
-bool asl_rules_need_reach(const AslOptions *opt);
-/** Is a deferred question of `rule` one that W answers (see prefilter.h):
- * a call whose callee, to be reported, must reach a coroutine function or
- * a task wrapper, so that only files spelling a word of W can matter? */
-bool asl_rules_reach_question(AslRuleId rule);
-/** Phase 3: decides a finding a pass deferred (asl_defer), by its rule's
- * family. Returns the message (in `a`), or NULL to drop it; a rule may
- * also set out->related (in `a`). */
-const char *asl_rules_decide(const AslIndex *idx, const AslOptions *opt,
-                             AslArena *a, const AslDeferred *d,
-                             AslDiag *out);
-
 #define RULE(code, name, family, sev, on, tests, summary)                           \
   extern const char asl_explain_##code[];
-#include "registry.def"
+#include "../analyzer/registry.def"
 #undef RULE
 
 #endif /* ASL_RULES_RULES_H_ */

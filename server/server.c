@@ -27,8 +27,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../analyzer/cli.h"
+#include "../cli/cli.h"
 #include "../analyzer/session.h"
+#include "../rules/default.h"
 #include "rpc.h"
 #include "text.h"
 
@@ -251,7 +252,8 @@ static bool configure(Server *s) {
   }
   const char *why = NULL;
   if (!s->session) {
-    s->session = asl_session_new(asl_check_setup_options(setup),
+    s->session = asl_session_new(asl_rules_default(),
+                                 asl_check_setup_options(setup),
                                  asl_check_setup_config(setup), &why);
     if (!s->session) {
       show_message(s, 1, why);

@@ -357,7 +357,7 @@ static const struct {
 enum { NSCHEDULING = sizeof scheduling / sizeof *scheduling };
 
 const char *const *asl_blocking_hot_words(void) {
-  // Filled once, before any worker starts (asl_rules_hot_words).
+  // Filled once, before any worker starts (the rule set's hot_words).
   static const char *words[NSCHEDULING + 1];
   if (!words[0])
     for (size_t k = 0; k < NSCHEDULING; k++) words[k] = scheduling[k].method;

@@ -20,8 +20,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "run.h"
+#include "../analyzer/diag.h"
+#include "../analyzer/run.h"
+#include "../rules/default.h"
 
 typedef struct Expect {
   const char *path;
@@ -160,7 +161,7 @@ static uint32_t count_on(const AslDiagList *list, const char *path) {
 /* Runs `opt` over the one path `path` into `run` (asl_run_destroy it). */
 static void run_one_path(AslParser *parser, const AslOptions *opt,
                          const char *path, AslRun *run) {
-  asl_run_init(run, opt);
+  asl_run_init(run, asl_rules_default(), opt);
   AslArena scratch;
   asl_arena_init(&scratch);
   uint32_t next_index = 0;
@@ -308,7 +309,7 @@ static int check_fixture(AslParser *parser, const char *path) {
   // A fixture is a project of its own: index exactly its files.
   opt.index_given_only = true;
   AslRun run;
-  asl_run_init(&run, &opt);
+  asl_run_init(&run, asl_rules_default(), &opt);
   AslArena scratch;
   asl_arena_init(&scratch);
   uint32_t next_index = 0;

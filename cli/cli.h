@@ -1,11 +1,12 @@
 /*
- * cli.h - internal: the command-line entry point (main.c is a thin shim).
+ * cli.h - the command-line front end (main.c dispatches to it), and
+ * check's option resolution, which the language server shares.
  */
-#ifndef ASL_ANALYZER_CLI_H_
-#define ASL_ANALYZER_CLI_H_
+#ifndef ASL_CLI_CLI_H_
+#define ASL_CLI_CLI_H_
 
-#include "asl.h"
-#include "config.h"
+#include "../analyzer/asl.h"
+#include "../analyzer/config.h"
 
 /** Runs asynclint with the process arguments; returns the exit status. */
 int asl_cli_main(int argc, char **argv);
@@ -23,4 +24,4 @@ const AslOptions *asl_check_setup_options(const AslCheckSetup *s);
 const AslConfig *asl_check_setup_config(const AslCheckSetup *s);
 void asl_check_setup_delete(AslCheckSetup *s);
 
-#endif /* ASL_ANALYZER_CLI_H_ */
+#endif /* ASL_CLI_CLI_H_ */

@@ -1,8 +1,9 @@
 /*
- * fixture.h - internal: the fixture harness (`asynclint --check-fixture`).
+ * fixture.h - the fixture harness (`asynclint --check-fixture`), a
+ * command of the command line.
  */
-#ifndef ASL_ANALYZER_FIXTURE_H_
-#define ASL_ANALYZER_FIXTURE_H_
+#ifndef ASL_CLI_FIXTURE_H_
+#define ASL_CLI_FIXTURE_H_
 
 /** Checks each fixture file or directory named in argv against its
  * `# CODE: col[, "message part"]` annotations; prints every missing or
@@ -10,4 +11,4 @@
  * usage or read error. */
 int asl_fixture_main(int argc, char **argv);
 
-#endif /* ASL_ANALYZER_FIXTURE_H_ */
+#endif /* ASL_CLI_FIXTURE_H_ */
