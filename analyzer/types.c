@@ -168,41 +168,41 @@ static bool is_standard_generic(const char *name) {
   return false;
 }
 
-const char *asl_annotation_key_item(const AslCtx *cx, uint32_t type_node) {
+/* `Head[Arg]` with one type argument (also inside Optional): the head's
+ * absolute name, and *arg its argument; NULL otherwise. */
+static const char *single_argument_generic(const AslCtx *cx,
+                                           uint32_t type_node,
+                                           uint32_t *arg) {
   const AslTree *t = cx->tree;
   uint32_t e = strip_optional(cx, type_node);
   if (e == ASL_NONE || (t->nodes[e].kind != ASL_K_generic_type &&
                         t->nodes[e].kind != ASL_K_subscript))
     return NULL;
-  uint32_t head, first;
-  generic_parts(t, e, &head, &first);
-  if (head == ASL_NONE || first == ASL_NONE ||
-      asl_next_named(t, first) != ASL_NONE)
-    return NULL; // one type argument only
-  const char *name = asl_absolute_name(cx, head);
+  uint32_t head;
+  generic_parts(t, e, &head, arg);
+  if (head == ASL_NONE || *arg == ASL_NONE ||
+      asl_next_named(t, *arg) != ASL_NONE)
+    return NULL;
+  return asl_absolute_name(cx, head);
+}
+
+const char *asl_annotation_key_item(const AslCtx *cx, uint32_t type_node) {
+  uint32_t arg;
+  const char *name = single_argument_generic(cx, type_node, &arg);
   if (!name || is_standard_generic(name)) return NULL;
-  return asl_annotation_class(cx, first);
+  return asl_annotation_class(cx, arg);
 }
 
 const char *asl_annotation_class_object(const AslCtx *cx,
                                         uint32_t type_node) {
-  const AslTree *t = cx->tree;
-  uint32_t e = strip_optional(cx, type_node);
-  if (e == ASL_NONE || (t->nodes[e].kind != ASL_K_generic_type &&
-                        t->nodes[e].kind != ASL_K_subscript))
-    return NULL;
-  uint32_t head, first;
-  generic_parts(t, e, &head, &first);
-  if (head == ASL_NONE || first == ASL_NONE ||
-      asl_next_named(t, first) != ASL_NONE)
-    return NULL;
-  const char *name = asl_absolute_name(cx, head);
+  uint32_t arg;
+  const char *name = single_argument_generic(cx, type_node, &arg);
   if (!name || (strcmp(name, "type") != 0 &&
                 strcmp(name, "builtins.type") != 0 &&
                 strcmp(name, "typing.Type") != 0 &&
                 strcmp(name, "typing_extensions.Type") != 0))
     return NULL;
-  return asl_annotation_class(cx, first);
+  return asl_annotation_class(cx, arg);
 }
 
 static bool is_self_type(const char *name) {
