@@ -789,6 +789,14 @@ int asl_annotation_awaitable_callable(const AslCtx *cx, uint32_t type_node,
  * callee every return or yield of its body calls), "!" when it returns a
  * nested `async def` (a coroutine function), NULL if not known. */
 const char *asl_fixture_value(const AslCtx *cx, uint32_t fn);
+/** What one `return X`/`yield X` of def `fn` gives (X may be ASL_NONE),
+ * or NULL when it cannot tell. */
+typedef const char *(*AslValueOf)(const AslCtx *cx, uint32_t fn,
+                                  uint32_t value);
+/** What every return and yield of def `fn`'s own body gives by `give`,
+ * when there is one at least and they all agree; else NULL. */
+const char *asl_agreed_returns(const AslCtx *cx, uint32_t fn,
+                               AslValueOf give);
 /** Is `name` (absolute) pytest's or pytest-asyncio's fixture decorator? */
 bool asl_is_fixture_decorator(const char *name);
 /** For a @contextmanager/@asynccontextmanager generator `fn` annotated

@@ -469,13 +469,19 @@ const char *asl_fixture_value(const AslCtx *cx, uint32_t fn) {
     return asl_annotation_class(cx, ann);
   }
   // No annotation: what every return and yield of its own body gives.
+  return asl_agreed_returns(cx, fn, given_value);
+}
+
+const char *asl_agreed_returns(const AslCtx *cx, uint32_t fn,
+                               AslValueOf give) {
+  const AslTree *t = cx->tree;
   const char *value = NULL;
   for (uint32_t j = fn + 1; j < t->nodes[fn].end; j++) {
     AslKind k = t->nodes[j].kind;
     if ((k != ASL_K_return_statement && k != ASL_K_yield) ||
         t->nodes[j].scope != fn)
       continue;
-    const char *one = given_value(cx, fn, asl_first_named(t, j));
+    const char *one = give(cx, fn, asl_first_named(t, j));
     if (!one || (value && strcmp(value, one) != 0)) return NULL;
     value = one;
   }

@@ -980,21 +980,17 @@ static const char *agreed_type(const AttrStore *st, uint32_t i, uint32_t j) {
  * value that goes through another fixture ("@x", perhaps the one it
  * overrides) is left out, so the index's lookup of it does not recurse. */
 
+/* The receiver type one return or yield of a fixture gives, unless it
+ * goes through another fixture. */
+static const char *fixture_given_type(const AslCtx *cx, uint32_t fn,
+                                      uint32_t v) {
+  (void)fn;
+  const char *type = v == ASL_NONE ? NULL : value_type(cx, v, 0);
+  return type && !strchr(type, '@') ? type : NULL;
+}
+
 static const char *fixture_value_type(const AslCtx *cx, uint32_t fn) {
-  const AslTree *t = cx->tree;
-  const char *value = NULL;
-  for (uint32_t j = fn + 1; j < t->nodes[fn].end; j++) {
-    AslKind k = t->nodes[j].kind;
-    if ((k != ASL_K_return_statement && k != ASL_K_yield) ||
-        t->nodes[j].scope != fn)
-      continue;
-    uint32_t v = asl_first_named(t, j);
-    const char *one = v == ASL_NONE ? NULL : value_type(cx, v, 0);
-    if (!one || strchr(one, '@') || (value && strcmp(value, one) != 0))
-      return NULL;
-    value = one;
-  }
-  return value;
+  return asl_agreed_returns(cx, fn, fixture_given_type);
 }
 
 static void fixture_facts(const AslCtx *cx, AslFileFacts *facts,
