@@ -630,6 +630,8 @@ typedef struct AslDef {
   bool task_wrapper;       /* returns a task it does not keep (ASL301) */
   const char *returns_coroutine; /* a sync def returning a call of this
                                     coroutine function (ASL1xx) */
+  bool gives_coroutine_function; /* a sync def that returns a coroutine
+                                    function (a decorator's async wrapper) */
   const char *value_type;  /* a constant's blocking catalog type (ASL2xx) */
 } AslDef;
 
@@ -789,6 +791,11 @@ int asl_annotation_awaitable_callable(const AslCtx *cx, uint32_t type_node,
  * callee every return or yield of its body calls), "!" when it returns a
  * nested `async def` (a coroutine function), NULL if not known. */
 const char *asl_fixture_value(const AslCtx *cx, uint32_t fn);
+/** Does sync def `fn` give a coroutine function: does every return hand
+ * back a nested `async def` of its own (a decorator's `@wraps(func) async
+ * def wrapper`), or does its return annotation say a callable giving an
+ * awaitable (`-> Callable[P, Coroutine[Any, Any, R]]`)? */
+bool asl_def_gives_coroutine_function(const AslCtx *cx, uint32_t fn);
 /** What one `return X`/`yield X` of def `fn` gives (X may be ASL_NONE),
  * or NULL when it cannot tell. */
 typedef const char *(*AslValueOf)(const AslCtx *cx, uint32_t fn,

@@ -238,6 +238,9 @@ static bool classify_definition(AslArena *a, const AslCtx *cx, uint32_t def,
   fb->ndecorators = d.ndecorators;
   const char *returns = asl_def_returns(cx, def);
   fb->returns = returns ? asl_arena_strdup(a, returns) : NULL;
+  // Only a decorated def's decorators are looked up (decide.c).
+  fb->gives_coroutine_function =
+      fb->kind == ASL_FACT_FUNCTION && asl_def_gives_coroutine_function(cx, def);
   const char *enters = asl_def_enters(cx, def);
   fb->enters = enters ? asl_arena_strdup(a, enters) : NULL;
   for (uint32_t k = 0; k < d.ndecorators; k++)

@@ -564,6 +564,7 @@ static AslDefKind fill_def(const Hit *h, AslDef *out) {
       out->role = "is annotated as a callable returning an awaitable";
     out->task_wrapper = h->b->task_wrapper;
     out->returns_coroutine = h->b->returns_coroutine;
+    out->gives_coroutine_function = h->b->gives_coroutine_function;
     out->value_type = h->b->value_type;
   }
   return out->kind;

@@ -52,6 +52,10 @@ typedef struct AslFactBinding {
                                     call of this coroutine function of its
                                     own class or module: its call gives a
                                     coroutine (ASL1xx) */
+  bool gives_coroutine_function; /* a sync def returning a coroutine
+                                    function (asl_def_gives_coroutine_
+                                    function): as a decorator of an async
+                                    def, it keeps it a coroutine function */
   bool task_wrapper;             /* a sync def that returns the task it
                                     creates and keeps no other reference
                                     (`return asyncio.create_task(c)`):

@@ -488,6 +488,18 @@ const char *asl_agreed_returns(const AslCtx *cx, uint32_t fn,
   return value;
 }
 
+bool asl_def_gives_coroutine_function(const AslCtx *cx, uint32_t fn) {
+  const AslTree *t = cx->tree;
+  if (asl_is_async_def(t, cx->src, fn)) return false;
+  uint32_t ann = asl_child_by_field(t, fn, ASL_F_return_type);
+  if (ann != ASL_NONE) {
+    const char *alias;
+    return asl_annotation_awaitable_callable(cx, ann, &alias) == 1;
+  }
+  const char *value = asl_agreed_returns(cx, fn, given_value);
+  return value && strcmp(value, "!") == 0;
+}
+
 bool asl_is_fixture_decorator(const char *name) {
   return strcmp(name, "pytest.fixture") == 0 ||
          strcmp(name, "pytest_asyncio.fixture") == 0 ||

@@ -9,17 +9,37 @@
 
 #include <string.h>
 
+/* Is decorator `name` a def of the project that returns a coroutine
+ * function (`@wraps(func) async def wrapper(...)`, or annotated `->
+ * Callable[P, Coroutine[...]]`)? What it decorates is then one. */
+static bool gives_coroutine_function(const AslIndex *idx, uint32_t from,
+                                     const char *name) {
+  AslDef d;
+  return strcmp(name, "?") != 0 &&
+         asl_index_resolve(idx, from, name, &d) == ASL_DEF_FUNCTION &&
+         d.gives_coroutine_function;
+}
+
 /* Is `def` certainly a coroutine function? An async def (not an async
  * generator) whose every decorator is known to keep it one, a def that a
  * known decorator turns into one, or a name outside the project that the
- * catalog or the user lists. */
-static bool is_coroutine_function(const AslOptions *opt, const AslDef *def) {
+ * catalog or the user lists. An async def's decorators may also be the
+ * project's own, returning an async wrapper (only for an async def: the
+ * pre-filter seeds every async def's name, not a sync def's). */
+static bool is_coroutine_function(const AslIndex *idx, uint32_t from,
+                                  const AslOptions *opt, const AslDef *def) {
   if (def->kind == ASL_DEF_EXTERNAL)
     return asl_catalog_is_coroutine(opt, def->name);
   if (def->kind != ASL_DEF_COROUTINE && def->kind != ASL_DEF_FUNCTION)
     return false;
-  return asl_unawaited_decorated_kind(opt, def->kind == ASL_DEF_COROUTINE,
-                                      def->decorators, def->ndecorators);
+  if (asl_unawaited_decorated_kind(opt, def->kind == ASL_DEF_COROUTINE,
+                                   def->decorators, def->ndecorators))
+    return true;
+  if (def->kind != ASL_DEF_COROUTINE) return false;
+  for (uint32_t k = 0; k < def->ndecorators; k++)
+    if (!asl_catalog_preserves(opt, def->decorators[k]))
+      return gives_coroutine_function(idx, from, def->decorators[k]);
+  return false;
 }
 
 /* Asks the index (or the file, for nested defs) what the callee is. */
@@ -54,7 +74,8 @@ static void resolve_callee(const AslIndex *idx, const AslOptions *opt,
                                                c->attr, false, &typed)
                             : ASL_DEF_UNKNOWN;
     if ((k != ASL_DEF_UNKNOWN &&
-         (k != ASL_DEF_EXTERNAL || is_coroutine_function(opt, &typed))) ||
+         (k != ASL_DEF_EXTERNAL ||
+          is_coroutine_function(idx, d->facts_id, opt, &typed))) ||
         (c->param && asl_index_receiver_is_class(idx, d->facts_id, c->param))) {
       memset(out, 0, sizeof *out);
       break;
@@ -92,7 +113,7 @@ const char *asl_unawaited_decide(const AslIndex *idx, const AslOptions *opt,
     def.role = asl_arena_printf(a, "returns a coroutine ('%s' is a "
                                    "coroutine function)",
                                 def.returns_coroutine);
-  else if (!is_coroutine_function(opt, &def))
+  else if (!is_coroutine_function(idx, d->facts_id, opt, &def))
     return NULL;
   char source[96];
   if (def.kind == ASL_DEF_EXTERNAL && !def.role &&
