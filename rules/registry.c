@@ -63,6 +63,7 @@ void asl_rules_run(AslCtx *cx) {
 void asl_rules_facts(const AslCtx *cx, struct AslFileFacts *facts,
                      AslArena *a) {
   asl_callee_facts(cx, facts, a);
+  asl_site_facts(cx, facts, a);
   if (cx->opt->selected[ASL_RULE_ASL210]) asl_blocking_facts(cx, facts, a);
   if (family_selected(cx->opt, "blocking"))
     asl_blocking_constant_facts(cx, facts, a);
