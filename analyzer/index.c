@@ -856,7 +856,7 @@ static void receiver_hit_in(const AslIndex *idx, uint32_t from,
     site_parameter_hit(idx, from, expr, budget, out, nest);
     const char *bar = strchr(expr, '|');
     op = bar ? bar + 1 : NULL;
-    if (out->kind != ASL_DEF_CLASS) return;
+    if (out->kind != ASL_DEF_CLASS && out->kind != ASL_DEF_EXTERNAL) return;
   } else if (expr[0] == '{') {
     alternatives_hit(idx, from, expr, budget, out, &op);
     if (out->kind != ASL_DEF_CLASS) return;
@@ -966,7 +966,8 @@ bool asl_index_receiver_is_class(const AslIndex *idx, uint32_t from,
 /* ---- call-site parameter types -------------------------------------------
  * "^pkg.mod.C#p#k" (rules/call_sites.c) is parameter p of C.__init__,
  * unannotated, the k-th after self (-1: keyword-only): the class every
- * construction `C(...)` of the project passes for it, when C's facts say
+ * construction `C(...)` of the project passes for it (one of the project,
+ * or one outside it that the library catalog may know), when C's facts say
  * the pre-filter parsed every file that can name it (site_typed), no use
  * of C could construct it unseen (an escape: an alias, a subclass,
  * `cls()`, `C.__init__`), no site passes `*args`/`**kw` or a value of
@@ -1058,7 +1059,14 @@ static bool site_argument_hit(const AslIndex *idx, uint32_t k,
     return false;
   int budget = MAX_HOPS;
   receiver_hit_in(idx, k, arg, &budget, out, nest + 1);
-  return out->kind == ASL_DEF_CLASS;
+  return out->kind == ASL_DEF_CLASS || out->kind == ASL_DEF_EXTERNAL;
+}
+
+/* Do two class hits (CLASS or EXTERNAL) name the same class? */
+static bool same_class(const Hit *a, const Hit *b) {
+  if (a->kind != b->kind) return false;
+  return a->kind == ASL_DEF_EXTERNAL ? strcmp(a->external, b->external) == 0
+                                     : a->file == b->file && a->b == b->b;
 }
 
 static void site_parameter_hit(const AslIndex *idx, uint32_t from,
@@ -1089,7 +1097,7 @@ static void site_parameter_hit(const AslIndex *idx, uint32_t from,
     if (arg && (!arg[0] || strcmp(arg, "-") == 0)) continue; // None
     Hit h;
     if (!site_argument_hit(idx, r->file, arg, nest, &h) ||
-        (agreed.kind && (agreed.file != h.file || agreed.b != h.b)))
+        (agreed.kind && !same_class(&agreed, &h)))
       return;
     agreed = h;
   }
