@@ -157,8 +157,12 @@ static bool in_isinstance(const AslCtx *cx, uint32_t r) {
 static bool not_a_use(const AslCtx *cx, uint32_t r) {
   const AslTree *t = cx->tree;
   const AslNode *n = &t->nodes[r];
+  AslKind pk = t->nodes[n->parent].kind;
   if (n->kind == ASL_K_identifier && !asl_is_load(t, r)) return true;
-  if (n->field == ASL_F_left || n->field == ASL_F_name) return true;
+  if (n->field == ASL_F_left && // `mod.C = ...` (not `C or D`: a use)
+      (pk == ASL_K_assignment || pk == ASL_K_augmented_assignment ||
+       pk == ASL_K_for_statement))
+    return true;
   return in_annotation(t, r) || in_isinstance(cx, r);
 }
 
@@ -190,8 +194,8 @@ static void site_arguments(const AslCtx *cx, AslArena *a, uint32_t call,
       uint32_t name = asl_child_by_field(t, c, ASL_F_name);
       if (name == ASL_NONE) continue;
       asl_avec_push(a, &kwnames, asl_node_text(a, t, cx->src, name));
-      asl_avec_push(a, &kw, argument_type(cx, a,
-                                          asl_child_by_field(t, c, ASL_F_value)));
+      uint32_t value = asl_child_by_field(t, c, ASL_F_value);
+      asl_avec_push(a, &kw, argument_type(cx, a, value));
     } else if (ck != ASL_K_comment) {
       asl_avec_push(a, &pos, argument_type(cx, a, c));
     }
@@ -248,7 +252,8 @@ static void add_self_construction(const AslCtx *cx, AslArena *a,
   if (!by_self) return;
   uint32_t s = t->nodes[call].scope, method = ASL_NONE;
   for (; s != 0 && t->nodes[s].scope != 0; s = t->nodes[s].scope) method = s;
-  if (s == 0 || t->nodes[s].kind != ASL_K_class_definition || method == ASL_NONE)
+  if (s == 0 || method == ASL_NONE ||
+      t->nodes[s].kind != ASL_K_class_definition)
     return;
   const char *owner = asl_enclosing_class(cx, method);
   if (!owner) return;
@@ -278,8 +283,9 @@ void asl_site_facts(const AslCtx *cx, AslFileFacts *facts, AslArena *a) {
   facts->nsites = sites.len;
   for (uint32_t c = 0; c < facts->nclasses; c++) {
     AslFactClass *fc = &facts->classes[c];
-    fc->site_typed = fc->node != ASL_NONE && class_like(fc->name,
-                                                        strlen(fc->name)) &&
-                     has_async_member(fc) && stores_site_parameter(cx, fc->node);
+    fc->site_typed = fc->node != ASL_NONE &&
+                     class_like(fc->name, strlen(fc->name)) &&
+                     has_async_member(fc) &&
+                     stores_site_parameter(cx, fc->node);
   }
 }
