@@ -524,6 +524,14 @@ void asl_facts_merge(AslArena *a, AslFileFacts *into, const AslFileFacts *add,
   for (uint32_t i = 0; i < add->nfuncs; i++)
     if (asl_lines_hold(lines, nlines, add->funcs[i].line))
       asl_avec_push(a, &funcs, add->funcs[i]);
+  AslVec(AslFactSite) sites = {0};
+  for (uint32_t i = 0; i < into->nsites; i++)
+    asl_avec_push(a, &sites, into->sites[i]);
+  for (uint32_t i = 0; i < add->nsites; i++)
+    if (asl_lines_hold(lines, nlines, add->sites[i].line))
+      asl_avec_push(a, &sites, add->sites[i]);
+  into->sites = sites.items;
+  into->nsites = sites.len;
   into->names = names.items;
   into->nnames = names.len;
   into->classes = classes.items;

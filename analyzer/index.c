@@ -65,6 +65,9 @@ struct AslIndex {
   uint32_t nnames;
   const AslFileFacts **conftests; /* the conftest.py files, by path */
   uint32_t nconftests;
+  struct SiteRef *sites; /* every file's uses of class-like names, by
+                            the word of their last component */
+  uint32_t nsites;
   AslExternalResult external_result; /* steps past EXTERNAL names */
   bool library;         /* fall back to ASL_LIBRARY_PROJECT */
 };
@@ -72,6 +75,7 @@ struct AslIndex {
 static void index_functions(AslIndex *idx);
 static void index_names(AslIndex *idx);
 static void index_conftests(AslIndex *idx);
+static void index_sites(AslIndex *idx);
 static void build_block_summaries(AslIndex *idx);
 
 uint32_t asl_hash_module(uint32_t project, const char *s, size_t n) {
@@ -143,6 +147,7 @@ static AslIndex *index_tables(AslFileFacts *const *facts, uint32_t n) {
   index_functions(idx);
   index_names(idx);
   index_conftests(idx);
+  index_sites(idx);
   return idx;
 }
 
@@ -184,6 +189,7 @@ void asl_index_delete(AslIndex *idx) {
   asl_free(idx->in_bases);
   asl_free(idx->names);
   asl_free(idx->conftests);
+  asl_free(idx->sites);
   asl_arena_destroy(idx->scratch);
   asl_free(idx->scratch);
   asl_free(idx);
@@ -651,6 +657,12 @@ static void call_result_hit(const AslIndex *idx, uint32_t from, Hit *h,
 
 static void receiver_hit(const AslIndex *idx, uint32_t from, const char *expr,
                          int *budget, Hit *out);
+static void receiver_hit_in(const AslIndex *idx, uint32_t from,
+                            const char *expr, int *budget, Hit *out,
+                            int nest);
+static void site_parameter_hit(const AslIndex *idx, uint32_t from,
+                               const char *expr, int *budget, Hit *out,
+                               int nest);
 
 /* The type attribute `name` of class (f, cls) or of its bases (depth
  * first, left to right) has in the facts (AslFactAttr), or NULL. */
@@ -833,8 +845,20 @@ static void alternatives_hit(const AslIndex *idx, uint32_t from,
 /* The class (CLASS or EXTERNAL hit) receiver type `expr` stands for. */
 static void receiver_hit(const AslIndex *idx, uint32_t from, const char *expr,
                          int *budget, Hit *out) {
+  receiver_hit_in(idx, from, expr, budget, out, 0);
+}
+
+/* receiver_hit inside `nest` call-site parameter types. */
+static void receiver_hit_in(const AslIndex *idx, uint32_t from,
+                            const char *expr, int *budget, Hit *out,
+                            int nest) {
   const char *op;
-  if (expr[0] == '{') {
+  if (expr[0] == '^') { // an __init__ parameter typed by its call sites
+    site_parameter_hit(idx, from, expr, budget, out, nest);
+    const char *bar = strchr(expr, '|');
+    op = bar ? bar + 1 : NULL;
+    if (out->kind != ASL_DEF_CLASS && out->kind != ASL_DEF_EXTERNAL) return;
+  } else if (expr[0] == '{') {
     alternatives_hit(idx, from, expr, budget, out, &op);
     if (out->kind != ASL_DEF_CLASS) return;
   } else if (expr[0] == '@') { // a pytest fixture's value
@@ -938,6 +962,147 @@ bool asl_index_receiver_is_class(const AslIndex *idx, uint32_t from,
   Hit h;
   receiver_hit(idx, from, type, &budget, &h);
   return h.kind == ASL_DEF_CLASS;
+}
+
+/* ---- call-site parameter types -------------------------------------------
+ * "^pkg.mod.C#p#k" (rules/call_sites.c) is parameter p of C.__init__,
+ * unannotated, the k-th after self (-1: keyword-only): the class every
+ * construction `C(...)` of the project passes for it (one of the project,
+ * or one outside it that the library catalog may know), when C's facts say
+ * the pre-filter parsed every file that can name it (site_typed), no use
+ * of C could construct it unseen (an escape: an alias, a subclass,
+ * `cls()`, `C.__init__`), no site passes `*args`/`**kw` or a value of
+ * unknown type, and they all agree (a site passing None or nothing for it
+ * aside). A site's value may be such a parameter in turn, one level deep;
+ * nothing else is inferred. */
+
+enum { MAX_SITES = 64, MAX_SITE_NEST = 1 };
+
+typedef struct SiteRef {
+  uint32_t word;       /* hash of the last component of the callee */
+  uint32_t file, site; /* idx->files[file]->sites[site] */
+} SiteRef;
+
+static uint32_t word_hash(const char *s, size_t n) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
+  return h;
+}
+
+static uint32_t last_word(const char *dotted) {
+  const char *dot = strrchr(dotted, '.');
+  const char *s = dot ? dot + 1 : dotted;
+  return word_hash(s, strlen(s));
+}
+
+static int cmp_site_ref(const void *pa, const void *pb) {
+  const SiteRef *x = pa, *y = pb;
+  if (x->word != y->word) return x->word < y->word ? -1 : 1;
+  if (x->file != y->file) return x->file < y->file ? -1 : 1;
+  return x->site < y->site ? -1 : x->site > y->site;
+}
+
+static void index_sites(AslIndex *idx) {
+  uint32_t n = 0;
+  for (uint32_t k = 0; k < idx->nfiles; k++) n += idx->files[k]->nsites;
+  if (!n) return;
+  idx->sites = asl_malloc(sizeof *idx->sites * n);
+  for (uint32_t k = 0; k < idx->nfiles; k++)
+    for (uint32_t i = 0; i < idx->files[k]->nsites; i++)
+      idx->sites[idx->nsites++] =
+          (SiteRef){last_word(idx->files[k]->sites[i].callee), k, i};
+  qsort(idx->sites, idx->nsites, sizeof *idx->sites, cmp_site_ref);
+}
+
+/* The argument site `s` passes for parameter `name` at `position`: its
+ * receiver type, NULL when unknown, "" when it passes none. */
+static const char *site_argument(const AslFactSite *s, const char *name,
+                                 int position) {
+  for (uint32_t i = 0; i < s->nkw; i++)
+    if (strcmp(s->kwnames[i], name) == 0) return s->kw[i];
+  return position >= 0 && (uint32_t)position < s->npos ? s->pos[position]
+                                                        : "";
+}
+
+/* The parts of "^C#p#k|...": the class and the parameter (in scratch). */
+static bool parse_site_parameter(const AslIndex *idx, const char *expr,
+                                 const char **cls, const char **name,
+                                 int *position) {
+  const char *bar = strchr(expr, '|');
+  size_t n = bar ? (size_t)(bar - expr) : strlen(expr);
+  const char *head = asl_arena_strndup(idx->scratch, expr + 1, n - 1);
+  char *h1 = strchr(head, '#');
+  char *h2 = h1 ? strchr(h1 + 1, '#') : NULL;
+  if (!h2) return false;
+  *h1 = *h2 = 0;
+  *cls = head;
+  *name = h1 + 1;
+  *position = atoi(h2 + 1);
+  return true;
+}
+
+/* Does the use `s` in file `k` name the class of hit `cls`? */
+static bool site_names(const AslIndex *idx, uint32_t k, const AslFactSite *s,
+                       const Hit *cls) {
+  int budget = MAX_HOPS;
+  Hit h;
+  resolve_hit(idx, k, s->callee, &budget, &h);
+  return h.kind == ASL_DEF_CLASS && h.file == cls->file && h.b == cls->b;
+}
+
+/* The class the argument `arg` of a site in file `k` has; false when it
+ * has none the index can name. */
+static bool site_argument_hit(const AslIndex *idx, uint32_t k,
+                              const char *arg, int nest, Hit *out) {
+  memset(out, 0, sizeof *out);
+  if (!arg || (strchr(arg, '^') && (nest >= MAX_SITE_NEST ||
+                                    strchr(arg, '{'))))
+    return false;
+  int budget = MAX_HOPS;
+  receiver_hit_in(idx, k, arg, &budget, out, nest + 1);
+  return out->kind == ASL_DEF_CLASS || out->kind == ASL_DEF_EXTERNAL;
+}
+
+/* Do two class hits (CLASS or EXTERNAL) name the same class? */
+static bool same_class(const Hit *a, const Hit *b) {
+  if (a->kind != b->kind) return false;
+  return a->kind == ASL_DEF_EXTERNAL ? strcmp(a->external, b->external) == 0
+                                     : a->file == b->file && a->b == b->b;
+}
+
+static void site_parameter_hit(const AslIndex *idx, uint32_t from,
+                               const char *expr, int *budget, Hit *out,
+                               int nest) {
+  const char *cls_name, *name;
+  int position;
+  Hit cls, agreed = {0};
+  memset(out, 0, sizeof *out);
+  if (--*budget <= 0 ||
+      !parse_site_parameter(idx, expr, &cls_name, &name, &position))
+    return;
+  resolve_hit(idx, from, cls_name, budget, &cls);
+  if (cls.kind != ASL_DEF_CLASS || cls.b->cls == ASL_NONE ||
+      cls.file->project == ASL_LIBRARY_PROJECT ||
+      !cls.file->classes[cls.b->cls].site_typed)
+    return;
+  uint32_t word = last_word(cls_name), lo, seen = 0;
+  ASL_LOWER_BOUND(lo, idx->nsites, mid, idx->sites[mid].word < word);
+  for (uint32_t i = lo; i < idx->nsites && idx->sites[i].word == word; i++) {
+    const SiteRef *r = &idx->sites[i];
+    const AslFactSite *s = &idx->files[r->file]->sites[r->site];
+    if (idx->files[r->file]->project != cls.file->project ||
+        !site_names(idx, r->file, s, &cls))
+      continue;
+    if (s->escape || s->opaque || ++seen > MAX_SITES) return;
+    const char *arg = site_argument(s, name, position);
+    if (arg && (!arg[0] || strcmp(arg, "-") == 0)) continue; // None
+    Hit h;
+    if (!site_argument_hit(idx, r->file, arg, nest, &h) ||
+        (agreed.kind && !same_class(&agreed, &h)))
+      return;
+    agreed = h;
+  }
+  *out = agreed;
 }
 
 /* ---- may block (ASL210) --------------------------------------------------

@@ -79,6 +79,12 @@ typedef struct AslFactClass {
                                 by name (rules/callee.c's facts hook) */
   uint32_t nattrs;
   uint32_t node;            /* class_definition node (extraction only) */
+  bool site_typed;          /* its __init__ stores an unannotated
+                               parameter in `self.x`, and it has an async
+                               method: the index may type the parameter
+                               by the class's construction sites
+                               (AslFactSite), so the pre-filter parses
+                               every file that can name the class */
 } AslFactClass;
 
 /* An attribute of a class's instances and its type: what the class
@@ -89,6 +95,25 @@ typedef struct AslFactAttr {
   const char *name;
   const char *type;
 } AslFactAttr;
+
+/* One use, by name, of something that looks like a class (its last
+ * component starts with a capital, past underscores), for call-site
+ * parameter types (rules/callee.c's facts hook): a call `C(...)` with
+ * what each argument is, or an `escape`: any other use through which an
+ * instance may be made unseen (an alias, a base, `C.__init__`, `cls()` in
+ * its own body, a value passed on). Annotations, imports and isinstance
+ * tests are no uses. */
+typedef struct AslFactSite {
+  const char *callee;      /* absolute dotted name */
+  uint32_t line;           /* 1-based (pieces.c merges by line) */
+  bool escape;
+  bool opaque;             /* `*args`/`**kw` may supply any parameter */
+  uint32_t npos, nkw;
+  const char *const *pos;  /* receiver types of the positional arguments:
+                              NULL unknown, "-" the literal None */
+  const char *const *kwnames;
+  const char *const *kw;   /* the same for the keyword arguments */
+} AslFactSite;
 
 /* Everything the index needs from one file. All memory belongs to the
  * arena given to asl_facts_extract (the run's). */
@@ -110,6 +135,8 @@ typedef struct AslFileFacts {
   uint32_t nplugins;
   struct AslFactFunc *funcs; /* sync defs, for ASL210 (rules/blocking) */
   uint32_t nfuncs;
+  AslFactSite *sites;     /* uses of class-like names, in source order */
+  uint32_t nsites;
 } AslFileFacts;
 
 /* One call a sync function makes, as a question for the index. */

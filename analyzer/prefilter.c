@@ -982,6 +982,9 @@ static void facts_edges(Reach *rc, const AslFileFacts *f) {
     }
     for (uint32_t a = 0; a < cls->nattrs; a++)
       link_type(rc, cls->attrs[a].type, cls->name, false);
+    // Its __init__'s parameters take their types from every use of the
+    // class (call_sites.c): each file that can name it must be read.
+    if (cls->site_typed) seed_function(rc, word_of(cls->name), f->module);
     for (uint32_t m = 0; m < cls->nmembers; m++)
       if (cls->members[m].kind == ASL_FACT_COROUTINE ||
           cls->members[m].task_wrapper || cls->members[m].returns_coroutine) {

@@ -236,11 +236,14 @@ static const char *parameter_type(const AslCtx *cx, uint32_t ident) {
       return asl_enclosing_class(cx, fn);
     return asl_annotation_class(cx, type);
   }
+  if (pk == ASL_K_default_parameter) return asl_site_parameter_type(cx, ident);
   if (pk != ASL_K_parameters) return NULL;
   uint32_t fn = parent_of(t, p);
   if (asl_first_named(t, p) != ident ||
-      t->nodes[t->nodes[fn].scope].kind != ASL_K_class_definition)
-    return fixture_parameter(cx, ident);
+      t->nodes[t->nodes[fn].scope].kind != ASL_K_class_definition) {
+    const char *site = asl_site_parameter_type(cx, ident);
+    return site ? site : fixture_parameter(cx, ident);
+  }
   if (t->nodes[fn].kind != ASL_K_function_definition || is_staticmethod(cx, fn))
     return NULL;
   return asl_enclosing_class(cx, fn);
@@ -921,6 +924,9 @@ static void add_store(const AslCtx *cx, AslArena *a, uint32_t target,
       return; // a sentinel: calling a method on None fails anyway
     } else if (value != ASL_NONE) {
       st.type = value_type(cx, value, RECEIVER_DEPTH - 2);
+      // Call-site types stay in their file: the pre-filter links what
+      // other files reach through an attribute by its type's name.
+      if (st.type && strchr(st.type, '^')) st.type = NULL;
     }
     if (st.type) st.type = asl_arena_strdup(a, st.type);
   }
@@ -986,7 +992,7 @@ static const char *fixture_given_type(const AslCtx *cx, uint32_t fn,
                                       uint32_t v) {
   (void)fn;
   const char *type = v == ASL_NONE ? NULL : value_type(cx, v, 0);
-  return type && !strchr(type, '@') ? type : NULL;
+  return type && !strpbrk(type, "@^") ? type : NULL;
 }
 
 static const char *fixture_value_type(const AslCtx *cx, uint32_t fn) {

@@ -78,6 +78,7 @@ static void run_families(AslCtx *cx) {
  * the index (ASL210: sync functions, their blocking calls and calls). */
 static void add_facts(const AslCtx *cx, AslFileFacts *facts, AslArena *a) {
   asl_callee_facts(cx, facts, a);
+  asl_site_facts(cx, facts, a);
   if (cx->opt->selected[ASL_RULE_ASL210]) asl_blocking_facts(cx, facts, a);
   if (family_selected(cx->opt, "blocking"))
     asl_blocking_constant_facts(cx, facts, a);

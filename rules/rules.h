@@ -58,6 +58,15 @@ bool asl_self_attribute_stored(const AslCtx *cx, uint32_t obj);
 
 /** Phase 1: the types of each class's instance attributes, into the
  * file's facts (rules/callee.c). */
+/** Call-site parameter types (call_sites.c): the uses of class-like names
+ * into facts->sites, and AslFactClass.site_typed. */
+void asl_site_facts(const AslCtx *cx, struct AslFileFacts *facts,
+                    AslArena *a);
+/** For `ident`, an unannotated parameter (no default but None) of the
+ * __init__ of a top-level class: the receiver type the index reads from
+ * the class's construction sites, "^pkg.C#name#position" (position among
+ * those after self, -1 keyword-only); else NULL. */
+const char *asl_site_parameter_type(const AslCtx *cx, uint32_t ident);
 void asl_callee_facts(const AslCtx *cx, struct AslFileFacts *facts,
                       AslArena *a);
 

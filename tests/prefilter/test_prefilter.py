@@ -308,6 +308,65 @@ class Reach(Base):
                     "ASL101 svc.py:9", "ASL101 sup.py:6")
 
 
+class CallSiteTypes(Base):
+    """An unannotated __init__ parameter typed by the class's construction
+    sites: every file that can name the class must be parsed, even when
+    only the class's own file is checked and the sites are cold."""
+
+    FILES = {
+        "pkg/__init__.py": "",
+        "pkg/client.py": "class Client:\n    async def login(self):\n"
+                         "        return 1\n",
+        "pkg/other.py": "class Other:\n    def login(self):\n"
+                        "        return 1\n",
+        "pkg/qr.py": "class QR:\n    def __init__(self, client):\n"
+                     "        self._client = client\n\n"
+                     "    async def wait(self):\n"
+                     "        self._client.login()\n",
+        "pkg/site.py": "from pkg.client import Client\n"
+                       "from pkg.qr import QR\n\n\n"
+                       "def make():\n    return QR(Client())\n",
+    }
+
+    def alone(self, path):
+        fast, _ = self.run_check("--threads", "1", paths=(path,))
+        slow, _ = self.run_check("--threads", "1", "--no-prefilter",
+                                 paths=(path,))
+        self.assertEqual(fast, slow, "pre-filter changed the findings")
+        return json.loads(fast)
+
+    def test_one_cold_site(self):
+        self.project(self.FILES)
+        self.cold("pkg/site.py")
+        self.expect(self.both(), "ASL101 pkg/qr.py:6")
+        self.expect(self.alone("pkg/qr.py"), "ASL101 pkg/qr.py:6")
+
+    def test_cold_sites_disagree(self):
+        self.project(dict(self.FILES, **{
+            "pkg/site2.py": "from pkg.other import Other\n"
+                            "from pkg import qr\n\n\n"
+                            "def make():\n    return qr.QR(Other())\n"}))
+        self.cold("pkg/site.py", "pkg/site2.py")
+        self.assertEqual(self.both(), [])
+        self.assertEqual(self.alone("pkg/qr.py"), [])
+
+    def test_cold_import_alias_is_a_site(self):
+        self.project(dict(self.FILES, **{
+            "pkg/alias.py": "from pkg.client import Client\n"
+                            "from pkg.qr import QR as Maker\n\n\n"
+                            "def make():\n    return Maker(Client())\n"}))
+        self.cold("pkg/alias.py")
+        self.expect(self.alone("pkg/qr.py"), "ASL101 pkg/qr.py:6")
+
+    def test_cold_alias_escapes(self):
+        self.project(dict(self.FILES, **{
+            "pkg/alias.py": "from pkg.qr import QR as Maker\n\n"
+                            "FACTORY = Maker\n"}))
+        self.cold("pkg/alias.py")
+        self.assertEqual(self.both(), [])
+        self.assertEqual(self.alone("pkg/qr.py"), [])
+
+
 class ModuleAliases(Base):
     """A module bound under another name in a third file: its words are
     reached through the alias, which the cold file spells instead."""
