@@ -8,6 +8,7 @@
  */
 #include "session.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@ struct AslSession {
   AslParser *parser;
   AslArena scratch;              /* one file at a time */
   AslVec(Overlay) overlays;      /* sorted by fs_path (bytewise) */
+  char *cwd;                     /* where relative paths start, or NULL */
 };
 
 AslSession *asl_session_new(const AslOptions *opt, const AslConfig *config,
@@ -45,6 +47,8 @@ AslSession *asl_session_new(const AslOptions *opt, const AslConfig *config,
   s->config = config;
   s->parser = p;
   asl_arena_init(&s->scratch);
+  char cwd[PATH_MAX];
+  if (getcwd(cwd, sizeof cwd)) s->cwd = asl_strdup(cwd);
   return s;
 }
 
@@ -62,6 +66,7 @@ void asl_session_delete(AslSession *s) {
   asl_cache_delete(s->cache);
   asl_arena_destroy(&s->scratch);
   asl_parser_delete(s->parser);
+  asl_free(s->cwd);
   asl_free(s);
 }
 
@@ -104,9 +109,27 @@ static uint32_t overlay_slot(const AslSession *s, const char *fs_path,
   return at;
 }
 
+/* A relative path (as a walk of the folders gives them) made absolute
+ * in buf; NULL if it is absolute already or too long. */
+static const char *absolute(const char *cwd, const char *path, char *buf,
+                            size_t size) {
+  if (!cwd || path[0] == '/') return NULL;
+  while (path[0] == '.' && path[1] == '/') path += 2;
+  int n = snprintf(buf, size, "%s/%s", cwd, path);
+  return n > 0 && (size_t)n < size ? buf : NULL;
+}
+
+/* The overlay of fs_path, also when a walk names the file relative to
+ * the working directory and the overlay by its absolute path. */
 static const Overlay *overlay_of(const AslSession *s, const char *fs_path) {
+  if (!s->overlays.len) return NULL;
   bool found;
   uint32_t at = overlay_slot(s, fs_path, &found);
+  if (found) return &s->overlays.items[at];
+  char buf[PATH_MAX];
+  const char *abs = absolute(s->cwd, fs_path, buf, sizeof buf);
+  if (!abs) return NULL;
+  at = overlay_slot(s, abs, &found);
   return found ? &s->overlays.items[at] : NULL;
 }
 
