@@ -1623,3 +1623,9 @@ void asl_run_destroy(AslRun *r) {
   if (!r->layout_borrowed) asl_layout_delete(r->layout);
   asl_arena_destroy(&r->arena);
 }
+
+const AslFileFacts *asl_run_file(const AslRun *r, uint32_t i,
+                                 const char **fs_path) {
+  *fs_path = r->jobs.items[i].fs_path;
+  return r->jobs.items[i].facts;
+}

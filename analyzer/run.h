@@ -87,6 +87,11 @@ void asl_run_bytes(AslRun *r, AslParser *p, AslArena *scratch,
  * the run's diagnostics. */
 void asl_run_finish(AslRun *r, AslParser *p, AslArena *scratch);
 void asl_run_destroy(AslRun *r);
+/** The i-th file of run r (i < r->jobs.len), for a front end that asks
+ * what a file's findings depend on (session.h): its facts (NULL when it
+ * has none) and, in *fs_path, its path (NULL for bytes from memory). */
+const AslFileFacts *asl_run_file(const AslRun *r, uint32_t i,
+                                 const char **fs_path);
 
 /** Looks up a --format name ("text", "sarif", ...); false if unknown. */
 bool asl_format_parse(const char *name, AslFormat *out);

@@ -291,3 +291,382 @@ uint32_t asl_diags_on_lines(const AslDiagList *diags, const char *display,
   }
   return n;
 }
+
+/* ---- copies of findings -------------------------------------------------- */
+
+static const char *copy_str(AslArena *a, const char *s) {
+  return s ? asl_arena_strdup(a, s) : NULL;
+}
+
+static const AslFix *copy_fix(AslArena *a, const AslFix *f) {
+  if (!f) return NULL;
+  AslFix *c = asl_arena_alloc(a, sizeof *c);
+  *c = *f;
+  c->message = copy_str(a, f->message);
+  AslEdit *e = f->nedits ? asl_arena_alloc(a, sizeof *e * f->nedits) : NULL;
+  for (uint32_t k = 0; k < f->nedits; k++) {
+    e[k] = f->edits[k];
+    e[k].content = copy_str(a, f->edits[k].content);
+  }
+  c->edits = e;
+  return c;
+}
+
+static AslDiag copy_diag(AslArena *a, const AslDiag *d) {
+  AslDiag c = *d;
+  c.path = copy_str(a, d->path);
+  c.message = copy_str(a, d->message);
+  c.source_line = copy_str(a, d->source_line);
+  AslRelated *r =
+      d->nrelated ? asl_arena_alloc(a, sizeof *r * d->nrelated) : NULL;
+  for (uint32_t k = 0; k < d->nrelated; k++) {
+    r[k] = d->related[k];
+    r[k].path = copy_str(a, d->related[k].path);
+    r[k].message = copy_str(a, d->related[k].message);
+  }
+  c.related = r;
+  c.fix = copy_fix(a, d->fix);
+  return c;
+}
+
+void asl_diags_copy_file(const AslDiagList *diags, const char *display,
+                         AslArena *a, AslDiagList *out) {
+  for (uint32_t i = 0; i < diags->len; i++)
+    if (strcmp(diags->items[i].path, display) == 0) {
+      AslDiag c = copy_diag(a, &diags->items[i]);
+      asl_avec_push(a, out, c);
+    }
+}
+
+/* ---- what a file's findings depend on -------------------------------------
+ * The run's files as a graph: an edge from a file to each file of its
+ * project that its facts name (a module, or a package above it, that an
+ * absolute name it holds starts with) and to the conftest.py files above
+ * it. A checked file depends on every file it reaches. Edges are built as
+ * the walks reach the files. */
+
+uint64_t asl_path_key(const char *fs_path) {
+  uint64_t h = 1469598103934665603ull;
+  for (const char *p = fs_path; *p; p++)
+    h = (h ^ (unsigned char)*p) * 1099511628211ull;
+  return h;
+}
+
+/* One name (a module, or a display path) of a file in a table. */
+typedef struct Named {
+  const char *name; /* NULL: an empty slot */
+  size_t len;
+  uint32_t project, file;
+} Named;
+
+typedef struct NameTable {
+  Named *slots;
+  uint32_t mask;
+} NameTable;
+
+typedef AslVec(uint32_t) U32Vec;
+
+typedef struct Graph {
+  const AslRun *run;
+  uint32_t n;
+  const AslFileFacts **facts; /* per file, NULL if none */
+  const char **fs_paths;      /* per file, NULL if none */
+  char cwd[PATH_MAX];         /* what relative paths are relative to */
+  NameTable modules;          /* (project, module or alias) */
+  NameTable paths;            /* (project, display path) */
+  U32Vec *edges;              /* per file, once built */
+  bool *built;
+  uint32_t *added, build;     /* per file: the build that added an edge
+                                 to it (no edge twice) */
+  uint32_t *seen, walk;       /* per file: the walk that reached it */
+} Graph;
+
+static void table_init(NameTable *t, uint32_t n) {
+  uint32_t cap = 16;
+  while (cap < 2 * n + 2) cap *= 2;
+  t->slots = asl_calloc(cap, sizeof *t->slots);
+  t->mask = cap - 1;
+}
+
+static void table_add(NameTable *t, const char *name, uint32_t project,
+                      uint32_t file) {
+  if (!name) return;
+  size_t len = strlen(name);
+  uint32_t h = asl_hash_module(project, name, len) & t->mask;
+  while (t->slots[h].name) h = (h + 1) & t->mask;
+  t->slots[h] = (Named){name, len, project, file};
+}
+
+static void graph_init(Graph *g, const AslRun *run) {
+  memset(g, 0, sizeof *g);
+  g->run = run;
+  g->n = run->jobs.len;
+  if (!getcwd(g->cwd, sizeof g->cwd)) g->cwd[0] = 0;
+  g->facts = asl_calloc(g->n + 1, sizeof *g->facts);
+  g->fs_paths = asl_calloc(g->n + 1, sizeof *g->fs_paths);
+  g->edges = asl_calloc(g->n + 1, sizeof *g->edges);
+  g->built = asl_calloc(g->n + 1, sizeof *g->built);
+  g->added = asl_calloc(g->n + 1, sizeof *g->added);
+  g->seen = asl_calloc(g->n + 1, sizeof *g->seen);
+  table_init(&g->modules, 2 * g->n);
+  table_init(&g->paths, g->n);
+  for (uint32_t i = 0; i < g->n; i++) {
+    const AslFileFacts *f = g->facts[i] = asl_run_file(run, i, &g->fs_paths[i]);
+    if (!f) continue;
+    table_add(&g->modules, f->module, f->project, i);
+    table_add(&g->modules, f->alias, f->project, i);
+    table_add(&g->paths, f->path, f->project, i);
+  }
+}
+
+static void graph_free(Graph *g) {
+  for (uint32_t i = 0; i < g->n; i++) asl_vec_free(&g->edges[i]);
+  asl_free(g->edges);
+  asl_free(g->built);
+  asl_free(g->added);
+  asl_free(g->seen);
+  asl_free(g->facts);
+  asl_free(g->fs_paths);
+  asl_free(g->modules.slots);
+  asl_free(g->paths.slots);
+}
+
+/* An edge from file `from` to every file named s[0..len) in its project
+ * (a module and its stub, say). */
+static void add_edges_to(Graph *g, uint32_t from, const NameTable *t,
+                         const char *s, size_t len) {
+  uint32_t project = g->facts[from]->project;
+  for (uint32_t h = asl_hash_module(project, s, len) & t->mask;
+       t->slots[h].name; h = (h + 1) & t->mask) {
+    const Named *e = &t->slots[h];
+    if (e->project != project || e->len != len ||
+        memcmp(e->name, s, len) != 0 || e->file == from ||
+        g->added[e->file] == g->build)
+      continue;
+    g->added[e->file] = g->build;
+    asl_vec_push(&g->edges[from], e->file);
+  }
+}
+
+static bool dotted_char(unsigned char c) {
+  return c == '_' || c == '.' || c >= 0x80 || (c >= '0' && c <= '9') ||
+         ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+/* Edges for an absolute name the facts of `from` hold ("pkg.mod.f", a
+ * receiver type "pkg.mod.C().x"): the modules its dotted start names,
+ * the packages above them included (importing runs them). */
+static void add_ref(Graph *g, uint32_t from, const char *s) {
+  if (!s) return;
+  size_t len = 0;
+  while (dotted_char((unsigned char)s[len])) len++;
+  for (size_t i = 1; i <= len; i++)
+    if (i == len || s[i] == '.') add_edges_to(g, from, &g->modules, s, i);
+}
+
+static void binding_refs(Graph *g, uint32_t from, const AslFactBinding *b) {
+  add_ref(g, from, b->target);
+  for (uint32_t k = 0; k < b->ndecorators; k++)
+    add_ref(g, from, b->decorators[k]);
+  add_ref(g, from, b->returns);
+  add_ref(g, from, b->enters);
+  add_ref(g, from, b->fixture);
+  add_ref(g, from, b->value_type);
+  add_ref(g, from, b->returns_coroutine);
+}
+
+/* Edges to the conftest.py files of the folders above file `from` (its
+ * tests' fixtures come from there, imported or not). */
+static void conftest_refs(Graph *g, uint32_t from) {
+  const char *path = g->facts[from]->path;
+  size_t n = strlen(path);
+  char *buf = asl_malloc(n + sizeof "conftest.py");
+  for (size_t i = n; i-- > 0;) {
+    if (path[i] != '/') continue;
+    memcpy(buf, path, i + 1);
+    memcpy(buf + i + 1, "conftest.py", sizeof "conftest.py");
+    add_edges_to(g, from, &g->paths, buf, strlen(buf));
+  }
+  if (path[0] != '/') add_edges_to(g, from, &g->paths, "conftest.py", 11);
+  asl_free(buf);
+}
+
+static void build_edges(Graph *g, uint32_t i) {
+  g->built[i] = true;
+  const AslFileFacts *f = g->facts[i];
+  if (!f) return;
+  g->build++;
+  for (uint32_t k = 0; k < f->nnames; k++) binding_refs(g, i, &f->names[k]);
+  for (uint32_t c = 0; c < f->nclasses; c++) {
+    const AslFactClass *cl = &f->classes[c];
+    for (uint32_t k = 0; k < cl->nbases; k++) add_ref(g, i, cl->bases[k]);
+    for (uint32_t k = 0; k < cl->nmembers; k++)
+      binding_refs(g, i, &cl->members[k]);
+    for (uint32_t k = 0; k < cl->nattrs; k++) add_ref(g, i, cl->attrs[k].type);
+  }
+  for (uint32_t k = 0; k < f->nstars; k++) add_ref(g, i, f->stars[k]);
+  for (uint32_t k = 0; k < f->nplugins; k++) add_ref(g, i, f->plugins[k]);
+  for (uint32_t k = 0; k < f->nfuncs; k++)
+    for (uint32_t c = 0; c < f->funcs[k].ncalls; c++)
+      add_ref(g, i, f->funcs[k].calls[c].callee.dotted);
+  conftest_refs(g, i);
+}
+
+/* A checked file's edges also come from the questions its passes left to
+ * the index (names imported inside a function are in no facts). */
+static void build_checked_edges(Graph *g, uint32_t i) {
+  build_edges(g, i);
+  if (!g->facts[i]) return;
+  const AslDeferredList *dl = &g->run->deferred;
+  for (uint32_t k = 0; k < dl->len; k++)
+    if (strcmp(dl->items[k].diag.path, g->facts[i]->path) == 0) {
+      add_ref(g, i, dl->items[k].callee.dotted);
+      add_ref(g, i, dl->items[k].callee.param);
+    }
+}
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* The key of file i's absolute path (a walk names files relative to the
+ * working directory); 0 if it has none. */
+static uint64_t file_key(const Graph *g, uint32_t i) {
+  const char *p = g->fs_paths[i];
+  if (!p) return 0;
+  char buf[PATH_MAX];
+  const char *abs = g->cwd[0] ? absolute(g->cwd, p, buf, sizeof buf) : NULL;
+  return asl_path_key(abs ? abs : p);
+}
+
+/* The keys of the files `root` reaches, sorted, into d. */
+static void walk_from(Graph *g, uint32_t root, AslFileDeps *d) {
+  AslVec(uint64_t) keys = {0};
+  U32Vec queue = {0};
+  g->seen[root] = ++g->walk;
+  asl_vec_push(&queue, root);
+  for (uint32_t q = 0; q < queue.len; q++) {
+    uint32_t i = queue.items[q];
+    if (g->fs_paths[i]) asl_vec_push(&keys, file_key(g, i));
+    if (!g->built[i]) build_edges(g, i);
+    for (uint32_t k = 0; k < g->edges[i].len; k++) {
+      uint32_t j = g->edges[i].items[k];
+      if (g->seen[j] == g->walk) continue;
+      g->seen[j] = g->walk;
+      asl_vec_push(&queue, j);
+    }
+  }
+  asl_vec_free(&queue);
+  if (keys.len > 1) qsort(keys.items, keys.len, sizeof *keys.items, cmp_u64);
+  d->files = keys.items;
+  d->nfiles = keys.len;
+}
+
+/* A name's hash, its low 3 bits left for a kind. */
+static uint64_t name_key(const char *name) {
+  return asl_path_key(name) & ~(uint64_t)7;
+}
+
+/* The names file f defines at module level (defs and classes) and in its
+ * classes (defs and values), each with its kind: what a lookup by a
+ * method's name alone (ASL104) reads from every file. */
+static void defined_names(const AslFileFacts *f, AslFileDeps *d) {
+  AslU64Vec v = {0};
+  for (uint32_t k = 0; k < f->nnames; k++) {
+    const AslFactBinding *b = &f->names[k];
+    if (b->kind != ASL_FACT_IMPORT && b->kind != ASL_FACT_VALUE)
+      asl_vec_push(&v, name_key(b->name) | (uint64_t)b->kind);
+  }
+  for (uint32_t c = 0; c < f->nclasses; c++)
+    for (uint32_t k = 0; k < f->classes[c].nmembers; k++) {
+      const AslFactBinding *b = &f->classes[c].members[k];
+      if (b->kind != ASL_FACT_IMPORT)
+        asl_vec_push(&v, name_key(b->name) | (uint64_t)b->kind);
+    }
+  if (v.len > 1) qsort(v.items, v.len, sizeof *v.items, cmp_u64);
+  d->defines = v.items;
+  d->ndefines = v.len;
+}
+
+/* The names the checked file `path` asks the index about by name alone. */
+static void asked_names(const AslRun *run, const char *path, AslFileDeps *d) {
+  AslU64Vec v = {0};
+  for (uint32_t k = 0; k < run->deferred.len; k++) {
+    const AslDeferred *q = &run->deferred.items[k];
+    if (q->callee.kind == ASL_CALLEE_ANY_METHOD && q->callee.attr &&
+        strcmp(q->diag.path, path) == 0)
+      asl_vec_push(&v, name_key(q->callee.attr));
+  }
+  if (v.len > 1) qsort(v.items, v.len, sizeof *v.items, cmp_u64);
+  d->asks = v.items;
+  d->nasks = v.len;
+}
+
+/* The run's file read from fs_path (absolute), UINT32_MAX if none. */
+static uint32_t file_of(const Graph *g, const char *fs_path) {
+  for (uint32_t i = 0; i < g->n; i++) // named: as given, most likely
+    if (g->fs_paths[i] && strcmp(g->fs_paths[i], fs_path) == 0) return i;
+  uint64_t key = asl_path_key(fs_path);
+  for (uint32_t i = 0; i < g->n; i++)
+    if (g->fs_paths[i] && file_key(g, i) == key) return i;
+  return UINT32_MAX;
+}
+
+void asl_deps_of(const AslRun *run, const char *const *fs_paths, uint32_t n,
+                 AslFileDeps *out) {
+  Graph g;
+  graph_init(&g, run);
+  uint32_t *roots = asl_malloc(sizeof *roots * (n + 1));
+  for (uint32_t k = 0; k < n; k++) {
+    roots[k] = file_of(&g, fs_paths[k]);
+    if (roots[k] != UINT32_MAX) build_checked_edges(&g, roots[k]);
+  }
+  for (uint32_t k = 0; k < n; k++) {
+    asl_deps_free(&out[k]);
+    // Without the index (no selected rule asks it) findings read no other
+    // file.
+    out[k].known = !run->use_index;
+    if (roots[k] == UINT32_MAX || !g.facts[roots[k]]) continue;
+    walk_from(&g, roots[k], &out[k]);
+    defined_names(g.facts[roots[k]], &out[k]);
+    asked_names(run, g.facts[roots[k]]->path, &out[k]);
+    out[k].known = true;
+  }
+  asl_free(roots);
+  graph_free(&g);
+}
+
+static bool sorted_has(const uint64_t *v, uint32_t n, uint64_t key) {
+  uint32_t at;
+  ASL_LOWER_BOUND(at, n, mid, v[mid] < key);
+  return at < n && v[at] == key;
+}
+
+bool asl_deps_on(const AslFileDeps *d, uint64_t key) {
+  return !d->known || sorted_has(d->files, d->nfiles, key);
+}
+
+void asl_deps_renamed(const AslFileDeps *before, const AslFileDeps *after,
+                      AslU64Vec *out) {
+  for (uint32_t k = 0; k < before->ndefines; k++)
+    if (!sorted_has(after->defines, after->ndefines, before->defines[k]))
+      asl_vec_push(out, before->defines[k] & ~(uint64_t)7);
+  for (uint32_t k = 0; k < after->ndefines; k++)
+    if (!sorted_has(before->defines, before->ndefines, after->defines[k]))
+      asl_vec_push(out, after->defines[k] & ~(uint64_t)7);
+}
+
+bool asl_deps_asks(const AslFileDeps *d, const AslU64Vec *names) {
+  if (!d->known) return true;
+  for (uint32_t k = 0; k < names->len; k++)
+    if (sorted_has(d->asks, d->nasks, names->items[k])) return true;
+  return false;
+}
+
+void asl_deps_free(AslFileDeps *d) {
+  asl_free(d->files);
+  asl_free(d->defines);
+  asl_free(d->asks);
+  memset(d, 0, sizeof *d);
+}
