@@ -16,6 +16,9 @@
  * hover, a pull of diagnostics) check first if an edit is pending, so they
  * always see the current text.
  *
+ * Diagnostics are pushed (publishDiagnostics), or pulled by a client that
+ * says it can (textDocument/diagnostic): then never pushed.
+ *
  * stdout carries protocol messages only: the server writes them to a
  * copy of file descriptor 1, and points descriptor 1 at stderr, so that
  * nothing the library prints can corrupt the stream.
@@ -89,6 +92,8 @@ typedef struct Server {
   bool check_all;            /* the next check takes every document */
   bool initialized, shut_down, exiting;
   bool watch_files;          /* the client registers file watchers */
+  bool pull;                 /* the client pulls diagnostics */
+  bool refresh;              /* ...and can be asked to pull again */
   uint64_t checks;           /* checks run, for the log */
 } Server;
 
@@ -395,7 +400,6 @@ static cJSON *json_diag(const AslSource *src, const AslDiag *d) {
   return o;
 }
 
-
 /* 64-bit FNV-1a of a string: has a document's diagnostics changed? */
 static uint64_t hash_str(const char *t) { return asl_path_key(t); }
 
@@ -441,6 +445,15 @@ static void publish_empty(Server *s, const char *uri) {
   cJSON_AddItemToObject(p, "uri", json_str(uri));
   cJSON_AddItemToObject(p, "diagnostics", cJSON_CreateArray());
   notify(s, "textDocument/publishDiagnostics", p);
+}
+
+/* Asks a client that pulls diagnostics to pull them again: the findings
+ * of a document it did not edit changed. */
+static void ask_refresh(Server *s) {
+  cJSON *m = message();
+  cJSON_AddStringToObject(m, "id", "asynclint-refresh");
+  cJSON_AddStringToObject(m, "method", "workspace/diagnostic/refresh");
+  send_json(s, m);
 }
 
 /* ---- checks -------------------------------------------------------------- */
@@ -512,10 +525,23 @@ static uint32_t check_askers(Server *s, bool *take) {
   return n;
 }
 
-/* Publishes what the check of the documents in take[] changed. */
+/* Tells the client what the check of the documents in take[] found:
+ * publishes what changed, or, to a client that pulls, asks it to pull
+ * again when a document it did not edit has other findings now. */
 static void report(Server *s, const bool *take) {
-  for (uint32_t i = 0; i < s->docs.len; i++)
-    if (take[i]) publish(s, &s->docs.items[i]);
+  bool stale = false;
+  for (uint32_t i = 0; i < s->docs.len; i++) {
+    Doc *d = &s->docs.items[i];
+    if (!take[i]) continue;
+    if (!s->pull) {
+      publish(s, d);
+    } else if (!d->edited) {
+      uint64_t h;
+      cJSON_Delete(doc_items(s, d, &h));
+      stale |= h != d->published;
+    }
+  }
+  if (stale && s->refresh) ask_refresh(s);
 }
 
 /* Checks again the documents whose findings can change (pick_targets)
@@ -578,7 +604,9 @@ static void on_initialize(Server *s, const cJSON *id, const cJSON *params) {
   s->watch_files = cJSON_IsTrue(get(
       get(get(caps_in, "workspace"), "didChangeWatchedFiles"),
       "dynamicRegistration"));
-
+  s->pull = cJSON_IsObject(get(get(caps_in, "textDocument"), "diagnostic"));
+  s->refresh = cJSON_IsTrue(
+      get(get(get(caps_in, "workspace"), "diagnostics"), "refreshSupport"));
   if (!configure(s)) {
     // Settings the CLI refuses: start with check's defaults instead.
     cJSON_Delete(s->settings);
@@ -601,6 +629,14 @@ static void on_initialize(Server *s, const cJSON *id, const cJSON *params) {
   cJSON *kinds = cJSON_AddArrayToObject(ca, "codeActionKinds");
   cJSON_AddItemToArray(kinds, cJSON_CreateString("quickfix"));
   cJSON_AddBoolToObject(caps, "hoverProvider", 1);
+  if (s->pull) {
+    // An edit in one file changes the findings of others: the client
+    // pulls its open documents again after an edit.
+    cJSON *dp = cJSON_AddObjectToObject(caps, "diagnosticProvider");
+    cJSON_AddStringToObject(dp, "identifier", "asynclint");
+    cJSON_AddBoolToObject(dp, "interFileDependencies", 1);
+    cJSON_AddBoolToObject(dp, "workspaceDiagnostics", 0);
+  }
   cJSON *info = cJSON_AddObjectToObject(r, "serverInfo");
   cJSON_AddStringToObject(info, "name", "asynclint");
   cJSON_AddStringToObject(info, "version", ASL_VERSION);
@@ -777,7 +813,7 @@ static void on_did_close(Server *s, const cJSON *params) {
   const char *text = asl_session_text(s->session, d->key, &len);
   bool same = d->key[0] != '/' || (text && same_as_disk(d->key, text, len));
   asl_session_drop_text(s->session, d->key); // the disk's text again
-  publish_empty(s, d->uri);
+  if (!s->pull) publish_empty(s, d->uri);
   doc_free(d);
   *d = s->docs.items[--s->docs.len];
   if (!same) mark_all(s); // the others read another text now
@@ -955,6 +991,34 @@ static void on_code_action(Server *s, const cJSON *id, const cJSON *params) {
   respond(s, id, actions);
 }
 
+/* ---- pulled diagnostics -------------------------------------------------- */
+
+/* textDocument/diagnostic: the document's findings as a full report, or
+ * `unchanged` when they are those of the client's previousResultId (the
+ * hash of the report). A document not open has none. */
+static void on_diagnostic(Server *s, const cJSON *id, const cJSON *params) {
+  const char *uri = doc_uri(params);
+  if (!uri) {
+    respond_error(s, id, INVALID_PARAMS, "diagnostic needs a textDocument");
+    return;
+  }
+  ensure_checked(s);
+  Doc *d = find_doc(s, uri);
+  uint64_t h = hash_str("[]");
+  cJSON *items = d ? doc_items(s, d, &h) : cJSON_CreateArray();
+  if (d) d->published = h;
+  char result_id[32];
+  snprintf(result_id, sizeof result_id, "%016llx", (unsigned long long)h);
+  const char *previous = get_str(params, "previousResultId");
+  bool same = previous && strcmp(previous, result_id) == 0;
+  cJSON *r = cJSON_CreateObject();
+  cJSON_AddStringToObject(r, "kind", same ? "unchanged" : "full");
+  cJSON_AddStringToObject(r, "resultId", result_id);
+  if (same) cJSON_Delete(items);
+  else cJSON_AddItemToObject(r, "items", items);
+  respond(s, id, r);
+}
+
 /* The hover text of a finding: its code, name and message, then the
  * places it relates to (an ASL210 chain, a coroutine's definition). */
 static void hover_text(const AslDiag *d, AslBuf *md) {
@@ -1026,6 +1090,7 @@ static const struct {
     {"shutdown", on_shutdown},
     {"textDocument/codeAction", on_code_action},
     {"textDocument/hover", on_hover},
+    {"textDocument/diagnostic", on_diagnostic},
 };
 
 static const struct {

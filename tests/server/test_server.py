@@ -235,6 +235,8 @@ def test_lifecycle_and_diagnostics(binary, root):
           "initialize: incremental sync")
     check(caps.get("hoverProvider") is True and "codeActionProvider" in caps,
           "initialize: hover and code actions")
+    check("diagnosticProvider" not in caps,
+          "initialize: no pull diagnostics for a client that cannot pull")
     check(c.call("initialize", {"capabilities": {}}).get("error", {})
           .get("code") == -32600, "a second initialize is refused")
 
@@ -850,6 +852,83 @@ def test_recheck_by_name(binary):
         shutil.rmtree(root, ignore_errors=True)
 
 
+def test_pull_diagnostics(binary):
+    """A client that can pull diagnostics (textDocument/diagnostic) gets
+    full reports, `unchanged` for a result it has, a refresh request when
+    an edit elsewhere changes a document's findings, and no pushes."""
+    root = tempfile.mkdtemp(prefix="asl-pull-")
+    try:
+        write_files(root, RECHECK_FILES)
+        c = Client(binary, root)
+        r = c.init(root, caps={
+            "textDocument": {"diagnostic": {"dynamicRegistration": False}},
+            "workspace": {"diagnostics": {"refreshSupport": True}}})
+        caps = (r or {}).get("result", {}).get("capabilities", {})
+        dp = caps.get("diagnosticProvider") or {}
+        check(dp.get("interFileDependencies") is True and
+              dp.get("workspaceDiagnostics") is False,
+              "pull: diagnosticProvider advertised: %s" % dp)
+        main = os.path.join(root, "pkg", "main.py")
+        c.open(main, UNAWAITED.replace("pkg.aio", "pkg.aio2"))
+        write_files(root, {"pkg/aio2.py": "async def fetch():\n    return 2\n"})
+
+        def pull(p, previous=None):
+            params = {"textDocument": {"uri": uri(p)}}
+            if previous:
+                params["previousResultId"] = previous
+            return (c.call("textDocument/diagnostic", params) or {}) \
+                .get("result") or {}
+        c.notify("workspace/didChangeWatchedFiles", {"changes": [
+            {"uri": uri(os.path.join(root, "pkg", "aio2.py")), "type": 1}]})
+        full = pull(main)
+        check(full.get("kind") == "full" and codes(full.get("items")) ==
+              ["ASL101"] and full.get("resultId"),
+              "pull: a full report with the finding")
+        again = pull(main, full.get("resultId"))
+        check(again.get("kind") == "unchanged" and
+              again.get("resultId") == full.get("resultId") and
+              "items" not in again, "pull: unchanged for the same result")
+        c.change(main, 2, [{"range": rng(4, 14, 4, 14), "text": "await "}])
+        fixed = pull(main, full.get("resultId"))
+        check(fixed.get("kind") == "full" and fixed.get("items") == [] and
+              fixed.get("resultId") != full.get("resultId"),
+              "pull: after an edit, a full report without the finding")
+        # Cross-file: the helper made async, the importer's findings change:
+        # the server asks the client to pull again.
+        helpers = os.path.join(root, "pkg", "helpers.py")
+        direct = os.path.join(root, "pkg", "direct.py")
+        c.open(helpers, RECHECK_FILES["pkg/helpers.py"])
+        c.open(direct, RECHECK_FILES["pkg/direct.py"])
+        first = pull(direct)
+        check(first.get("items") == [], "pull: the importer starts clean")
+        c.change(helpers, 2, [{"range": rng(0, 0, 0, 0), "text": "async "}])
+        ask = c.wait(lambda m: m.get("method") ==
+                     "workspace/diagnostic/refresh")
+        check(ask is not None, "pull: a refresh is asked for after an edit "
+              "changed another document's findings")
+        if ask:
+            c.send({"jsonrpc": "2.0", "id": ask["id"], "result": None})
+        now = pull(direct, first.get("resultId"))
+        check(now.get("kind") == "full" and codes(now.get("items")) ==
+              ["ASL101"], "pull: the importer's unawaited call after the "
+              "refresh")
+        nowhere = pull(os.path.join(root, "pkg", "not_open.py"))
+        check(nowhere.get("kind") == "full" and nowhere.get("items") == [],
+              "pull: a document not open has no findings")
+        bad = c.call("textDocument/diagnostic", {})
+        check(bad and bad.get("error", {}).get("code") == -32602,
+              "pull: no textDocument: InvalidParams")
+        c.notify("textDocument/didClose", {"textDocument": {"uri": uri(main)}})
+        c.call("shutdown")
+        pushed = [m for m in c.held if m.get("method") ==
+                  "textDocument/publishDiagnostics"]
+        check(pushed == [], "pull: nothing pushed (%d)" % len(pushed))
+        c.notify("exit")
+        check(c.finish() == 0, "pull session ends cleanly")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def test_without_server(binary):
     p = subprocess.run([binary, "server"], capture_output=True,
                        stdin=subprocess.DEVNULL)
@@ -873,6 +952,7 @@ def main():
             test_chain_and_watchers(binary)
             test_recheck_importers(binary)
             test_recheck_by_name(binary)
+            test_pull_diagnostics(binary)
             test_same_as_check(binary)
         finally:
             shutil.rmtree(root, ignore_errors=True)
