@@ -95,6 +95,7 @@ typedef struct Server {
   bool pull;                 /* the client pulls diagnostics */
   bool refresh;              /* ...and can be asked to pull again */
   uint64_t checks;           /* checks run, for the log */
+  double published_at;       /* when the check published, for the log */
 } Server;
 
 static double now_ms(void) {
@@ -476,53 +477,16 @@ static uint32_t pick_targets(const Server *s, bool *take) {
   return n;
 }
 
-/* After a check: document d's findings and what they depend on. The
- * names an edited document defines otherwise now go to s->renamed: a
- * lookup by name (ASL104) from any other document may find another
- * answer. */
-static void keep_check(Server *s, Doc *d, const AslRun *run,
-                       AslFileDeps *deps) {
-  asl_arena_reset(&d->arena);
-  memset(&d->diags, 0, sizeof d->diags);
-  asl_diags_copy_file(&run->diags, d->display, &d->arena, &d->diags);
-  if (d->edited && d->checked && d->deps.known && deps->known)
-    asl_deps_renamed(&d->deps, deps, &s->renamed);
-  asl_deps_free(&d->deps);
-  d->deps = *deps;
-  if (d->key[0] != '/') d->deps.known = true; // no file: its own project
-  d->checked = true;
-}
-
-/* Checks the documents marked in take[]. */
-static void check_docs(Server *s, const bool *take) {
-  AslStrVec paths = {0};
-  for (uint32_t i = 0; i < s->docs.len; i++)
-    if (take[i]) asl_vec_push(&paths, (const char *)s->docs.items[i].key);
-  AslRun run;
-  asl_session_check(s->session, &run, paths.items, paths.len);
-  AslFileDeps *deps = asl_calloc(paths.len + 1, sizeof *deps);
-  asl_deps_of(&run, paths.items, paths.len, deps);
-  for (uint32_t i = 0, k = 0; i < s->docs.len; i++)
-    if (take[i]) keep_check(s, &s->docs.items[i], &run, &deps[k++]);
-  asl_free(deps);
-  asl_vec_free(&paths);
-  asl_run_destroy(&run); // the findings are copied: memory stays flat
-}
-
-/* After a check that changed the names a document defines: checks the
- * documents not in take[] that ask about one of them by name (and marks
- * them there); how many. */
-static uint32_t check_askers(Server *s, bool *take) {
-  bool *more = asl_calloc(s->docs.len + 1, sizeof *more);
-  uint32_t n = 0;
+/* Copies each checked document's findings out of the run. */
+static void keep_findings(Server *s, const bool *take, const AslRun *run) {
   for (uint32_t i = 0; i < s->docs.len; i++) {
-    more[i] = !take[i] && asl_deps_asks(&s->docs.items[i].deps, &s->renamed);
-    n += more[i];
+    Doc *d = &s->docs.items[i];
+    if (!take[i]) continue;
+    asl_arena_reset(&d->arena);
+    memset(&d->diags, 0, sizeof d->diags);
+    asl_diags_copy_file(&run->diags, d->display, &d->arena, &d->diags);
+    d->checked = true;
   }
-  if (n) check_docs(s, more);
-  for (uint32_t i = 0; i < s->docs.len; i++) take[i] |= more[i];
-  asl_free(more);
-  return n;
 }
 
 /* Tells the client what the check of the documents in take[] found:
@@ -544,17 +508,71 @@ static void report(Server *s, const bool *take) {
   if (stale && s->refresh) ask_refresh(s);
 }
 
+/* What the findings of the documents in take[] depend on, from their
+ * check (asl_deps_of). The names an edited one defines otherwise now go
+ * to s->renamed: a lookup by name (ASL104) from any other document may
+ * find another answer. */
+static void learn_deps(Server *s, const bool *take, const AslRun *run,
+                       const AslStrVec *paths) {
+  AslFileDeps *deps = asl_calloc(paths->len + 1, sizeof *deps);
+  asl_deps_of(run, paths->items, paths->len, deps);
+  for (uint32_t i = 0, k = 0; i < s->docs.len; i++) {
+    Doc *d = &s->docs.items[i];
+    if (!take[i]) continue;
+    AslFileDeps *now = &deps[k++];
+    if (d->edited && d->deps.known && now->known)
+      asl_deps_renamed(&d->deps, now, &s->renamed);
+    asl_deps_free(&d->deps);
+    d->deps = *now;
+    if (d->key[0] != '/') d->deps.known = true; // no file: its own project
+  }
+  asl_free(deps);
+}
+
+/* Checks the documents marked in take[] and tells the client; then learns
+ * what their findings depend on (after publishing: an edit's diagnostics
+ * do not wait for it). */
+static void check_docs(Server *s, const bool *take) {
+  AslStrVec paths = {0};
+  for (uint32_t i = 0; i < s->docs.len; i++)
+    if (take[i]) asl_vec_push(&paths, (const char *)s->docs.items[i].key);
+  AslRun run;
+  asl_session_check(s->session, &run, paths.items, paths.len);
+  keep_findings(s, take, &run);
+  report(s, take);
+  if (!s->published_at) s->published_at = now_ms();
+  learn_deps(s, take, &run, &paths);
+  asl_vec_free(&paths);
+  asl_run_destroy(&run); // the findings are copied: memory stays flat
+}
+
+/* After a check that changed the names a document defines: checks the
+ * documents not in take[] that ask about one of them by name (and marks
+ * them there); how many. */
+static uint32_t check_askers(Server *s, bool *take) {
+  bool *more = asl_calloc(s->docs.len + 1, sizeof *more);
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < s->docs.len; i++) {
+    more[i] = !take[i] && asl_deps_asks(&s->docs.items[i].deps, &s->renamed);
+    n += more[i];
+  }
+  if (n) check_docs(s, more);
+  for (uint32_t i = 0; i < s->docs.len; i++) take[i] |= more[i];
+  asl_free(more);
+  return n;
+}
+
 /* Checks again the documents whose findings can change (pick_targets)
  * and tells the client. */
 static void recheck(Server *s) {
   s->dirty = false;
   if (!s->session) return;
   double t0 = now_ms();
+  s->published_at = 0;
   bool *take = asl_calloc(s->docs.len + 1, sizeof *take);
   uint32_t n = pick_targets(s, take);
   if (n) check_docs(s, take);
   if (s->renamed.len) n += check_askers(s, take);
-  report(s, take);
   asl_free(take);
   for (uint32_t i = 0; i < s->docs.len; i++) s->docs.items[i].edited = false;
   s->changed.len = s->renamed.len = 0;
@@ -563,9 +581,9 @@ static void recheck(Server *s) {
   s->checks++;
   fprintf(stderr,
           "asynclint server: check %llu of %u document%s (%u open): "
-          "%.1f ms\n",
+          "%.1f ms (published after %.1f ms)\n",
           (unsigned long long)s->checks, n, n == 1 ? "" : "s", s->docs.len,
-          now_ms() - t0);
+          now_ms() - t0, s->published_at - t0);
 }
 
 /* Requests that read findings see the current text. */
