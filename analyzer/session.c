@@ -379,6 +379,7 @@ typedef struct Graph {
   uint32_t *added, build;     /* per file: the build that added an edge
                                  to it (no edge twice) */
   uint32_t *seen, walk;       /* per file: the walk that reached it */
+  uint64_t *keys;             /* per file: file_key's, 0 until asked */
 } Graph;
 
 static void table_init(NameTable *t, uint32_t n) {
@@ -408,6 +409,7 @@ static void graph_init(Graph *g, const AslRun *run) {
   g->built = asl_calloc(g->n + 1, sizeof *g->built);
   g->added = asl_calloc(g->n + 1, sizeof *g->added);
   g->seen = asl_calloc(g->n + 1, sizeof *g->seen);
+  g->keys = asl_calloc(g->n + 1, sizeof *g->keys);
   table_init(&g->modules, 2 * g->n);
   table_init(&g->paths, g->n);
   for (uint32_t i = 0; i < g->n; i++) {
@@ -425,6 +427,7 @@ static void graph_free(Graph *g) {
   asl_free(g->built);
   asl_free(g->added);
   asl_free(g->seen);
+  asl_free(g->keys);
   asl_free(g->facts);
   asl_free(g->fs_paths);
   asl_free(g->modules.slots);
@@ -432,12 +435,11 @@ static void graph_free(Graph *g) {
 }
 
 /* An edge from file `from` to every file named s[0..len) in its project
- * (a module and its stub, say). */
+ * (a module and its stub, say); `hash` is asl_hash_module's of the name. */
 static void add_edges_to(Graph *g, uint32_t from, const NameTable *t,
-                         const char *s, size_t len) {
+                         const char *s, size_t len, uint32_t hash) {
   uint32_t project = g->facts[from]->project;
-  for (uint32_t h = asl_hash_module(project, s, len) & t->mask;
-       t->slots[h].name; h = (h + 1) & t->mask) {
+  for (uint32_t h = hash & t->mask; t->slots[h].name; h = (h + 1) & t->mask) {
     const Named *e = &t->slots[h];
     if (e->project != project || e->len != len ||
         memcmp(e->name, s, len) != 0 || e->file == from ||
@@ -458,10 +460,14 @@ static bool dotted_char(unsigned char c) {
  * the packages above them included (importing runs them). */
 static void add_ref(Graph *g, uint32_t from, const char *s) {
   if (!s) return;
-  size_t len = 0;
-  while (dotted_char((unsigned char)s[len])) len++;
-  for (size_t i = 1; i <= len; i++)
-    if (i == len || s[i] == '.') add_edges_to(g, from, &g->modules, s, i);
+  // asl_hash_module's hash of each prefix, as the scan goes.
+  uint32_t h = asl_hash_module(g->facts[from]->project, "", 0);
+  size_t i = 0;
+  for (; dotted_char((unsigned char)s[i]); i++) {
+    if (s[i] == '.' && i) add_edges_to(g, from, &g->modules, s, i, h);
+    h = (h ^ (unsigned char)s[i]) * 16777619u;
+  }
+  if (i) add_edges_to(g, from, &g->modules, s, i, h);
 }
 
 static void binding_refs(Graph *g, uint32_t from, const AslFactBinding *b) {
@@ -485,9 +491,13 @@ static void conftest_refs(Graph *g, uint32_t from) {
     if (path[i] != '/') continue;
     memcpy(buf, path, i + 1);
     memcpy(buf + i + 1, "conftest.py", sizeof "conftest.py");
-    add_edges_to(g, from, &g->paths, buf, strlen(buf));
+    size_t len = i + sizeof "conftest.py" - 1;
+    add_edges_to(g, from, &g->paths, buf, len,
+                 asl_hash_module(g->facts[from]->project, buf, len));
   }
-  if (path[0] != '/') add_edges_to(g, from, &g->paths, "conftest.py", 11);
+  if (path[0] != '/')
+    add_edges_to(g, from, &g->paths, "conftest.py", 11,
+                 asl_hash_module(g->facts[from]->project, "conftest.py", 11));
   asl_free(buf);
 }
 
@@ -535,14 +545,15 @@ static int cmp_u64(const void *a, const void *b) {
 static uint64_t file_key(const Graph *g, uint32_t i) {
   const char *p = g->fs_paths[i];
   if (!p) return 0;
+  if (g->keys[i]) return g->keys[i];
   char buf[PATH_MAX];
   const char *abs = g->cwd[0] ? absolute(g->cwd, p, buf, sizeof buf) : NULL;
-  return asl_path_key(abs ? abs : p);
+  return g->keys[i] = asl_path_key(abs ? abs : p);
 }
 
 /* The keys of the files `root` reaches, sorted, into d. */
 static void walk_from(Graph *g, uint32_t root, AslFileDeps *d) {
-  AslVec(uint64_t) keys = {0};
+  AslU64Vec keys = {0};
   U32Vec queue = {0};
   g->seen[root] = ++g->walk;
   asl_vec_push(&queue, root);
@@ -613,22 +624,56 @@ static uint32_t file_of(const Graph *g, const char *fs_path) {
   return UINT32_MAX;
 }
 
+/* The keys of the files root's own facts and questions name, sorted. */
+static void direct_edges(Graph *g, uint32_t root, AslFileDeps *d) {
+  AslU64Vec keys = {0};
+  for (uint32_t k = 0; k < g->edges[root].len; k++)
+    asl_vec_push(&keys, file_key(g, g->edges[root].items[k]));
+  if (keys.len > 1) qsort(keys.items, keys.len, sizeof *keys.items, cmp_u64);
+  d->direct = keys.items;
+  d->ndirect = keys.len;
+}
+
+static bool same_direct(const AslFileDeps *a, const AslFileDeps *b) {
+  return a->ndirect == b->ndirect &&
+         (!a->ndirect ||
+          memcmp(a->direct, b->direct, sizeof *a->direct * a->ndirect) == 0);
+}
+
+static uint64_t *copy_keys(const uint64_t *v, uint32_t n) {
+  uint64_t *c = asl_malloc(sizeof *c * (n + 1));
+  if (n) memcpy(c, v, sizeof *c * n);
+  return c;
+}
+
 void asl_deps_of(const AslRun *run, const char *const *fs_paths, uint32_t n,
+                 bool others_same, const AslFileDeps *before,
                  AslFileDeps *out) {
   Graph g;
   graph_init(&g, run);
   uint32_t *roots = asl_malloc(sizeof *roots * (n + 1));
+  // The edges of these files may have changed; if none did (and no other
+  // file changed), no file reaches others than before.
+  bool reuse = others_same;
   for (uint32_t k = 0; k < n; k++) {
-    roots[k] = file_of(&g, fs_paths[k]);
-    if (roots[k] != UINT32_MAX) build_checked_edges(&g, roots[k]);
-  }
-  for (uint32_t k = 0; k < n; k++) {
-    asl_deps_free(&out[k]);
+    memset(&out[k], 0, sizeof out[k]);
     // Without the index (no selected rule asks it) findings read no other
     // file.
     out[k].known = !run->use_index;
+    roots[k] = file_of(&g, fs_paths[k]);
     if (roots[k] == UINT32_MAX || !g.facts[roots[k]]) continue;
-    walk_from(&g, roots[k], &out[k]);
+    build_checked_edges(&g, roots[k]);
+    direct_edges(&g, roots[k], &out[k]);
+    reuse = reuse && before[k].known && same_direct(&before[k], &out[k]);
+  }
+  for (uint32_t k = 0; k < n; k++) {
+    if (roots[k] == UINT32_MAX || !g.facts[roots[k]]) continue;
+    if (reuse) {
+      out[k].files = copy_keys(before[k].files, before[k].nfiles);
+      out[k].nfiles = before[k].nfiles;
+    } else {
+      walk_from(&g, roots[k], &out[k]);
+    }
     defined_names(g.facts[roots[k]], &out[k]);
     asked_names(run, g.facts[roots[k]]->path, &out[k]);
     out[k].known = true;
@@ -666,6 +711,7 @@ bool asl_deps_asks(const AslFileDeps *d, const AslU64Vec *names) {
 
 void asl_deps_free(AslFileDeps *d) {
   asl_free(d->files);
+  asl_free(d->direct);
   asl_free(d->defines);
   asl_free(d->asks);
   memset(d, 0, sizeof *d);

@@ -95,6 +95,8 @@ typedef struct AslFileDeps {
   uint64_t *files;   /* asl_path_key of the files its findings may read,
                         sorted (heap) */
   uint32_t nfiles;
+  uint64_t *direct;  /* ...of those its own facts and questions name */
+  uint32_t ndirect;
   uint64_t *defines; /* the names it defines at module and class level,
                         each hashed with its kind, sorted (heap) */
   uint32_t ndefines;
@@ -106,8 +108,12 @@ typedef struct AslFileDeps {
 } AslFileDeps;
 
 /** For each of fs_paths[0..n) that `run` (finished, not destroyed) read:
- * out[i] (replaced) says what its findings may depend on. */
+ * out[i] (overwritten) says what its findings may depend on; before[i] is
+ * what an earlier run said (or unknown). With `others_same` (no file but
+ * these changed since: an editor's edits), when none of these names other
+ * files than before, the files each reaches are before's (no walk). */
 void asl_deps_of(const AslRun *run, const char *const *fs_paths, uint32_t n,
+                 bool others_same, const AslFileDeps *before,
                  AslFileDeps *out);
 /** May the findings depend on the file of key `key`? (Unknown: yes.) */
 bool asl_deps_on(const AslFileDeps *d, uint64_t key);

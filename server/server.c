@@ -514,8 +514,13 @@ static void report(Server *s, const bool *take) {
  * find another answer. */
 static void learn_deps(Server *s, const bool *take, const AslRun *run,
                        const AslStrVec *paths) {
+  AslFileDeps *before = asl_calloc(paths->len + 1, sizeof *before);
   AslFileDeps *deps = asl_calloc(paths->len + 1, sizeof *deps);
-  asl_deps_of(run, paths->items, paths->len, deps);
+  for (uint32_t i = 0, k = 0; i < s->docs.len; i++)
+    if (take[i]) before[k++] = s->docs.items[i].deps;
+  // Only the edited documents changed, unless every one is checked.
+  asl_deps_of(run, paths->items, paths->len, !s->check_all, before, deps);
+  asl_free(before);
   for (uint32_t i = 0, k = 0; i < s->docs.len; i++) {
     Doc *d = &s->docs.items[i];
     if (!take[i]) continue;
