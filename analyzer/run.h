@@ -30,10 +30,17 @@
  * from the worker threads: it must only read shared state. */
 typedef bool (*AslTextHook)(void *ctx, const char *fs_path, const char **text,
                             size_t *len);
+/* The stamp (cache.h) of the text the text hook has for `fs_path`: which
+ * version of it, so that the facts read from it are kept between runs as
+ * a file's are. False: none (it is read again each run). */
+struct AslFileStamp;
+typedef bool (*AslTextStampHook)(void *ctx, const char *fs_path,
+                                 struct AslFileStamp *out);
 
 typedef struct AslRun {
   const AslOptions *opt;
   AslTextHook text_hook;   /* or NULL: every file from the disk */
+  AslTextStampHook text_stamp; /* or NULL */
   void *text_ctx;
   struct AslFactsCache *cache; /* facts kept between runs (cache.h), or
                                   NULL; used without the pre-filter */

@@ -24,6 +24,7 @@ typedef struct Overlay {
   char *display;  /* heap */
   char *text;     /* heap, NUL-terminated */
   size_t len;
+  uint64_t version; /* the session's count of texts set, when it was set */
 } Overlay;
 
 struct AslSession {
@@ -36,6 +37,7 @@ struct AslSession {
   AslArena scratch;              /* one file at a time */
   AslVec(Overlay) overlays;      /* sorted by fs_path (bytewise) */
   char *cwd;                     /* where relative paths start, or NULL */
+  uint64_t texts_set;            /* asl_session_set_text calls */
 };
 
 AslSession *asl_session_new(const AslOptions *opt, const AslConfig *config,
@@ -144,6 +146,7 @@ void asl_session_set_text(AslSession *s, const char *fs_path,
   memcpy(o.text, text, len);
   o.text[len] = 0;
   o.len = len;
+  o.version = ++s->texts_set;
   bool found;
   uint32_t at = overlay_slot(s, fs_path, &found);
   if (found) {
@@ -189,6 +192,20 @@ static bool overlay_text(void *ctx, const char *fs_path, const char **text,
   if (!o) return false;
   *text = o->text;
   *len = o->len;
+  return true;
+}
+
+/* The run's stamp hook: an overlay's is its file's device and inode (a
+ * named file is matched by them) with its version for the times, which no
+ * file has; the cache then keeps the facts of a document not edited since
+ * the last run. None for a document that is no file on disk. */
+static bool overlay_stamp(void *ctx, const char *fs_path, AslFileStamp *out) {
+  const Overlay *o = overlay_of(ctx, fs_path);
+  struct stat st;
+  if (!o || stat(fs_path, &st) != 0) return false;
+  *out = (AslFileStamp){(uint64_t)st.st_dev, (uint64_t)st.st_ino,
+                        (uint64_t)o->len, INT64_MIN + (int64_t)o->version,
+                        -(int64_t)o->version};
   return true;
 }
 
@@ -252,6 +269,7 @@ void asl_session_check(AslSession *s, AslRun *run, const char *const *paths,
                        uint32_t npaths) {
   asl_run_init(run, s->opt);
   run->text_hook = overlay_text;
+  run->text_stamp = overlay_stamp;
   run->text_ctx = s;
   run->cache = s->cache;
   if (s->cache) { // the folders as the runs before read them
