@@ -5,6 +5,7 @@ of one file, with the project around it indexed; the server's resident
 memory (VmRSS) before and after, or sampled every K edits.
 
   bench/server_latency.py ASYNCLINT --generate 2000 [--edits 100] [--open 4]
+  bench/server_latency.py ASYNCLINT --generate 2000 --big 2500
   bench/server_latency.py ASYNCLINT --generate 200 --edits 10000 --rss-every 1000
   bench/server_latency.py ASYNCLINT --root DIR --file DIR/x.py [--edits 100]
 
@@ -13,7 +14,9 @@ classes calling across modules; module i imports module i-1) into a
 temporary folder and edits the middle one. --open K opens K more of its
 modules besides, half before the edited one (unrelated to it) and half
 after (they import it, through the modules between): an edit re-checks
-those. Prints the median, 90th percentile and maximum in milliseconds, and
+those. --big F adds and opens a module of F async defs (5 lines each) that
+nothing imports: an edit elsewhere neither checks nor parses it again.
+Prints the median, 90th percentile and maximum in milliseconds, and
 the RSS samples (first, last, max).
 """
 import argparse
@@ -70,6 +73,17 @@ def others_to_open(root, n, k):
              for i in range(k // 2)]
     return [module_path(root, i) for i in before + after
             if 0 < i < n and i != mid]
+
+
+def write_big(root, funcs):
+    """An unrelated module of `funcs` async defs; returns its path."""
+    path = os.path.join(root, "app", "big.py")
+    with open(path, "w") as f:
+        f.write("import asyncio\n\n")
+        for i in range(funcs):
+            f.write("async def f%d(x):\n    await asyncio.sleep(0)\n"
+                    "    y = x + %d\n    return y\n\n" % (i, i))
+    return path
 
 
 def rss_kb(pid):
@@ -153,6 +167,8 @@ def main():
     ap.add_argument("--edits", type=int, default=100)
     ap.add_argument("--open", type=int, default=0,
                     help="open this many other modules (with --generate)")
+    ap.add_argument("--big", type=int, default=0,
+                    help="open an unrelated module of this many async defs")
     ap.add_argument("--rss-every", type=int, default=0,
                     help="sample the server's RSS every this many edits")
     a = ap.parse_args()
@@ -162,6 +178,8 @@ def main():
         tmp = tempfile.mkdtemp(prefix="asl-bench-")
         root, path = tmp, generate(tmp, a.generate)
         others = others_to_open(tmp, a.generate, a.open)
+        if a.big:
+            others.append(write_big(tmp, a.big))
     else:
         root, path = os.path.abspath(a.root), os.path.abspath(a.file)
     try:
@@ -180,7 +198,9 @@ def main():
     print("first check %.0f ms; %d edits%s: median %.1f ms, p90 %.1f ms, "
           "max %.1f ms; RSS %d -> %d KB"
           % (first, len(times),
-             " (%d other documents open)" % len(others) if others else "",
+             " (%d other document%s open)"
+             % (len(others), "" if len(others) == 1 else "s")
+             if others else "",
              statistics.median(times) if times else 0,
              percentile(times, 0.9), times[-1] if times else 0,
              rss[0], rss[-1]))
