@@ -509,7 +509,7 @@ static void conftest_refs(Graph *g, uint32_t from) {
     if (path[i] != '/') continue;
     memcpy(buf, path, i + 1);
     memcpy(buf + i + 1, "conftest.py", sizeof "conftest.py");
-    size_t len = i + sizeof "conftest.py" - 1;
+    size_t len = i + 1 + strlen("conftest.py");
     add_edges_to(g, from, &g->paths, buf, len,
                  asl_hash_module(g->facts[from]->project, buf, len));
   }

@@ -852,6 +852,43 @@ def test_recheck_by_name(binary):
         shutil.rmtree(root, ignore_errors=True)
 
 
+def test_recheck_conftest(binary):
+    """A test file imports nothing of the conftest.py above it, yet its
+    fixtures come from there: an edit of the conftest re-checks it."""
+    root = tempfile.mkdtemp(prefix="asl-conftest-")
+    files = {"pyproject.toml": "[project]\nname = 'cf'\n",
+             "shop/__init__.py": "",
+             "shop/cart.py": ("class Cart:\n    async def fetch(self):\n"
+                              "        return 1\n"),
+             "tests/__init__.py": "",
+             "tests/conftest.py": ("import pytest\n\nfrom shop.cart import "
+                                   "Cart\n\n\n@pytest.fixture\ndef cart():\n"
+                                   "    return Cart()\n"),
+             "tests/test_cart.py": ("async def test_add(cart):\n"
+                                    "    cart.fetch()\n")}
+    try:
+        write_files(root, files)
+        c = Client(binary, root)
+        c.init(root)
+        conftest = os.path.join(root, "tests", "conftest.py")
+        test = os.path.join(root, "tests", "test_cart.py")
+        c.open(conftest, files["tests/conftest.py"])
+        c.open(test, files["tests/test_cart.py"])
+        ds = c.diagnostics(test, lambda ds: len(ds) > 0)
+        check(codes(ds) == ["ASL101"], "conftest: the fixture's Cart.fetch() "
+              "unawaited in the test")
+        c.change(conftest, 2, [{"range": rng(7, 11, 7, 17),
+                                "text": "object()"}])
+        ds = c.diagnostics(test, lambda ds: ds == [])
+        check(ds == [], "conftest: the fixture changed in conftest.py "
+              "re-checks the test file")
+        c.call("shutdown")
+        c.notify("exit")
+        check(c.finish() == 0, "conftest session ends cleanly")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def test_pull_diagnostics(binary):
     """A client that can pull diagnostics (textDocument/diagnostic) gets
     full reports, `unchanged` for a result it has, a refresh request when
@@ -952,6 +989,7 @@ def main():
             test_chain_and_watchers(binary)
             test_recheck_importers(binary)
             test_recheck_by_name(binary)
+            test_recheck_conftest(binary)
             test_pull_diagnostics(binary)
             test_same_as_check(binary)
         finally:
