@@ -25,6 +25,8 @@ typedef struct Overlay {
   char *text;     /* heap, NUL-terminated */
   size_t len;
   uint64_t version; /* the session's count of texts set, when it was set */
+  const char *rel;  /* fs_path relative to the working directory (as a
+                       walk names the files under it), or NULL */
 } Overlay;
 
 struct AslSession {
@@ -36,6 +38,9 @@ struct AslSession {
   AslParser *parser;
   AslArena scratch;              /* one file at a time */
   AslVec(Overlay) overlays;      /* sorted by fs_path (bytewise) */
+  AslVec(uint32_t) by_rel;       /* those with a `rel`, sorted by it */
+  bool relative_keys;            /* an overlay's fs_path is not absolute
+                                    ("-", an editor's "untitled:1") */
   char *cwd;                     /* where relative paths start, or NULL */
   uint64_t texts_set;            /* asl_session_set_text calls */
 };
@@ -65,6 +70,7 @@ void asl_session_delete(AslSession *s) {
   for (uint32_t i = 0; i < s->overlays.len; i++)
     overlay_free(&s->overlays.items[i]);
   asl_vec_free(&s->overlays);
+  asl_vec_free(&s->by_rel);
   asl_cache_delete(s->cache);
   asl_arena_destroy(&s->scratch);
   asl_parser_delete(s->parser);
@@ -121,18 +127,53 @@ static const char *absolute(const char *cwd, const char *path, char *buf,
   return n > 0 && (size_t)n < size ? buf : NULL;
 }
 
+/* The part of absolute path p under directory dir, NULL if not under. */
+static const char *under(const char *dir, const char *p) {
+  if (!dir) return NULL;
+  if (strcmp(dir, "/") == 0) return p[0] == '/' ? p + 1 : NULL;
+  size_t n = strlen(dir);
+  return strncmp(p, dir, n) == 0 && p[n] == '/' ? p + n + 1 : NULL;
+}
+
+/* Sorts the overlays that have a relative name by it (after one was added
+ * or dropped: their places moved). By insertion: they are the documents an
+ * editor has open, few. */
+static void index_rel(AslSession *s) {
+  const Overlay *o = s->overlays.items;
+  s->by_rel.len = 0;
+  s->relative_keys = false;
+  for (uint32_t i = 0; i < s->overlays.len; i++) {
+    s->relative_keys |= o[i].fs_path[0] != '/';
+    if (!o[i].rel) continue;
+    asl_vec_push(&s->by_rel, i);
+    uint32_t *r = s->by_rel.items;
+    for (uint32_t k = s->by_rel.len - 1;
+         k > 0 && strcmp(o[r[k - 1]].rel, o[r[k]].rel) > 0; k--) {
+      uint32_t t = r[k];
+      r[k] = r[k - 1];
+      r[k - 1] = t;
+    }
+  }
+}
+
 /* The overlay of fs_path, also when a walk names the file relative to
  * the working directory and the overlay by its absolute path. */
 static const Overlay *overlay_of(const AslSession *s, const char *fs_path) {
   if (!s->overlays.len) return NULL;
   bool found;
-  uint32_t at = overlay_slot(s, fs_path, &found);
-  if (found) return &s->overlays.items[at];
-  char buf[PATH_MAX];
-  const char *abs = absolute(s->cwd, fs_path, buf, sizeof buf);
-  if (!abs) return NULL;
-  at = overlay_slot(s, abs, &found);
-  return found ? &s->overlays.items[at] : NULL;
+  uint32_t at;
+  if (fs_path[0] == '/' || s->relative_keys) {
+    at = overlay_slot(s, fs_path, &found);
+    if (found) return &s->overlays.items[at];
+    if (fs_path[0] == '/') return NULL;
+  }
+  while (fs_path[0] == '.' && fs_path[1] == '/') fs_path += 2;
+  const Overlay *o = s->overlays.items;
+  const uint32_t *r = s->by_rel.items;
+  ASL_LOWER_BOUND(at, s->by_rel.len, mid, strcmp(o[r[mid]].rel, fs_path) < 0);
+  return at < s->by_rel.len && strcmp(o[r[at]].rel, fs_path) == 0
+             ? &o[r[at]]
+             : NULL;
 }
 
 void asl_session_set_text(AslSession *s, const char *fs_path,
@@ -147,6 +188,7 @@ void asl_session_set_text(AslSession *s, const char *fs_path,
   o.text[len] = 0;
   o.len = len;
   o.version = ++s->texts_set;
+  o.rel = under(s->cwd, o.fs_path);
   bool found;
   uint32_t at = overlay_slot(s, fs_path, &found);
   if (found) {
@@ -158,6 +200,7 @@ void asl_session_set_text(AslSession *s, const char *fs_path,
   memmove(&s->overlays.items[at + 1], &s->overlays.items[at],
           sizeof o * (s->overlays.len - 1 - at));
   s->overlays.items[at] = o;
+  index_rel(s);
 }
 
 bool asl_session_drop_text(AslSession *s, const char *fs_path) {
@@ -168,6 +211,7 @@ bool asl_session_drop_text(AslSession *s, const char *fs_path) {
   memmove(&s->overlays.items[at], &s->overlays.items[at + 1],
           sizeof(Overlay) * (s->overlays.len - 1 - at));
   s->overlays.len--;
+  index_rel(s);
   return true;
 }
 
@@ -488,15 +532,53 @@ static void add_ref(Graph *g, uint32_t from, const char *s) {
   if (i) add_edges_to(g, from, &g->modules, s, i, h);
 }
 
-static void binding_refs(Graph *g, uint32_t from, const AslFactBinding *b) {
-  add_ref(g, from, b->target);
+/* Something done with each absolute name a file's facts or questions
+ * hold (never NULL). */
+typedef void (*RefFn)(void *ctx, const char *name);
+
+static void visit(RefFn fn, void *ctx, const char *name) {
+  if (name) fn(ctx, name);
+}
+
+static void binding_refs(const AslFactBinding *b, RefFn fn, void *ctx) {
+  visit(fn, ctx, b->target);
   for (uint32_t k = 0; k < b->ndecorators; k++)
-    add_ref(g, from, b->decorators[k]);
-  add_ref(g, from, b->returns);
-  add_ref(g, from, b->enters);
-  add_ref(g, from, b->fixture);
-  add_ref(g, from, b->value_type);
-  add_ref(g, from, b->returns_coroutine);
+    visit(fn, ctx, b->decorators[k]);
+  visit(fn, ctx, b->returns);
+  visit(fn, ctx, b->enters);
+  visit(fn, ctx, b->fixture);
+  visit(fn, ctx, b->value_type);
+  visit(fn, ctx, b->returns_coroutine);
+}
+
+/* The names f's facts hold: what it imports, its classes' bases and
+ * attributes' types, the callees of its sync functions (ASL210), ... */
+static void facts_refs(const AslFileFacts *f, RefFn fn, void *ctx) {
+  for (uint32_t k = 0; k < f->nnames; k++) binding_refs(&f->names[k], fn, ctx);
+  for (uint32_t c = 0; c < f->nclasses; c++) {
+    const AslFactClass *cl = &f->classes[c];
+    for (uint32_t k = 0; k < cl->nbases; k++) visit(fn, ctx, cl->bases[k]);
+    for (uint32_t k = 0; k < cl->nmembers; k++)
+      binding_refs(&cl->members[k], fn, ctx);
+    for (uint32_t k = 0; k < cl->nattrs; k++) visit(fn, ctx, cl->attrs[k].type);
+  }
+  for (uint32_t k = 0; k < f->nstars; k++) visit(fn, ctx, f->stars[k]);
+  for (uint32_t k = 0; k < f->nplugins; k++) visit(fn, ctx, f->plugins[k]);
+  for (uint32_t k = 0; k < f->nfuncs; k++)
+    for (uint32_t c = 0; c < f->funcs[k].ncalls; c++)
+      visit(fn, ctx, f->funcs[k].calls[c].callee.dotted);
+}
+
+/* The names in the questions the checked file displayed as `path` left to
+ * the index (a name imported inside a function is in no facts). */
+static void asked_refs(const AslRun *run, const char *path, RefFn fn,
+                       void *ctx) {
+  for (uint32_t k = 0; k < run->deferred.len; k++) {
+    const AslDeferred *q = &run->deferred.items[k];
+    if (strcmp(q->diag.path, path) != 0) continue;
+    visit(fn, ctx, q->callee.dotted);
+    visit(fn, ctx, q->callee.param);
+  }
 }
 
 /* Edges to the conftest.py files of the folders above file `from` (its
@@ -519,38 +601,32 @@ static void conftest_refs(Graph *g, uint32_t from) {
   asl_free(buf);
 }
 
+typedef struct EdgeSink {
+  Graph *g;
+  uint32_t from;
+} EdgeSink;
+
+static void edge_ref(void *ctx, const char *name) {
+  EdgeSink *e = ctx;
+  add_ref(e->g, e->from, name);
+}
+
 static void build_edges(Graph *g, uint32_t i) {
   g->built[i] = true;
   const AslFileFacts *f = g->facts[i];
   if (!f) return;
   g->build++;
-  for (uint32_t k = 0; k < f->nnames; k++) binding_refs(g, i, &f->names[k]);
-  for (uint32_t c = 0; c < f->nclasses; c++) {
-    const AslFactClass *cl = &f->classes[c];
-    for (uint32_t k = 0; k < cl->nbases; k++) add_ref(g, i, cl->bases[k]);
-    for (uint32_t k = 0; k < cl->nmembers; k++)
-      binding_refs(g, i, &cl->members[k]);
-    for (uint32_t k = 0; k < cl->nattrs; k++) add_ref(g, i, cl->attrs[k].type);
-  }
-  for (uint32_t k = 0; k < f->nstars; k++) add_ref(g, i, f->stars[k]);
-  for (uint32_t k = 0; k < f->nplugins; k++) add_ref(g, i, f->plugins[k]);
-  for (uint32_t k = 0; k < f->nfuncs; k++)
-    for (uint32_t c = 0; c < f->funcs[k].ncalls; c++)
-      add_ref(g, i, f->funcs[k].calls[c].callee.dotted);
+  EdgeSink e = {g, i};
+  facts_refs(f, edge_ref, &e);
   conftest_refs(g, i);
 }
 
-/* A checked file's edges also come from the questions its passes left to
- * the index (names imported inside a function are in no facts). */
+/* A checked file's edges also come from its questions. */
 static void build_checked_edges(Graph *g, uint32_t i) {
   build_edges(g, i);
   if (!g->facts[i]) return;
-  const AslDeferredList *dl = &g->run->deferred;
-  for (uint32_t k = 0; k < dl->len; k++)
-    if (strcmp(dl->items[k].diag.path, g->facts[i]->path) == 0) {
-      add_ref(g, i, dl->items[k].callee.dotted);
-      add_ref(g, i, dl->items[k].callee.param);
-    }
+  EdgeSink e = {g, i};
+  asked_refs(g->run, g->facts[i]->path, edge_ref, &e);
 }
 
 static int cmp_u64(const void *a, const void *b) {
@@ -632,24 +708,33 @@ static void asked_names(const AslRun *run, const char *path, AslFileDeps *d) {
   d->nasks = v.len;
 }
 
-/* The run's file read from fs_path (absolute), UINT32_MAX if none. */
-static uint32_t file_of(const Graph *g, const char *fs_path) {
-  for (uint32_t i = 0; i < g->n; i++) // named: as given, most likely
-    if (g->fs_paths[i] && strcmp(g->fs_paths[i], fs_path) == 0) return i;
-  uint64_t key = asl_path_key(fs_path);
-  for (uint32_t i = 0; i < g->n; i++)
-    if (g->fs_paths[i] && file_key(g, i) == key) return i;
-  return UINT32_MAX;
+/* The hash of every dotted prefix of a name ("a", "a.b", "a.b.c"): the
+ * modules it may name, whichever exist. */
+static void prefix_hashes(void *ctx, const char *name) {
+  AslU64Vec *out = ctx;
+  uint64_t h = 1469598103934665603ull;
+  size_t i = 0;
+  for (; dotted_char((unsigned char)name[i]); i++) {
+    if (name[i] == '.' && i) asl_vec_push(out, h);
+    h = (h ^ (unsigned char)name[i]) * 1099511628211ull;
+  }
+  if (i) asl_vec_push(out, h);
 }
 
-/* The keys of the files root's own facts and questions name, sorted. */
-static void direct_edges(Graph *g, uint32_t root, AslFileDeps *d) {
-  AslU64Vec keys = {0};
-  for (uint32_t k = 0; k < g->edges[root].len; k++)
-    asl_vec_push(&keys, file_key(g, g->edges[root].items[k]));
-  if (keys.len > 1) qsort(keys.items, keys.len, sizeof *keys.items, cmp_u64);
-  d->direct = keys.items;
-  d->ndirect = keys.len;
+/* What checked file f names itself (its facts, its questions), as prefix
+ * hashes, sorted, without repeats: while this stays the same and no other
+ * file changes, the files it reaches stay the same. */
+static void direct_names(const AslRun *run, const AslFileFacts *f,
+                         AslFileDeps *d) {
+  AslU64Vec v = {0};
+  facts_refs(f, prefix_hashes, &v);
+  asked_refs(run, f->path, prefix_hashes, &v);
+  if (v.len > 1) qsort(v.items, v.len, sizeof *v.items, cmp_u64);
+  uint32_t w = 0;
+  for (uint32_t k = 0; k < v.len; k++)
+    if (!w || v.items[w - 1] != v.items[k]) v.items[w++] = v.items[k];
+  d->direct = v.items;
+  d->ndirect = w;
 }
 
 static bool same_direct(const AslFileDeps *a, const AslFileDeps *b) {
@@ -664,40 +749,69 @@ static uint64_t *copy_keys(const uint64_t *v, uint32_t n) {
   return c;
 }
 
+/* The run's file read from fs_path (absolute), UINT32_MAX if none; cwd:
+ * what a walk's relative paths are relative to. */
+static uint32_t file_of(const AslRun *run, const char *fs_path,
+                        const char *cwd) {
+  const char *p;
+  // A named file: as given, after the files of the projects around it.
+  for (uint32_t i = run->jobs.len; i-- > 0;) {
+    asl_run_file(run, i, &p);
+    if (p && strcmp(p, fs_path) == 0) return i;
+  }
+  char buf[PATH_MAX];
+  for (uint32_t i = 0; i < run->jobs.len; i++) {
+    asl_run_file(run, i, &p);
+    const char *abs = p ? absolute(cwd, p, buf, sizeof buf) : NULL;
+    if (abs && strcmp(abs, fs_path) == 0) return i;
+  }
+  return UINT32_MAX;
+}
+
 void asl_deps_of(const AslRun *run, const char *const *fs_paths, uint32_t n,
                  bool others_same, const AslFileDeps *before,
                  AslFileDeps *out) {
-  Graph g;
-  graph_init(&g, run);
+  char cwd[PATH_MAX];
+  if (!getcwd(cwd, sizeof cwd)) cwd[0] = 0;
   uint32_t *roots = asl_malloc(sizeof *roots * (n + 1));
-  // The edges of these files may have changed; if none did (and no other
-  // file changed), no file reaches others than before.
+  const AslFileFacts **facts = asl_malloc(sizeof *facts * (n + 1));
+  // If none of these names other modules than before (and no other file
+  // changed), every file reaches the same files as before: no walk.
   bool reuse = others_same;
   for (uint32_t k = 0; k < n; k++) {
     memset(&out[k], 0, sizeof out[k]);
     // Without the index (no selected rule asks it) findings read no other
     // file.
     out[k].known = !run->use_index;
-    roots[k] = file_of(&g, fs_paths[k]);
-    if (roots[k] == UINT32_MAX || !g.facts[roots[k]]) continue;
-    build_checked_edges(&g, roots[k]);
-    direct_edges(&g, roots[k], &out[k]);
+    const char *unused;
+    roots[k] = file_of(run, fs_paths[k], cwd[0] ? cwd : NULL);
+    facts[k] =
+        roots[k] == UINT32_MAX ? NULL : asl_run_file(run, roots[k], &unused);
+    if (!facts[k]) continue;
+    direct_names(run, facts[k], &out[k]);
     reuse = reuse && before[k].known && same_direct(&before[k], &out[k]);
   }
+  Graph g;
+  if (!reuse) {
+    graph_init(&g, run);
+    for (uint32_t k = 0; k < n; k++)
+      if (facts[k]) build_checked_edges(&g, roots[k]);
+  }
   for (uint32_t k = 0; k < n; k++) {
-    if (roots[k] == UINT32_MAX || !g.facts[roots[k]]) continue;
+    if (!facts[k]) continue;
     if (reuse) {
       out[k].files = copy_keys(before[k].files, before[k].nfiles);
       out[k].nfiles = before[k].nfiles;
     } else {
       walk_from(&g, roots[k], &out[k]);
     }
-    defined_names(g.facts[roots[k]], &out[k]);
-    asked_names(run, g.facts[roots[k]]->path, &out[k]);
+    defined_names(facts[k], &out[k]);
+    asked_names(run, facts[k]->path, &out[k]);
     out[k].known = true;
   }
+  if (!reuse) graph_free(&g);
   asl_free(roots);
-  graph_free(&g);
+  asl_free(facts);
 }
 
 static bool sorted_has(const uint64_t *v, uint32_t n, uint64_t key) {

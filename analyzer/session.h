@@ -95,7 +95,8 @@ typedef struct AslFileDeps {
   uint64_t *files;   /* asl_path_key of the files its findings may read,
                         sorted (heap) */
   uint32_t nfiles;
-  uint64_t *direct;  /* ...of those its own facts and questions name */
+  uint64_t *direct;  /* hashes of the names its own facts and questions
+                        hold (each dotted prefix), sorted (heap) */
   uint32_t ndirect;
   uint64_t *defines; /* the names it defines at module and class level,
                         each hashed with its kind, sorted (heap) */
