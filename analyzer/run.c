@@ -507,17 +507,24 @@ static AslCachePlace cache_place(const AslJob *j) {
                          j->fi.is_package, j->fi.is_stub, j->fi.library};
 }
 
+/* The stamp of job j's text in j->stamp: its file's, or the text hook's
+ * version of it; false if it has none. */
+static bool job_stamp(const AslRun *r, AslJob *j) {
+  const char *unused;
+  size_t n;
+  if (r->text_hook && r->text_hook(r->text_ctx, j->fs_path, &unused, &n))
+    return r->text_stamp && r->text_stamp(r->text_ctx, j->fs_path, &j->stamp);
+  return asl_file_stamp(j->fs_path, &j->stamp);
+}
+
 /* Takes job j's facts from the cache when its file has not changed since
  * they were read; else sends them to an arena of the job's own, for the
  * cache to keep (merge_job). Runs on the workers: reads the cache only. */
 static bool from_cache(Sink *k) {
   const AslRun *r = k->r;
   AslJob *j = k->job;
-  const char *unused;
-  size_t n;
   if (!r->cache || r->prefilter || j->fi.named || !j->fs_path ||
-      (r->text_hook && r->text_hook(r->text_ctx, j->fs_path, &unused, &n)) ||
-      !asl_file_stamp(j->fs_path, &j->stamp))
+      !job_stamp(r, j))
     return false;
   AslCachePlace place = cache_place(j);
   const AslCacheEntry *e = asl_cache_get(r->cache, j->fs_path, &j->stamp,
@@ -1623,4 +1630,10 @@ void asl_run_destroy(AslRun *r) {
   asl_words_free(&r->hot);
   if (!r->layout_borrowed) asl_layout_delete(r->layout);
   asl_arena_destroy(&r->arena);
+}
+
+const AslFileFacts *asl_run_file(const AslRun *r, uint32_t i,
+                                 const char **fs_path) {
+  *fs_path = r->jobs.items[i].fs_path;
+  return r->jobs.items[i].facts;
 }

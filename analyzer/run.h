@@ -31,11 +31,18 @@
  * from the worker threads: it must only read shared state. */
 typedef bool (*AslTextHook)(void *ctx, const char *fs_path, const char **text,
                             size_t *len);
+/* The stamp (cache.h) of the text the text hook has for `fs_path`: which
+ * version of it, so that the facts read from it are kept between runs as
+ * a file's are. False: none (it is read again each run). */
+struct AslFileStamp;
+typedef bool (*AslTextStampHook)(void *ctx, const char *fs_path,
+                                 struct AslFileStamp *out);
 
 typedef struct AslRun {
   const AslRuleSet *rules; /* the passes, what they need, their decisions */
   const AslOptions *opt;
   AslTextHook text_hook;   /* or NULL: every file from the disk */
+  AslTextStampHook text_stamp; /* or NULL */
   void *text_ctx;
   struct AslFactsCache *cache; /* facts kept between runs (cache.h), or
                                   NULL; used without the pre-filter */
@@ -91,6 +98,11 @@ void asl_run_bytes(AslRun *r, AslParser *p, AslArena *scratch,
  * the run's diagnostics. */
 void asl_run_finish(AslRun *r, AslParser *p, AslArena *scratch);
 void asl_run_destroy(AslRun *r);
+/** The i-th file of run r (i < r->jobs.len), for a front end that asks
+ * what a file's findings depend on (session.h): its facts (NULL when it
+ * has none) and, in *fs_path, its path (NULL for bytes from memory). */
+const AslFileFacts *asl_run_file(const AslRun *r, uint32_t i,
+                                 const char **fs_path);
 
 /** Looks up a --format name ("text", "sarif", ...); false if unknown. */
 bool asl_format_parse(const char *name, AslFormat *out);

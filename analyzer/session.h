@@ -75,4 +75,58 @@ uint32_t asl_diags_on_lines(const AslDiagList *diags, const char *display,
                             uint32_t line, uint32_t end_line,
                             const AslDiag **out, uint32_t max);
 
+/** Copies the findings of the file displayed as `display` out of `diags`
+ * into `out` (arena-backed, in `a`), with everything they point to: they
+ * outlive the run. */
+void asl_diags_copy_file(const AslDiagList *diags, const char *display,
+                         AslArena *a, AslDiagList *out);
+
+/* ---- what to check again after an edit (the language server) -------------
+ * A file's findings read the facts of the files its questions to the index
+ * reach: the modules it imports or names, what those import in turn (a
+ * re-export, a call chain of ASL210), the conftest.py files above it; and,
+ * for lookups by a method's name alone (ASL104), the names every file of
+ * its project defines. */
+
+/** A key for a file's path (64-bit FNV-1a): how AslFileDeps names files. */
+uint64_t asl_path_key(const char *fs_path);
+
+typedef AslVec(uint64_t) AslU64Vec;
+
+typedef struct AslFileDeps {
+  uint64_t *files;   /* asl_path_key of the files its findings may read,
+                        sorted (heap) */
+  uint32_t nfiles;
+  uint64_t *direct;  /* hashes of the names its own facts and questions
+                        hold (each dotted prefix), sorted (heap) */
+  uint32_t ndirect;
+  uint64_t *defines; /* the names it defines at module and class level,
+                        each hashed with its kind, sorted (heap) */
+  uint32_t ndefines;
+  uint64_t *asks;    /* the names it asks the index about by name alone
+                        (hashed), sorted (heap) */
+  uint32_t nasks;
+  bool known;        /* false: the run had no facts of it (it may depend
+                        on any file) */
+} AslFileDeps;
+
+/** For each of fs_paths[0..n) that `run` (finished, not destroyed) read:
+ * out[i] (overwritten) says what its findings may depend on; before[i] is
+ * what an earlier run said (or unknown). With `others_same` (no file but
+ * these changed since: an editor's edits), when none of these names other
+ * files than before, the files each reaches are before's (no walk). */
+void asl_deps_of(const AslRun *run, const char *const *fs_paths, uint32_t n,
+                 bool others_same, const AslFileDeps *before,
+                 AslFileDeps *out);
+/** May the findings depend on the file of key `key`? (Unknown: yes.) */
+bool asl_deps_on(const AslFileDeps *d, uint64_t key);
+/** Appends to *out the names (hashed) that one file, checked before and
+ * after an edit, defines differently (added, removed, another kind). */
+void asl_deps_renamed(const AslFileDeps *before, const AslFileDeps *after,
+                      AslU64Vec *out);
+/** Does the file ask by name about one of `names` (asl_deps_renamed's)?
+ * (Unknown: yes.) */
+bool asl_deps_asks(const AslFileDeps *d, const AslU64Vec *names);
+void asl_deps_free(AslFileDeps *d);
+
 #endif /* ASL_ANALYZER_SESSION_H_ */

@@ -19,9 +19,11 @@
 # Besides the table it prints: what each asynclint mode read, parsed and
 # skipped (one `-v` run per mode); whether the findings are byte-identical
 # with and without the pre-filter and on 1 or all threads; the time on the
-# corpus copied 4 times (linearity); and callgrind instruction counts on the
+# corpus copied 4 times (linearity); callgrind instruction counts on the
 # fixtures and on a fixed stdlib sub-corpus (repeatable where wall time is
-# noisy).
+# noisy); and the language server's re-check latency (100 edits of a
+# generated 2,000-module project) and memory (10,000 edits of a 200-module
+# one; 1,000 with --quick), by bench/server_latency.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -278,6 +280,26 @@ callgrind, \`asynclint check --threads 1\` on $dirs of the corpus copied into on
   fi
 fi
 
+# The language server (issue 19): the time from a didChange to the
+# publishDiagnostics of its version, and its RSS over many edits.
+server=""
+if "$al" server --help >/dev/null 2>&1; then
+  echo "bench/run.sh: language server latency and memory" >&2
+  load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "?")
+  lat=$(python3 bench/server_latency.py "$al" --generate 2000 --edits 100 2>/dev/null |
+        tail -1 || true)
+  medits=10000
+  [ "$quick" = 1 ] && medits=1000
+  mem=$(python3 bench/server_latency.py "$al" --generate 200 --edits "$medits" \
+          --rss-every 1000 2>/dev/null | tail -1 || true)
+  rss=$(echo "$mem" | sed -nE 's/^RSS every 1000 edits: first ([0-9]+) KB, last ([0-9]+) KB, max ([0-9]+) KB.*/first \1 KB, last \2 KB, max \3 KB/p')
+  server="language server (\`bench/server_latency.py\`, load average $load at the start): a didChange to the publishDiagnostics of its version, one module of a generated 2,000-module project open: ${lat:-no figures (the run failed)}.
+
+language server memory: $medits edits of one module of a generated 200-module project, RSS sampled every 1,000 edits: ${rss:-?}."
+else
+  server="language server: skipped (this asynclint was built without it: no cJSON)."
+fi
+
 rtext="$reps interleaved repetitions"
 [ "$reps" = 1 ] && rtext="1 repetition"
 [ "$with_pyright" = 1 ] && rtext+=" (pyright once)"
@@ -296,6 +318,9 @@ $linear"
 [ -n "$irefs" ] && report+="
 
 $irefs"
+[ -n "$server" ] && report+="
+
+$server"
 [ -n "$notes" ] && report+="
 
 ${notes%?}"

@@ -3,12 +3,21 @@
  *
  * One thread, one loop: read what the client sent, handle every whole
  * message, and once the input has been quiet for DEBOUNCE_MS after an
- * edit, check the open documents again and publish what changed. A check
- * is the library's (asl_session_check): the edited texts replace the
- * files, every open document is checked with the project around it
- * indexed, so a helper made `async def` in one file shows the unawaited
- * calls in the others. Requests that read findings (codeAction, hover)
- * check first if an edit is pending, so they always see the current text.
+ * edit, check again the open documents whose findings can change, and
+ * publish what changed. A check is the library's (asl_session_check): the
+ * edited texts replace the files, the documents are checked with the
+ * project around them indexed, so a helper made `async def` in one file
+ * shows the unawaited calls in the others. Which documents: the edited
+ * ones, and those whose findings depend on an edited file (what each
+ * check says a document reads: asl_deps_of); every one after a change of
+ * the settings or of files on disk, or when an edit changes the names a
+ * file defines (a lookup by name reads every file). Each document keeps
+ * the findings of its last check. Requests that read findings (codeAction,
+ * hover, a pull of diagnostics) check first if an edit is pending, so they
+ * always see the current text.
+ *
+ * Diagnostics are pushed (publishDiagnostics), or pulled by a client that
+ * says it can (textDocument/diagnostic): then never pushed.
  *
  * stdout carries protocol messages only: the server writes them to a
  * copy of file descriptor 1, and points descriptor 1 at stderr, so that
@@ -24,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -54,8 +64,15 @@ typedef struct Doc {
                      the URI itself when it is no file (never on disk) */
   char *display;  /* the path its findings carry */
   double version;
-  uint64_t published; /* hash of the diagnostics last published */
+  uint64_t published; /* hash of the diagnostics last published (pushed
+                         or pulled) */
   bool fresh;     /* opened or changed since: publish even if the same */
+  bool edited;    /* its text changed since its last check */
+  bool checked;   /* `diags` and `deps` are of a check */
+  bool on_disk;   /* its file existed when it was opened */
+  AslArena arena; /* its findings */
+  AslDiagList diags; /* of its last check, sorted */
+  AslFileDeps deps;  /* what they depend on */
 } Doc;
 
 typedef struct Server {
@@ -67,13 +84,19 @@ typedef struct Server {
   AslCheckSetup *setup;
   AslSession *session;
   AslVec(Doc) docs;
-  AslRun run;                /* the last check: its findings */
-  bool have_run;
-  bool dirty;                /* an edit since the last check */
+  bool dirty;                /* a check is due */
   double dirty_at;           /* when the input last came, while dirty */
+  AslU64Vec changed;         /* asl_path_key of the documents edited
+                                since the last check */
+  AslU64Vec renamed;         /* names an edited document defines
+                                otherwise since (asl_deps_renamed) */
+  bool check_all;            /* the next check takes every document */
   bool initialized, shut_down, exiting;
   bool watch_files;          /* the client registers file watchers */
+  bool pull;                 /* the client pulls diagnostics */
+  bool refresh;              /* ...and can be asked to pull again */
   uint64_t checks;           /* checks run, for the log */
+  double published_at;       /* when the check published, for the log */
 } Server;
 
 static double now_ms(void) {
@@ -246,10 +269,6 @@ static bool configure(Server *s) {
                        "(see the log); keeping the previous ones");
     return false;
   }
-  if (s->have_run) { // its findings point into the options and the cache
-    asl_run_destroy(&s->run);
-    s->have_run = false;
-  }
   const char *why = NULL;
   if (!s->session) {
     s->session = asl_session_new(asl_rules_default(),
@@ -268,7 +287,7 @@ static bool configure(Server *s) {
   }
   asl_check_setup_delete(s->setup);
   s->setup = setup;
-  s->dirty = true;
+  s->check_all = s->dirty = true;
   return true;
 }
 
@@ -284,6 +303,21 @@ static Doc *find_doc(Server *s, const char *uri) {
 static void mark_dirty(Server *s) {
   s->dirty = true;
   s->dirty_at = now_ms();
+}
+
+/* The document's text changed: it is checked again, and so are the
+ * documents whose findings depend on it. */
+static void mark_edited(Server *s, Doc *d) {
+  d->edited = d->fresh = true;
+  asl_vec_push(&s->changed, asl_path_key(d->key));
+  mark_dirty(s);
+}
+
+/* Every document is checked again (the settings or files on disk
+ * changed). */
+static void mark_all(Server *s) {
+  s->check_all = true;
+  mark_dirty(s);
 }
 
 /* The document's text as the session holds it (never NULL). */
@@ -370,15 +404,10 @@ static cJSON *json_diag(const AslSource *src, const AslDiag *d) {
 }
 
 /* 64-bit FNV-1a of a string: has a document's diagnostics changed? */
-static uint64_t hash_str(const char *t) {
-  uint64_t h = 1469598103934665603ull;
-  for (; *t; t++) h = (h ^ (unsigned char)*t) * 1099511628211ull;
-  return h;
-}
+static uint64_t hash_str(const char *t) { return asl_path_key(t); }
 
-/* Publishes the document's findings of the last check, unless they are
- * what it last published and it has not changed since. */
-static void publish(Server *s, Doc *d) {
+/* The document's findings as LSP diagnostics; their hash in *hash. */
+static cJSON *doc_items(const Server *s, const Doc *d, uint64_t *hash) {
   AslArena a;
   asl_arena_init(&a);
   size_t len;
@@ -386,15 +415,20 @@ static void publish(Server *s, Doc *d) {
   AslSource src;
   asl_lsp_source(&a, text, len, &src);
   cJSON *arr = cJSON_CreateArray();
-  for (uint32_t i = 0; s->have_run && i < s->run.diags.len; i++) {
-    const AslDiag *g = &s->run.diags.items[i];
-    if (strcmp(g->path, d->display) == 0)
-      cJSON_AddItemToArray(arr, json_diag(&src, g));
-  }
+  for (uint32_t i = 0; i < d->diags.len; i++)
+    cJSON_AddItemToArray(arr, json_diag(&src, &d->diags.items[i]));
   asl_arena_destroy(&a);
   char *body = cJSON_PrintUnformatted(arr);
-  uint64_t h = body ? hash_str(body) : 0;
+  *hash = body ? hash_str(body) : 0;
   cJSON_free(body);
+  return arr;
+}
+
+/* Publishes the document's findings, unless they are what it last
+ * published and it has not changed since. */
+static void publish(Server *s, Doc *d) {
+  uint64_t h;
+  cJSON *arr = doc_items(s, d, &h);
   if (h == d->published && !d->fresh) {
     cJSON_Delete(arr);
     return;
@@ -416,29 +450,152 @@ static void publish_empty(Server *s, const char *uri) {
   notify(s, "textDocument/publishDiagnostics", p);
 }
 
-/* Checks every open document again (the edited ones and those that may
- * import them) and publishes what changed. */
+/* Asks a client that pulls diagnostics to pull them again: the findings
+ * of a document it did not edit changed. */
+static void ask_refresh(Server *s) {
+  cJSON *m = message();
+  cJSON_AddStringToObject(m, "id", "asynclint-refresh");
+  cJSON_AddStringToObject(m, "method", "workspace/diagnostic/refresh");
+  send_json(s, m);
+}
+
+/* ---- checks -------------------------------------------------------------- */
+
+/* Which documents the next check takes (take[i]), how many: every one
+ * when asked, else the edited ones and those whose findings depend on a
+ * file edited since the last check. A document that is no file on disk
+ * yet goes in every check: the others see it only when a check names it. */
+static uint32_t pick_targets(const Server *s, bool *take) {
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < s->docs.len; i++) {
+    const Doc *d = &s->docs.items[i];
+    bool t = s->check_all || d->edited || !d->checked ||
+             (d->key[0] == '/' && !d->on_disk);
+    for (uint32_t k = 0; !t && k < s->changed.len; k++)
+      t = asl_deps_on(&d->deps, s->changed.items[k]);
+    take[i] = t;
+    n += t;
+  }
+  return n;
+}
+
+/* Copies each checked document's findings out of the run. */
+static void keep_findings(Server *s, const bool *take, const AslRun *run) {
+  for (uint32_t i = 0; i < s->docs.len; i++) {
+    Doc *d = &s->docs.items[i];
+    if (!take[i]) continue;
+    asl_arena_reset(&d->arena);
+    memset(&d->diags, 0, sizeof d->diags);
+    asl_diags_copy_file(&run->diags, d->display, &d->arena, &d->diags);
+    d->checked = true;
+  }
+}
+
+/* Tells the client what the check of the documents in take[] found:
+ * publishes what changed, or, to a client that pulls, asks it to pull
+ * again when a document it did not edit has other findings now. */
+static void report(Server *s, const bool *take) {
+  bool stale = false;
+  for (uint32_t i = 0; i < s->docs.len; i++) {
+    Doc *d = &s->docs.items[i];
+    if (!take[i]) continue;
+    if (!s->pull) {
+      publish(s, d);
+    } else if (!d->edited) {
+      uint64_t h;
+      cJSON_Delete(doc_items(s, d, &h));
+      stale |= h != d->published;
+    }
+  }
+  if (stale && s->refresh) ask_refresh(s);
+}
+
+/* What the findings of the documents in take[] depend on, from their
+ * check (asl_deps_of). The names an edited one defines otherwise now go
+ * to s->renamed: a lookup by name (ASL104) from any other document may
+ * find another answer. */
+static void learn_deps(Server *s, const bool *take, const AslRun *run,
+                       const AslStrVec *paths) {
+  AslFileDeps *before = asl_calloc(paths->len + 1, sizeof *before);
+  AslFileDeps *deps = asl_calloc(paths->len + 1, sizeof *deps);
+  for (uint32_t i = 0, k = 0; i < s->docs.len; i++)
+    if (take[i]) before[k++] = s->docs.items[i].deps;
+  // Only the edited documents changed, unless every one is checked.
+  asl_deps_of(run, paths->items, paths->len, !s->check_all, before, deps);
+  asl_free(before);
+  for (uint32_t i = 0, k = 0; i < s->docs.len; i++) {
+    Doc *d = &s->docs.items[i];
+    if (!take[i]) continue;
+    AslFileDeps *now = &deps[k++];
+    if (d->edited && d->deps.known && now->known)
+      asl_deps_renamed(&d->deps, now, &s->renamed);
+    asl_deps_free(&d->deps);
+    d->deps = *now;
+    if (d->key[0] != '/') d->deps.known = true; // no file: its own project
+  }
+  asl_free(deps);
+}
+
+/* Checks the documents marked in take[] and tells the client; then learns
+ * what their findings depend on (after publishing: an edit's diagnostics
+ * do not wait for it). */
+static void check_docs(Server *s, const bool *take) {
+  AslStrVec paths = {0};
+  for (uint32_t i = 0; i < s->docs.len; i++)
+    if (take[i]) asl_vec_push(&paths, (const char *)s->docs.items[i].key);
+  AslRun run;
+  asl_session_check(s->session, &run, paths.items, paths.len);
+  keep_findings(s, take, &run);
+  report(s, take);
+  if (!s->published_at) s->published_at = now_ms();
+  learn_deps(s, take, &run, &paths);
+  asl_vec_free(&paths);
+  asl_run_destroy(&run); // the findings are copied: memory stays flat
+}
+
+/* After a check that changed the names a document defines: checks the
+ * documents not in take[] that ask about one of them by name (and marks
+ * them there); how many. */
+static uint32_t check_askers(Server *s, bool *take) {
+  bool *more = asl_calloc(s->docs.len + 1, sizeof *more);
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < s->docs.len; i++) {
+    more[i] = !take[i] && asl_deps_asks(&s->docs.items[i].deps, &s->renamed);
+    n += more[i];
+  }
+  if (n) check_docs(s, more);
+  for (uint32_t i = 0; i < s->docs.len; i++) take[i] |= more[i];
+  asl_free(more);
+  return n;
+}
+
+/* Checks again the documents whose findings can change (pick_targets)
+ * and tells the client. */
 static void recheck(Server *s) {
   s->dirty = false;
   if (!s->session) return;
   double t0 = now_ms();
-  if (s->have_run) asl_run_destroy(&s->run);
-  AslStrVec paths = {0};
-  for (uint32_t i = 0; i < s->docs.len; i++)
-    asl_vec_push(&paths, (const char *)s->docs.items[i].key);
-  asl_session_check(s->session, &s->run, paths.items, paths.len);
-  s->have_run = true;
-  asl_vec_free(&paths);
-  for (uint32_t i = 0; i < s->docs.len; i++) publish(s, &s->docs.items[i]);
+  s->published_at = 0;
+  bool *take = asl_calloc(s->docs.len + 1, sizeof *take);
+  uint32_t n = pick_targets(s, take);
+  if (n) check_docs(s, take);
+  if (s->renamed.len) n += check_askers(s, take);
+  asl_free(take);
+  for (uint32_t i = 0; i < s->docs.len; i++) s->docs.items[i].edited = false;
+  s->changed.len = s->renamed.len = 0;
+  s->check_all = false;
+  if (!n) return;
   s->checks++;
-  fprintf(stderr, "asynclint server: check %llu of %u document%s: %.1f ms\n",
-          (unsigned long long)s->checks, s->docs.len,
-          s->docs.len == 1 ? "" : "s", now_ms() - t0);
+  fprintf(stderr,
+          "asynclint server: check %llu of %u document%s (%u open): "
+          "%.1f ms (published after %.1f ms)\n",
+          (unsigned long long)s->checks, n, n == 1 ? "" : "s", s->docs.len,
+          now_ms() - t0, s->published_at - t0);
 }
 
 /* Requests that read findings see the current text. */
 static void ensure_checked(Server *s) {
-  if (s->dirty || !s->have_run) recheck(s);
+  if (s->dirty) recheck(s);
 }
 
 /* ---- lifecycle ----------------------------------------------------------- */
@@ -468,10 +625,13 @@ static void on_initialize(Server *s, const cJSON *id, const cJSON *params) {
   const cJSON *opts = get(params, "initializationOptions");
   const cJSON *st = get(opts, "settings") ? get(opts, "settings") : opts;
   if (cJSON_IsObject(st)) s->settings = cJSON_Duplicate(st, 1);
-  s->watch_files = cJSON_IsTrue(
-      get(get(get(get(params, "capabilities"), "workspace"),
-              "didChangeWatchedFiles"),
-          "dynamicRegistration"));
+  const cJSON *caps_in = get(params, "capabilities");
+  s->watch_files = cJSON_IsTrue(get(
+      get(get(caps_in, "workspace"), "didChangeWatchedFiles"),
+      "dynamicRegistration"));
+  s->pull = cJSON_IsObject(get(get(caps_in, "textDocument"), "diagnostic"));
+  s->refresh = cJSON_IsTrue(
+      get(get(get(caps_in, "workspace"), "diagnostics"), "refreshSupport"));
   if (!configure(s)) {
     // Settings the CLI refuses: start with check's defaults instead.
     cJSON_Delete(s->settings);
@@ -494,6 +654,14 @@ static void on_initialize(Server *s, const cJSON *id, const cJSON *params) {
   cJSON *kinds = cJSON_AddArrayToObject(ca, "codeActionKinds");
   cJSON_AddItemToArray(kinds, cJSON_CreateString("quickfix"));
   cJSON_AddBoolToObject(caps, "hoverProvider", 1);
+  if (s->pull) {
+    // An edit in one file changes the findings of others: the client
+    // pulls its open documents again after an edit.
+    cJSON *dp = cJSON_AddObjectToObject(caps, "diagnosticProvider");
+    cJSON_AddStringToObject(dp, "identifier", "asynclint");
+    cJSON_AddBoolToObject(dp, "interFileDependencies", 1);
+    cJSON_AddBoolToObject(dp, "workspaceDiagnostics", 0);
+  }
   cJSON *info = cJSON_AddObjectToObject(r, "serverInfo");
   cJSON_AddStringToObject(info, "name", "asynclint");
   cJSON_AddStringToObject(info, "version", ASL_VERSION);
@@ -542,30 +710,64 @@ static bool is_python(const char *language, const char *uri) {
          (n > 4 && !strcmp(uri + n - 4, ".pyi"));
 }
 
+/* Is the file at `path` (absolute) on disk with exactly this text? */
+static bool same_as_disk(const char *path, const char *text, size_t len) {
+  if (path[0] != '/') return false;
+  FILE *f = fopen(path, "rb");
+  if (!f) return false;
+  char buf[65536];
+  size_t at = 0, n;
+  bool same = true;
+  while (same && (n = fread(buf, 1, sizeof buf, f)) > 0) {
+    same = n <= len - at && memcmp(buf, text + at, n) == 0;
+    at += n;
+  }
+  fclose(f);
+  return same && at == len;
+}
+
+static Doc *add_doc(Server *s, const char *uri) {
+  Doc nd = {0};
+  nd.uri = asl_strdup(uri);
+  nd.key = asl_uri_to_path(uri);
+  if (!nd.key) nd.key = asl_strdup(uri); // untitled: and the like
+  AslArena a;
+  asl_arena_init(&a);
+  nd.display = asl_strdup(nd.key[0] == '/' ? asl_display_path(&a, nd.key)
+                                           : nd.key);
+  asl_arena_destroy(&a);
+  struct stat st;
+  nd.on_disk = nd.key[0] == '/' && stat(nd.key, &st) == 0;
+  asl_arena_init(&nd.arena);
+  asl_vec_push(&s->docs, nd);
+  return &s->docs.items[s->docs.len - 1];
+}
+
+static void doc_free(Doc *d) {
+  asl_free(d->uri);
+  asl_free(d->key);
+  asl_free(d->display);
+  asl_arena_destroy(&d->arena);
+  asl_deps_free(&d->deps);
+}
+
 static void on_did_open(Server *s, const cJSON *params) {
   const cJSON *td = get(params, "textDocument");
   const char *uri = get_str(td, "uri");
   const char *text = get_str(td, "text");
   if (!uri || !text || !is_python(get_str(td, "languageId"), uri)) return;
   Doc *d = find_doc(s, uri);
-  if (!d) {
-    Doc nd = {0};
-    nd.uri = asl_strdup(uri);
-    nd.key = asl_uri_to_path(uri);
-    if (!nd.key) nd.key = asl_strdup(uri); // untitled: and the like
-    AslArena a;
-    asl_arena_init(&a);
-    nd.display = asl_strdup(nd.key[0] == '/' ? asl_display_path(&a, nd.key)
-                                             : nd.key);
-    asl_arena_destroy(&a);
-    asl_vec_push(&s->docs, nd);
-    d = &s->docs.items[s->docs.len - 1];
-  }
+  bool reopened = d != NULL;
+  if (!d) d = add_doc(s, uri);
   const cJSON *v = get(td, "version");
   d->version = cJSON_IsNumber(v) ? v->valuedouble : 0;
-  d->fresh = true;
-  asl_session_set_text(s->session, d->key, d->display, text, strlen(text));
-  mark_dirty(s);
+  size_t len = strlen(text);
+  // Until now the others read the file on disk: if this text is another,
+  // their findings may change (which ones, no check has said yet).
+  bool same = reopened || d->key[0] != '/' || same_as_disk(d->key, text, len);
+  asl_session_set_text(s->session, d->key, d->display, text, len);
+  mark_edited(s, d);
+  if (!same) mark_all(s);
 }
 
 /* Applies one contentChanges entry to the document's text. */
@@ -603,8 +805,7 @@ static void on_did_change(Server *s, const cJSON *params) {
   if (cJSON_IsNumber(v)) d->version = v->valuedouble;
   const cJSON *c;
   cJSON_ArrayForEach(c, changes) apply_change(s, d, c);
-  d->fresh = true;
-  mark_dirty(s);
+  mark_edited(s, d);
 }
 
 /* Is `path` a configuration file asynclint reads? */
@@ -614,24 +815,33 @@ static bool is_config_file(const char *path) {
   return !strcmp(base, "pyproject.toml") || !strcmp(base, "asynclint.toml");
 }
 
+/* The text the document had was already checked as its file's: saving
+ * changes nothing, unless the file is new (the walk of the folders, the
+ * packages may change). */
 static void on_did_save(Server *s, const cJSON *params) {
   const char *uri = doc_uri(params);
   if (uri && is_config_file(uri)) configure(s);
   asl_session_files_changed(s->session); // a new file may exist now
-  mark_dirty(s);
+  Doc *d = find_doc(s, uri);
+  if (d && d->key[0] == '/' && !d->on_disk) {
+    d->on_disk = true;
+    mark_all(s);
+  }
+  if (s->check_all) mark_dirty(s);
 }
 
 static void on_did_close(Server *s, const cJSON *params) {
   const char *uri = doc_uri(params);
   Doc *d = find_doc(s, uri);
   if (!d) return;
+  size_t len;
+  const char *text = asl_session_text(s->session, d->key, &len);
+  bool same = d->key[0] != '/' || (text && same_as_disk(d->key, text, len));
   asl_session_drop_text(s->session, d->key); // the disk's text again
-  publish_empty(s, d->uri);
-  asl_free(d->uri);
-  asl_free(d->key);
-  asl_free(d->display);
+  if (!s->pull) publish_empty(s, d->uri);
+  doc_free(d);
   *d = s->docs.items[--s->docs.len];
-  mark_dirty(s);
+  if (!same) mark_all(s); // the others read another text now
 }
 
 static void on_watched_files(Server *s, const cJSON *params) {
@@ -643,7 +853,7 @@ static void on_watched_files(Server *s, const cJSON *params) {
   }
   if (config) configure(s);
   asl_session_files_changed(s->session);
-  mark_dirty(s);
+  mark_all(s);
 }
 
 static void on_configuration(Server *s, const cJSON *params) {
@@ -656,7 +866,7 @@ static void on_configuration(Server *s, const cJSON *params) {
     cJSON_Delete(s->settings);
     s->settings = before;
   }
-  mark_dirty(s);
+  mark_all(s);
 }
 
 /* ---- code actions and hover ---------------------------------------------- */
@@ -792,10 +1002,9 @@ static void on_code_action(Server *s, const cJSON *id, const cJSON *params) {
   const char *text = doc_text(s, doc, &len);
   AslSource src;
   asl_lsp_source(&ar, text, len, &src);
-  for (uint32_t i = 0; i < s->run.diags.len; i++) {
-    const AslDiag *d = &s->run.diags.items[i];
+  for (uint32_t i = 0; i < doc->diags.len; i++) {
+    const AslDiag *d = &doc->diags.items[i];
     AslLspPos d0, d1;
-    if (strcmp(d->path, doc->display) != 0) continue;
     diag_range(&src, d, &d0, &d1);
     if (!ranges_meet(a, b, d0, d1)) continue;
     cJSON *fix = fix_action(s, doc, &src, d);
@@ -805,6 +1014,34 @@ static void on_code_action(Server *s, const cJSON *id, const cJSON *params) {
   }
   asl_arena_destroy(&ar);
   respond(s, id, actions);
+}
+
+/* ---- pulled diagnostics -------------------------------------------------- */
+
+/* textDocument/diagnostic: the document's findings as a full report, or
+ * `unchanged` when they are those of the client's previousResultId (the
+ * hash of the report). A document not open has none. */
+static void on_diagnostic(Server *s, const cJSON *id, const cJSON *params) {
+  const char *uri = doc_uri(params);
+  if (!uri) {
+    respond_error(s, id, INVALID_PARAMS, "diagnostic needs a textDocument");
+    return;
+  }
+  ensure_checked(s);
+  Doc *d = find_doc(s, uri);
+  uint64_t h = hash_str("[]");
+  cJSON *items = d ? doc_items(s, d, &h) : cJSON_CreateArray();
+  if (d) d->published = h;
+  char result_id[32];
+  snprintf(result_id, sizeof result_id, "%016llx", (unsigned long long)h);
+  const char *previous = get_str(params, "previousResultId");
+  bool same = previous && strcmp(previous, result_id) == 0;
+  cJSON *r = cJSON_CreateObject();
+  cJSON_AddStringToObject(r, "kind", same ? "unchanged" : "full");
+  cJSON_AddStringToObject(r, "resultId", result_id);
+  if (same) cJSON_Delete(items);
+  else cJSON_AddItemToObject(r, "items", items);
+  respond(s, id, r);
 }
 
 /* The hover text of a finding: its code, name and message, then the
@@ -842,10 +1079,9 @@ static void on_hover(Server *s, const cJSON *id, const cJSON *params) {
   asl_lsp_source(&ar, text, len, &src);
   AslBuf md = {0};
   AslLspPos r0 = {0, 0}, r1 = {0, 0};
-  for (uint32_t i = 0; i < s->run.diags.len; i++) {
-    const AslDiag *d = &s->run.diags.items[i];
+  for (uint32_t i = 0; i < doc->diags.len; i++) {
+    const AslDiag *d = &doc->diags.items[i];
     AslLspPos d0, d1;
-    if (strcmp(d->path, doc->display) != 0) continue;
     diag_range(&src, d, &d0, &d1);
     if (!ranges_meet(p, p, d0, d1)) continue;
     if (md.len) asl_buf_puts(&md, "\n---\n\n");
@@ -879,6 +1115,7 @@ static const struct {
     {"shutdown", on_shutdown},
     {"textDocument/codeAction", on_code_action},
     {"textDocument/hover", on_hover},
+    {"textDocument/diagnostic", on_diagnostic},
 };
 
 static const struct {
@@ -980,13 +1217,10 @@ static void serve(Server *s) {
 }
 
 static void server_free(Server *s) {
-  for (uint32_t i = 0; i < s->docs.len; i++) {
-    asl_free(s->docs.items[i].uri);
-    asl_free(s->docs.items[i].key);
-    asl_free(s->docs.items[i].display);
-  }
+  for (uint32_t i = 0; i < s->docs.len; i++) doc_free(&s->docs.items[i]);
   asl_vec_free(&s->docs);
-  if (s->have_run) asl_run_destroy(&s->run);
+  asl_vec_free(&s->changed);
+  asl_vec_free(&s->renamed);
   asl_session_delete(s->session);
   asl_check_setup_delete(s->setup);
   cJSON_Delete(s->settings);

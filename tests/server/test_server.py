@@ -14,6 +14,7 @@ says so and exits 2.
 import json
 import os
 import queue
+import re
 import shutil
 import subprocess
 import sys
@@ -234,6 +235,8 @@ def test_lifecycle_and_diagnostics(binary, root):
           "initialize: incremental sync")
     check(caps.get("hoverProvider") is True and "codeActionProvider" in caps,
           "initialize: hover and code actions")
+    check("diagnosticProvider" not in caps,
+          "initialize: no pull diagnostics for a client that cannot pull")
     check(c.call("initialize", {"capabilities": {}}).get("error", {})
           .get("code") == -32600, "a second initialize is refused")
 
@@ -660,6 +663,309 @@ def test_chain_and_watchers(binary):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def write_files(root, files):
+    for rel, text in files.items():
+        path = os.path.join(root, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+
+
+CHECK_LOG = re.compile(r"check (\d+) of (\d+) documents? \((\d+) open\)")
+
+
+def checks_logged(c):
+    """The server's log of its checks: [(number, documents checked,
+    documents open)]."""
+    return [tuple(int(x) for x in m.groups())
+            for m in CHECK_LOG.finditer(c.stderr())]
+
+
+def wait_for_check(c, after, timeout=TIMEOUT):
+    """The first check logged after check number `after` (the log line
+    follows the publication by a moment)."""
+    end = time.time() + timeout
+    while time.time() < end:
+        later = [x for x in checks_logged(c) if x[0] > after]
+        if later:
+            return later[0]
+        time.sleep(0.01)
+    return None
+
+
+def settled_checks(c, quiet=0.2):
+    """The number of the last check logged, once the log has been quiet
+    for `quiet` seconds."""
+    n = -1
+    while True:
+        time.sleep(quiet)
+        now = checks_logged(c)
+        last = now[-1][0] if now else 0
+        if last == n:
+            return n
+        n = last
+
+
+def published_for(c, path, quiet=0.3):
+    """Every publishDiagnostics for path that arrives until the server has
+    been quiet for `quiet` seconds, held ones first: [(version, diags)]."""
+    got = []
+    while True:
+        m = c.wait(lambda m: m.get("method") ==
+                   "textDocument/publishDiagnostics" and
+                   m["params"]["uri"] == uri(path), timeout=quiet)
+        if m is None:
+            return got
+        got.append((m["params"].get("version"),
+                    m["params"]["diagnostics"]))
+
+
+RECHECK_FILES = {
+    "pyproject.toml": "[project]\nname = 'rc'\n",
+    "pkg/__init__.py": "from pkg.helpers import helper\n",
+    "pkg/helpers.py": "def helper():\n    return 1\n",
+    "pkg/direct.py": ("from pkg.helpers import helper\n\n\n"
+                      "async def main():\n    helper()\n"),
+    "pkg/reexported.py": ("from pkg import helper\n\n\n"
+                          "async def main():\n    helper()\n"),
+    "pkg/other.py": ("import asyncio\n\n\n"
+                     "async def main():\n    await asyncio.sleep(0)\n"),
+}
+
+
+def test_recheck_importers(binary):
+    """An edit re-checks the edited document and the open documents that
+    import it (directly, or through a package's re-export), not an
+    unrelated one; edits sent together are checked once."""
+    root = tempfile.mkdtemp(prefix="asl-recheck-")
+    try:
+        write_files(root, RECHECK_FILES)
+        c = Client(binary, root)
+        c.init(root)
+        path = {n: os.path.join(root, "pkg", n + ".py")
+                for n in ("helpers", "direct", "reexported", "other")}
+        for n in ("helpers", "direct", "reexported", "other"):
+            c.open(path[n], RECHECK_FILES["pkg/%s.py" % n])
+        for n in ("helpers", "direct", "reexported", "other"):
+            check(c.diagnostics(path[n]) == [], "recheck: %s.py opened clean"
+                  % n)
+        last = settled_checks(c)
+        c.flush_diagnostics()
+        # The helper made `async def`: both importers' calls are unawaited.
+        c.change(path["helpers"], 2, [{"range": rng(0, 0, 0, 0),
+                                       "text": "async "}])
+        for n in ("direct", "reexported"):
+            ds = c.diagnostics(path[n], lambda ds: len(ds) > 0)
+            check(codes(ds) == ["ASL101"],
+                  "recheck: `async def` in helpers.py shows in %s.py" % n)
+        done = wait_for_check(c, last)
+        check(done is not None and done[1:] == (3, 4),
+              "recheck: the edit checked helpers.py and its 2 importers, "
+              "not other.py: %s" % (done,))
+        check(published_for(c, path["other"]) == [],
+              "recheck: other.py is not published again")
+        # Back to `def`: the findings go away.
+        c.change(path["helpers"], 3, [{"range": rng(0, 0, 0, 6),
+                                       "text": ""}])
+        for n in ("direct", "reexported"):
+            ds = c.diagnostics(path[n], lambda ds: ds == [])
+            check(ds == [], "recheck: `def` again clears %s.py" % n)
+        # An edit of the unrelated document checks it alone.
+        last = settled_checks(c)
+        c.change(path["other"], 2, [{"range": rng(5, 0, 5, 0),
+                                     "text": "# edited\n"}])
+        c.diagnostics(path["other"])
+        done = wait_for_check(c, last)
+        check(done is not None and done[1] == 1,
+              "recheck: an edit of other.py checks it alone: %s" % (done,))
+        c.flush_diagnostics()
+        # Five changes back to back: one check, of the last version.
+        before = checks_logged(c)
+        burst = b""
+        for v in range(3, 8):
+            body = json.dumps({"jsonrpc": "2.0",
+                               "method": "textDocument/didChange",
+                               "params": {"textDocument": {
+                                   "uri": uri(path["direct"]), "version": v},
+                                   "contentChanges": [{
+                                       "range": rng(5, 0, 5, 0),
+                                       "text": "x%d = 1\n" % v}]}}).encode()
+            burst += b"Content-Length: %d\r\n\r\n" % len(body) + body
+        c.raw(burst)
+        got = published_for(c, path["direct"], quiet=1.0)
+        versions = [v for v, _ in got]
+        check(versions and versions[-1] == 7 and versions == sorted(versions),
+              "debounce: the last published version is the last change's "
+              "(published: %s)" % versions)
+        check(versions == [7], "debounce: 5 changes sent together are "
+              "checked once, as the last version")
+        after = checks_logged(c)
+        check(len(after) - len(before) == 1,
+              "debounce: one check for the 5 changes (%d)"
+              % (len(after) - len(before)))
+        c.call("shutdown")
+        c.notify("exit")
+        check(c.finish() == 0, "recheck session ends cleanly")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_recheck_by_name(binary):
+    """A method made `async def` in one file changes the findings of a
+    file that calls it by name on an object of unknown class (ASL104),
+    which imports nothing of it: that open document is checked again,
+    not an unrelated one."""
+    root = tempfile.mkdtemp(prefix="asl-byname-")
+    files = {"pyproject.toml": "[project]\nname = 'bn'\n",
+             "pkg/__init__.py": "",
+             "pkg/cart.py": ("class Cart:\n    def add_item(self, x):\n"
+                             "        return x\n"),
+             "pkg/user.py": "async def f(cart):\n    cart.add_item(1)\n",
+             "pkg/other.py": "async def g(x):\n    x.remove_item(1)\n"}
+    try:
+        write_files(root, files)
+        c = Client(binary, root)
+        c.init(root)
+        path = {n: os.path.join(root, "pkg", n + ".py")
+                for n in ("cart", "user", "other")}
+        for n in path:
+            c.open(path[n], files["pkg/%s.py" % n])
+        for n in path:
+            c.diagnostics(path[n])
+        last = settled_checks(c)
+        c.change(path["cart"], 2, [{"range": rng(1, 4, 1, 4),
+                                    "text": "async "}])
+        ds = c.diagnostics(path["user"], lambda ds: len(ds) > 0)
+        check(codes(ds) == ["ASL104"],
+              "by name: `async def add_item` shows in user.py (ASL104)")
+        done = wait_for_check(c, last)
+        check(done is not None and done[1:] == (2, 3),
+              "by name: cart.py and user.py checked, not other.py: %s"
+              % (done,))
+        c.change(path["cart"], 3, [{"range": rng(1, 4, 1, 10), "text": ""}])
+        ds = c.diagnostics(path["user"], lambda ds: ds == [])
+        check(ds == [], "by name: `def add_item` again clears user.py")
+        c.call("shutdown")
+        c.notify("exit")
+        check(c.finish() == 0, "by-name session ends cleanly")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_recheck_conftest(binary):
+    """A test file imports nothing of the conftest.py above it, yet its
+    fixtures come from there: an edit of the conftest re-checks it."""
+    root = tempfile.mkdtemp(prefix="asl-conftest-")
+    files = {"pyproject.toml": "[project]\nname = 'cf'\n",
+             "shop/__init__.py": "",
+             "shop/cart.py": ("class Cart:\n    async def fetch(self):\n"
+                              "        return 1\n"),
+             "tests/__init__.py": "",
+             "tests/conftest.py": ("import pytest\n\nfrom shop.cart import "
+                                   "Cart\n\n\n@pytest.fixture\ndef cart():\n"
+                                   "    return Cart()\n"),
+             "tests/test_cart.py": ("async def test_add(cart):\n"
+                                    "    cart.fetch()\n")}
+    try:
+        write_files(root, files)
+        c = Client(binary, root)
+        c.init(root)
+        conftest = os.path.join(root, "tests", "conftest.py")
+        test = os.path.join(root, "tests", "test_cart.py")
+        c.open(conftest, files["tests/conftest.py"])
+        c.open(test, files["tests/test_cart.py"])
+        ds = c.diagnostics(test, lambda ds: len(ds) > 0)
+        check(codes(ds) == ["ASL101"], "conftest: the fixture's Cart.fetch() "
+              "unawaited in the test")
+        c.change(conftest, 2, [{"range": rng(7, 11, 7, 17),
+                                "text": "object()"}])
+        ds = c.diagnostics(test, lambda ds: ds == [])
+        check(ds == [], "conftest: the fixture changed in conftest.py "
+              "re-checks the test file")
+        c.call("shutdown")
+        c.notify("exit")
+        check(c.finish() == 0, "conftest session ends cleanly")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_pull_diagnostics(binary):
+    """A client that can pull diagnostics (textDocument/diagnostic) gets
+    full reports, `unchanged` for a result it has, a refresh request when
+    an edit elsewhere changes a document's findings, and no pushes."""
+    root = tempfile.mkdtemp(prefix="asl-pull-")
+    try:
+        write_files(root, RECHECK_FILES)
+        c = Client(binary, root)
+        r = c.init(root, caps={
+            "textDocument": {"diagnostic": {"dynamicRegistration": False}},
+            "workspace": {"diagnostics": {"refreshSupport": True}}})
+        caps = (r or {}).get("result", {}).get("capabilities", {})
+        dp = caps.get("diagnosticProvider") or {}
+        check(dp.get("interFileDependencies") is True and
+              dp.get("workspaceDiagnostics") is False,
+              "pull: diagnosticProvider advertised: %s" % dp)
+        main = os.path.join(root, "pkg", "main.py")
+        c.open(main, UNAWAITED.replace("pkg.aio", "pkg.aio2"))
+        write_files(root, {"pkg/aio2.py": "async def fetch():\n    return 2\n"})
+
+        def pull(p, previous=None):
+            params = {"textDocument": {"uri": uri(p)}}
+            if previous:
+                params["previousResultId"] = previous
+            return (c.call("textDocument/diagnostic", params) or {}) \
+                .get("result") or {}
+        c.notify("workspace/didChangeWatchedFiles", {"changes": [
+            {"uri": uri(os.path.join(root, "pkg", "aio2.py")), "type": 1}]})
+        full = pull(main)
+        check(full.get("kind") == "full" and codes(full.get("items")) ==
+              ["ASL101"] and full.get("resultId"),
+              "pull: a full report with the finding")
+        again = pull(main, full.get("resultId"))
+        check(again.get("kind") == "unchanged" and
+              again.get("resultId") == full.get("resultId") and
+              "items" not in again, "pull: unchanged for the same result")
+        c.change(main, 2, [{"range": rng(4, 14, 4, 14), "text": "await "}])
+        fixed = pull(main, full.get("resultId"))
+        check(fixed.get("kind") == "full" and fixed.get("items") == [] and
+              fixed.get("resultId") != full.get("resultId"),
+              "pull: after an edit, a full report without the finding")
+        # Cross-file: the helper made async, the importer's findings change:
+        # the server asks the client to pull again.
+        helpers = os.path.join(root, "pkg", "helpers.py")
+        direct = os.path.join(root, "pkg", "direct.py")
+        c.open(helpers, RECHECK_FILES["pkg/helpers.py"])
+        c.open(direct, RECHECK_FILES["pkg/direct.py"])
+        first = pull(direct)
+        check(first.get("items") == [], "pull: the importer starts clean")
+        c.change(helpers, 2, [{"range": rng(0, 0, 0, 0), "text": "async "}])
+        ask = c.wait(lambda m: m.get("method") ==
+                     "workspace/diagnostic/refresh")
+        check(ask is not None, "pull: a refresh is asked for after an edit "
+              "changed another document's findings")
+        if ask:
+            c.send({"jsonrpc": "2.0", "id": ask["id"], "result": None})
+        now = pull(direct, first.get("resultId"))
+        check(now.get("kind") == "full" and codes(now.get("items")) ==
+              ["ASL101"], "pull: the importer's unawaited call after the "
+              "refresh")
+        nowhere = pull(os.path.join(root, "pkg", "not_open.py"))
+        check(nowhere.get("kind") == "full" and nowhere.get("items") == [],
+              "pull: a document not open has no findings")
+        bad = c.call("textDocument/diagnostic", {})
+        check(bad and bad.get("error", {}).get("code") == -32602,
+              "pull: no textDocument: InvalidParams")
+        c.notify("textDocument/didClose", {"textDocument": {"uri": uri(main)}})
+        c.call("shutdown")
+        pushed = [m for m in c.held if m.get("method") ==
+                  "textDocument/publishDiagnostics"]
+        check(pushed == [], "pull: nothing pushed (%d)" % len(pushed))
+        c.notify("exit")
+        check(c.finish() == 0, "pull session ends cleanly")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def test_without_server(binary):
     p = subprocess.run([binary, "server"], capture_output=True,
                        stdin=subprocess.DEVNULL)
@@ -681,6 +987,10 @@ def main():
             test_malformed(binary, root)
             test_large_document(binary, root)
             test_chain_and_watchers(binary)
+            test_recheck_importers(binary)
+            test_recheck_by_name(binary)
+            test_recheck_conftest(binary)
+            test_pull_diagnostics(binary)
             test_same_as_check(binary)
         finally:
             shutil.rmtree(root, ignore_errors=True)
