@@ -950,8 +950,11 @@ static void facts_edges(Reach *rc, const AslFileFacts *f) {
     if (b->kind == ASL_FACT_FUNCTION || b->kind == ASL_FACT_ASYNCGEN ||
         b->kind == ASL_FACT_CLASS)
       asl_words_add(&rc->not_async_only, word_of(b->name));
+    // A decorator returning an async wrapper reaches one too: a lookup of
+    // it through a cold relay must want the relay, as for a coroutine.
     if (b->kind == ASL_FACT_COROUTINE || b->task_wrapper ||
-        b->returns_coroutine || (b->kind == ASL_FACT_VALUE && b->awaitable))
+        b->returns_coroutine || b->gives_coroutine_function ||
+        (b->kind == ASL_FACT_VALUE && b->awaitable))
       seed_function(rc, word_of(b->name), f->module);
     else if (b->kind == ASL_FACT_IMPORT && b->target)
       link(rc, b->target, b->name);
@@ -987,7 +990,8 @@ static void facts_edges(Reach *rc, const AslFileFacts *f) {
     if (cls->site_typed) seed_function(rc, word_of(cls->name), f->module);
     for (uint32_t m = 0; m < cls->nmembers; m++)
       if (cls->members[m].kind == ASL_FACT_COROUTINE ||
-          cls->members[m].task_wrapper || cls->members[m].returns_coroutine) {
+          cls->members[m].task_wrapper || cls->members[m].returns_coroutine ||
+          cls->members[m].gives_coroutine_function) {
         seed_class(rc, cls);
         break;
       }

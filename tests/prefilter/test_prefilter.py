@@ -367,6 +367,31 @@ class CallSiteTypes(Base):
         self.assertEqual(self.alone("pkg/qr.py"), [])
 
 
+class AsyncWrapperDecorators(Base):
+    """A project decorator returning an async wrapper, re-exported by a
+    cold package: the relay must be parsed for the decorated async def to
+    be known a coroutine function, as without the pre-filter."""
+
+    FILES = {
+        "pkg/__init__.py": "",
+        "pkg/utils/__init__.py": "from .deco import retry\n",
+        "pkg/utils/deco.py": "from functools import wraps\n\n\n"
+                             "def retry(fn):\n    @wraps(fn)\n"
+                             "    async def wrapper(*a):\n"
+                             "        return await fn(*a)\n\n"
+                             "    return wrapper\n",
+        "pkg/svc.py": "from pkg.utils import retry\n\n\n"
+                      "class Service:\n    @retry\n"
+                      "    async def sync_all(self):\n        return 1\n\n"
+                      "    async def run(self):\n        self.sync_all()\n",
+    }
+
+    def test_cold_relay_of_the_decorator(self):
+        self.project(self.FILES)
+        self.cold("pkg/utils/__init__.py")
+        self.expect(self.both(), "ASL101 pkg/svc.py:10")
+
+
 class ModuleAliases(Base):
     """A module bound under another name in a third file: its words are
     reached through the alias, which the cold file spells instead."""
