@@ -330,6 +330,14 @@ static const char *doc_text(const Server *s, const Doc *d, size_t *len) {
   return t;
 }
 
+/* The document's text as a source for UTF-16 positions, in `a`. */
+static void doc_source(const Server *s, const Doc *d, AslArena *a,
+                       AslSource *src) {
+  size_t len;
+  const char *text = doc_text(s, d, &len);
+  asl_lsp_source(a, text, len, src);
+}
+
 /* ---- findings as LSP ----------------------------------------------------- */
 
 static cJSON *json_pos(AslLspPos p) {
@@ -410,10 +418,8 @@ static uint64_t hash_str(const char *t) { return asl_path_key(t); }
 static cJSON *doc_items(const Server *s, const Doc *d, uint64_t *hash) {
   AslArena a;
   asl_arena_init(&a);
-  size_t len;
-  const char *text = doc_text(s, d, &len);
   AslSource src;
-  asl_lsp_source(&a, text, len, &src);
+  doc_source(s, d, &a, &src);
   cJSON *arr = cJSON_CreateArray();
   for (uint32_t i = 0; i < d->diags.len; i++)
     cJSON_AddItemToArray(arr, json_diag(&src, &d->diags.items[i]));
@@ -998,10 +1004,8 @@ static void on_code_action(Server *s, const cJSON *id, const cJSON *params) {
   ensure_checked(s);
   AslArena ar;
   asl_arena_init(&ar);
-  size_t len;
-  const char *text = doc_text(s, doc, &len);
   AslSource src;
-  asl_lsp_source(&ar, text, len, &src);
+  doc_source(s, doc, &ar, &src);
   for (uint32_t i = 0; i < doc->diags.len; i++) {
     const AslDiag *d = &doc->diags.items[i];
     AslLspPos d0, d1;
@@ -1073,10 +1077,8 @@ static void on_hover(Server *s, const cJSON *id, const cJSON *params) {
   ensure_checked(s);
   AslArena ar;
   asl_arena_init(&ar);
-  size_t len;
-  const char *text = doc_text(s, doc, &len);
   AslSource src;
-  asl_lsp_source(&ar, text, len, &src);
+  doc_source(s, doc, &ar, &src);
   AslBuf md = {0};
   AslLspPos r0 = {0, 0}, r1 = {0, 0};
   for (uint32_t i = 0; i < doc->diags.len; i++) {
