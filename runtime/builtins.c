@@ -846,8 +846,7 @@ static bool list_method(Rt *rt, RtVal self, const char *name, const RtVal *args,
                   "'list' object has no attribute '%s'", name);
 }
 
-/* KeyError(key), printed as repr(key), as a dict lookup raises it. */
-static bool key_error(Rt *rt, RtVal key) {
+bool rt_key_error(Rt *rt, RtVal key) {
   AslBuf b = {0};
   rt_repr(rt, &b, key, 0);
   rt_raise(rt, RT_E_KeyError, "%.*s", (int)b.len, b.data ? b.data : "");
@@ -873,7 +872,7 @@ static bool set_method(Rt *rt, RtVal self, const char *name, const RtVal *args,
   if (!rt_hashable(rt, args[0])) return false;
   uint32_t at = rt_set_find(s, args[0]);
   if (at == UINT32_MAX)
-    return name[0] == 'r' ? key_error(rt, args[0]) : true; // discard: no-op
+    return name[0] == 'r' ? rt_key_error(rt, args[0]) : true; // discard: no-op
   rt_set_remove_at(s, at);
   return true;
 }

@@ -834,6 +834,21 @@ static bool call_expr(Comp *c, uint32_t node) {
   return true;
 }
 
+/* A list, tuple or set display: its elements in order, then `op` builds
+ * them (comments between the elements are skipped). */
+static bool display(Comp *c, uint32_t node, int op) {
+  const AslTree *t = c->t;
+  uint32_t cnt = 0;
+  for (uint32_t e = asl_first_named(t, node); e != ASL_NONE;
+       e = asl_next_named(t, e)) {
+    if (t->nodes[e].kind == ASL_K_comment) continue;
+    if (!expr(c, e)) return false;
+    cnt++;
+  }
+  emit(c, op, cnt, node);
+  return true;
+}
+
 static bool expr_inner(Comp *c, uint32_t node) {
   const AslTree *t = c->t;
   const AslNode *n = &t->nodes[node];
@@ -873,17 +888,9 @@ static bool expr_inner(Comp *c, uint32_t node) {
   }
   case ASL_K_list:
   case ASL_K_tuple:
-  case ASL_K_expression_list: {
-    uint32_t cnt = 0;
-    for (uint32_t e = asl_first_named(t, node); e != ASL_NONE;
-         e = asl_next_named(t, e)) {
-      if (t->nodes[e].kind == ASL_K_comment) continue;
-      if (!expr(c, e)) return false;
-      cnt++;
-    }
-    emit(c, n->kind == ASL_K_list ? OP_BUILD_LIST : OP_BUILD_TUPLE, cnt, node);
-    return true;
-  }
+  case ASL_K_expression_list:
+    return display(c, node,
+                   n->kind == ASL_K_list ? OP_BUILD_LIST : OP_BUILD_TUPLE);
   case ASL_K_dictionary: {
     uint32_t cnt = 0;
     for (uint32_t e = asl_first_named(t, node); e != ASL_NONE;
@@ -978,17 +985,8 @@ static bool expr_inner(Comp *c, uint32_t node) {
                        "generator expression (only after * in a call or "
                        "as the argument of list, tuple, set, sum, min, max "
                        "or str.join)");
-  case ASL_K_set: {
-    uint32_t cnt = 0;
-    for (uint32_t e = asl_first_named(t, node); e != ASL_NONE;
-         e = asl_next_named(t, e)) {
-      if (t->nodes[e].kind == ASL_K_comment) continue;
-      if (!expr(c, e)) return false;
-      cnt++;
-    }
-    emit(c, OP_BUILD_SET, cnt, node);
-    return true;
-  }
+  case ASL_K_set:
+    return display(c, node, OP_BUILD_SET);
   case ASL_K_attribute: {
     uint32_t o = asl_child_by_field(t, node, ASL_F_object);
     uint32_t a = asl_child_by_field(t, node, ASL_F_attribute);

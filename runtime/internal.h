@@ -383,6 +383,9 @@ RtObj *rt_exc_new(Rt *rt, RtExcKind k, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 bool rt_raise(Rt *rt, RtExcKind k, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/** Raises KeyError(key), printed as repr(key), as a dict lookup does;
+ * returns false. */
+bool rt_key_error(Rt *rt, RtVal key);
 void rt_fatal(Rt *rt, AslRtStatus st, uint32_t node, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 bool rt_exc_is(RtExcKind k, RtExcKind base);

@@ -477,13 +477,7 @@ static bool subscr(Rt *rt, RtVal o, RtVal k, RtVal *out) {
   }
   if (o.t == RT_DICT) {
     if (rt_dict_get(&o.u.o->u.dict, k, out)) return true;
-    AslBuf b = {0};
-    rt_repr(rt, &b, k, 0);
-    rt_raise(rt, RT_E_KeyError, "%.*s", (int)b.len, b.data ? b.data : "");
-    asl_buf_free(&b);
-    rt->exc->u.exc.arg = k;
-    rt->exc->u.exc.nargs = 1;
-    return false;
+    return rt_key_error(rt, k);
   }
   return rt_raise(rt, RT_E_TypeError, "'%s' object is not subscriptable",
                   rt_type_name(o));
