@@ -299,7 +299,7 @@ static void make_unit(AslArena *a, const AslSource *src, AslPieceSet *set,
 /* Does `want` ask for piece q (its words in scan s)? */
 static bool wanted(const AslWant *want, const AslPiece *q, const AslScan *s) {
   return q->name && (want->all || asl_words_has(want->names, q->hash) ||
-                     (want->w && asl_reach_spelled(want->w, s)));
+                     (want->w && asl_reach_spelled(want->w, want->match, s)));
 }
 
 bool asl_pieces_first(AslArena *a, const AslSource *src, const AslWordSet *hot,

@@ -1641,27 +1641,52 @@ static bool spells_enough(const AslReach *r, const AslScan *s, uint32_t i) {
   return false;
 }
 
-bool asl_reach_matches(const AslReach *r, const AslScan *s,
-                       const char *module) {
-  if (s->nwords && s->words[0] == 0) return true; // wild
+/* Does word i of the file (a word of W) reach a module binding it? */
+static bool word_matches(const AslReach *r, const AslScan *s,
+                         const char *module, uint32_t i) {
+  uint32_t h = s->words[i];
+  if (!asl_words_has(&r->words, h) || !spells_enough(r, s, i)) return false;
+  for (uint32_t k = first_pair(r, h); k < r->npairs && r->pairs[k].word == h;
+       k++)
+    if (reaches(s, module, &r->pairs[k])) return true;
+  return false;
+}
+
+bool asl_reach_match(const AslReach *r, const AslScan *s, const char *module,
+                     AslReachMatch *out) {
+  if (out) memset(out, 0, sizeof *out);
+  bool any = s->nwords && s->words[0] == 0; // wild
   // `from . import *` binds its own package's names, some of them maybe
   // words of W that the file never spells.
-  for (uint32_t k = 0; k < s->nstars; k++)
-    for (uint32_t i = 0; !s->stars[k] && i < r->npairs; i++)
-      if (!module || !r->pairs[i].module ||
-          inside(module, r->pairs[i].module))
-        return true;
+  for (uint32_t k = 0; !any && k < s->nstars; k++)
+    for (uint32_t i = 0; !any && !s->stars[k] && i < r->npairs; i++)
+      any = !module || !r->pairs[i].module ||
+            inside(module, r->pairs[i].module);
+  if (any) {
+    if (out) out->any = true;
+    return true;
+  }
+  bool matched = false;
   for (uint32_t i = 0; i < s->nwords; i++) {
     uint32_t h = s->words[i];
     if (!(r->bits[(h & 0xFFFF) >> 6] >> (h & 63) & 1)) continue;
-    if ((s->word_flags[i] & DEFINED) && asl_words_has(&r->def_words, h))
-      return true;
-    if (!asl_words_has(&r->words, h) || !spells_enough(r, s, i)) continue;
-    for (uint32_t k = first_pair(r, h); k < r->npairs && r->pairs[k].word == h;
-         k++)
-      if (reaches(s, module, &r->pairs[k])) return true;
+    if ((s->word_flags[i] & DEFINED) && asl_words_has(&r->def_words, h)) {
+      if (!out) return true;
+      asl_words_add(&out->defined, h);
+      matched = true;
+    }
+    if (!word_matches(r, s, module, i)) continue;
+    if (!out) return true;
+    asl_words_add(&out->words, h);
+    matched = true;
   }
-  return false;
+  return matched;
+}
+
+void asl_reach_match_free(AslReachMatch *m) {
+  asl_words_free(&m->words);
+  asl_words_free(&m->defined);
+  memset(m, 0, sizeof *m);
 }
 
 /* The first pair of `word` (pairs are sorted by word first). */
@@ -1671,16 +1696,23 @@ static uint32_t first_pair(const AslReach *r, uint32_t word) {
   return lo;
 }
 
-bool asl_reach_spelled(const AslReach *r, const AslScan *s) {
+bool asl_reach_spelled(const AslReach *r, const AslReachMatch *m,
+                       const AslScan *s) {
   if (s->nwords && s->words[0] == 0) return true; // wild
+  if (m && m->any) m = NULL;
   for (uint32_t i = 0; i < s->nwords; i++) {
     uint32_t h = s->words[i];
-    if ((r->bits[(h & 0xFFFF) >> 6] >> (h & 63) & 1) &&
-        asl_words_has(&r->words, h))
+    if (m ? asl_words_has(&m->words, h) ||
+                ((s->word_flags[i] & DEFINED) && asl_words_has(&m->defined, h))
+          : (r->bits[(h & 0xFFFF) >> 6] >> (h & 63) & 1) &&
+                asl_words_has(&r->words, h))
       return true;
   }
+  // A class of W the file matched by: its async methods' names.
   for (uint32_t k = 0; k < r->nmethods; k++)
-    if (sorted_has(s->words, s->nwords, (uint32_t)r->methods[k])) return true;
+    if ((!m || asl_words_has(&m->words, (uint32_t)(r->methods[k] >> 32))) &&
+        sorted_has(s->words, s->nwords, (uint32_t)r->methods[k]))
+      return true;
   return false;
 }
 

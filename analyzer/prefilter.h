@@ -139,14 +139,25 @@ typedef struct AslUnit {
   uint32_t parsed;   /* bytes of the source it parses */
 } AslUnit;
 
+/* How a file's words matched W (asl_reach_match): the words of W it
+ * spells with a module binding them, and the names ASL104 goes by that it
+ * defines. Only its pieces spelling one of those can matter for W. */
+typedef struct AslReachMatch {
+  AslWordSet words;   /* words of W, spelled as a call of them needs */
+  AslWordSet defined; /* async-only method names it defines (def/class) */
+  bool any;           /* every piece may matter: a star import of its own
+                         package, or a text the scan could not split */
+} AslReachMatch;
+
 /* What a unit must hold besides a hot file's hot pieces: the defs and
  * classes named by `names` (word hashes: the index looked them up), those
- * that spell a word of `w` (the file's words matched W), or, with `all`,
- * every one. */
+ * that spell a word of `w` (the file's words matched W: with `match`, one
+ * of the words that matched), or, with `all`, every one. */
 typedef struct AslReach AslReach; /* W, below */
 typedef struct AslWant {
   const AslWordSet *names;
   const AslReach *w; /* NULL: none */
+  const AslReachMatch *match; /* NULL: any word of w */
   bool all;
   uint32_t min_size; /* smaller files, or first units leaving out fewer
                         bytes, are parsed whole; 0: the default (8 KB) */
@@ -219,13 +230,17 @@ void asl_reach_update(AslReach *r, AslFileFacts *const *facts, uint32_t n,
                       void *ctx, AslColdSet *cold);
 /** Must the cold file of module `module` (NULL: none) with scan `s` be
  * parsed: does it spell a word of W and a module binding it, or import
- * `*` near one? */
-bool asl_reach_matches(const AslReach *r, const AslScan *s,
-                       const char *module);
+ * `*` near one? With `out`, every word that matched is kept there (free
+ * with asl_reach_match_free), not only the first. */
+bool asl_reach_match(const AslReach *r, const AslScan *s, const char *module,
+                     AslReachMatch *out);
+void asl_reach_match_free(AslReachMatch *m);
 /** Does scan `s` (of a part of a file) spell a word of W, or the name of
- * an async method of a class of W, anyhow? A part that does not cannot
- * call a coroutine function the way the file's words matched W. */
-bool asl_reach_spelled(const AslReach *r, const AslScan *s);
+ * an async method of a class of W, anyhow (with `m`: a word that matched
+ * for the whole file, or define a name that did)? A part that does not
+ * cannot call a coroutine function the way the file's words matched W. */
+bool asl_reach_spelled(const AslReach *r, const AslReachMatch *m,
+                       const AslScan *s);
 /** Can the index's answer for `dotted` (an absolute name, as a deferred
  * ASL1xx question asks it) lead to a coroutine function: is one of its
  * components a word of W bound in the module its prefix names? Resolution

@@ -65,6 +65,7 @@ typedef struct AslJob {
   bool hot;              /* the scan found a hot word */
   bool want_all;         /* the next round parses all of it (that is left) */
   bool want_w;           /* ...or at least what spells a word of W */
+  AslReachMatch w_match; /* ...with want_w: how its words matched W */
   AslWordSet want_names; /* ...or at least the defs and classes of these
                             names (hashes), with what they name */
   size_t parsed_bytes;   /* bytes tree-sitter read, over every parse */
@@ -230,7 +231,7 @@ static bool plan_unit(const Sink *k, AslArena *a, const AslSource *src,
                       bool may_split, bool *first, AslUnit *u) {
   AslJob *j = k->job;
   AslWant want = {&j->want_names, j->want_w ? k->r->reach : NULL,
-                  j->want_all, 0};
+                  j->want_w ? &j->w_match : NULL, j->want_all, 0};
   *first = false;
   if (j->pieces.len)
     return asl_pieces_next(a, src, &k->r->hot, &want, &j->pieces, u);
@@ -1328,8 +1329,8 @@ static void want_spelled(AslRun *r, const FactsView *v, Modules *m,
   asl_reach_update(w, v->facts, v->n, &r->hot, is_external, m, cold);
   for (uint32_t i = 0; i < r->jobs.len; i++) {
     AslJob *j = &r->jobs.items[i];
-    if ((!j->parsed || j->partial) && j->scan.words &&
-        asl_reach_matches(w, &j->scan, j->fi.module))
+    if ((!j->parsed || j->partial) && j->scan.words && !j->want_w &&
+        asl_reach_match(w, &j->scan, j->fi.module, &j->w_match))
       j->wanted = j->want_w = true;
   }
 }
@@ -1486,6 +1487,7 @@ static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch,
       AslJob *j = &r->jobs.items[ids.items[i]];
       j->wanted = j->want_all = j->want_w = false;
       asl_words_free(&j->want_names);
+      asl_reach_match_free(&j->w_match);
       if (!j->parsed) j->unreadable = true; // gone since: never again
       if (cold_set && ids.items[i] < ncold_of &&
           cold_of[ids.items[i]] != ASL_NONE) {
@@ -1622,6 +1624,7 @@ void asl_run_destroy(AslRun *r) {
   for (uint32_t i = 0; i < r->jobs.len; i++) {
     asl_scan_free(&r->jobs.items[i].scan);
     asl_words_free(&r->jobs.items[i].want_names);
+    asl_reach_match_free(&r->jobs.items[i].w_match);
     asl_pieces_free(&r->jobs.items[i].pieces);
     drop_text(&r->jobs.items[i]);
   }
