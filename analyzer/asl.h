@@ -54,6 +54,12 @@ void *asl_realloc(void *p, size_t n);
 void asl_free(void *p);
 char *asl_strdup(const char *s);
 
+/** `n` bytes (16-aligned) from the page regions (memory.c), for memory a
+ * pool recycles itself: never freed nor given back to the system. NULL
+ * when the build has no page regions (sanitizer and valgrind builds, which
+ * must see every block) or the system refuses one: use malloc then. */
+void *asl_pages_alloc(size_t n);
+
 typedef struct AslArenaChunk AslArenaChunk;
 
 /** A bump allocator; memory is released all at once. */

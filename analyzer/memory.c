@@ -1,12 +1,17 @@
 /*
- * memory.c - heap wrappers that abort on out-of-memory, the per-file bump
- * arena, growable vectors and the output byte buffer.
+ * memory.c - heap wrappers that abort on out-of-memory, the page regions,
+ * the per-file bump arena, growable vectors and the output byte buffer.
  */
 #include "asl.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if ASL_PAGES
+#include <sys/mman.h>
+#endif
 
 static void asl__oom(size_t n) {
   fprintf(stderr, "asynclint: out of memory (%zu bytes)\n", n);
@@ -40,15 +45,97 @@ char *asl_strdup(const char *s) {
   return d;
 }
 
+/* ---- page regions -------------------------------------------------------
+ * A run touches tens of megabytes once (the facts of every parsed file,
+ * each file's arena, the parser's blocks). In 4 KB pages that was a tenth
+ * of its time on the standard library: 16.5k page faults and the TLB
+ * misses after them. Arena chunks and the parser's small blocks therefore
+ * come from 8 MB regions, 2 MB-aligned, that the kernel may back with
+ * transparent huge pages (madvise; THP's default "madvise" mode honours
+ * it): 6k faults, and 11% less time. What a region hands out is never
+ * unmapped: the arenas and the parser's pool keep what they free in lists
+ * and take from them first, so a long session (the language server) stays
+ * at its high-water mark. Builds for AddressSanitizer or valgrind have no
+ * regions (ASL_PAGES=0): there every block is malloc's, and checked. */
+
+enum { REGION_BYTES = 8u << 20, HUGE_PAGE = 2u << 20 };
+
+static pthread_mutex_t pages_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned char *region_at, *region_end;
+static bool regions_refused;
+
+#if ASL_PAGES
+static bool new_region(void) {
+  size_t bytes = REGION_BYTES + HUGE_PAGE; // room to align the start
+  void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED) return false;
+  uintptr_t at = ((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+  region_at = (unsigned char *)at;
+  region_end = region_at + REGION_BYTES;
+  (void)madvise(region_at, REGION_BYTES, MADV_HUGEPAGE); // a hint only
+  return true;
+}
+#else
+static bool new_region(void) { return false; }
+#endif
+
+void *asl_pages_alloc(size_t n) {
+  n = (n + 15) & ~(size_t)15;
+  if (n > REGION_BYTES / 8) return NULL; // big blocks: malloc's
+  void *p = NULL;
+  pthread_mutex_lock(&pages_lock);
+  if (!regions_refused && (size_t)(region_end - region_at) < n)
+    regions_refused = !new_region();
+  if (!regions_refused) {
+    p = region_at;
+    region_at += n;
+  }
+  pthread_mutex_unlock(&pages_lock);
+  return p;
+}
+
 /* ---- arena ------------------------------------------------------------ */
 
 struct AslArenaChunk {
   AslArenaChunk *next;
   size_t size, used;
+  bool paged; /* from the page regions: back to spare_chunks, not free */
   _Alignas(16) unsigned char data[];
 };
 
 enum { ASL_ARENA_CHUNK = 64 * 1024 };
+
+/* Standard-size chunks from the page regions that arenas gave back. */
+static AslArenaChunk *spare_chunks;
+
+static AslArenaChunk *chunk_new(size_t size) {
+  AslArenaChunk *c = NULL;
+  if (size == ASL_ARENA_CHUNK) {
+    pthread_mutex_lock(&pages_lock);
+    if ((c = spare_chunks)) spare_chunks = c->next;
+    pthread_mutex_unlock(&pages_lock);
+    if (!c && (c = asl_pages_alloc(sizeof *c + size))) c->paged = true;
+  }
+  if (!c) {
+    c = asl_malloc(sizeof *c + size);
+    c->paged = false;
+  }
+  c->size = size;
+  c->used = 0;
+  return c;
+}
+
+static void chunk_free(AslArenaChunk *c) {
+  if (!c->paged) {
+    asl_free(c);
+    return;
+  }
+  pthread_mutex_lock(&pages_lock);
+  c->next = spare_chunks;
+  spare_chunks = c;
+  pthread_mutex_unlock(&pages_lock);
+}
 
 void asl_arena_init(AslArena *a) {
   a->head = NULL;
@@ -62,10 +149,10 @@ void asl_arena_reset(AslArena *a) {
   while (c) {
     AslArenaChunk *next = c->next;
     if (c->size == ASL_ARENA_CHUNK) {
-      if (keep) asl_free(keep);
+      if (keep) chunk_free(keep);
       keep = c;
     } else {
-      asl_free(c);
+      chunk_free(c);
     }
     c = next;
   }
@@ -81,7 +168,7 @@ void asl_arena_destroy(AslArena *a) {
   AslArenaChunk *c = a->head;
   while (c) {
     AslArenaChunk *next = c->next;
-    asl_free(c);
+    chunk_free(c);
     c = next;
   }
   a->head = NULL;
@@ -93,9 +180,7 @@ static void *arena_take(AslArena *a, size_t n) {
   AslArenaChunk *c = a->head;
   if (!c || c->size - c->used < n) {
     size_t size = n > ASL_ARENA_CHUNK / 4 ? n : ASL_ARENA_CHUNK;
-    AslArenaChunk *fresh = asl_malloc(sizeof(AslArenaChunk) + size);
-    fresh->size = size;
-    fresh->used = 0;
+    AslArenaChunk *fresh = chunk_new(size);
     if (size != ASL_ARENA_CHUNK && c) {
       // A big one-off block goes behind the current chunk so the current
       // chunk's free space is not abandoned.

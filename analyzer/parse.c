@@ -42,52 +42,102 @@ _Static_assert(sizeof field_names / sizeof field_names[0] == ASL_F__COUNT,
  * malloc and free cost about a tenth of the parse. Each thread keeps the
  * blocks freed by it in lists by size (16-byte classes up to 512 bytes),
  * for its next parse; larger blocks go to malloc. A block's class sits in
- * a 16-byte header before it. What a thread keeps is bounded by the most
- * one parse held at once, and returned to malloc when the thread ends. */
+ * a 16-byte header before it. New blocks are cut from the page regions
+ * (memory.c: huge pages), POOL_BATCH at a time, or malloc'd in builds
+ * without them. What a thread keeps is bounded by the most one parse held
+ * at once; when the thread ends, its malloc'd blocks go back to malloc and
+ * its lists of cut blocks to `pool_spare`, where the next thread (the next
+ * round of workers) takes them. */
 
-enum { POOL_STEP = 16, POOL_CLASSES = 32, POOL_LARGE = POOL_CLASSES };
+enum { POOL_STEP = 16, POOL_CLASSES = 32, POOL_LARGE = POOL_CLASSES,
+       POOL_BATCH = 64 };
 
 typedef struct PoolHeader {
   _Alignas(16) uint32_t cls; /* size class, or POOL_LARGE */
+  bool paged;                /* cut from the page regions */
   size_t size;               /* bytes asked for (POOL_LARGE only) */
 } PoolHeader;
 _Static_assert(sizeof(PoolHeader) == 16, "the header keeps 16-byte alignment");
 
 typedef struct PoolFree {
   struct PoolFree *next;
+  struct PoolFree *next_list; /* in pool_spare: the list given back after */
 } PoolFree;
 
 static _Thread_local PoolFree *pool_lists[POOL_CLASSES];
 static pthread_key_t pool_key;
+/* Per class, the lists of cut blocks that ended threads gave back. */
+static PoolFree *pool_spare[POOL_CLASSES];
+static pthread_mutex_t pool_spare_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void pool_release(void *unused) {
   (void)unused;
-  for (uint32_t c = 0; c < POOL_CLASSES; c++)
+  for (uint32_t c = 0; c < POOL_CLASSES; c++) {
+    PoolFree *cut = NULL;
     while (pool_lists[c]) {
       PoolFree *f = pool_lists[c];
       pool_lists[c] = f->next;
-      free((PoolHeader *)f - 1);
+      if (((PoolHeader *)f - 1)->paged) {
+        f->next = cut;
+        cut = f;
+      } else {
+        free((PoolHeader *)f - 1);
+      }
     }
+    if (!cut) continue;
+    pthread_mutex_lock(&pool_spare_lock);
+    cut->next_list = pool_spare[c];
+    pool_spare[c] = cut;
+    pthread_mutex_unlock(&pool_spare_lock);
+  }
+}
+
+/* Fills the thread's empty list of class cls: a list an ended thread gave
+ * back, or POOL_BATCH blocks cut from the page regions. False: neither. */
+static bool pool_refill(uint32_t cls) {
+  pthread_mutex_lock(&pool_spare_lock);
+  PoolFree *got = pool_spare[cls];
+  if (got) pool_spare[cls] = got->next_list;
+  pthread_mutex_unlock(&pool_spare_lock);
+  if (got) {
+    pool_lists[cls] = got;
+    return true;
+  }
+  size_t block = sizeof(PoolHeader) + (size_t)(cls + 1) * POOL_STEP;
+  unsigned char *cut = asl_pages_alloc(block * POOL_BATCH);
+  if (!cut) return false;
+  for (uint32_t i = POOL_BATCH; i-- > 0;) {
+    PoolHeader *h = (PoolHeader *)(cut + i * block);
+    h->cls = cls;
+    h->paged = true;
+    h->size = 0;
+    PoolFree *f = (PoolFree *)(h + 1);
+    f->next = pool_lists[cls];
+    pool_lists[cls] = f;
+  }
+  return true;
 }
 
 static void *pool_malloc(size_t n) {
   size_t step = n ? (n - 1) / POOL_STEP : 0; // (size_t: no wrap-around)
   uint32_t cls = step < POOL_CLASSES ? (uint32_t)step : POOL_LARGE;
+  if (cls < POOL_CLASSES && !pool_lists[cls]) {
+    static _Thread_local bool registered; // release the lists at its end
+    if (!registered) pthread_setspecific(pool_key, &registered);
+    registered = true;
+    pool_refill(cls);
+  }
   if (cls < POOL_CLASSES && pool_lists[cls]) {
     PoolFree *f = pool_lists[cls];
     pool_lists[cls] = f->next;
     return f;
-  }
-  if (cls < POOL_CLASSES) { // the thread's first block: release at its end
-    static _Thread_local bool registered;
-    if (!registered) pthread_setspecific(pool_key, &registered);
-    registered = true;
   }
   size_t bytes = cls < POOL_CLASSES ? (size_t)(cls + 1) * POOL_STEP : n;
   // (asl_malloc aborts when it cannot: so does tree-sitter's own default)
   PoolHeader *h = asl_malloc(bytes > SIZE_MAX - sizeof *h ? SIZE_MAX
                                                            : sizeof *h + bytes);
   h->cls = cls;
+  h->paged = false;
   h->size = n;
   return h + 1;
 }
