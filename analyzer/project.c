@@ -26,6 +26,9 @@ struct AslLayout {
   uint32_t proj_id;
   char *real_key;         /* a directory as given, and its real path: */
   char *real_dir;         /* files are walked a directory at a time */
+  char *file_key;         /* the file real_file answered last, */
+  char file_real[PATH_MAX]; /* its answer (a file's module, project and */
+  bool file_is_dir, file_ok; /* paths ask in turn) */
   struct DirMemo *memo;   /* per real directory: what is known of it */
   uint32_t memo_cap, memo_len;
   AslStrVec roots;        /* project root of id k+1; id 0 = no marker */
@@ -45,6 +48,7 @@ void asl_layout_delete(AslLayout *l) {
   asl_free(l->proj_dir);
   asl_free(l->real_key);
   asl_free(l->real_dir);
+  asl_free(l->file_key);
   asl_free(l->memo);
   asl_vec_free(&l->roots);
   asl_arena_destroy(&l->arena);
@@ -56,8 +60,26 @@ void asl_layout_delete(AslLayout *l) {
  * symlinked files and anything but a regular file take the full path. A
  * file that does not exist (an editor's new file, not saved yet) is its
  * directory's. */
+static bool real_file_uncached(AslLayout *l, const char *fs_path,
+                               char out[PATH_MAX], bool *is_dir);
+
+/* real_file_uncached, remembering the last file: where a file sits takes
+ * its module, its project and its project-relative path in turn, and each
+ * asked again cost an lstat (three per file of the run). */
 static bool real_file(AslLayout *l, const char *fs_path, char out[PATH_MAX],
                       bool *is_dir) {
+  if (!l->file_key || strcmp(l->file_key, fs_path) != 0) {
+    asl_free(l->file_key);
+    l->file_key = asl_strdup(fs_path);
+    l->file_ok = real_file_uncached(l, fs_path, l->file_real, &l->file_is_dir);
+  }
+  if (l->file_ok) memcpy(out, l->file_real, strlen(l->file_real) + 1);
+  *is_dir = l->file_is_dir;
+  return l->file_ok;
+}
+
+static bool real_file_uncached(AslLayout *l, const char *fs_path,
+                               char out[PATH_MAX], bool *is_dir) {
   struct stat st;
   *is_dir = false;
   const char *slash = strrchr(fs_path, '/');
