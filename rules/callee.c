@@ -405,7 +405,18 @@ struct AslMemo {
   AslArena *arena;
   AttrAnswer *slots;
   uint32_t cap, len;
+  uint8_t *node_marks; /* per node of the tree (asl_memo_node_marks) */
+  uint32_t nnodes;
 };
+
+uint8_t *asl_memo_node_marks(struct AslMemo *m, uint32_t nnodes) {
+  if (!m) return NULL;
+  if (!m->node_marks || m->nnodes != nnodes) {
+    m->node_marks = asl_arena_alloc(m->arena, nnodes + 1);
+    m->nnodes = nnodes;
+  }
+  return m->node_marks;
+}
 
 struct AslMemo *asl_memo_new(AslArena *a) {
   struct AslMemo *m = asl_arena_alloc(a, sizeof *m);

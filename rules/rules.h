@@ -72,6 +72,11 @@ void asl_callee_facts(const AslCtx *cx, struct AslFileFacts *facts,
 
 /** The per-file caches of the passes (AslCtx.memo), in `a`. */
 struct AslMemo *asl_memo_new(AslArena *a);
+/** A byte per node of the file's tree, zeroed at first, where passes
+ * remember what they worked out about a node, each in bits of its own
+ * (bits 0-1: blocking/conditions.c's deprecated blocks). NULL without a
+ * memo. */
+uint8_t *asl_memo_node_marks(struct AslMemo *m, uint32_t nnodes);
 
 #define RULE(code, name, family, sev, on, tests, summary)                           \
   extern const char asl_explain_##code[];

@@ -672,8 +672,21 @@ static bool warns_deprecation(const AslCtx *cx, uint32_t call) {
   return false;
 }
 
-/* Does block `b` (directly) warn of a deprecation? */
+/* Does block `b` (directly) warn of a deprecation? Asked for each block
+ * around each call the pass records, so the answer is remembered per block
+ * (node mark bits: 1 asked, 2 it does): a long function's body was read
+ * again for each of its calls. */
+static bool block_deprecated_uncached(const AslCtx *cx, uint32_t b);
+
 static bool block_deprecated(const AslCtx *cx, uint32_t b) {
+  uint8_t *marks = asl_memo_node_marks(cx->memo, cx->tree->count);
+  if (!marks) return block_deprecated_uncached(cx, b);
+  if (!(marks[b] & 1))
+    marks[b] |= block_deprecated_uncached(cx, b) ? 3 : 1;
+  return (marks[b] & 2) != 0;
+}
+
+static bool block_deprecated_uncached(const AslCtx *cx, uint32_t b) {
   const AslTree *t = cx->tree;
   uint32_t seen = 0;
   for (uint32_t s = asl_first_named(t, b); s != ASL_NONE && seen < 256;
