@@ -66,9 +66,15 @@ typedef struct AslArenaChunk AslArenaChunk;
 typedef struct AslArena {
   AslArenaChunk *head; /* newest chunk first */
   size_t total;        /* bytes handed out since the last reset */
+  bool sparse;         /* chunks from malloc, not the page regions */
 } AslArena;
 
 void asl_arena_init(AslArena *a);
+/** An arena of which many live at once, each holding little (a file's
+ * facts kept by the language server's cache): its chunks come from malloc,
+ * whose untouched pages cost no memory, not from the huge-page regions,
+ * where each chunk would hold its whole 64 KB. */
+void asl_arena_init_sparse(AslArena *a);
 /** Frees every chunk but the first; afterwards the arena is empty. */
 void asl_arena_reset(AslArena *a);
 void asl_arena_destroy(AslArena *a);

@@ -109,9 +109,9 @@ enum { ASL_ARENA_CHUNK = 64 * 1024 };
 /* Standard-size chunks from the page regions that arenas gave back. */
 static AslArenaChunk *spare_chunks;
 
-static AslArenaChunk *chunk_new(size_t size) {
+static AslArenaChunk *chunk_new(size_t size, bool sparse) {
   AslArenaChunk *c = NULL;
-  if (size == ASL_ARENA_CHUNK) {
+  if (size == ASL_ARENA_CHUNK && !sparse) {
     pthread_mutex_lock(&pages_lock);
     if ((c = spare_chunks)) spare_chunks = c->next;
     pthread_mutex_unlock(&pages_lock);
@@ -140,6 +140,12 @@ static void chunk_free(AslArenaChunk *c) {
 void asl_arena_init(AslArena *a) {
   a->head = NULL;
   a->total = 0;
+  a->sparse = false;
+}
+
+void asl_arena_init_sparse(AslArena *a) {
+  asl_arena_init(a);
+  a->sparse = true;
 }
 
 void asl_arena_reset(AslArena *a) {
@@ -180,7 +186,7 @@ static void *arena_take(AslArena *a, size_t n) {
   AslArenaChunk *c = a->head;
   if (!c || c->size - c->used < n) {
     size_t size = n > ASL_ARENA_CHUNK / 4 ? n : ASL_ARENA_CHUNK;
-    AslArenaChunk *fresh = chunk_new(size);
+    AslArenaChunk *fresh = chunk_new(size, a->sparse);
     if (size != ASL_ARENA_CHUNK && c) {
       // A big one-off block goes behind the current chunk so the current
       // chunk's free space is not abandoned.

@@ -536,7 +536,7 @@ static bool from_cache(Sink *k) {
                                          &place);
   if (!e) {
     j->own = asl_calloc(1, sizeof *j->own);
-    asl_arena_init(j->own);
+    asl_arena_init_sparse(j->own);
     k->keep = j->own;
     return false;
   }
