@@ -1460,10 +1460,23 @@ static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch,
   }
   AslColdSet *cold_set =
       r->need_reach ? asl_cold_new(scans, modules, cold.len) : NULL;
+  // Can the files parsed since W was last built make it grow? Not when
+  // each was a file of the project whose words (a cold file's, or those of
+  // the pieces a hot file's first unit left out) matched no word of W,
+  // parsed only because a lookup reached its module: a binding that
+  // extends W (an import, alias or subclass of a word of W, a star import
+  // of its module) spells that word and its module, which is a match; the
+  // seeds (async defs, classes with async methods) spell `async`, and a
+  // hot file's first unit had them; and what such a file does to W
+  // otherwise (a plain def settling an ASL104 name, its relay replaced by
+  // its own facts) only shrinks it. A round of looked-up modules (a helper
+  // chain walked one module a round) then keeps W and the cold files'
+  // matches as they are. Round 1 follows the hot files' first units.
+  bool w_may_grow = true;
   for (uint32_t round = 1;; round++) {
     FactsView v;
     facts_view(r, &v);
-    if (r->need_reach && r->prefilter)
+    if (r->need_reach && r->prefilter && w_may_grow)
       want_spelled(r, &v, &mods, &w, cold_set);
     uint32_t spelled = wanted_jobs(r, &ids);
     want_looked_up(r, &v, &mods, &w, &settled, fa);
@@ -1483,8 +1496,10 @@ static void settle_prefilter(AslRun *r, AslParser *p, AslArena *scratch,
     run_jobs(r, p, scratch, ids.items, ids.len);
     r->reach = NULL;
     r->seconds[4] += now_seconds() - t0;
+    w_may_grow = false;
     for (uint32_t i = 0; i < ids.len; i++) {
       AslJob *j = &r->jobs.items[ids.items[i]];
+      w_may_grow |= j->want_w || j->fi.library;
       j->wanted = j->want_all = j->want_w = false;
       asl_words_free(&j->want_names);
       asl_reach_match_free(&j->w_match);
