@@ -60,9 +60,10 @@ struct AslIndex {
   uint8_t *reached;     /* watch mode: functions walked forward */
   uint32_t *in_bases;   /* watch mode: depth of base walks with more to
                            walk after them (AslIndexWatch) */
-  struct NameDef *names; /* every def bound at module or class level, by
-                            (project, name): asl_index_async_only */
-  uint32_t nnames;
+  struct NameTable *by_name; /* every def bound at module or class level,
+                                by (project, name): asl_index_async_only,
+                                built at its first question (the rounds'
+                                indexes rarely ask one) */
   const AslFileFacts **conftests; /* the conftest.py files, by path */
   uint32_t nconftests;
   struct SiteRef *sites; /* every file's uses of class-like names, by
@@ -72,8 +73,15 @@ struct AslIndex {
   bool library;         /* fall back to ASL_LIBRARY_PROJECT */
 };
 
+/* The defs by name (ASL104), built when first asked for. */
+struct NameTable {
+  bool built;
+  struct NameDef *names;
+  uint32_t nnames;
+};
+
 static void index_functions(AslIndex *idx);
-static void index_names(AslIndex *idx);
+static void index_names(const AslIndex *idx);
 static void index_conftests(AslIndex *idx);
 static void index_sites(AslIndex *idx);
 static void build_block_summaries(AslIndex *idx);
@@ -145,7 +153,7 @@ static AslIndex *index_tables(AslFileFacts *const *facts, uint32_t n) {
   for (uint32_t k = 0; k < n; k++)
     if (facts[k]->module && facts[k]->alias) index_insert_alias(idx, k);
   index_functions(idx);
-  index_names(idx);
+  idx->by_name = asl_calloc(1, sizeof *idx->by_name);
   index_conftests(idx);
   index_sites(idx);
   return idx;
@@ -187,7 +195,8 @@ void asl_index_delete(AslIndex *idx) {
   asl_free(idx->conds);
   asl_free(idx->reached);
   asl_free(idx->in_bases);
-  asl_free(idx->names);
+  if (idx->by_name) asl_free(idx->by_name->names);
+  asl_free(idx->by_name);
   asl_free(idx->conftests);
   asl_free(idx->sites);
   asl_arena_destroy(idx->scratch);
@@ -1648,7 +1657,8 @@ static bool is_def(const AslFactBinding *b) {
          b->kind == ASL_FACT_ASYNCGEN || b->kind == ASL_FACT_CLASS;
 }
 
-static void index_names(AslIndex *idx) {
+/* Fills idx->by_name (the index is not shared between threads). */
+static void index_names(const AslIndex *idx) {
   AslVec(NameDef) v = {0};
   for (uint32_t k = 0; k < idx->nfiles; k++) {
     const AslFileFacts *f = idx->files[k];
@@ -1664,8 +1674,9 @@ static void index_names(AslIndex *idx) {
       }
   }
   if (v.len > 1) qsort(v.items, v.len, sizeof *v.items, cmp_name_def);
-  idx->names = v.items;
-  idx->nnames = v.len;
+  idx->by_name->names = v.items;
+  idx->by_name->nnames = v.len;
+  idx->by_name->built = true;
 }
 
 /* Splits a name into lowercase words in buf ("AIOKafkaConsumer": "aio",
@@ -1722,15 +1733,17 @@ AslDefKind asl_index_async_only(const AslIndex *idx, uint32_t from,
                                 AslDef *out) {
   Hit h = {0};
   uint32_t project = from < idx->nfiles ? idx->files[from]->project : 0;
-  uint32_t lo;
-  ASL_LOWER_BOUND(lo, idx->nnames, mid,
-                  idx->names[mid].project < project ||
-                      (idx->names[mid].project == project &&
-                       strcmp(idx->names[mid].name, name) < 0));
-  for (uint32_t i = lo; i < idx->nnames && idx->names[i].project == project &&
-                        strcmp(idx->names[i].name, name) == 0;
+  if (!idx->by_name->built) index_names(idx);
+  const NameDef *names = idx->by_name->names;
+  uint32_t nnames = idx->by_name->nnames, lo;
+  ASL_LOWER_BOUND(lo, nnames, mid,
+                  names[mid].project < project ||
+                      (names[mid].project == project &&
+                       strcmp(names[mid].name, name) < 0));
+  for (uint32_t i = lo; i < nnames && names[i].project == project &&
+                        strcmp(names[i].name, name) == 0;
        i++) {
-    const NameDef *d = &idx->names[i];
+    const NameDef *d = &names[i];
     if (d->b->kind != ASL_FACT_COROUTINE) { // a sync def, a class, a value
       memset(&h, 0, sizeof h);
       break;
