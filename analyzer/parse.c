@@ -93,19 +93,20 @@ static void pool_release(void *unused) {
 }
 
 /* Fills the thread's empty list of class cls: a list an ended thread gave
- * back, or POOL_BATCH blocks cut from the page regions. False: neither. */
-static bool pool_refill(uint32_t cls) {
+ * back, or POOL_BATCH blocks cut from the page regions; it stays empty in
+ * builds without them. */
+static void pool_refill(uint32_t cls) {
   pthread_mutex_lock(&pool_spare_lock);
   PoolFree *got = pool_spare[cls];
   if (got) pool_spare[cls] = got->next_list;
   pthread_mutex_unlock(&pool_spare_lock);
   if (got) {
     pool_lists[cls] = got;
-    return true;
+    return;
   }
   size_t block = sizeof(PoolHeader) + (size_t)(cls + 1) * POOL_STEP;
   unsigned char *cut = asl_pages_alloc(block * POOL_BATCH);
-  if (!cut) return false;
+  if (!cut) return;
   for (uint32_t i = POOL_BATCH; i-- > 0;) {
     PoolHeader *h = (PoolHeader *)(cut + i * block);
     h->cls = cls;
@@ -115,7 +116,6 @@ static bool pool_refill(uint32_t cls) {
     f->next = pool_lists[cls];
     pool_lists[cls] = f;
   }
-  return true;
 }
 
 static void *pool_malloc(size_t n) {

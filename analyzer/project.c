@@ -61,24 +61,6 @@ void asl_layout_delete(AslLayout *l) {
  * file that does not exist (an editor's new file, not saved yet) is its
  * directory's. */
 static bool real_file_uncached(AslLayout *l, const char *fs_path,
-                               char out[PATH_MAX], bool *is_dir);
-
-/* real_file_uncached, remembering the last file: where a file sits takes
- * its module, its project and its project-relative path in turn, and each
- * asked again cost an lstat (three per file of the run). */
-static bool real_file(AslLayout *l, const char *fs_path, char out[PATH_MAX],
-                      bool *is_dir) {
-  if (!l->file_key || strcmp(l->file_key, fs_path) != 0) {
-    asl_free(l->file_key);
-    l->file_key = asl_strdup(fs_path);
-    l->file_ok = real_file_uncached(l, fs_path, l->file_real, &l->file_is_dir);
-  }
-  if (l->file_ok) memcpy(out, l->file_real, strlen(l->file_real) + 1);
-  *is_dir = l->file_is_dir;
-  return l->file_ok;
-}
-
-static bool real_file_uncached(AslLayout *l, const char *fs_path,
                                char out[PATH_MAX], bool *is_dir) {
   struct stat st;
   *is_dir = false;
@@ -107,6 +89,21 @@ static bool real_file_uncached(AslLayout *l, const char *fs_path,
                    strcmp(l->real_dir, "/") == 0 ? "" : l->real_dir,
                    slash + 1);
   return w > 0 && w < PATH_MAX;
+}
+
+/* real_file_uncached, remembering the last file: where a file sits takes
+ * its module, its project and its project-relative path in turn, and each
+ * asked again cost an lstat (three per file of the run). */
+static bool real_file(AslLayout *l, const char *fs_path, char out[PATH_MAX],
+                      bool *is_dir) {
+  if (!l->file_key || strcmp(l->file_key, fs_path) != 0) {
+    asl_free(l->file_key);
+    l->file_key = asl_strdup(fs_path);
+    l->file_ok = real_file_uncached(l, fs_path, l->file_real, &l->file_is_dir);
+  }
+  if (l->file_ok) memcpy(out, l->file_real, strlen(l->file_real) + 1);
+  *is_dir = l->file_is_dir;
+  return l->file_ok;
 }
 
 static bool exists_in(const char *dir, const char *name) {
