@@ -171,6 +171,12 @@ class Client:
             self.proc.wait()
             return None
 
+    def end(self, label):
+        """shutdown, exit, and a check that the server ended with 0."""
+        self.call("shutdown")
+        self.notify("exit")
+        check(self.finish() == 0, "%s session ends cleanly" % label)
+
     def stderr(self):
         self.errlog.seek(0)
         return self.errlog.read().decode(errors="replace")
@@ -370,9 +376,7 @@ def test_cross_file(binary, root):
     check(codes(ds) == ["ASL101"], "settings cleared: ASL101 is back")
     with open(helpers, "w") as f:
         f.write(helpers_text)
-    c.call("shutdown")
-    c.notify("exit")
-    check(c.finish() == 0, "cross-file session ends cleanly")
+    c.end("cross-file")
 
 
 def test_odd_documents(binary, root):
@@ -656,9 +660,7 @@ def test_chain_and_watchers(binary):
             check("ASL210" in value and "app/util.py:7:10" in value and
                   "blocking call `open()`" in value,
                   "hover on an ASL210 finding shows its chain")
-        c.call("shutdown")
-        c.notify("exit")
-        check(c.finish() == 0, "chain session ends cleanly")
+        c.end("chain")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -803,9 +805,7 @@ def test_recheck_importers(binary):
         check(len(after) - len(before) == 1,
               "debounce: one check for the 5 changes (%d)"
               % (len(after) - len(before)))
-        c.call("shutdown")
-        c.notify("exit")
-        check(c.finish() == 0, "recheck session ends cleanly")
+        c.end("recheck")
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -845,9 +845,7 @@ def test_recheck_by_name(binary):
         c.change(path["cart"], 3, [{"range": rng(1, 4, 1, 10), "text": ""}])
         ds = c.diagnostics(path["user"], lambda ds: ds == [])
         check(ds == [], "by name: `def add_item` again clears user.py")
-        c.call("shutdown")
-        c.notify("exit")
-        check(c.finish() == 0, "by-name session ends cleanly")
+        c.end("by-name")
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -882,9 +880,7 @@ def test_recheck_conftest(binary):
         ds = c.diagnostics(test, lambda ds: ds == [])
         check(ds == [], "conftest: the fixture changed in conftest.py "
               "re-checks the test file")
-        c.call("shutdown")
-        c.notify("exit")
-        check(c.finish() == 0, "conftest session ends cleanly")
+        c.end("conftest")
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
