@@ -1,7 +1,8 @@
 /*
  * parse.c - the tree-sitter front end: the grammar ABI check, parsing, and
- * flattening the tree into a pre-order AslNode array (iteratively, with a
- * TSTreeCursor), so that no later pass depends on the host's stack depth.
+ * flattening the tree into a pre-order AslNode array (iteratively, over
+ * tree-sitter's subtrees), so that no later pass depends on the host's
+ * stack depth.
  */
 #include "asl.h"
 
@@ -10,12 +11,19 @@
 #include <string.h>
 #include <tree_sitter/api.h>
 
+// tree-sitter's internals, for flatten's walk over the subtrees (the
+// version is pinned in deps/package.json, its hash checked by the build).
+#include <language.h>
+#include <subtree.h>
+#include <tree.h>
+
 const TSLanguage *tree_sitter_python(void);
+
+typedef struct WalkFrame WalkFrame;
 
 struct AslParser {
   TSParser *ts;
-  AslVec(uint32_t) stack; /* node index per depth of the cursor */
-  AslVec(uint32_t) last;  /* last child seen per depth */
+  AslVec(WalkFrame) frames; /* flatten's walk, one per subtree open */
 };
 
 static const char *const kind_names[] = {
@@ -254,8 +262,7 @@ AslStatus asl_parser_new(AslParser **out, const char **why) {
 void asl_parser_delete(AslParser *p) {
   if (!p) return;
   ts_parser_delete(p->ts);
-  asl_vec_free(&p->stack);
-  asl_vec_free(&p->last);
+  asl_vec_free(&p->frames);
   asl_free(p);
 }
 
@@ -263,69 +270,35 @@ const char *asl_kind_name(AslKind k) {
   return k < ASL_K__COUNT ? kind_names[k] : "?";
 }
 
-/* Can a child of kind `child` under a node of kind `parent` have a field
- * name? ts_tree_cursor_current_field_id walks up every hidden ancestor,
- * and a long list or block is a deep chain of hidden repeat nodes, which
- * made flattening a 10 MB one-line list quadratic. These kinds have no
- * fields in tree-sitter-python 0.25 (node-types.json); a block's only
- * field is `alternative`, on the case clauses of a match. */
-static bool child_may_have_field(uint16_t parent, uint16_t child) {
-  switch (parent) {
-  case ASL_K_module:
-  case ASL_K_argument_list:
-  case ASL_K_list:
-  case ASL_K_tuple:
-  case ASL_K_set:
-  case ASL_K_dictionary:
-  case ASL_K_expression_list:
-  case ASL_K_pattern_list:
-  case ASL_K_tuple_pattern:
-  case ASL_K_list_pattern:
-  case ASL_K_parameters:
-  case ASL_K_lambda_parameters:
-  case ASL_K_concatenated_string:
-  case ASL_K_string:
-  case ASL_K_parenthesized_expression:
-  case ASL_K_global_statement:
-  case ASL_K_nonlocal_statement:
-  case ASL_K_delete_statement:
-  case ASL_K_assert_statement:
-  case ASL_K_with_clause:
-    return false;
-  case ASL_K_block:
-    return child == ASL_K_case_clause;
-  default:
-    return true;
-  }
-}
+/* What the walk knows of one visible node. */
+typedef struct Visible {
+  TSSymbol sym;   /* public symbol (the alias, when aliased) */
+  TSFieldId field;
+  bool named, missing;
+  uint32_t start_byte, end_byte;
+} Visible;
 
-/* Appends the cursor's current node below `parent`. */
-static uint32_t push_node(AslTree *t, TSTreeCursor *cur, uint32_t parent,
+/* Appends visible node v below `parent`. */
+static uint32_t push_node(AslTree *t, const Visible *v, uint32_t parent,
                           uint32_t prev_sibling) {
-  TSNode n = ts_tree_cursor_current_node(cur);
   uint32_t i = t->count++;
   AslNode *x = &t->nodes[i];
-  TSSymbol sym = ts_node_symbol(n);
-  x->sym = sym;
-  x->kind = sym < sym_count ? sym_kind[sym] : ASL_K_OTHER;
-  x->field = 0;
+  x->sym = v->sym;
+  x->kind = v->sym < sym_count ? sym_kind[v->sym] : ASL_K_OTHER;
+  x->field = v->field < field_count ? field_map[v->field] : 0;
   x->nchildren = 0;
-  if (parent == ASL_NONE || child_may_have_field(t->nodes[parent].kind,
-                                                 x->kind)) {
-    TSFieldId fid = ts_tree_cursor_current_field_id(cur);
-    x->field = fid < field_count ? field_map[fid] : 0;
-  }
-  x->flags = ts_node_is_named(n) ? ASL_NODE_NAMED : 0;
-  if (ts_node_is_error(n) || ts_node_is_missing(n)) {
+  x->flags = v->named ? ASL_NODE_NAMED : 0;
+  bool error = v->sym == ts_builtin_sym_error;
+  if (error || v->missing) {
     x->flags |= ASL_NODE_ERROR;
-    if (ts_node_is_error(n)) x->kind = ASL_K_ERROR;
+    if (error) x->kind = ASL_K_ERROR;
     if (t->first_error == ASL_NONE) t->first_error = i;
   }
   x->parent = parent;
   x->next = ASL_NONE;
   x->end = i + 1;
-  x->start_byte = ts_node_start_byte(n);
-  x->end_byte = ts_node_end_byte(n);
+  x->start_byte = v->start_byte;
+  x->end_byte = v->end_byte;
   if (parent == ASL_NONE) {
     x->scope = i;
   } else {
@@ -340,56 +313,120 @@ static uint32_t push_node(AslTree *t, TSTreeCursor *cur, uint32_t parent,
   return i;
 }
 
+/* The field a non-inherited entry of `production`'s field map gives its
+ * structural child `index`, or 0. */
+static TSFieldId field_at(const TSLanguage *lang, uint16_t production,
+                          uint32_t index) {
+  const TSFieldMapEntry *map, *end;
+  ts_language_field_map(lang, production, &map, &end);
+  for (; map < end; map++)
+    if (!map->inherited && map->child_index == index) return map->field_id;
+  return 0;
+}
+
+/* One subtree whose children the walk is visiting. */
+struct WalkFrame {
+  Subtree parent;
+  const TSSymbol *aliases; /* the parent's production's alias sequence */
+  uint32_t child, structural; /* the next child, and its structural index */
+  uint32_t position;          /* the next child's start byte */
+  uint32_t node;      /* the AslNode of the nearest visible ancestor */
+  uint32_t owner;     /* the frame of that node (this one when `own`) */
+  uint32_t last;      /* own frames: the node's last child so far */
+  TSFieldId inherited; /* a hidden parent's field, for its visible children
+                          that have none of their own */
+  bool own;            /* `node` is this frame's parent itself */
+};
+
+/* Opens a frame for the children of `parent`: the children of visible
+ * node `node` (own), or of a hidden node below the frame `owner` owns. */
+static void push_frame(AslParser *p, const TSLanguage *lang, Subtree parent,
+                       uint32_t position, uint32_t node, uint32_t owner,
+                       uint32_t last, TSFieldId inherited, bool own) {
+  WalkFrame f = {parent,
+                 ts_language_alias_sequence(lang, parent.ptr->production_id),
+                 0, 0, position, node, own ? p->frames.len : owner, last,
+                 inherited, own};
+  asl_vec_push(&p->frames, f);
+}
+
 /* Copies `tree` into out->nodes (capacity `cap`) in pre-order. With
  * attach == ASL_NONE the tree's root becomes a node; otherwise the root's
- * children are appended as children of node `attach` (chunked parsing). */
+ * children are appended as children of node `attach` (chunked parsing).
+ *
+ * The walk reads tree-sitter's subtrees directly (its internal headers, of
+ * the pinned version): the visible nodes in the order, with the symbols,
+ * fields and positions a TSTreeCursor gives (tests/unit checks them
+ * against a cursor walk), in a third of the cursor's time, which rebuilds
+ * a node and walks up its hidden ancestors for each field. A hidden
+ * node's children join its nearest visible ancestor; a field found on a
+ * hidden node passes to those of its visible descendants that have none
+ * closer, unless an extra node lies between. */
 static void flatten(AslParser *p, AslTree *out, uint32_t cap, TSTree *tree,
                     uint32_t attach) {
-  TSTreeCursor cur = ts_tree_cursor_new(ts_tree_root_node(tree));
-  p->stack.len = p->last.len = 0;
-  uint32_t idx;
+  const TSLanguage *lang = tree->language;
+  Subtree root = tree->root;
+  uint32_t start = ts_subtree_padding(root).bytes;
+  uint32_t node = attach, last = ASL_NONE;
+  p->frames.len = 0;
   if (attach == ASL_NONE) {
-    idx = push_node(out, &cur, ASL_NONE, ASL_NONE);
+    if (out->count >= cap) return;
+    Visible v = {ts_language_public_symbol(lang, ts_subtree_symbol(root)), 0,
+                 ts_subtree_named(root), ts_subtree_missing(root), start,
+                 start + ts_subtree_size(root).bytes};
+    node = push_node(out, &v, ASL_NONE, ASL_NONE);
   } else {
-    // Pretend we are at `attach` and descend into the root's children.
-    idx = attach;
-    uint32_t last = ASL_NONE;
     for (uint32_t c = asl_first_child(out, attach); c != ASL_NONE;
          c = out->nodes[c].next)
       last = c;
-    if (!ts_tree_cursor_goto_first_child(&cur)) goto done;
-    asl_vec_push(&p->stack, attach);
-    idx = push_node(out, &cur, attach, last);
-    asl_vec_push(&p->last, idx);
   }
-  for (;;) {
-    if (out->count < cap && ts_tree_cursor_goto_first_child(&cur)) {
-      asl_vec_push(&p->stack, idx);
-      idx = push_node(out, &cur, idx, ASL_NONE);
-      asl_vec_push(&p->last, idx);
+  if (ts_subtree_child_count(root))
+    push_frame(p, lang, root, start, node, 0, last, 0, true);
+  while (p->frames.len) {
+    uint32_t top = p->frames.len - 1;
+    WalkFrame *f = &p->frames.items[top];
+    const Subtree *kids = ts_subtree_children(f->parent);
+    uint32_t count = f->parent.ptr->child_count;
+    if (f->child == count) { // all children seen: close the frame's node
+      if (f->own) out->nodes[f->node].end = out->count;
+      p->frames.len--;
       continue;
     }
-    // No (room for) children: close this node, climb until a sibling exists.
-    for (;;) {
-      out->nodes[idx].end = out->count;
-      if (p->stack.len == 0) goto done;
-      if (out->count < cap && ts_tree_cursor_goto_next_sibling(&cur)) {
-        uint32_t parent = p->stack.items[p->stack.len - 1];
-        uint32_t prev = p->last.items[p->last.len - 1];
-        idx = push_node(out, &cur, parent, prev);
-        p->last.items[p->last.len - 1] = idx;
-        break;
-      }
-      ts_tree_cursor_goto_parent(&cur);
-      idx = p->stack.items[--p->stack.len];
-      p->last.len--;
+    Subtree c = kids[f->child];
+    uint32_t at = f->position;
+    bool extra = ts_subtree_extra(c);
+    TSSymbol alias = 0;
+    TSFieldId field = 0;
+    if (!extra) {
+      if (f->aliases) alias = f->aliases[f->structural];
+      field = field_at(lang, f->parent.ptr->production_id, f->structural);
+      if (!field) field = f->inherited;
+      f->structural++;
+    }
+    f->child++;
+    f->position = at + ts_subtree_size(c).bytes;
+    if (f->child < count) f->position += ts_subtree_padding(kids[f->child]).bytes;
+    if (ts_subtree_visible(c) || alias) {
+      if (out->count >= cap) break; // no room: close what is open
+      TSSymbol sym = alias ? alias : ts_subtree_symbol(c);
+      Visible v = {ts_language_public_symbol(lang, sym), field,
+                   alias ? ts_language_symbol_metadata(lang, alias).named
+                         : ts_subtree_named(c),
+                   ts_subtree_missing(c), at, at + ts_subtree_size(c).bytes};
+      WalkFrame *o = &p->frames.items[f->owner];
+      uint32_t i = push_node(out, &v, o->node, o->last);
+      o->last = i;
+      if (ts_subtree_child_count(c))
+        push_frame(p, lang, c, at, i, 0, ASL_NONE, 0, true);
+    } else if (ts_subtree_visible_child_count(c)) {
+      push_frame(p, lang, c, at, f->node, f->owner, ASL_NONE,
+                 extra ? 0 : field, false);
     }
   }
-done:
-  for (uint32_t d = 0; d < p->stack.len; d++)
-    out->nodes[p->stack.items[d]].end = out->count;
+  for (uint32_t d = 0; d < p->frames.len; d++)
+    if (p->frames.items[d].own)
+      out->nodes[p->frames.items[d].node].end = out->count;
   if (attach != ASL_NONE) out->nodes[attach].end = out->count;
-  ts_tree_cursor_delete(&cur);
 }
 
 /* Does the line starting at byte i begin a new top-level statement? Lines

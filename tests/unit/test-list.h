@@ -21,6 +21,7 @@
   TEST_ENTRY(discover_unreadable_directory_is_an_error)                      \
   TEST_ENTRY(discover_large_tree)                                            \
   TEST_ENTRY(source_columns_count_characters)                                \
+  TEST_ENTRY(flatten_matches_cursor_walk)                                    \
   TEST_ENTRY(json_string_escapes_invalid_utf8)                               \
   TEST_ENTRY(index_relative_imports)                                         \
   TEST_ENTRY(index_module_names_and_projects)                                \
