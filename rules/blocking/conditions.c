@@ -61,8 +61,9 @@ uint32_t asl_cond_params(const AslCtx *cx, uint32_t fn, AslArena *a,
   *out = NULL;
   uint32_t ps = asl_child_by_field(t, fn, ASL_F_parameters);
   if (ps == ASL_NONE) return 0;
-  AslParam *params =
-      asl_arena_alloc(a, sizeof *params * ASL_COND_MAX_PARAMS);
+  /* Collected on the stack and copied at their number: most functions
+   * have a few parameters, and these are kept for every sync function. */
+  AslParam params[ASL_COND_MAX_PARAMS];
   uint32_t n = 0;
   bool kwonly = false;
   for (uint32_t p = asl_first_named(t, ps); p != ASL_NONE && n <
@@ -89,7 +90,9 @@ uint32_t asl_cond_params(const AslCtx *cx, uint32_t fn, AslArena *a,
       q->dflt = asl_cond_value(cx, ASL_NONE, dflt, a);
     }
   }
-  *out = params;
+  if (n == 0) return 0;
+  *out = asl_arena_alloc_raw(a, sizeof *params * n);
+  memcpy(*out, params, sizeof *params * n);
   return n;
 }
 
