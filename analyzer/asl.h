@@ -60,6 +60,9 @@ char *asl_strdup(const char *s);
  * must see every block) or the system refuses one: use malloc then. */
 void *asl_pages_alloc(size_t n);
 
+/** Sets malloc up for a run (memory.c): call it once, first thing. */
+void asl_heap_tune(void);
+
 typedef struct AslArenaChunk AslArenaChunk;
 
 /** A bump allocator; memory is released all at once. */

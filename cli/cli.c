@@ -865,6 +865,7 @@ static int cmd_debug_tree(const char *path) {
 }
 
 int asl_cli_main(int argc, char **argv) {
+  asl_heap_tune();
   asl_pool_tree_sitter(); // before any parser exists
   if (argc < 2) {
     fputs(usage_text, stderr);
