@@ -586,6 +586,13 @@ bool asl_is_load(const AslTree *t, uint32_t i);
  * or a read in a nested function? Names bound at module or class level, and
  * `global`/`nonlocal` names, count as read (someone else owns them). */
 bool asl_local_is_read_later(const AslCtx *cx, uint32_t ident);
+/** Does a part of the file that this tree left out (cx->outside) spell
+ * `name` in code, bare? An answer that reads every occurrence of a
+ * module-level name cannot be given without that part: then this adds
+ * the name to cx->needed_words (the driver parses the unit again with the
+ * parts that spell it, and the rules ask again) and returns true; the
+ * caller may answer anything meanwhile. */
+bool asl_spelled_outside(const AslCtx *cx, const char *name, uint32_t len);
 /** The name an expression's value is bound to by a whole statement:
  * `x = expr`, `x: T = expr`, `a, x = other, expr`, or `(x := expr)` used as
  * a statement; ASL_NONE otherwise (also for `a = b = expr`). */
@@ -734,6 +741,12 @@ struct AslCtx {
   AslDeferredList *deferred; /* arena-backed; decided after the index */
   struct AslMemo *memo;     /* the passes' per-file caches, or NULL
                                (AslRuleSet.memo_new) */
+  const struct AslScan *outside; /* the first unit of a file parsed in
+                               parts: what its other parts spell (NULL:
+                               the tree is the whole file) */
+  struct AslWordSet *needed_words; /* asl_spelled_outside's names: the
+                               driver drops the unit's findings and parses
+                               it again with the parts spelling them */
 };
 
 /** Records a finding of rule `r` at node `i` that the index will decide:

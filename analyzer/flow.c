@@ -5,6 +5,7 @@
  * Precision first: when unsure, answer "read".
  */
 #include "asl.h"
+#include "prefilter.h"
 
 #include <string.h>
 
@@ -196,4 +197,12 @@ uint32_t asl_bound_name(const AslTree *t, uint32_t expr) {
       t->nodes[target].kind == ASL_K_identifier)
     return target;
   return ASL_NONE;
+}
+
+bool asl_spelled_outside(const AslCtx *cx, const char *name, uint32_t len) {
+  if (!cx->outside) return false;
+  uint8_t f = asl_scan_word_flags(cx->outside, asl_word_hash(name, len));
+  if (!(f & ASL_WORD_IN_CODE) || !(f & ASL_WORD_BARE)) return false;
+  asl_words_add(cx->needed_words, asl_word_hash(name, len));
+  return true;
 }

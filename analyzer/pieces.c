@@ -302,6 +302,16 @@ static bool wanted(const AslWant *want, const AslPiece *q, const AslScan *s) {
                      (want->w && asl_reach_spelled(want->w, want->match, s)));
 }
 
+/* Does scan s spell one of `words` in code, bare? */
+static bool spells_in_code(const AslScan *s, const AslWordSet *words) {
+  if (!words || !words->len) return false;
+  for (uint32_t w = 0; w < s->nwords; w++)
+    if ((s->word_flags[w] & ASL_WORD_IN_CODE) &&
+        (s->word_flags[w] & ASL_WORD_BARE) && asl_words_has(words, s->words[w]))
+      return true;
+  return false;
+}
+
 bool asl_pieces_first(AslArena *a, const AslSource *src, const AslWordSet *hot,
                       const AslWant *want, AslPieceSet *set, AslUnit *unit) {
   memset(set, 0, sizeof *set);
@@ -315,7 +325,8 @@ bool asl_pieces_first(AslArena *a, const AslSource *src, const AslWordSet *hot,
   for (uint32_t i = 0; ok && i < n; i++) {
     const AslPiece *q = &set->items[i];
     nd[i].needed = !q->name || nd[i].hot || asl_scan_has(&nd[i].scan, global) ||
-                   wanted(want, q, &nd[i].scan);
+                   wanted(want, q, &nd[i].scan) ||
+                   spells_in_code(&nd[i].scan, want->spelled);
   }
   if (ok) {
     mark_callers_of_hot(set->items, nd, n);

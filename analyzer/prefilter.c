@@ -1604,6 +1604,12 @@ bool asl_scan_has(const AslScan *s, uint32_t word) {
   return sorted_has(s->words, s->nwords, word);
 }
 
+uint8_t asl_scan_word_flags(const AslScan *s, uint32_t word) {
+  if (s->nwords && s->words[0] == 0) return 0xff; // "any word" (asl_scan)
+  uint32_t at = sorted_index(s->words, s->nwords, word);
+  return at == ASL_NONE ? 0 : s->word_flags[at];
+}
+
 bool asl_scan_names(const AslScan *s, const char *module, const char *m) {
   return s->words && names(s, module, m);
 }

@@ -82,6 +82,9 @@ void asl_scan_whole(AslArena *scratch, const char *text, size_t len,
 
 /** Does scan `s` (its words kept) hold the word of hash `word`? */
 bool asl_scan_has(const AslScan *s, uint32_t word);
+/** The ASL_WORD_* flags of that word in `s` (0: it does not spell it;
+ * all of them when `s` matches any word). */
+uint8_t asl_scan_word_flags(const AslScan *s, uint32_t word);
 /** Does the file of module `module` (NULL: none) with scan `s` name
  * module m: every component of it, or those after the package they share
  * (a relative import)? False without the scan's words. */
@@ -161,6 +164,10 @@ typedef struct AslWant {
   bool all;
   uint32_t min_size; /* smaller files, or first units leaving out fewer
                         bytes, are parsed whole; 0: the default (8 KB) */
+  const AslWordSet *spelled; /* a first unit also holds the defs and
+                        classes spelling one of these in code, bare (a
+                        rule must see every use of a module-level name:
+                        asl_spelled_outside); NULL: none */
 } AslWant;
 
 /** The first unit of `src` (its lines indexed): a hot file's, or a cold

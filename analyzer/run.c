@@ -68,6 +68,9 @@ typedef struct AslJob {
   AslReachMatch w_match; /* ...with want_w: how its words matched W */
   AslWordSet want_names; /* ...or at least the defs and classes of these
                             names (hashes), with what they name */
+  AslWordSet spelled;    /* its first unit also holds the parts spelling
+                            these (asl_spelled_outside) */
+  bool unit_redone;      /* its first unit was parsed again for them */
   size_t parsed_bytes;   /* bytes tree-sitter read, over every parse */
   bool wanted;           /* the next round parses it */
   bool unreadable;
@@ -231,7 +234,8 @@ static bool plan_unit(const Sink *k, AslArena *a, const AslSource *src,
                       bool may_split, bool *first, AslUnit *u) {
   AslJob *j = k->job;
   AslWant want = {&j->want_names, j->want_w ? k->r->reach : NULL,
-                  j->want_w ? &j->w_match : NULL, j->want_all, 0};
+                  j->want_w ? &j->w_match : NULL, j->want_all, 0,
+                  &j->spelled};
   *first = false;
   if (j->pieces.len)
     return asl_pieces_next(a, src, &k->r->hot, &want, &j->pieces, u);
@@ -297,6 +301,10 @@ static void after_unit(Sink *k, AslArena *a, const AslSource *src) {
   if (!j->text) keep_text(k, src); // for the units to come
 }
 
+static void parse_first_unit_again(Sink *k, AslParser *p, AslArena *a,
+                                   AslSource *src, bool hot,
+                                   AslWordSet *needed);
+
 /* Parses one source, whole or one unit of it (pieces.c): facts always,
  * rules when the file is named. A syntax error is reported (ASL001) only
  * in a hot file: elsewhere there is no code the passes would look at, and
@@ -358,7 +366,25 @@ static void process_source(Sink *k, AslParser *p, AslArena *a,
                "damaged region is not checked");
     warn_parse_error(k, s, &tree);
   }
+  // The first unit answers for the whole file's module-level code: a rule
+  // that must see every use of a module-level name asks what the parts
+  // left out spell (asl_spelled_outside), and may send the file back to
+  // be parsed whole.
+  AslScan outside;
+  memset(&outside, 0, sizeof outside);
+  AslWordSet needed = {0};
+  if (in_unit && first && j->partial) {
+    if (!k->r->need_reach) // (else after_unit scanned them for W)
+      asl_pieces_rest(a, src, &j->pieces, &k->r->hot, &outside);
+    cx.outside = k->r->need_reach ? &j->scan : &outside;
+    cx.needed_words = &needed;
+  }
   k->r->rules->run(&cx);
+  asl_scan_free(&outside);
+  if (needed.len) {
+    parse_first_unit_again(k, p, a, src, hot, &needed);
+    return;
+  }
   keep_findings(k, a, s, &tree, &raw, &deferred, in_unit ? unit.lines : NULL,
                 in_unit ? unit.nlines : 0);
 }
@@ -383,6 +409,30 @@ static void drop_text(AslJob *j) {
   asl_free(j->text);
   j->text = NULL;
   j->text_len = 0;
+}
+
+/* Forgets a first unit whose answers need some of the parts it left out
+ * (its facts, the parts left, the text kept for them; its findings were
+ * never kept) and parses it again with the parts that spell `needed`
+ * (taken), or, the second time, the whole file. */
+static void parse_first_unit_again(Sink *k, AslParser *p, AslArena *a,
+                                   AslSource *src, bool hot,
+                                   AslWordSet *needed) {
+  AslJob *j = k->job;
+  AslRun *r = (AslRun *)k->r; // only the atomic budget is shared
+  asl_pieces_free(&j->pieces);
+  asl_scan_free(&j->scan);
+  if (j->text) atomic_fetch_sub(&r->text_kept, j->text_len);
+  drop_text(j);
+  j->partial = false;
+  j->facts = NULL;
+  j->units--;
+  bool again = !j->unit_redone;
+  j->unit_redone = true;
+  asl_words_free(&j->spelled);
+  j->spelled = *needed;
+  memset(needed, 0, sizeof *needed);
+  process_source(k, p, a, src, hot, again);
 }
 
 /* Scans a source and parses it now unless the pre-filter says it can
@@ -1639,6 +1689,7 @@ void asl_run_destroy(AslRun *r) {
   for (uint32_t i = 0; i < r->jobs.len; i++) {
     asl_scan_free(&r->jobs.items[i].scan);
     asl_words_free(&r->jobs.items[i].want_names);
+    asl_words_free(&r->jobs.items[i].spelled);
     asl_reach_match_free(&r->jobs.items[i].w_match);
     asl_pieces_free(&r->jobs.items[i].pieces);
     drop_text(&r->jobs.items[i]);

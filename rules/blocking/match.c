@@ -189,6 +189,12 @@ static bool socket_made_nonblocking(const AslCtx *cx, uint32_t ident) {
   const AslTree *t = cx->tree;
   const AslNode *n = &t->nodes[ident];
   const AslBinding *b = asl_resolve_name(cx, ident);
+  // A module-level socket may be made non-blocking in a part of the file
+  // this tree left out.
+  if (b && b->scope == 0 &&
+      asl_spelled_outside(cx, cx->src->text + n->start_byte,
+                          n->end_byte - n->start_byte))
+    return true;
   uint32_t count;
   const uint32_t *occ = asl_names_occurrences(
       cx->names, cx->src->text + n->start_byte, n->end_byte - n->start_byte,

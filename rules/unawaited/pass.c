@@ -172,7 +172,7 @@ static bool bound_value_is_read(const AslCtx *cx, uint32_t ident) {
   const uint32_t *occ = asl_names_occurrences(cx->names, name, len, &count);
   for (uint32_t k = 0; k < count; k++)
     if (occ[k] != ident && !asl_is_store(t, occ[k])) return true;
-  return false;
+  return asl_spelled_outside(cx, name, len); // a part left out may read it
 }
 
 /* `obj.name(...)` on an object whose class this file cannot tell: the

@@ -930,6 +930,31 @@ class Pieces(Base):
         self.expect(self.both(), "ASL301 hot.py:7")
         self.assertEqual(self.parts(), (1, 1))
 
+    def test_26b_module_level_private_name_read_in_a_piece_left_out(self):
+        # ASL102 reads every use of a module-level private name: `_pending`
+        # is read only in `later`, which the first unit left out, so the
+        # unit is parsed again with it.
+        self.project({"hot.py": among_filler(
+            "async def fetch():\n    return 1\n\n\n_pending = fetch()\n\n\n",
+            "def later():\n    return _pending")})
+        self.assertEqual(self.both(), [])
+        self.assertEqual(self.parts(), (1, 1))
+
+    def test_26c_module_level_private_name_read_nowhere(self):
+        self.project({"hot.py": among_filler(
+            "async def fetch():\n    return 1\n\n\n_pending = fetch()\n\n\n",
+            "def later():\n    return 1")})
+        self.expect(self.both(), "ASL102 hot.py:5")
+        self.assertEqual(self.parts(), (1, 1))
+
+    def test_26d_module_level_socket_made_non_blocking_in_a_piece_left_out(self):
+        self.project({"hot.py": among_filler(
+            "import socket\n\nSOCK = socket.socket()\n\n\n"
+            "async def main():\n    SOCK.recv(10)\n\n\n",
+            "def setup():\n    SOCK.setblocking(False)")})
+        self.assertEqual(self.both(), [])
+        self.assertEqual(self.parts(), (1, 1))
+
     def test_27_cold_module_parsed_in_two_units(self):
         # util.entry calls mod2.f, which calls util.last: util's first unit
         # (entry, and the `open` it names) comes before mod2 is parsed, its
