@@ -321,11 +321,10 @@ bool asl_pieces_first(AslArena *a, const AslSource *src, const AslWordSet *hot,
     return false;
   Need *nd;
   bool ok = split_and_scan(a, src, hot, set, &nd);
-  uint32_t n = set->len, global = asl_word_hash("global", 6);
+  uint32_t n = set->len;
   for (uint32_t i = 0; ok && i < n; i++) {
     const AslPiece *q = &set->items[i];
-    nd[i].needed = !q->name || nd[i].hot || asl_scan_has(&nd[i].scan, global) ||
-                   wanted(want, q, &nd[i].scan) ||
+    nd[i].needed = !q->name || nd[i].hot || wanted(want, q, &nd[i].scan) ||
                    spells_in_code(&nd[i].scan, want->spelled);
   }
   if (ok) {

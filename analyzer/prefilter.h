@@ -109,11 +109,17 @@ bool asl_scan_names(const AslScan *s, const char *module, const char *m);
  * what the unparsed pieces spell against W each round, as it does a cold
  * file's words), or by the name of a def of the file itself, which W
  * pairs with the file's module when a piece spells it bare. So the first
- * unit of a hot file has the pieces that spell a hot word, `global` (it
- * binds a module name from inside), or the name of a hot piece; then
- * every piece whose name a piece in the unit spells bare, to a fixpoint,
- * so that its own questions rarely wait for another round. A cold file
- * the index looked up starts with the pieces named by the lookups. */
+ * unit of a hot file has the pieces that spell a hot word or the name of
+ * a hot piece; then every piece whose name a piece in the unit spells
+ * bare, to a fixpoint, so that its own questions rarely wait for another
+ * round. A cold file the index looked up starts with the pieces named by
+ * the lookups. A `global` statement in a piece left out changes nothing
+ * in the unit: names.c binds the name in the function's own scope, where
+ * it resolves to the module's, and the facts keep only the module's own
+ * bindings (a use there is a use, see below). The first unit answers for
+ * the module-level code, and a rule that reads every use of a
+ * module-level name there (asl_spelled_outside) has the unit parsed again
+ * with the pieces that spell the name (AslWant.spelled). */
 
 typedef struct AslPiece {
   uint32_t start, end; /* bytes; the pieces tile the file */

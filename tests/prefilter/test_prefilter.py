@@ -923,11 +923,23 @@ class Pieces(Base):
         self.assertEqual(self.parts(), (0, 0))  # parsed whole
 
     def test_26_global_in_a_piece(self):
+        # `keep` is left out of the first unit: its `global` binds nothing
+        # the unit resolves.
         self.project({"hot.py": among_filler(
             "import asyncio\n\nTASK = None\n\n\nasync def main():\n"
             "    asyncio.create_task(main())\n\n\n",
             "def keep():\n    global TASK\n    TASK = 1")})
         self.expect(self.both(), "ASL301 hot.py:7")
+        self.assertEqual(self.parts(), (1, 1))
+
+    def test_26a_global_of_a_name_the_unit_reads(self):
+        # The left-out piece rebinds a module-level coroutine variable the
+        # unit reads: the findings are the whole parse's.
+        self.project({"hot.py": among_filler(
+            "async def fetch():\n    return 1\n\n\n_c = fetch()\n\n\n"
+            "async def main():\n    await _c\n\n\n",
+            "def reset():\n    global _c\n    _c = None")})
+        self.both()
         self.assertEqual(self.parts(), (1, 1))
 
     def test_26b_module_level_private_name_read_in_a_piece_left_out(self):
