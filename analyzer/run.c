@@ -368,8 +368,8 @@ static void process_source(Sink *k, AslParser *p, AslArena *a,
   }
   // The first unit answers for the whole file's module-level code: a rule
   // that must see every use of a module-level name asks what the parts
-  // left out spell (asl_spelled_outside), and may send the file back to
-  // be parsed whole.
+  // left out spell (asl_spelled_outside), and may have the unit parsed
+  // again with the parts that spell it.
   AslScan outside;
   memset(&outside, 0, sizeof outside);
   AslWordSet needed = {0};
