@@ -405,7 +405,8 @@ static void flatten(AslParser *p, AslTree *out, uint32_t cap, TSTree *tree,
     }
     f->child++;
     f->position = at + ts_subtree_size(c).bytes;
-    if (f->child < count) f->position += ts_subtree_padding(kids[f->child]).bytes;
+    if (f->child < count)
+      f->position += ts_subtree_padding(kids[f->child]).bytes;
     if (ts_subtree_visible(c) || alias) {
       if (out->count >= cap) break; // no room: close what is open
       TSSymbol sym = alias ? alias : ts_subtree_symbol(c);
