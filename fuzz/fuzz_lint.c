@@ -60,7 +60,7 @@ static void exercise_pieces(AslParser *parser, const AslOptions *opt,
   asl_source_from_bytes(&a, "fuzz.py", text, len, &src);
   asl_source_index_lines(&a, &src);
   AslWordSet none = {0};
-  AslWant want = {&none, NULL, NULL, false, 1};
+  AslWant want = {&none, NULL, NULL, false, 1, NULL};
   AslPieceSet set;
   AslUnit u;
   if (asl_pieces_first(&a, &src, hot, &want, &set, &u)) {
