@@ -780,9 +780,16 @@ bool rt_async_exit(Rt *rt, RtVal cm, RtObj *exc, RtVal *out) {
 
 /* ---- the asyncio module's functions -------------------------------------- */
 
+/* A number's value (*ok), or 0: only the member of the union that the
+ * type names may be read (a string's pointer is no bool). */
 static double num_of(RtVal v, bool *ok) {
   *ok = v.t == RT_INT || v.t == RT_FLOAT || v.t == RT_BOOL;
-  return v.t == RT_FLOAT ? v.u.f : v.t == RT_INT ? (double)v.u.i : v.u.b;
+  switch (v.t) {
+  case RT_FLOAT: return v.u.f;
+  case RT_INT: return (double)v.u.i;
+  case RT_BOOL: return v.u.b;
+  default: return 0;
+  }
 }
 
 static const RtVal *kwarg(const RtStr *kwn, const RtVal *kwv, uint32_t nkw,
