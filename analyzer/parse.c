@@ -330,24 +330,34 @@ struct WalkFrame {
   const TSSymbol *aliases; /* the parent's production's alias sequence */
   uint32_t child, structural; /* the next child, and its structural index */
   uint32_t position;          /* the next child's start byte */
-  uint32_t node;      /* the AslNode of the nearest visible ancestor */
-  uint32_t owner;     /* the frame of that node (this one when `own`) */
-  uint32_t last;      /* own frames: the node's last child so far */
+  uint32_t owner;     /* the frame of the nearest visible ancestor: this
+                         one when `parent` is visible itself */
+  uint32_t node;      /* owners: that visible node's AslNode */
+  uint32_t last;      /* owners: its last child so far, or ASL_NONE */
   TSFieldId inherited; /* a hidden parent's field, for its visible children
                           that have none of their own */
-  bool own;            /* `node` is this frame's parent itself */
 };
 
-/* Opens a frame for the children of `parent`: the children of visible
- * node `node` (own), or of a hidden node below the frame `owner` owns. */
-static void push_frame(AslParser *p, const TSLanguage *lang, Subtree parent,
-                       uint32_t position, uint32_t node, uint32_t owner,
-                       uint32_t last, TSFieldId inherited, bool own) {
-  WalkFrame f = {parent,
-                 ts_language_alias_sequence(lang, parent.ptr->production_id),
-                 0, 0, position, node, own ? p->frames.len : owner, last,
-                 inherited, own};
+static void push_frame(AslParser *p, const TSLanguage *lang, WalkFrame f) {
+  f.aliases = ts_language_alias_sequence(lang, f.parent.ptr->production_id);
   asl_vec_push(&p->frames, f);
+}
+
+/* Opens the children of visible node `node` (subtree `parent`). */
+static void open_visible(AslParser *p, const TSLanguage *lang, Subtree parent,
+                         uint32_t position, uint32_t node, uint32_t last) {
+  WalkFrame f = {parent, NULL, 0, 0, position, p->frames.len, node, last, 0};
+  push_frame(p, lang, f);
+}
+
+/* Opens the children of hidden subtree `parent`: they join the node of
+ * frame `owner`. */
+static void open_hidden(AslParser *p, const TSLanguage *lang, Subtree parent,
+                        uint32_t position, uint32_t owner,
+                        TSFieldId inherited) {
+  WalkFrame f = {parent, NULL,     0,        0,        position,
+                 owner,  ASL_NONE, ASL_NONE, inherited};
+  push_frame(p, lang, f);
 }
 
 /* Copies `tree` into out->nodes (capacity `cap`) in pre-order. With
@@ -381,14 +391,14 @@ static void flatten(AslParser *p, AslTree *out, uint32_t cap, TSTree *tree,
       last = c;
   }
   if (ts_subtree_child_count(root))
-    push_frame(p, lang, root, start, node, 0, last, 0, true);
+    open_visible(p, lang, root, start, node, last);
   while (p->frames.len) {
     uint32_t top = p->frames.len - 1;
     WalkFrame *f = &p->frames.items[top];
     const Subtree *kids = ts_subtree_children(f->parent);
     uint32_t count = f->parent.ptr->child_count;
     if (f->child == count) { // all children seen: close the frame's node
-      if (f->own) out->nodes[f->node].end = out->count;
+      if (f->owner == top) out->nodes[f->node].end = out->count;
       p->frames.len--;
       continue;
     }
@@ -418,14 +428,13 @@ static void flatten(AslParser *p, AslTree *out, uint32_t cap, TSTree *tree,
       uint32_t i = push_node(out, &v, o->node, o->last);
       o->last = i;
       if (ts_subtree_child_count(c))
-        push_frame(p, lang, c, at, i, 0, ASL_NONE, 0, true);
+        open_visible(p, lang, c, at, i, ASL_NONE);
     } else if (ts_subtree_visible_child_count(c)) {
-      push_frame(p, lang, c, at, f->node, f->owner, ASL_NONE,
-                 extra ? 0 : field, false);
+      open_hidden(p, lang, c, at, f->owner, extra ? 0 : field);
     }
   }
   for (uint32_t d = 0; d < p->frames.len; d++)
-    if (p->frames.items[d].own)
+    if (p->frames.items[d].owner == d)
       out->nodes[p->frames.items[d].node].end = out->count;
   if (attach != ASL_NONE) out->nodes[attach].end = out->count;
 }
