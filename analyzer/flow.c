@@ -201,8 +201,8 @@ uint32_t asl_bound_name(const AslTree *t, uint32_t expr) {
 
 bool asl_spelled_outside(const AslCtx *cx, const char *name, uint32_t len) {
   if (!cx->outside) return false;
-  uint8_t f = asl_scan_word_flags(cx->outside, asl_word_hash(name, len));
-  if (!(f & ASL_WORD_IN_CODE) || !(f & ASL_WORD_BARE)) return false;
-  asl_words_add(cx->needed_words, asl_word_hash(name, len));
+  uint32_t h = asl_word_hash(name, len);
+  if (!asl_word_used(asl_scan_word_flags(cx->outside, h))) return false;
+  asl_words_add(cx->needed_words, h);
   return true;
 }

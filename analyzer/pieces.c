@@ -302,12 +302,11 @@ static bool wanted(const AslWant *want, const AslPiece *q, const AslScan *s) {
                      (want->w && asl_reach_spelled(want->w, want->match, s)));
 }
 
-/* Does scan s spell one of `words` in code, bare? */
-static bool spells_in_code(const AslScan *s, const AslWordSet *words) {
+/* May scan s use one of `words` (bare, in code)? */
+static bool uses_any(const AslScan *s, const AslWordSet *words) {
   if (!words || !words->len) return false;
   for (uint32_t w = 0; w < s->nwords; w++)
-    if ((s->word_flags[w] & ASL_WORD_IN_CODE) &&
-        (s->word_flags[w] & ASL_WORD_BARE) && asl_words_has(words, s->words[w]))
+    if (asl_word_used(s->word_flags[w]) && asl_words_has(words, s->words[w]))
       return true;
   return false;
 }
@@ -325,7 +324,7 @@ bool asl_pieces_first(AslArena *a, const AslSource *src, const AslWordSet *hot,
   for (uint32_t i = 0; ok && i < n; i++) {
     const AslPiece *q = &set->items[i];
     nd[i].needed = !q->name || nd[i].hot || wanted(want, q, &nd[i].scan) ||
-                   spells_in_code(&nd[i].scan, want->spelled);
+                   uses_any(&nd[i].scan, want->spelled);
   }
   if (ok) {
     mark_callers_of_hot(set->items, nd, n);

@@ -48,6 +48,11 @@ void asl_words_hot(const AslOptions *opt, const char *const *extra,
 enum { ASL_WORD_IN_CODE = 8, ASL_WORD_IN_CLASS = 16, ASL_WORD_BARE = 32,
        ASL_WORD_DEFINED = 64 /* in code right after `def` or `class` */ };
 
+/* Word flags that may be a use of a name: bare, in code. */
+static inline bool asl_word_used(uint8_t flags) {
+  return (flags & ASL_WORD_IN_CODE) && (flags & ASL_WORD_BARE);
+}
+
 /* What the scan of one file found. */
 typedef struct AslScan {
   bool hot;        /* spells a hot word */

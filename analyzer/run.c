@@ -69,8 +69,8 @@ typedef struct AslJob {
   AslWordSet want_names; /* ...or at least the defs and classes of these
                             names (hashes), with what they name */
   AslWordSet spelled;    /* its first unit also holds the parts spelling
-                            these (asl_spelled_outside) */
-  bool unit_redone;      /* its first unit was parsed again for them */
+                            these (asl_spelled_outside); set when the unit
+                            is parsed again for them */
   size_t parsed_bytes;   /* bytes tree-sitter read, over every parse */
   bool wanted;           /* the next round parses it */
   bool unreadable;
@@ -427,8 +427,7 @@ static void parse_first_unit_again(Sink *k, AslParser *p, AslArena *a,
   j->partial = false;
   j->facts = NULL;
   j->units--;
-  bool again = !j->unit_redone;
-  j->unit_redone = true;
+  bool again = j->spelled.len == 0; // (needed holds a word)
   asl_words_free(&j->spelled);
   j->spelled = *needed;
   memset(needed, 0, sizeof *needed);
