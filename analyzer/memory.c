@@ -69,13 +69,17 @@ static unsigned char *region_at, *region_end;
 static bool regions_refused;
 
 #if ASL_PAGES
+/* Address p rounded down to a huge page's boundary. */
+static uintptr_t huge_floor(uintptr_t p) {
+  return p & ~(uintptr_t)(HUGE_PAGE - 1);
+}
+
 static bool new_region(void) {
   size_t bytes = REGION_BYTES + HUGE_PAGE; // room to align the start
   void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (m == MAP_FAILED) return false;
-  uintptr_t at = ((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
-  region_at = (unsigned char *)at;
+  region_at = (unsigned char *)huge_floor((uintptr_t)m + HUGE_PAGE - 1);
   region_end = region_at + REGION_BYTES;
   (void)madvise(region_at, REGION_BYTES, MADV_HUGEPAGE); // a hint only
   return true;
@@ -115,9 +119,8 @@ void asl_heap_tune(void) {
   mallopt(M_TRIM_THRESHOLD, INT32_MAX);
   mallopt(M_TOP_PAD, BIG);
   void *probe = malloc(1); // the heap's first growth, BIG past the top
-  uintptr_t from = ((uintptr_t)probe + HUGE_PAGE - 1) &
-                   ~(uintptr_t)(HUGE_PAGE - 1);
-  uintptr_t to = (uintptr_t)sbrk(0) & ~(uintptr_t)(HUGE_PAGE - 1);
+  uintptr_t from = huge_floor((uintptr_t)probe + HUGE_PAGE - 1);
+  uintptr_t to = huge_floor((uintptr_t)sbrk(0));
   if (probe && to > from) (void)madvise((void *)from, to - from, MADV_HUGEPAGE);
   free(probe);
 #endif

@@ -675,20 +675,7 @@ static bool warns_deprecation(const AslCtx *cx, uint32_t call) {
   return false;
 }
 
-/* Does block `b` (directly) warn of a deprecation? Asked for each block
- * around each call the pass records, so the answer is remembered per block
- * (node mark bits: 1 asked, 2 it does): a long function's body was read
- * again for each of its calls. */
-static bool block_deprecated_uncached(const AslCtx *cx, uint32_t b);
-
-static bool block_deprecated(const AslCtx *cx, uint32_t b) {
-  uint8_t *marks = asl_memo_node_marks(cx->memo, cx->tree->count);
-  if (!marks) return block_deprecated_uncached(cx, b);
-  if (!(marks[b] & 1))
-    marks[b] |= block_deprecated_uncached(cx, b) ? 3 : 1;
-  return (marks[b] & 2) != 0;
-}
-
+/* Does block `b` (directly) warn of a deprecation? */
 static bool block_deprecated_uncached(const AslCtx *cx, uint32_t b) {
   const AslTree *t = cx->tree;
   uint32_t seen = 0;
@@ -700,6 +687,17 @@ static bool block_deprecated_uncached(const AslCtx *cx, uint32_t b) {
       return true;
   }
   return false;
+}
+
+/* block_deprecated_uncached, remembered per block (node mark bits: 1
+ * asked, 2 it does): it is asked for each block around each call the pass
+ * records, and a long function's body was read again for each call. */
+static bool block_deprecated(const AslCtx *cx, uint32_t b) {
+  uint8_t *marks = asl_memo_node_marks(cx->memo, cx->tree->count);
+  if (!marks) return block_deprecated_uncached(cx, b);
+  if (!(marks[b] & 1))
+    marks[b] |= block_deprecated_uncached(cx, b) ? 3 : 1;
+  return (marks[b] & 2) != 0;
 }
 
 /* Is `fn` decorated with a `deprecated` decorator (PEP 702's
