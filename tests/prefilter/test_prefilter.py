@@ -842,6 +842,9 @@ def among_filler(head, piece):
 # What makes a module hot without naming anything else.
 UNRELATED = "async def unrelated():\n    return 1\n\n\n"
 
+# A module-level private name bound to a coroutine, at line 5.
+PENDING = "async def fetch():\n    return 1\n\n\n_pending = fetch()\n\n\n"
+
 PARTS = re.compile(r"MB parsed \((\d+) files in (\d+) parts\)")
 
 
@@ -947,15 +950,13 @@ class Pieces(Base):
         # is read only in `later`, which the first unit left out, so the
         # unit is parsed again with it.
         self.project({"hot.py": among_filler(
-            "async def fetch():\n    return 1\n\n\n_pending = fetch()\n\n\n",
-            "def later():\n    return _pending")})
+            PENDING, "def later():\n    return _pending")})
         self.assertEqual(self.both(), [])
         self.assertEqual(self.parts(), (1, 1))
 
     def test_26c_module_level_private_name_read_nowhere(self):
         self.project({"hot.py": among_filler(
-            "async def fetch():\n    return 1\n\n\n_pending = fetch()\n\n\n",
-            "def later():\n    return 1")})
+            PENDING, "def later():\n    return 1")})
         self.expect(self.both(), "ASL102 hot.py:5")
         self.assertEqual(self.parts(), (1, 1))
 
