@@ -6,10 +6,9 @@
 #include "../../analyzer/asl.h"
 #include "test.h"
 
-#include <dirent.h>
-#include <stdlib.h>
-#include <sys/stat.h>
 #include <tree_sitter/api.h>
+
+#include "../../analyzer/discover.h"
 
 const TSLanguage *tree_sitter_python(void);
 
@@ -75,51 +74,47 @@ done:
   return ok;
 }
 
-/* Flattens `text` as asl_parse_ranges does for one range of it all (no
+/* Flattens `src` as asl_parse_ranges does for one range of it all (no
  * statement-by-statement retry on damage) and compares. */
+static bool check_source(AslParser *p, AslArena *a, const AslSource *src) {
+  uint32_t bounds[2] = {0, src->len};
+  AslTree tree;
+  asl_parse_ranges(p, a, src, bounds, 1, &tree);
+  return same_as_cursor(src, &tree);
+}
+
 static bool check_text(AslParser *p, const char *name, const char *text,
                        size_t len) {
   AslArena a;
   asl_arena_init(&a);
   AslSource src;
   asl_source_from_bytes(&a, name, text, len, &src);
-  uint32_t bounds[2] = {0, src.len};
-  AslTree tree;
-  asl_parse_ranges(p, &a, &src, bounds, 1, &tree);
-  bool ok = same_as_cursor(&src, &tree);
+  bool ok = check_source(p, &a, &src);
   asl_arena_destroy(&a);
   return ok;
 }
 
-/* Every .py file below dir (a few levels deep). */
-static uint32_t check_dir(AslParser *p, const char *dir, int depth,
-                          bool *ok) {
-  DIR *d = opendir(dir);
-  if (!d) return 0;
+/* Every Python file discovery finds below `dir`; the number checked. */
+static uint32_t check_dir(AslParser *p, const char *dir, bool *ok) {
+  AslOptions opt;
+  memset(&opt, 0, sizeof opt);
+  opt.quiet = true;
+  AslDiscovery d;
+  asl_discover(&opt, &dir, 1, &d);
   uint32_t n = 0;
-  struct dirent *e;
-  while ((e = readdir(d)) && *ok) {
-    if (e->d_name[0] == '.') continue;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-    struct stat st;
-    if (stat(path, &st)) continue;
-    size_t l = strlen(e->d_name);
-    if (S_ISDIR(st.st_mode) && depth < 4) {
-      n += check_dir(p, path, depth + 1, ok);
-    } else if (S_ISREG(st.st_mode) && l > 3 &&
-               !strcmp(e->d_name + l - 3, ".py")) {
-      FILE *f = fopen(path, "rb");
-      if (!f) continue;
-      char *buf = malloc((size_t)st.st_size + 1);
-      size_t got = fread(buf, 1, (size_t)st.st_size, f);
-      fclose(f);
-      *ok = check_text(p, path, buf, got);
-      free(buf);
+  for (uint32_t i = 0; i < d.files.len && *ok; i++) {
+    AslArena a;
+    asl_arena_init(&a);
+    AslSource src;
+    const char *why;
+    if (asl_source_read(&a, d.files.items[i].fs_path,
+                        d.files.items[i].fs_path, &src, &why) == ASL_OK) {
+      *ok = check_source(p, &a, &src);
       n++;
     }
+    asl_arena_destroy(&a);
   }
-  closedir(d);
+  asl_discovery_destroy(&d);
   return n;
 }
 
@@ -163,7 +158,7 @@ TEST_IMPL(flatten_matches_cursor_walk) {
   if (ok) ok = check_text(p, "long.py", b.data, b.len);
   asl_buf_free(&b);
   // The fixtures: hundreds of files of real shapes.
-  uint32_t files = ok ? check_dir(p, ASL_SOURCE_DIR "/fixtures", 0, &ok) : 0;
+  uint32_t files = ok ? check_dir(p, ASL_SOURCE_DIR "/fixtures", &ok) : 0;
   asl_parser_delete(p);
   ASSERT(ok);
   ASSERT(files > 100);
