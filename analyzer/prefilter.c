@@ -7,26 +7,76 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Words any pass looks for in a file's own code. */
 static const char *const fixed_hot_words[] = {
     "async", "await", "asyncio", "create_task", "ensure_future", NULL};
 
 /* ---- hashing -----------------------------------------------------------
- * FNV-1a folded from the last byte to the first, so that the hashes of
- * every suffix of a run come out of one backwards walk (a number glued to
- * a name, `1if`, splits inside the run). Never 0: 0 marks empty slots. */
-
-static uint32_t fold(uint32_t h, unsigned char c) {
-  return (h ^ c) * 16777619u;
-}
+ * A word is hashed 16 bytes at a time, the last chunk padded with zero
+ * bytes, so that the scan can hash a name of up to 16 bytes from one
+ * masked load, with no loop whose end depends on its length (the scan's
+ * time goes mostly to branches it cannot predict). Never 0: 0 marks empty
+ * slots. */
 
 static uint32_t nonzero(uint32_t h) { return h ? h : 1; }
 
+static uint64_t load64(const void *p) {
+  uint64_t x;
+  memcpy(&x, p, sizeof x);
+  return x;
+}
+
+static const uint64_t HASH_SEED = 0x243F6A8885A308D3ull;
+
+static uint64_t hash_chunk(uint64_t acc, uint64_t lo, uint64_t hi) {
+  acc = (acc ^ lo) * 0x9E3779B97F4A7C15ull;
+  acc = (acc ^ (acc >> 29) ^ hi) * 0xC2B2AE3D27D4EB4Full;
+  return acc ^ (acc >> 32);
+}
+
+static uint32_t hash_finish(uint64_t acc, size_t n) {
+  acc = (acc ^ n) * 0xFF51AFD7ED558CCDull;
+  return nonzero((uint32_t)(acc ^ (acc >> 32)));
+}
+
 uint32_t asl_word_hash(const char *s, size_t n) {
-  uint32_t h = 2166136261u;
-  while (n-- > 0) h = fold(h, (unsigned char)s[n]);
-  return nonzero(h);
+  uint64_t acc = HASH_SEED;
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    acc = hash_chunk(acc, load64(s + i), load64(s + i + 8));
+  if (i < n) {
+    unsigned char tail[16] = {0};
+    memcpy(tail, s + i, n - i);
+    acc = hash_chunk(acc, load64(tail), load64(tail + 8));
+  }
+  return hash_finish(acc, n);
+}
+
+/* keep_first[n]: the masks that keep the first n of 16 loaded bytes (as
+ * two 64-bit halves, whatever the byte order). */
+static uint64_t keep_first[17][2];
+
+static void fill_keep_first(void) {
+  for (int n = 0; n <= 16; n++) {
+    unsigned char m[16];
+    memset(m, 0xff, (size_t)n);
+    memset(m + n, 0, (size_t)(16 - n));
+    keep_first[n][0] = load64(m);
+    keep_first[n][1] = load64(m + 8);
+  }
+}
+
+/* asl_word_hash of s[0..n), where `room` bytes from s may be read: a
+ * short word with 16 to read is one masked load. */
+static uint32_t hash_at(const unsigned char *s, size_t n, size_t room) {
+  if (n == 0 || n > 16 || room < 16) return asl_word_hash((const char *)s, n);
+  return hash_finish(hash_chunk(HASH_SEED, load64(s) & keep_first[n][0],
+                                load64(s + 8) & keep_first[n][1]),
+                     n);
 }
 
 /* ---- word sets ---------------------------------------------------------- */
@@ -106,6 +156,13 @@ static unsigned char byte_class[256];
  * it nor escape, and in an f-string, nor open or close a field. */
 static bool blank[256], inert_in_code[256], inert_in_string[2][256];
 
+/* ASCII identifier bytes (letters, digits, `_`): a name's fast path. */
+static bool ascii_ident[256];
+
+/* What a byte starts in code: the scan's one dispatch on it. */
+enum { X_BLANK, X_INERT, X_COMMENT, X_QUOTE, X_PUNCT, X_WORD };
+static unsigned char in_code[256];
+
 static void fill_classes(void) {
   for (int c = 0; c < 256; c++) {
     unsigned char k = C_OTHER;
@@ -120,6 +177,13 @@ static void fill_classes(void) {
                        !strchr("#()[]{};:\\.", c);
     inert_in_string[0][c] = !ends_line && !quote && c != '\\';
     inert_in_string[1][c] = inert_in_string[0][c] && c != '{' && c != '}';
+    ascii_ident[c] = k == C_ASCII || k == C_DIGIT;
+    in_code[c] = blank[c]           ? X_BLANK
+                 : inert_in_code[c] ? X_INERT
+                 : c == '#'         ? X_COMMENT
+                 : quote            ? X_QUOTE
+                 : k == C_OTHER     ? X_PUNCT
+                                    : X_WORD;
   }
 }
 
@@ -127,6 +191,7 @@ static uint32_t import_word, from_word, as_word, class_word, def_word;
 
 static void init_words(void) {
   fill_classes();
+  fill_keep_first();
   import_word = asl_word_hash("import", 6);
   from_word = asl_word_hash("from", 4);
   as_word = asl_word_hash("as", 2);
@@ -192,28 +257,40 @@ static void table_put(WordTable *t, uint32_t h, uint8_t flag) {
 /* Where a scan puts the words it finds. `code` is false inside a plain
  * string: its words may still name a class (a string annotation,
  * `x: "Client"`), but they never make the file hot. `as_module` says the
- * word may name a module: it stands in an import statement or next to a
- * dot, which is how a file names a module it uses. */
+ * word may name a module: it stands next to a dot, which is how a file
+ * names a module it uses. `trust_nothing`: a word may be anything (in an
+ * import, a class header, after `def`). Words in code proper are put by
+ * scan_word, with flags from where the code is. */
 typedef struct ScanState {
   const AslWordSet *hot;
-  bool hot_found, wild, keep, code, as_module, imported, in_class,
-      trust_nothing, whole, after_dot, defined;
+  uint64_t hot_bits; /* bit (h & 63) of each hot word: most words miss */
+  bool hot_found, wild, keep, code, as_module, trust_nothing, whole;
   WordTable words;
   HashVec stars;      /* `from ... M import *`: M's word; 0: relative */
   uint32_t last_word; /* the word before the current one, in code */
 } ScanState;
 
-static void emit(ScanState *st, uint32_t h) {
-  h = nonzero(h);
-  if (st->code && asl_words_has(st->hot, h)) st->hot_found = true;
-  if (st->keep)
-    table_put(&st->words, h,
-              SEEN | (st->as_module || st->trust_nothing ? AS_MODULE : 0) |
-                  (st->imported || st->trust_nothing ? IMPORTED : 0) |
-                  (st->code ? IN_CODE : 0) |
-                  (st->in_class || st->trust_nothing ? IN_CLASS : 0) |
-                  (st->defined || st->trust_nothing ? DEFINED : 0) |
-                  (!st->after_dot || !st->code ? BARE : 0));
+static uint64_t hot_bits_of(const AslWordSet *hot) {
+  uint64_t bits = 0;
+  for (uint32_t k = 0; k < hot->cap; k++)
+    if (hot->slots[k]) bits |= (uint64_t)1 << (hot->slots[k] & 63);
+  return bits;
+}
+
+/* Word h (not 0) seen with `flags`. */
+static void put_word(ScanState *st, uint32_t h, uint8_t flags) {
+  if ((flags & IN_CODE) && (st->hot_bits >> (h & 63) & 1) &&
+      asl_words_has(st->hot, h))
+    st->hot_found = true;
+  if (st->keep) table_put(&st->words, h, flags);
+}
+
+/* The flags of a word emit_runs finds: in a string, or in text that
+ * cannot be trusted. */
+static uint8_t flags_in_text(const ScanState *st) {
+  return SEEN | BARE | (st->as_module || st->trust_nothing ? AS_MODULE : 0) |
+         (st->code ? IN_CODE : 0) |
+         (st->trust_nothing ? IMPORTED | IN_CLASS | DEFINED : 0);
 }
 
 /* A run with a multi-byte character: Python splits it wherever a
@@ -222,7 +299,8 @@ static void emit(ScanState *st, uint32_t h) {
  * where the run switches between ASCII and non-ASCII bytes is a word; in
  * code, a run with too many such places makes the file match every word
  * set (in a string, prose: it is skipped). */
-static void emit_mixed_run(ScanState *st, const unsigned char *s, size_t n) {
+static void emit_mixed_run(ScanState *st, const unsigned char *s, size_t n,
+                           uint8_t flags) {
   enum { MAX_CUTS = 10, MAX_LEN = 256 };
   size_t cuts[MAX_CUTS + 2];
   uint32_t ncuts = 0;
@@ -239,31 +317,39 @@ static void emit_mixed_run(ScanState *st, const unsigned char *s, size_t n) {
   cuts[ncuts++] = n;
   for (uint32_t a = 0; a + 1 < ncuts; a++)
     for (uint32_t b = a + 1; b < ncuts; b++)
-      emit(st, asl_word_hash((const char *)s + cuts[a], cuts[b] - cuts[a]));
+      put_word(st,
+               asl_word_hash((const char *)s + cuts[a], cuts[b] - cuts[a]),
+               flags);
 }
 
-/* One maximal run of identifier bytes; returns the hash of the whole run.
- * A plain name is one word; a run that starts with a digit is a number
- * glued to a name, and where the number ends depends on its syntax
- * (`0x1f`, `1e5`, `1j`), so every suffix is a word, hashed in one
- * backwards walk. `high`: the run has a byte of a multi-byte character. */
+/* A run starting with a digit longer than this is data (a long hex
+ * literal), not a number glued to a name: in code it makes the file match
+ * every word set (as emit_mixed_run does), which bounds the suffixes
+ * emit_run hashes. */
+enum { MAX_NUMBER_RUN = 256 };
+
+/* One maximal run of identifier bytes, seen with `flags`; returns the
+ * hash of the whole run. A plain name is one word; a run that starts with
+ * a digit is a number glued to a name, and where the number ends depends
+ * on its syntax (`0x1f`, `1e5`, `1j`), so every suffix that starts with a
+ * letter is a word too. `high`: the run has a byte of a multi-byte
+ * character. */
 static uint32_t emit_run(ScanState *st, const unsigned char *s, size_t n,
-                         bool high) {
+                         size_t room, bool high, uint8_t flags) {
+  uint32_t whole = hash_at(s, n, room);
   if (high) {
-    emit_mixed_run(st, s, n);
-    return asl_word_hash((const char *)s, n);
+    emit_mixed_run(st, s, n, flags);
+  } else if (byte_class[s[0]] != C_DIGIT) {
+    put_word(st, whole, flags);
+  } else if (n > MAX_NUMBER_RUN) {
+    if (st->code) st->wild = true;
+  } else {
+    put_word(st, whole, flags);
+    for (size_t i = 1; i < n; i++)
+      if (byte_class[s[i]] != C_DIGIT)
+        put_word(st, hash_at(s + i, n - i, room - i), flags);
   }
-  uint32_t h = 2166136261u;
-  if (byte_class[s[0]] != C_DIGIT) { // a name: one word
-    for (size_t i = n; i-- > 0;) h = fold(h, s[i]);
-    emit(st, h);
-    return nonzero(h);
-  }
-  for (size_t i = n; i-- > 0;) {
-    h = fold(h, s[i]);
-    if (i == 0 || byte_class[s[i]] != C_DIGIT) emit(st, h);
-  }
-  return nonzero(h);
+  return whole;
 }
 
 /* Is the byte before s[i] (past blanks) a dot, or the byte at s[end]
@@ -276,8 +362,10 @@ static bool next_to_dot(const unsigned char *s, size_t len, size_t i,
   return end < len && s[end] == '.';
 }
 
-/* Every run of identifier bytes in s[0..n) (the body of a string). */
-static void emit_runs(ScanState *st, const unsigned char *s, size_t n) {
+/* Every run of identifier bytes in s[0..n) (the body of a string);
+ * `room` bytes from s may be read. */
+static void emit_runs(ScanState *st, const unsigned char *s, size_t n,
+                      size_t room) {
   size_t i = 0;
   while (i < n) {
     if (byte_class[s[i]] == C_OTHER) {
@@ -289,7 +377,8 @@ static void emit_runs(ScanState *st, const unsigned char *s, size_t n) {
     for (unsigned char k; i < n && (k = byte_class[s[i]]) != C_OTHER; i++)
       high |= k == C_HIGH;
     st->as_module = next_to_dot(s, n, start, i);
-    emit_run(st, s + start, i - start, high);
+    emit_run(st, s + start, i - start, room - start, high,
+             flags_in_text(st));
   }
 }
 
@@ -420,7 +509,7 @@ static size_t scan_string(ScanState *st, const unsigned char *s, size_t len,
   bool was_code = st->code, was_trusting = st->trust_nothing;
   st->code = st->trust_nothing = fstring;
   if (fstring || annotation_shaped(s + body, end - body))
-    emit_runs(st, s + body, end - body);
+    emit_runs(st, s + body, end - body, len - body);
   st->code = was_code;
   st->trust_nothing = was_trusting;
   return next;
@@ -475,31 +564,55 @@ static bool dot_follows(const unsigned char *s, size_t len, size_t i,
   return false;
 }
 
-/* Punctuation: brackets, and the end of a statement. */
+/* Punctuation: brackets, and the end of a statement. A line end inside
+ * brackets or after a backslash continues the statement (and a dot before
+ * it still reaches the name after it). */
 static void step_other(Where *w, const unsigned char *s, size_t i) {
   unsigned char c = s[i];
   if (c == '.') {
     w->after_dot = true;
-    return;
-  }
-  bool continues = w->depth > 0 || (i > 0 && s[i - 1] == '\\') ||
+  } else if (c == '\n' || c == '\r') {
+    bool escaped = (i > 0 && s[i - 1] == '\\') ||
                    (c == '\n' && i > 1 && s[i - 1] == '\r' && s[i - 2] == '\\');
-  if (!(continues && (c == '\n' || c == '\r'))) w->after_dot = false;
-  if (c == '(' || c == '[' || c == '{') w->depth++;
-  else if ((c == ')' || c == ']' || c == '}') && w->depth > 0) w->depth--;
-  else if (c == ';' || (c == ':' && w->depth == 0 && w->in_class))
-    end_statement(w);
-  else if ((c == '\n' || c == '\r') && w->depth == 0 &&
-           !(i > 0 && s[i - 1] == '\\') &&
-           !(c == '\n' && i > 1 && s[i - 1] == '\r' && s[i - 2] == '\\'))
-    end_statement(w);
+    if (w->depth == 0 && !escaped) end_statement(w);
+  } else {
+    w->after_dot = false;
+    if (c == '(' || c == '[' || c == '{') w->depth++;
+    else if ((c == ')' || c == ']' || c == '}') && w->depth > 0) w->depth--;
+    else if (c == ';' || (c == ':' && w->depth == 0 && w->in_class))
+      end_statement(w);
+  }
 }
 
-/* Where the ASCII identifier bytes from s[i] end. */
-static size_t run_end(const unsigned char *s, size_t len, size_t i) {
-  while (i < len && (byte_class[s[i]] == C_ASCII ||
-                     byte_class[s[i]] == C_DIGIT))
-    i++;
+#if defined(__SSE2__)
+/* Bit k set when byte k of the 16 at p is an ASCII identifier byte. */
+static unsigned ident_bits16(const unsigned char *p) {
+  const __m128i bias = _mm_set1_epi8((char)0x80);
+  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+  // x - lo < n, unsigned, as a signed compare of both sides biased
+  __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+  __m128i letter = _mm_cmplt_epi8(
+      _mm_add_epi8(_mm_sub_epi8(lower, _mm_set1_epi8('a')), bias),
+      _mm_set1_epi8((char)(0x80 + 26)));
+  __m128i digit = _mm_cmplt_epi8(
+      _mm_add_epi8(_mm_sub_epi8(v, _mm_set1_epi8('0')), bias),
+      _mm_set1_epi8((char)(0x80 + 10)));
+  __m128i under = _mm_cmpeq_epi8(v, _mm_set1_epi8('_'));
+  return (unsigned)_mm_movemask_epi8(
+      _mm_or_si128(_mm_or_si128(letter, digit), under));
+}
+#endif
+
+/* Where the ASCII identifier bytes from s[i] end: 16 at a time where the
+ * machine can, so that a name's length costs no mispredicted branch. */
+static size_t ident_end(const unsigned char *s, size_t len, size_t i) {
+#if defined(__SSE2__)
+  for (; i + 16 <= len; i += 16) {
+    unsigned other = ~ident_bits16(s + i) & 0xFFFFu;
+    if (other) return i + (size_t)__builtin_ctz(other);
+  }
+#endif
+  while (i < len && ascii_ident[s[i]]) i++;
   return i;
 }
 
@@ -507,7 +620,7 @@ static size_t run_end(const unsigned char *s, size_t len, size_t i) {
  * string prefix with its string; returns the index after it. */
 static size_t scan_word(ScanState *st, Where *w, const unsigned char *s,
                         size_t len, size_t start, bool *unterminated) {
-  size_t i = run_end(s, len, start);
+  size_t i = ident_end(s, len, start);
   bool high = false;
   for (unsigned char k; i < len && (k = byte_class[s[i]]) != C_OTHER; i++)
     high |= k == C_HIGH; // a multi-byte character: the slow path
@@ -517,18 +630,23 @@ static size_t scan_word(ScanState *st, Where *w, const unsigned char *s,
     w->after_dot = false;
     return scan_string(st, s, len, i, fstring, 0, unterminated);
   }
-  st->as_module = w->in_import || w->after_dot ||
-                  dot_follows(s, len, i, w->depth > 0);
-  st->after_dot = w->after_dot;
   // The names a from-import binds; in `import a.b as x`, the module `b`
   // bound as x (a plain `import a.b` binds `a`, spelled by its users).
-  st->imported = w->past_import && w->from_import;
-  st->in_class = w->in_class;
-  st->defined = st->code &&
-                (st->last_word == def_word || st->last_word == class_word);
-  uint32_t word = emit_run(st, s + start, i - start, high);
-  w->after_dot = st->after_dot = false;
-  st->imported = st->in_class = st->defined = false;
+  bool as_module = w->in_import || w->after_dot ||
+                   dot_follows(s, len, i, w->depth > 0);
+  bool defined = st->last_word == def_word || st->last_word == class_word;
+  uint8_t flags = SEEN | IN_CODE | (as_module ? AS_MODULE : 0) |
+                  (w->past_import && w->from_import ? IMPORTED : 0) |
+                  (w->in_class ? IN_CLASS : 0) | (defined ? DEFINED : 0) |
+                  (w->after_dot ? 0 : BARE);
+  uint32_t word;
+  if (high || byte_class[s[start]] == C_DIGIT) {
+    word = emit_run(st, s + start, i - start, len - start, high, flags);
+  } else { // a name (emit_run's first case, without the call)
+    word = hash_at(s + start, i - start, len - start);
+    put_word(st, word, flags);
+  }
+  w->after_dot = false;
   if (word == class_word) w->in_class = true;
   if (word == as_word && w->past_import && !w->from_import && st->keep)
     table_put(&st->words, st->last_word, IMPORTED);
@@ -557,25 +675,26 @@ static bool scan_code(ScanState *st, const unsigned char *s, size_t len) {
   bool unterminated = false;
   Where w = {0, false, false, false, false, false};
   while (i < len && !unterminated) {
-    if (st->hot_found && !st->whole) break; // parsed at once: words unneeded
-    unsigned char c = s[i];
-    if (blank[c]) {
+    unsigned char c = s[i], k = in_code[c];
+    if (k == X_WORD) {
+      i = scan_word(st, &w, s, len, i, &unterminated);
+      if (st->hot_found && !st->whole) break; // parsed at once: words unneeded
+    } else if (k == X_BLANK) {
       while (++i < len && blank[s[i]]) {
       }
-    } else if (inert_in_code[c]) {
+    } else if (k == X_PUNCT) {
+      step_other(&w, s, i);
+      i++;
+    } else if (k == X_INERT) {
       w.after_dot = false; // an operator
       while (++i < len && inert_in_code[s[i]]) {
       }
-    } else if (c == '#') {
-      i = line_end(s, len, i);
-    } else if (c == '"' || c == '\'') {
+    } else if (k == X_QUOTE) {
       i = scan_string(st, s, len, i, false, 0, &unterminated);
       w.after_dot = false;
-    } else if (byte_class[c] == C_OTHER) {
-      step_other(&w, s, i);
-      i++;
+      if (st->hot_found && !st->whole) break; // (an f-string's)
     } else {
-      i = scan_word(st, &w, s, len, i, &unterminated);
+      i = line_end(s, len, i); // a comment
     }
   }
   return !unterminated;
@@ -667,8 +786,8 @@ static void scan(AslArena *scratch, const char *text, size_t len,
                  AslScan *out) {
   init_classes();
   memset(out, 0, sizeof *out);
-  ScanState st = {hot,   false, false, keep_words, true, false, false,
-                  false, false, whole, false, false, {0}, {0}, 0};
+  ScanState st = {hot,   hot_bits_of(hot), false, false, keep_words, true,
+                  false, false, whole, {0},  {0},   0};
   // A file's pieces (pieces.c, `whole`) may be many and small: their
   // tables start as small as their text.
   uint32_t cap = whole ? 16 : 256;
@@ -684,7 +803,7 @@ static void scan(AslArena *scratch, const char *text, size_t len,
     if (keep_words) table_init(&st.words, scratch, 256);
     st.hot_found = st.wild = false;
     st.code = st.trust_nothing = true;
-    emit_runs(&st, s, len);
+    emit_runs(&st, s, len, len);
     st.stars.len = 0;
     asl_vec_push(&st.stars, 0); // may import anything
   }
