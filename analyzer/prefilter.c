@@ -267,6 +267,7 @@ typedef struct ScanState {
   bool hot_found, wild, keep, code, as_module, trust_nothing, whole;
   WordTable words;
   HashVec stars;      /* `from ... M import *`: M's word; 0: relative */
+  AslVec(bool) stars_relative; /* per star: `from .M import *` */
   uint32_t last_word; /* the word before the current one, in code */
 } ScanState;
 
@@ -534,12 +535,13 @@ static bool star_follows(const unsigned char *s, size_t len, size_t i) {
  * token was a dot (`pkg.mod`, also across lines in brackets). */
 typedef struct Where {
   int depth;
-  bool in_import, past_import, from_import, in_class, after_dot;
+  bool in_import, past_import, from_import, from_relative, in_class,
+      after_dot;
 } Where;
 
 static void end_statement(Where *w) {
-  w->in_import = w->past_import = w->from_import = w->in_class =
-      w->after_dot = false;
+  w->in_import = w->past_import = w->from_import = w->from_relative =
+      w->in_class = w->after_dot = false;
 }
 
 /* Is the next token at s[i] a dot: past blanks, line continuations and,
@@ -650,11 +652,16 @@ static size_t scan_word(ScanState *st, Where *w, const unsigned char *s,
   if (word == class_word) w->in_class = true;
   if (word == as_word && w->past_import && !w->from_import && st->keep)
     table_put(&st->words, st->last_word, IMPORTED);
-  if (word == from_word && !w->in_import) w->from_import = true;
+  if (word == from_word && !w->in_import) {
+    w->from_import = true;
+    w->from_relative = dot_follows(s, len, i, false); // `from .m import`
+  }
   if (word == import_word || word == from_word) w->in_import = true;
   if (word == import_word) w->past_import = true;
-  if (word == import_word && star_follows(s, len, i))
+  if (word == import_word && star_follows(s, len, i)) {
     asl_vec_push(&st->stars, st->last_word == from_word ? 0 : st->last_word);
+    asl_vec_push(&st->stars_relative, w->from_relative);
+  }
   st->last_word = word;
   return i;
 }
@@ -673,7 +680,7 @@ static size_t line_end(const unsigned char *s, size_t len, size_t i) {
 static bool scan_code(ScanState *st, const unsigned char *s, size_t len) {
   size_t i = 0;
   bool unterminated = false;
-  Where w = {0, false, false, false, false, false};
+  Where w = {0, false, false, false, false, false, false};
   while (i < len && !unterminated) {
     unsigned char c = s[i], k = in_code[c];
     if (k == X_WORD) {
@@ -787,7 +794,7 @@ static void scan(AslArena *scratch, const char *text, size_t len,
   init_classes();
   memset(out, 0, sizeof *out);
   ScanState st = {hot,   hot_bits_of(hot), false, false, keep_words, true,
-                  false, false, whole, {0},  {0},   0};
+                  false, false, whole, {0},  {0},   {0}, 0};
   // A file's pieces (pieces.c, `whole`) may be many and small: their
   // tables start as small as their text.
   uint32_t cap = whole ? 16 : 256;
@@ -804,15 +811,18 @@ static void scan(AslArena *scratch, const char *text, size_t len,
     st.hot_found = st.wild = false;
     st.code = st.trust_nothing = true;
     emit_runs(&st, s, len, len);
-    st.stars.len = 0;
+    st.stars.len = st.stars_relative.len = 0;
     asl_vec_push(&st.stars, 0); // may import anything
+    asl_vec_push(&st.stars_relative, true);
   }
   out->hot = st.hot_found;
   if ((st.hot_found && !whole) || !keep_words) {
     asl_vec_free(&st.stars);
+    asl_vec_free(&st.stars_relative);
     return;
   }
   out->stars = st.stars.items;
+  out->stars_relative = st.stars_relative.items;
   out->nstars = st.stars.len;
   if (st.wild) {
     // Matches everything: one reserved hash stands for "any word".
@@ -847,6 +857,7 @@ void asl_scan_free(AslScan *s) {
   asl_free(s->module_words);
   asl_free(s->imported_words);
   asl_free(s->stars);
+  asl_free(s->stars_relative);
   memset(s, 0, sizeof *s);
 }
 

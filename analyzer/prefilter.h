@@ -70,6 +70,8 @@ typedef struct AslScan {
   uint32_t nimported_words;
   uint32_t *stars; /* per `from M import *`: the word of M's last
                       component; 0 for `from . import *` (heap) */
+  bool *stars_relative; /* per star: relative (`from .M import *`), so M
+                           is in the file's own top-level package (heap) */
   uint32_t nstars;
 } AslScan;
 

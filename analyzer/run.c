@@ -1176,6 +1176,22 @@ static AslJob *modules_next(const Modules *m, uint32_t project, const char *s,
  * from its project (`from _pydecimal import *` in decimal): a lookup that
  * reaches j tries them for every name j does not bind itself, so they
  * would be wanted a round later anyway, alone. */
+/* Do the modules of a and b (or their aliases) share their top-level
+ * package? A relative import reaches no further (CPython refuses to go
+ * beyond it). */
+static bool same_root(const char *a, const char *b) {
+  if (!a || !b) return false;
+  size_t n = strcspn(a, ".");
+  return strncmp(a, b, n) == 0 && (b[n] == 0 || b[n] == '.');
+}
+
+static bool same_package_root(const AslJob *a, const AslJob *b) {
+  return same_root(a->fi.module, b->fi.module) ||
+         same_root(a->fi.module, b->fi.alias) ||
+         same_root(a->fi.alias, b->fi.module) ||
+         same_root(a->fi.alias, b->fi.alias);
+}
+
 static void want_job(Modules *m, AslJob *j, uint32_t name) {
   if (j->parsed && !j->partial) return;
   if (j->partial && !asl_pieces_has(&j->pieces, name)) return;
@@ -1192,6 +1208,7 @@ static void want_job(Modules *m, AslJob *j, uint32_t name) {
       AslJob *c = &m->r->jobs.items[(uint32_t)m->by_last[at]];
       if (c->parsed || c->unreadable || c->fi.project != j->fi.project)
         continue;
+      if (j->scan.stars_relative[k] && !same_package_root(j, c)) continue;
       if (!asl_scan_names(&j->scan, j->fi.module, c->fi.module)) continue;
       c->wanted = true;
       if (name) asl_words_add(&c->want_names, name);

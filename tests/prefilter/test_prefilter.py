@@ -489,6 +489,20 @@ class Blocking(Base):
                            "    sleep(1)\n"})
         self.expect(self.both(), "ASL210 app.py:5")
 
+    def test_10e_relative_star_stays_in_its_package(self):
+        # `from .impl import *` in svc reaches svc/impl.py, never a
+        # top-level impl.py: that one stays unparsed.
+        self.project({
+            "app.py": "from svc import helper\n\n\nasync def h():\n"
+                      "    helper()\n",
+            "svc/__init__.py": "from .impl import *\n",
+            "svc/impl.py": "from time import sleep\n\n\ndef helper():\n"
+                           "    sleep(1)\n",
+            "impl.py": "import time\n\n\ndef helper():\n"
+                       "    time.sleep(2)\n"})
+        self.expect(self.both(), "ASL210 app.py:5")
+        self.assertEqual(self.verbose()["skipped"], 1)  # impl.py
+
     def test_10d_constructor_and_configured_blocking_call(self):
         self.project({
             "app.py": "from cfg import Config\nfrom legacy import q\n\n\n"
