@@ -127,6 +127,12 @@ void asl__vec_grow(void **items, uint32_t *cap, uint32_t need, size_t elem,
 /** qsort's comparison of two uint64_t (keys packed as hi << 32 | lo). */
 int asl_cmp_u64(const void *a, const void *b);
 
+/** Sorts n elements of `size` bytes (uint32_t fields only), each starting
+ * with a uint32_t key, by that key, stably (a radix sort: elements pushed
+ * in order of a second key come out sorted by both, with no comparison
+ * function). */
+void asl_sort_by_u32_key(void *v, uint32_t n, size_t size);
+
 /* A growable byte buffer on the heap, for building output. */
 typedef struct AslBuf {
   char *data;

@@ -1004,13 +1004,6 @@ static uint32_t last_word(const char *dotted) {
   return word_hash(s, strlen(s));
 }
 
-static int cmp_site_ref(const void *pa, const void *pb) {
-  const SiteRef *x = pa, *y = pb;
-  if (x->word != y->word) return x->word < y->word ? -1 : 1;
-  if (x->file != y->file) return x->file < y->file ? -1 : 1;
-  return x->site < y->site ? -1 : x->site > y->site;
-}
-
 static void index_sites(AslIndex *idx) {
   uint32_t n = 0;
   for (uint32_t k = 0; k < idx->nfiles; k++) n += idx->files[k]->nsites;
@@ -1020,7 +1013,8 @@ static void index_sites(AslIndex *idx) {
     for (uint32_t i = 0; i < idx->files[k]->nsites; i++)
       idx->sites[idx->nsites++] =
           (SiteRef){last_word(idx->files[k]->sites[i].callee), k, i};
-  qsort(idx->sites, idx->nsites, sizeof *idx->sites, cmp_site_ref);
+  // By word, then file and site: they were pushed in that order.
+  asl_sort_by_u32_key(idx->sites, idx->nsites, sizeof *idx->sites);
 }
 
 /* The argument site `s` passes for parameter `name` at `position`: its

@@ -325,6 +325,30 @@ int asl_cmp_u64(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
+/* A least-significant-byte radix sort: four passes, each a count of the
+ * key byte's values and a stable scatter into `tmp` (n more elements of
+ * `words` uint32_t each, the key first). */
+static void radix_passes(uint32_t *a, uint32_t *tmp, uint32_t n,
+                         uint32_t words) {
+  for (int shift = 0; shift < 32; shift += 8) {
+    uint32_t count[257] = {0};
+    for (uint32_t i = 0; i < n; i++) count[((a[i * words] >> shift) & 255) + 1]++;
+    for (int k = 0; k < 256; k++) count[k + 1] += count[k];
+    for (uint32_t i = 0; i < n; i++) {
+      uint32_t *to = tmp + (size_t)count[(a[i * words] >> shift) & 255]++ * words;
+      for (uint32_t w = 0; w < words; w++) to[w] = a[i * words + w];
+    }
+    memcpy(a, tmp, sizeof *a * words * n);
+  }
+}
+
+void asl_sort_by_u32_key(void *v, uint32_t n, size_t size) {
+  if (n < 2) return;
+  uint32_t *tmp = asl_malloc(size * n);
+  radix_passes(v, tmp, n, (uint32_t)(size / sizeof(uint32_t)));
+  asl_free(tmp);
+}
+
 void asl__vec_grow(void **items, uint32_t *cap, uint32_t need, size_t elem,
                    AslArena *arena) {
   if (need <= *cap) return;

@@ -712,19 +712,6 @@ static int cmp_u32(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-/* Sorts v[0..n) with a least-significant-byte radix sort (four passes;
- * `tmp` holds n more): a file has hundreds of words, and this runs once
- * per cold file. */
-static void radix_sort(uint32_t *v, uint32_t *tmp, uint32_t n) {
-  for (int shift = 0; shift < 32; shift += 8) {
-    uint32_t count[257] = {0};
-    for (uint32_t i = 0; i < n; i++) count[((v[i] >> shift) & 255) + 1]++;
-    for (int b = 0; b < 256; b++) count[b + 1] += count[b];
-    for (uint32_t i = 0; i < n; i++) tmp[count[(v[i] >> shift) & 255]++] = v[i];
-    memcpy(v, tmp, sizeof *v * n);
-  }
-}
-
 /* The words of the table with `flag`, sorted, on the heap. */
 static uint32_t *sorted_words(const WordTable *t, uint8_t flag, uint32_t *n) {
   uint32_t count = 0;
@@ -734,12 +721,8 @@ static uint32_t *sorted_words(const WordTable *t, uint8_t flag, uint32_t *n) {
   uint32_t *out = asl_malloc(sizeof *out * count), k = 0;
   for (uint32_t i = 0; i < t->cap; i++)
     if (t->flags[i] & flag) out[k++] = t->slots[i];
-  if (count < 64) {
-    qsort(out, count, sizeof *out, cmp_u32);
-  } else {
-    uint32_t *tmp = asl_arena_alloc(t->arena, sizeof *tmp * count);
-    radix_sort(out, tmp, count);
-  }
+  if (count < 64) qsort(out, count, sizeof *out, cmp_u32);
+  else asl_sort_by_u32_key(out, count, sizeof *out);
   return out;
 }
 
@@ -1255,13 +1238,6 @@ typedef struct WordAt {
   uint32_t word, k;
 } WordAt;
 
-static int cmp_word_at(const void *a, const void *b) {
-  const WordAt *x = a, *y = b;
-  if (x->word != y->word) return x->word < y->word ? -1 : 1;
-  return x->k < y->k ? -1 : x->k > y->k;
-}
-
-
 /* Fires the edges keyed (word, module) (module names a real module or a
  * module alias below). */
 static void fire(const EdgeVec *edges, uint32_t word, const char *module,
@@ -1358,8 +1334,8 @@ AslColdSet *asl_cold_new(const AslScan *const *scans,
     for (uint32_t i = 0; modules[k] && scans[k]->words &&
                          i < scans[k]->nmodule_words; i++)
       asl_vec_push(&c->at, ((WordAt){scans[k]->module_words[i], k}));
-  if (c->at.len > 1)
-    qsort(c->at.items, c->at.len, sizeof *c->at.items, cmp_word_at);
+  // By word, then file: they were pushed in file order.
+  asl_sort_by_u32_key(c->at.items, c->at.len, sizeof *c->at.items);
   asl_arena_init(&c->arena);
   return c;
 }
