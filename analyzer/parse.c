@@ -68,6 +68,16 @@ typedef struct PoolHeader {
 } PoolHeader;
 _Static_assert(sizeof(PoolHeader) == 16, "the header keeps 16-byte alignment");
 
+/* Fills a block's header; returns the block. */
+static void *pool_block(PoolHeader *h, uint32_t cls, bool paged,
+                        bool in_region, size_t size) {
+  h->cls = cls;
+  h->paged = paged;
+  h->in_region = in_region;
+  h->size = size;
+  return h + 1;
+}
+
 typedef struct PoolFree {
   struct PoolFree *next;
   struct PoolFree *next_list; /* in pool_spare: the list given back after */
@@ -117,11 +127,7 @@ static void *region_malloc(size_t n, uint32_t cls) {
     }
     PoolHeader *h = asl_arena_alloc_raw(
         &region.blocks, sizeof *h + (size_t)(cls + 1) * POOL_STEP);
-    h->cls = cls;
-    h->paged = true;
-    h->in_region = true;
-    h->size = 0;
-    return h + 1;
+    return pool_block(h, cls, true, true, 0);
   }
 #else
   (void)cls;
@@ -132,12 +138,7 @@ static void *region_malloc(size_t n, uint32_t cls) {
   t->next = region.linked.next;
   t->next->prev = t;
   region.linked.next = t;
-  PoolHeader *h = (PoolHeader *)(t + 1);
-  h->cls = POOL_LARGE;
-  h->paged = false;
-  h->in_region = true;
-  h->size = n;
-  return h + 1;
+  return pool_block((PoolHeader *)(t + 1), POOL_LARGE, false, true, n);
 }
 
 static void region_free(PoolHeader *h) {
@@ -222,12 +223,8 @@ static void pool_refill(uint32_t cls) {
   unsigned char *cut = asl_pages_alloc(block * POOL_BATCH);
   if (!cut) return;
   for (uint32_t i = POOL_BATCH; i-- > 0;) {
-    PoolHeader *h = (PoolHeader *)(cut + i * block);
-    h->cls = cls;
-    h->paged = true;
-    h->in_region = false;
-    h->size = 0;
-    PoolFree *f = (PoolFree *)(h + 1);
+    PoolFree *f =
+        pool_block((PoolHeader *)(cut + i * block), cls, true, false, 0);
     f->next = pool_lists[cls];
     pool_lists[cls] = f;
   }
@@ -252,11 +249,7 @@ static void *pool_malloc(size_t n) {
   // (asl_malloc aborts when it cannot: so does tree-sitter's own default)
   PoolHeader *h = asl_malloc(bytes > SIZE_MAX - sizeof *h ? SIZE_MAX
                                                            : sizeof *h + bytes);
-  h->cls = cls;
-  h->paged = false;
-  h->in_region = false;
-  h->size = n;
-  return h + 1;
+  return pool_block(h, cls, false, false, n);
 }
 
 static void pool_free(void *p) {
