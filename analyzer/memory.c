@@ -332,11 +332,13 @@ static void radix_passes(uint32_t *a, uint32_t *tmp, uint32_t n,
                          uint32_t words) {
   for (int shift = 0; shift < 32; shift += 8) {
     uint32_t count[257] = {0};
-    for (uint32_t i = 0; i < n; i++) count[((a[i * words] >> shift) & 255) + 1]++;
+    for (uint32_t i = 0; i < n; i++)
+      count[((a[i * words] >> shift) & 255) + 1]++;
     for (int k = 0; k < 256; k++) count[k + 1] += count[k];
     for (uint32_t i = 0; i < n; i++) {
-      uint32_t *to = tmp + (size_t)count[(a[i * words] >> shift) & 255]++ * words;
-      for (uint32_t w = 0; w < words; w++) to[w] = a[i * words + w];
+      uint32_t at = count[(a[i * words] >> shift) & 255]++;
+      for (uint32_t w = 0; w < words; w++)
+        tmp[(size_t)at * words + w] = a[i * words + w];
     }
     memcpy(a, tmp, sizeof *a * words * n);
   }

@@ -1170,21 +1170,16 @@ static AslJob *modules_next(const Modules *m, uint32_t project, const char *s,
   return NULL;
 }
 
-/* Wants job j, cold or parsed in part, for the def or class whose name
- * hashes to `name` (0: none; a file parsed in part is wanted only for a
- * def it has not parsed); and with it, the cold modules it star-imports
- * from its project (`from _pydecimal import *` in decimal): a lookup that
- * reaches j tries them for every name j does not bind itself, so they
- * would be wanted a round later anyway, alone. */
-/* Do the modules of a and b (or their aliases) share their top-level
- * package? A relative import reaches no further (CPython refuses to go
- * beyond it). */
+/* Do dotted names a and b (NULL: none) share their first component? */
 static bool same_root(const char *a, const char *b) {
   if (!a || !b) return false;
   size_t n = strcspn(a, ".");
   return strncmp(a, b, n) == 0 && (b[n] == 0 || b[n] == '.');
 }
 
+/* Do the modules of a and b (or their aliases) share their top-level
+ * package? A relative import reaches no further (CPython refuses to go
+ * beyond it). */
 static bool same_package_root(const AslJob *a, const AslJob *b) {
   return same_root(a->fi.module, b->fi.module) ||
          same_root(a->fi.module, b->fi.alias) ||
@@ -1192,6 +1187,12 @@ static bool same_package_root(const AslJob *a, const AslJob *b) {
          same_root(a->fi.alias, b->fi.alias);
 }
 
+/* Wants job j, cold or parsed in part, for the def or class whose name
+ * hashes to `name` (0: none; a file parsed in part is wanted only for a
+ * def it has not parsed); and with it, the cold modules it star-imports
+ * from its project (`from _pydecimal import *` in decimal): a lookup that
+ * reaches j tries them for every name j does not bind itself, so they
+ * would be wanted a round later anyway, alone. */
 static void want_job(Modules *m, AslJob *j, uint32_t name) {
   if (j->parsed && !j->partial) return;
   if (j->partial && !asl_pieces_has(&j->pieces, name)) return;
